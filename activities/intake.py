@@ -1,0 +1,188 @@
+"""The intake activity: read what changed on a channel and hand each order to
+its workflow. Starting is idempotent by workflow id, so overlapping polls
+(and pushes arriving at the same time) cannot create a second order."""
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+from datetime import UTC, datetime
+
+from opentelemetry import trace
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.channels import Channels
+from activities.errors import marketplace_errors
+from activities.tracing import tag_order
+from domain import names
+from domain.config import ChannelConfig
+from domain.ids import order_workflow_id
+from domain.lifecycle import BuyerCancellationRequested, OrderWorkflowInput
+from domain.orders import OrderChange, ReturnNotice
+from domain.steps import IntakePollResult, IntakeWatch
+
+log = logging.getLogger(__name__)
+
+
+class _Seen:
+    """What this process already handed over, so a poll that overlaps the
+    previous one does not repeat every start. Only an optimisation: losing
+    it (restart) just repeats idempotent calls."""
+
+    def __init__(self, size: int = 100_000):
+        self._items: OrderedDict[object, object] = OrderedDict()
+        self._size = size
+
+    def is_new(self, key: object, value: object) -> bool:
+        if self._items.get(key, object()) == value:
+            self._items.move_to_end(key)
+            return False
+        return True
+
+    def remember(self, key: object, value: object) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+def _cursor(details: Sequence[Any]) -> datetime | None:
+    return datetime.fromisoformat(details[0]) if details else None
+
+
+async def _sleep_or_shutdown(seconds: float) -> None:
+    shutdown = asyncio.ensure_future(activity.wait_for_worker_shutdown())
+    try:
+        await asyncio.wait([shutdown], timeout=seconds)
+    finally:
+        shutdown.cancel()
+
+
+class IntakeActivities:
+    def __init__(self, channels: Channels, client: Client, task_queue: str):
+        self.channels = channels
+        self.client = client
+        self.task_queue = task_queue
+        self._seen = _Seen()
+
+    @activity.defn
+    async def watch_channel(self, watch: IntakeWatch) -> IntakePollResult:
+        """Poll the channel every `interval` for `duration`, handing each order
+        to its workflow. Polling inside one long activity keeps Temporal out of
+        the loop (no activity and timer per poll); the cursor rides in the
+        heartbeat, so a retry resumes where the last attempt got to."""
+        info = activity.info()
+        cursor = _cursor(info.heartbeat_details) or watch.cursor
+        swept_at = watch.swept_at
+        total = IntakePollResult(cursor=cursor or datetime.now(UTC), swept_at=swept_at, polls=0)
+        deadline = time.monotonic() + watch.duration.total_seconds()
+        next_returns = 0.0
+        while True:
+            with_returns = time.monotonic() >= next_returns
+            sweep = swept_at is None or datetime.now(UTC) - swept_at >= watch.sweep_interval
+            # A sweep reads every open order (no change interval); the orders
+            # already handed over cost nothing but the read.
+            result = await self.poll_once(watch.channel, None if sweep else cursor, with_returns)
+            if sweep:
+                swept_at = result.swept_at = result.cursor
+            if with_returns:
+                next_returns = time.monotonic() + watch.returns_interval.total_seconds()
+            cursor = result.cursor
+            total = total.merged(result)
+            activity.heartbeat(cursor.isoformat())
+            if time.monotonic() >= deadline or activity.is_worker_shutdown():
+                return total
+            await _sleep_or_shutdown(watch.interval.total_seconds())
+
+    async def poll_once(self, channel: str, cursor: datetime | None, with_returns: bool = True) -> IntakePollResult:
+        now = datetime.now(UTC)
+        adapter = self.channels[channel]
+        with marketplace_errors():
+            changes = await adapter.changed_orders(cursor, now)
+            returns = await adapter.open_returns() if with_returns else []
+        result = IntakePollResult(cursor=now, orders_seen=len(changes))
+        for change in changes:
+            if await self.dispatch_order(channel, change):
+                result.orders_started += 1
+                result.cancellations_forwarded += bool(change.cancellation_requested_line_ids)
+            activity.heartbeat(now.isoformat())
+        for notice in returns:
+            if await self._forward_return(channel, notice):
+                result.returns_forwarded += 1
+        return result
+
+    async def dispatch_order(self, channel: str, change: OrderChange) -> bool:
+        """Start the order's workflow, or signal it a buyer's cancellation
+        request. Returns False when there was nothing new to hand over."""
+        key = (channel, change.marketplace_order_id)
+        requested = tuple(sorted(change.cancellation_requested_line_ids))
+        if not change.open or not self._seen.is_new(key, requested):
+            return False
+        config = self.channels.configs[channel]
+        with trace.get_tracer(__name__).start_as_current_span("HandOverOrder"):
+            tag_order(channel, change.marketplace_order_id)
+            await self._start_order(channel, change, config, requested)
+        self._seen.remember(key, requested)
+        return True
+
+    async def _start_order(self, channel: str, change: OrderChange, config: ChannelConfig, requested: tuple[str, ...]) -> None:
+        workflow_input = OrderWorkflowInput(
+            channel=channel,
+            marketplace=config.marketplace,
+            marketplace_order_id=change.marketplace_order_id,
+            cancellation_requested_line_ids=list(requested),
+            return_window=config.return_window,
+        )
+        signal = {}
+        if requested:
+            signal = {
+                "start_signal": names.SIGNAL_BUYER_CANCELLATION,
+                "start_signal_args": [BuyerCancellationRequested(line_ids=list(requested))],
+            }
+        try:
+            await self.client.start_workflow(
+                names.ORDER_WORKFLOW,
+                workflow_input,
+                id=order_workflow_id(channel, change.marketplace_order_id),
+                task_queue=self.task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(names.CHANNEL, channel),
+                        SearchAttributePair(names.MARKETPLACE_ORDER_ID, change.marketplace_order_id),
+                        SearchAttributePair(names.ORDER_STATUS, "RECEIVED"),
+                        SearchAttributePair(names.NEEDS_ATTENTION, False),
+                    ]
+                ),
+                static_summary=f"{channel} order {change.marketplace_order_id}",
+                **signal,
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # the order finished long ago: nothing to do
+
+    async def _forward_return(self, channel: str, notice: ReturnNotice) -> bool:
+        key = ("return", channel, notice.rma_id)
+        if not self._seen.is_new(key, True):
+            return False
+        handle = self.client.get_workflow_handle(order_workflow_id(channel, notice.marketplace_order_id))
+        try:
+            await handle.signal(names.SIGNAL_RETURN_ANNOUNCED, notice)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            # The order is closed or was never ours; ops see it in the marketplace portal.
+            log.warning("return %s for %s order %s has no running order", notice.rma_id, channel, notice.marketplace_order_id)
+        self._seen.remember(key, True)
+        return True

@@ -1,0 +1,80 @@
+"""What the order and intake activities need from any marketplace. Adapters
+speak their wire format inside and domain types outside."""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+from domain.channels import Marketplace
+from domain.commands import CommandResult, LineQuantity, ShipmentResult, Transport
+from domain.offers import LiveOffer, OfferChange, OfferOutcome
+from domain.orders import Order, OrderChange, ReturnNotice
+from domain.reasons import CancellationReason, ReturnHandling
+
+
+class MarketplaceAdapter(Protocol):
+    channel: str
+    marketplace: Marketplace
+
+    async def changed_orders(self, since: datetime | None, now: datetime) -> list[OrderChange]:
+        """Open orders changed since `since` (all open orders when None)."""
+
+    async def get_order(self, marketplace_order_id: str) -> Order: ...
+
+    async def open_returns(self) -> list[ReturnNotice]: ...
+
+    async def ship(
+        self,
+        marketplace_order_id: str,
+        lines: list[LineQuantity],
+        shipped_before: dict[str, int],
+        transport: Transport,
+        reference: str | None,
+        ctx: "CommandContext",
+    ) -> ShipmentResult:
+        """Ship `lines`, at most once: `shipped_before` is what the caller
+        knew was shipped per line before this command, so a retry after a
+        lost response sees the earlier shipment and does not send again."""
+
+    async def cancel_line(
+        self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: "CommandContext"
+    ) -> CommandResult: ...
+
+    async def handle_return(
+        self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: "CommandContext"
+    ) -> CommandResult: ...
+
+    async def push_offers(
+        self, changes: list[OfferChange], on_outcome: Callable[[OfferOutcome], Awaitable[None]]
+    ) -> list[OfferOutcome]:
+        """Send offer changes; one outcome per change, reported to `on_outcome`
+        as soon as it is known. A refused offer never fails the others."""
+
+    async def live_offer(self, offer_id: str) -> LiveOffer: ...
+
+    async def export_offers(self) -> list[LiveOffer]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class CommandContext:
+    """How an activity attempt wants a marketplace command run.
+
+    `resume_process_id` is a process an earlier attempt started (from its
+    heartbeat); `check_pending` asks the marketplace for commands still in
+    flight for the same entity (set on retries). `on_accepted` records a new
+    process id as soon as the marketplace accepted the command."""
+
+    def __init__(
+        self,
+        *,
+        resume_process_id: str | None = None,
+        check_pending: bool = False,
+        on_accepted: Callable[[str], None] | None = None,
+        heartbeat: Callable[[], None] | None = None,
+    ):
+        self.resume_process_id = resume_process_id
+        self.check_pending = check_pending
+        self.on_accepted = on_accepted or (lambda _pid: None)
+        self.heartbeat = heartbeat
+

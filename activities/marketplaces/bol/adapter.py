@@ -1,0 +1,256 @@
+"""bol.com Retailer API v10 as a MarketplaceAdapter."""
+
+import math
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from activities.marketplaces.base import CommandContext
+from activities.marketplaces.bol import wire
+from activities.marketplaces.bol.http import BolHttp
+from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
+from activities.marketplaces.plaza.transport import PlazaOfferTransport
+from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
+from activities.marketplaces.bol.process import GONE, ProcessTracker
+from domain.channels import Marketplace
+from domain.commands import CommandResult, LineQuantity, ShipmentResult, Transport
+from domain.config import BolChannelConfig
+from domain.errors import BusinessError, CommandFailed, ProcessStillPending
+from domain.offers import LiveOffer, OfferChange, OfferOutcome
+from domain.orders import Order, OrderChange, ReturnNotice
+from domain.reasons import CancellationReason, ReturnHandling
+
+# change-interval-minute accepts at most 60; past that we read all open orders.
+MAX_CHANGE_INTERVAL = timedelta(minutes=60)
+# bol says to poll one minute more often than the interval; we add a minute of overlap.
+OVERLAP = timedelta(minutes=1)
+
+
+class BolAdapter:
+    marketplace = Marketplace.BOL
+
+    def __init__(
+        self,
+        channel: str,
+        config: BolChannelConfig,
+        transport: httpx.AsyncBaseTransport | None = None,
+        process_poll_interval: float | None = None,
+        plaza_transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self.channel = channel
+        self.config = config
+        self.http = BolHttp(config, transport=transport)
+        self.tracker = ProcessTracker(
+            self.http, min_interval=process_poll_interval or config.process_status_poll.total_seconds()
+        )
+        self.offers = BolOffers(self.http, self.tracker, config.process_status_patience.total_seconds())
+        self.plaza = (
+            PlazaOfferTransport(config.plaza, transport=plaza_transport) if config.offer_transport == "plaza" else None
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        if self.plaza is not None:
+            await self.plaza.aclose()
+
+    # Reading.
+
+    async def changed_orders(self, since: datetime | None, now: datetime) -> list[OrderChange]:
+        params: dict[str, Any] = {"status": "OPEN", "fulfilment-method": self.config.fulfilment_method}
+        if since is not None and now - since + OVERLAP <= MAX_CHANGE_INTERVAL:
+            params["change-interval-minute"] = math.ceil((now - since + OVERLAP).total_seconds() / 60)
+        changes: list[OrderChange] = []
+        async for page in self._pages("/retailer/orders", params):
+            orders = wire.ReducedOrders.model_validate(page).orders
+            if not orders:
+                break
+            changes.extend(change_from_wire(order) for order in orders)
+        return changes
+
+    async def get_order(self, marketplace_order_id: str) -> Order:
+        return order_from_wire(self.channel, await self._wire_order(marketplace_order_id))
+
+    async def open_returns(self) -> list[ReturnNotice]:
+        params = {"handled": "false", "fulfilment-method": self.config.fulfilment_method}
+        notices: list[ReturnNotice] = []
+        async for page in self._pages("/retailer/returns", params):
+            returns = wire.ReturnsResponse.model_validate(page).returns
+            if not returns:
+                break
+            for ret in returns:
+                notices.extend(returns_from_wire(ret))
+        return notices
+
+    async def _pages(self, path: str, params: dict[str, Any]):  # noqa: ANN202
+        page = 1
+        while True:
+            response = await self.http.call("GET", path, params={**params, "page": page})
+            yield response.json() if response.content else {}
+            page += 1
+
+    async def _wire_order(self, order_id: str) -> wire.Order:
+        response = await self.http.call("GET", f"/retailer/orders/{order_id}")
+        return wire.Order.model_validate(response.json())
+
+    # Offers.
+
+    async def push_offers(self, changes: list[OfferChange], on_outcome: OutcomeCallback) -> list[OfferOutcome]:
+        if self.plaza is not None:
+            return await self.plaza.push(changes, on_outcome)
+        return await self.offers.push(changes, on_outcome)
+
+    async def live_offer(self, offer_id: str) -> LiveOffer:
+        return await self.offers.get(offer_id)
+
+    async def export_offers(self) -> list[LiveOffer]:
+        return await self.offers.export()
+
+    # Commands. Each re-reads bol's state before sending, so a retry after a
+    # lost response or a crash never does the thing twice.
+
+    async def ship(
+        self,
+        marketplace_order_id: str,
+        lines: list[LineQuantity],
+        shipped_before: dict[str, int],
+        transport: Transport,
+        reference: str | None,
+        ctx: CommandContext,
+    ) -> ShipmentResult:
+        plan: dict[str, Any] = {}
+
+        async def prepare() -> dict[str, Any] | None:
+            items = {item.orderItemId: item for item in (await self._wire_order(marketplace_order_id)).orderItems}
+            to_send, done, cancel_requested = [], [], []
+            for line in lines:
+                item = items.get(line.line_id)
+                if item is None:
+                    raise BusinessError(f"order item {line.line_id} is not on bol order {marketplace_order_id}")
+                already = item.quantityShipped - shipped_before.get(line.line_id, 0)
+                if already >= line.quantity:
+                    done.append(line)
+                    continue
+                if item.cancellationRequest:
+                    cancel_requested.append(line.line_id)
+                    continue
+                quantity = min(line.quantity - max(0, already), item.quantity - item.quantityShipped - item.quantityCancelled)
+                if quantity > 0:
+                    to_send.append(LineQuantity(line_id=line.line_id, quantity=quantity))
+            plan.update(done=done, cancel_requested=cancel_requested, to_send=to_send)
+            if not to_send:
+                return None
+            body: dict[str, Any] = {
+                "orderItems": [{"orderItemId": l.line_id, "quantity": l.quantity} for l in to_send],
+                "transport": {"transporterCode": transport.transporter_code},
+            }
+            if transport.track_and_trace:
+                body["transport"]["trackAndTrace"] = transport.track_and_trace
+            if reference:
+                body["shipmentReference"] = reference[:90]
+            return body
+
+        sent_lines: list[LineQuantity] = []
+
+        async def send(body: dict[str, Any]) -> wire.ProcessStatus:
+            sent_lines[:] = plan["to_send"]
+            return await self._accepted("POST", "/retailer/shipments", body)
+
+        entities = [(line.line_id, "CREATE_SHIPMENT") for line in lines]
+        result = await self._command(ctx, prepare, send, entities, what=f"shipment of order {marketplace_order_id}")
+        done = plan.get("done", [])
+        done_ids = {line.line_id for line in done}
+        shipped = done + [line for line in sent_lines if line.line_id not in done_ids]
+        return ShipmentResult(
+            shipped=shipped,
+            cancellation_requested_line_ids=plan.get("cancel_requested", []),
+            transport=transport,
+            process_id=result.process_id,
+            already_done=result.already_done,
+        )
+
+    async def cancel_line(
+        self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext
+    ) -> CommandResult:
+        async def prepare() -> dict[str, Any] | None:
+            items = {item.orderItemId: item for item in (await self._wire_order(marketplace_order_id)).orderItems}
+            item = items.get(line_id)
+            if item is None:
+                raise BusinessError(f"order item {line_id} is not on bol order {marketplace_order_id}")
+            if item.quantity - item.quantityShipped - item.quantityCancelled <= 0:
+                return None
+            return {"orderItems": [{"orderItemId": line_id, "reasonCode": reason.value}]}
+
+        async def send(body: dict[str, Any]) -> wire.ProcessStatus:
+            return await self._accepted("PUT", "/retailer/orders/cancellation", body)
+
+        return await self._command(
+            ctx, prepare, send, [(line_id, "CANCEL_ORDER")], what=f"cancellation of order item {line_id}"
+        )
+
+    async def handle_return(
+        self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: CommandContext
+    ) -> CommandResult:
+        async def prepare() -> dict[str, Any] | None:
+            if return_id:
+                response = await self.http.call("GET", f"/retailer/returns/{return_id}")
+                ret = wire.Return.model_validate(response.json())
+                if any(item.rmaId == rma_id and item.handled for item in ret.returnItems):
+                    return None
+            return {"handlingResult": handling.value, "quantityReturned": quantity}
+
+        async def send(body: dict[str, Any]) -> wire.ProcessStatus:
+            return await self._accepted("PUT", f"/retailer/returns/{rma_id}", body)
+
+        return await self._command(
+            ctx, prepare, send, [(rma_id, "HANDLE_RETURN_ITEM")], what=f"handling of return {rma_id}"
+        )
+
+    async def _accepted(self, method: str, path: str, body: dict[str, Any]) -> wire.ProcessStatus:
+        response = await self.http.call(method, path, json=body, ok=(202,))
+        return wire.ProcessStatus.model_validate(response.json())
+
+    async def _command(
+        self,
+        ctx: CommandContext,
+        prepare: Callable[[], Awaitable[dict[str, Any] | None]],
+        send: Callable[[dict[str, Any]], Awaitable[wire.ProcessStatus]],
+        entities: list[tuple[str, str]],
+        what: str,
+    ) -> CommandResult:
+        patience = self.config.process_status_patience.total_seconds()
+        in_flight = [ctx.resume_process_id] if ctx.resume_process_id else []
+        if ctx.check_pending:
+            in_flight += await self._pending_processes(entities)
+        for process_id in dict.fromkeys(in_flight):
+            # An earlier attempt's command: let it finish, then look again.
+            await self.tracker.wait(process_id, patience, ctx.heartbeat)
+        body = await prepare()
+        if body is None:
+            return CommandResult(process_id=ctx.resume_process_id, already_done=True)
+        accepted = await send(body)
+        if accepted.processStatusId:
+            ctx.on_accepted(accepted.processStatusId)
+        final = accepted
+        if accepted.status == "PENDING" and accepted.processStatusId:
+            final = await self.tracker.wait(accepted.processStatusId, patience, ctx.heartbeat)
+        if final.status == "SUCCESS":
+            return CommandResult(process_id=accepted.processStatusId)
+        if final.status == "FAILURE":
+            raise CommandFailed(f"bol refused the {what}: {final.errorMessage or final.description or 'FAILURE'}")
+        if await prepare() is None:
+            return CommandResult(process_id=accepted.processStatusId, already_done=True)
+        if final.status == GONE:
+            raise ProcessStillPending(f"bol forgot the process status of the {what}; will re-check")
+        raise CommandFailed(f"bol did not process the {what} in time (process status {final.status})")
+
+    async def _pending_processes(self, entities: list[tuple[str, str]]) -> list[str]:
+        pending: list[str] = []
+        for entity_id, event_type in entities:
+            response = await self.http.call(
+                "GET", "/shared/process-status", params={"entity-id": entity_id, "event-type": event_type}
+            )
+            statuses = wire.ProcessStatusResponse.model_validate(response.json() if response.content else {})
+            pending += [s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId]
+        return pending

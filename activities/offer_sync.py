@@ -1,0 +1,136 @@
+"""The offer-sync activity: desired offers from stock and feed rules, diffed
+against what the channel last accepted; only the difference is sent."""
+
+import asyncio
+
+from temporalio import activity
+
+from activities.channels import Channels
+from activities.errors import marketplace_errors
+from activities.heartbeat import heartbeating
+from activities.store import InventoryStore, OfferBook
+from domain.feed import FeedRules
+from domain.offers import ChannelOffer, DesiredOffer, LiveOffer, OfferChange, OfferOutcome, OfferState, offer_change
+from domain.steps import ReconcileResult, SyncOffersInput, SyncOffersResult
+
+
+class OfferSyncActivities:
+    def __init__(self, channels: Channels, inventory: InventoryStore, offers: OfferBook):
+        self.channels = channels
+        self.inventory = inventory
+        self.offers = offers
+
+    @activity.defn
+    async def sync_offers(self, request: SyncOffersInput) -> SyncOffersResult:
+        rules = self.channels.configs[request.channel].feed
+        # Changes keep arriving during the window; reading stock after it
+        # puts them all in this one update.
+        await asyncio.sleep(request.window.total_seconds())
+        changes, desired, result = await asyncio.to_thread(self._plan, request, rules)
+        result.sent = len(changes)
+        if not changes:
+            return result
+        current = await asyncio.to_thread(self.offers.offers, request.channel, [c.sku for c in changes])
+
+        async def recorded(outcome: OfferOutcome) -> None:
+            # At once, not at the end: if this attempt dies mid-way, the retry
+            # finds the offers already created and does not create them again.
+            await asyncio.to_thread(self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result)
+
+        async with heartbeating():
+            with marketplace_errors():
+                await self.channels[request.channel].push_offers(changes, recorded)
+        return result
+
+    @activity.defn
+    async def reconcile_offers(self, channel: str) -> ReconcileResult:
+        """Compare the channel's offer export with what we believe it accepted.
+        Where they differ (an edit in the seller portal, a lost update), take
+        the live values as the channel's state, so the next sync round sends
+        what our rules want."""
+        if self.channels.configs[channel].offer_transport != "retailer":
+            return ReconcileResult()  # Plaza has no export to compare with
+        async with heartbeating():
+            with marketplace_errors():
+                live = await self.channels[channel].export_offers()
+        return await asyncio.to_thread(self._reconcile, channel, live)
+
+    def _reconcile(self, channel: str, live: list[LiveOffer]) -> ReconcileResult:
+        by_id = {offer.offer_id: offer for offer in live}
+        result = ReconcileResult(live=len(live))
+        for sku, believed in self.offers.offers(channel).items():
+            if believed.offer_id is None or believed.state is not OfferState.ACCEPTED:
+                continue
+            now = by_id.get(believed.offer_id)
+            if now is None:
+                result.vanished.append(sku)
+                self.offers.record(believed.model_copy(update={"offer_id": None, "state": OfferState.PENDING}), None)
+                continue
+            seen = (now.stock, now.price, now.on_hold, now.delivery_code)
+            if seen != (believed.stock, believed.price, believed.on_hold, believed.delivery_code):
+                result.drifted.append(sku)
+                self.offers.record(
+                    believed.model_copy(
+                        update={"stock": now.stock, "price": now.price, "on_hold": now.on_hold, "delivery_code": now.delivery_code}
+                    ),
+                    None,
+                )
+        return result
+
+    def _plan(
+        self, request: SyncOffersInput, rules: FeedRules
+    ) -> tuple[list[OfferChange], dict[str, DesiredOffer], SyncOffersResult]:
+        items = self.inventory.catalog_items(request.skus)
+        current = self.offers.offers(request.channel, request.skus)
+        last = self.offers.last_desired(request.channel, request.skus)
+        result = SyncOffersResult(considered=len(items))
+        changes: list[OfferChange] = []
+        desired: dict[str, DesiredOffer] = {}
+        for item in items:
+            want = rules.desired(item)
+            desired[item.sku] = want
+            change = offer_change(want, current.get(item.sku), last.get(item.sku))
+            if change is not None:
+                changes.append(change)
+            elif want.on_hold and (item.sku not in current or current[item.sku].offer_id is None):
+                result.withheld += 1
+                self.offers.record(
+                    ChannelOffer(
+                        channel=request.channel,
+                        sku=item.sku,
+                        on_hold=True,
+                        state=OfferState.WITHHELD,
+                        rejection_reasons=[want.withheld_reason or "withheld"],
+                    ),
+                    want,
+                )
+        return changes, desired, result
+
+    def _record(
+        self,
+        channel: str,
+        want: DesiredOffer,
+        before: ChannelOffer | None,
+        outcome: OfferOutcome,
+        result: SyncOffersResult,
+    ) -> None:
+        if outcome.accepted:
+            result.accepted += 1
+            offer = ChannelOffer(
+                channel=channel,
+                sku=outcome.sku,
+                offer_id=outcome.offer_id or (before.offer_id if before else None),
+                price=want.price,
+                stock=want.stock,
+                delivery_code=want.delivery_code,
+                on_hold=want.on_hold,
+                state=OfferState.WITHHELD if want.on_hold else OfferState.ACCEPTED,
+                rejection_reasons=[want.withheld_reason] if want.withheld_reason else [],
+                not_publishable_reasons=outcome.not_publishable_reasons,
+            )
+        else:
+            result.rejected += 1
+            offer = (before or ChannelOffer(channel=channel, sku=outcome.sku)).model_copy(
+                update={"state": OfferState.REJECTED, "rejection_reasons": outcome.reasons}
+            )
+        self.offers.record(offer, want)

@@ -1,0 +1,194 @@
+"""Activities of the order workflow. Each one is a whole step (marketplace
+command plus the store change that goes with it), idempotent, so a retry
+after a crash neither ships twice nor reserves twice."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.channels import Channels
+from activities.errors import marketplace_errors
+from activities.heartbeat import heartbeating
+from activities.marketplaces.base import CommandContext
+from activities.notify import StockNotifier
+from activities.store import InventoryStore, OrderLedger
+from activities.tracing import tag
+from domain.commands import CommandResult, ShipmentResult
+from domain.errors import BUSINESS_ERROR_TYPE
+from domain.ids import line_key
+from domain.lifecycle import AcceptedOrder, LineView, OrderRef
+from domain.money import to_money
+from domain.orders import Order
+from domain.reasons import ReturnHandling
+from domain.steps import CancelLineInput, HandleReturnInput, ReturnOutcome, ShipInput, TransporterQuery
+from domain.transporters import TransporterRules
+
+
+@asynccontextmanager
+async def _command_context() -> AsyncIterator[CommandContext]:
+    """Resume what an earlier attempt of this activity started, and keep the
+    new process id in the heartbeat so the next attempt can resume it.
+    Heartbeats go out every few seconds for as long as the command runs,
+    so a dead worker is noticed within the heartbeat timeout, even during
+    a slow marketplace call."""
+    info = activity.info()
+    details = list(info.heartbeat_details)
+    last: list[object] = details[:1]
+
+    def accepted(process_id: str) -> None:
+        last[:] = [process_id]
+        activity.heartbeat(process_id)
+
+    def beat() -> None:
+        activity.heartbeat(*last)
+
+    async with heartbeating(lambda: last):
+        yield CommandContext(
+            resume_process_id=str(details[0]) if details else None,
+            check_pending=info.attempt > 1,
+            on_accepted=accepted,
+            heartbeat=beat,
+        )
+
+
+class OrderActivities:
+    def __init__(
+        self,
+        channels: Channels,
+        inventory: InventoryStore,
+        ledger: OrderLedger,
+        rules: TransporterRules,
+        notifier: StockNotifier,
+    ):
+        self.channels = channels
+        self.inventory = inventory
+        self.ledger = ledger
+        self.rules = rules
+        self.notifier = notifier
+
+    @activity.defn
+    async def accept_order(self, ref: OrderRef) -> AcceptedOrder:
+        """Fetch the order from the marketplace (a push is only a hint), keep
+        it in the ledger, and reserve stock line by line."""
+        tag(ref)
+        with marketplace_errors():
+            order = await self.channels[ref.channel].get_order(ref.marketplace_order_id)
+        accepted = await asyncio.to_thread(self._accept, order)
+        await self.notifier.changed(line.sku for line in accepted.lines if line.reserved and line.sku)
+        return accepted
+
+    def _accept(self, order: Order) -> AcceptedOrder:
+        self.ledger.save_order(order)
+        lines: list[LineView] = []
+        unknown: list[str] = []
+        for line in order.lines:
+            product = self.inventory.product_by_ean(line.ean)
+            view = LineView(
+                line_id=line.line_id,
+                ean=line.ean,
+                sku=product.sku if product else None,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                quantity_shipped=line.quantity_shipped,
+                quantity_cancelled=line.quantity_cancelled,
+                cancellation_requested=line.cancellation_requested,
+            )
+            if product is None:
+                unknown.append(line.ean)
+            elif line.open_quantity > 0 and not line.cancellation_requested:
+                view.reserved = self.inventory.reserve(
+                    line_key(order.channel, order.marketplace_order_id, line.line_id),
+                    product.sku,
+                    line.open_quantity,
+                    channel=order.channel,
+                    order_id=order.marketplace_order_id,
+                    line_id=line.line_id,
+                )
+            lines.append(view)
+        return AcceptedOrder(
+            placed_at=order.placed_at,
+            ship_by=order.ship_by,
+            destination_country=order.shipping_address.country_code,
+            pickup_point=order.pickup_point,
+            lines=lines,
+            unknown_eans=unknown,
+        )
+
+    @activity.defn
+    async def choose_transporter(self, query: TransporterQuery) -> str:
+        try:
+            return self.rules.choose(query.marketplace, query.country, query.pickup_point, query.weight_grams)
+        except LookupError as exc:
+            raise ApplicationError(
+                f"{exc}; ship with an explicit transporter or add a rule", type=BUSINESS_ERROR_TYPE, non_retryable=True
+            ) from exc
+
+    @activity.defn
+    async def ship_lines(self, step: ShipInput) -> ShipmentResult:
+        ref = step.order
+        tag(ref)
+        with marketplace_errors():
+            async with _command_context() as ctx:
+                result = await self.channels[ref.channel].ship(
+                    ref.marketplace_order_id, step.lines, step.shipped_before, step.transport, step.reference, ctx
+                )
+        for line in result.shipped:
+            total = step.shipped_before.get(line.line_id, 0) + line.quantity
+            key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)
+            await asyncio.to_thread(self.inventory.mark_shipped, key, total)
+        return result
+
+    @activity.defn
+    async def cancel_line(self, step: CancelLineInput) -> CommandResult:
+        ref = step.order
+        tag(ref)
+        with marketplace_errors():
+            async with _command_context() as ctx:
+                result = await self.channels[ref.channel].cancel_line(
+                    ref.marketplace_order_id, step.line_id, step.reason, ctx
+                )
+        key = line_key(ref.channel, ref.marketplace_order_id, step.line_id)
+        released_sku = await asyncio.to_thread(self._after_cancel, key, ref.channel, step)
+        if released_sku:
+            await self.notifier.changed([released_sku])
+        return result
+
+    def _after_cancel(self, key: str, channel: str, step: CancelLineInput) -> str | None:
+        released = self.inventory.release(key)
+        self.ledger.record_cancellation(key, channel, step.reason.value, step.reason.is_seller_fault, step.quantity)
+        reservation = self.inventory.reservation(key) if released else None
+        return reservation.sku if reservation else None
+
+    @activity.defn
+    async def handle_return(self, step: HandleReturnInput) -> ReturnOutcome:
+        ref = step.order
+        tag(ref)
+        with marketplace_errors():
+            async with _command_context() as ctx:
+                await self.channels[ref.channel].handle_return(
+                    step.rma_id, step.return_id, step.handling, step.quantity, ctx
+                )
+        refund = to_money(step.unit_price * step.quantity) if step.handling.refunds_buyer else None
+        restock = step.resellable and step.handling is ReturnHandling.RETURN_RECEIVED
+        await asyncio.to_thread(
+            self.inventory.record_return,
+            rma_id=step.rma_id,
+            channel=ref.channel,
+            line_key=line_key(ref.channel, ref.marketplace_order_id, step.line_id),
+            sku=step.sku,
+            quantity=step.quantity,
+            handling=step.handling.value,
+            restock=restock,
+            refund=refund,
+        )
+        restocked = restock and step.sku is not None
+        if restocked:
+            await self.notifier.changed([step.sku])
+        return ReturnOutcome(refund=refund, restocked=restocked)
+
+    def all(self) -> list[Callable]:
+        return [self.accept_order, self.choose_transporter, self.ship_lines, self.cancel_line, self.handle_return]

@@ -1,0 +1,277 @@
+"""The inventory store: catalog, stock, reservations per order line.
+
+Every write is idempotent per business key (line, return), because the
+activities that call it are retried."""
+
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from activities.store.engine import Database
+from activities.store.tables import (
+    Product,
+    ReturnHandled,
+    Reservation,
+    ReservationState,
+    StockLevel,
+    utcnow,
+)
+from domain.ean import normalise_ean
+from domain.feed import CatalogItem
+
+
+class ProductInfo(BaseModel):
+    sku: str
+    ean: str
+    title: str = ""
+    brand: str | None = None
+    category: str | None = None
+    cost_price: Decimal | None = None
+    list_price: Decimal | None = None
+
+
+class Stock(BaseModel):
+    sku: str
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.on_hand - self.reserved)
+
+
+class UnknownProduct(LookupError):
+    pass
+
+
+class InventoryStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self.session = db.session
+
+    # Catalog.
+
+    def upsert_product(self, info: ProductInfo) -> ProductInfo:
+        ean = normalise_ean(info.ean)
+        with self.session() as s, s.begin():
+            product = s.get(Product, info.sku) or Product(sku=info.sku, ean=ean)
+            product.ean = ean
+            product.title = info.title
+            product.brand = info.brand
+            product.category = info.category
+            product.cost_price = info.cost_price
+            product.list_price = info.list_price
+            s.add(product)
+            if s.get(StockLevel, info.sku) is None:
+                s.add(StockLevel(sku=info.sku))
+        return info.model_copy(update={"ean": ean})
+
+    def product_by_ean(self, ean: str) -> ProductInfo | None:
+        try:
+            ean = normalise_ean(ean)
+        except ValueError:
+            return None
+        with self.session() as s:
+            product = s.exec(select(Product).where(Product.ean == ean)).first()
+            return ProductInfo.model_validate(product, from_attributes=True) if product else None
+
+    def products(self) -> list[ProductInfo]:
+        with self.session() as s:
+            return [ProductInfo.model_validate(p, from_attributes=True) for p in s.exec(select(Product))]
+
+    def catalog_items(self, skus: list[str] | None = None) -> list[CatalogItem]:
+        """Products with their available stock, as the feed rules read them."""
+        with self.session() as s:
+            query = select(Product, StockLevel).join(StockLevel, StockLevel.sku == Product.sku)
+            if skus is not None:
+                query = query.where(Product.sku.in_(skus))
+            return [
+                CatalogItem(
+                    sku=product.sku,
+                    ean=product.ean,
+                    title=product.title,
+                    brand=product.brand,
+                    category=product.category,
+                    cost_price=product.cost_price,
+                    list_price=product.list_price,
+                    available=max(0, level.on_hand - level.reserved),
+                )
+                for product, level in s.exec(query)
+            ]
+
+    # Stock.
+
+    def stock(self, sku: str) -> Stock:
+        with self.session() as s:
+            level = s.get(StockLevel, sku)
+            if level is None:
+                raise UnknownProduct(sku)
+            return Stock(sku=sku, on_hand=level.on_hand, reserved=level.reserved)
+
+    def set_stock(self, sku: str, on_hand: int) -> Stock:
+        if on_hand < 0:
+            raise ValueError(f"stock on hand cannot be negative: {on_hand}")
+        return self._change_on_hand(sku, on_hand)
+
+    def adjust_stock(self, sku: str, delta: int) -> Stock:
+        return self._change_on_hand(sku, StockLevel.on_hand + delta)
+
+    def _change_on_hand(self, sku: str, expression: object) -> Stock:
+        with self.session() as s, s.begin():
+            result = s.exec(
+                update(StockLevel)
+                .where(StockLevel.sku == sku)
+                .values(on_hand=expression, updated_at=utcnow())
+                .returning(StockLevel.on_hand, StockLevel.reserved)
+            ).first()
+            if result is None:
+                raise UnknownProduct(sku)
+            on_hand, reserved = result
+            if on_hand < 0:
+                raise ValueError(f"stock of {sku} would drop below zero ({on_hand})")
+            return Stock(sku=sku, on_hand=on_hand, reserved=reserved)
+
+    # Reservations.
+
+    def reserve(self, line_key: str, sku: str, quantity: int, *, channel: str, order_id: str, line_id: str) -> bool:
+        """Reserve `quantity` units for one order line, all or nothing.
+
+        The conditional UPDATE is the whole concurrency story: the database
+        applies it atomically per row (PostgreSQL re-checks the condition
+        after waiting for a concurrent writer), so two lines can never both
+        take the last unit."""
+        try:
+            with self.session() as s, s.begin():
+                existing = s.exec(select(Reservation).where(Reservation.line_key == line_key)).first()
+                if existing is not None:
+                    return existing.quantity_released == 0
+                taken = s.exec(
+                    update(StockLevel)
+                    .where(StockLevel.sku == sku, StockLevel.on_hand - StockLevel.reserved >= quantity)
+                    .values(reserved=StockLevel.reserved + quantity, updated_at=utcnow())
+                ).rowcount
+                if taken != 1:
+                    return False
+                s.add(
+                    Reservation(
+                        line_key=line_key,
+                        channel=channel,
+                        marketplace_order_id=order_id,
+                        line_id=line_id,
+                        sku=sku,
+                        quantity=quantity,
+                    )
+                )
+        except IntegrityError:
+            # A concurrent attempt for the same line won; its row decides, and
+            # our rollback undid our stock change.
+            existing = self.reservation(line_key)
+            return existing is not None and existing.quantity_released == 0
+        return True
+
+    def reservation(self, line_key: str) -> Reservation | None:
+        with self.session() as s:
+            return s.exec(select(Reservation).where(Reservation.line_key == line_key)).first()
+
+    def mark_shipped(self, line_key: str, total_shipped: int) -> None:
+        """The line has `total_shipped` units shipped in all: take them off
+        the shelf once, however often this is called."""
+        with self.session() as s, s.begin():
+            res = s.exec(select(Reservation).where(Reservation.line_key == line_key).with_for_update()).first()
+            if res is None:
+                return
+            delta = min(total_shipped, res.quantity - res.quantity_released) - res.quantity_shipped
+            if delta <= 0:
+                return
+            s.exec(
+                update(StockLevel)
+                .where(StockLevel.sku == res.sku)
+                .values(
+                    on_hand=StockLevel.on_hand - delta,
+                    reserved=StockLevel.reserved - delta,
+                    updated_at=utcnow(),
+                )
+            )
+            res.quantity_shipped += delta
+            if res.quantity_shipped + res.quantity_released >= res.quantity:
+                res.state = ReservationState.SHIPPED
+            res.updated_at = utcnow()
+            s.add(res)
+
+    def release(self, line_key: str) -> int:
+        """Give back every unit of the line that was reserved and not shipped.
+        Returns how many units became available."""
+        with self.session() as s, s.begin():
+            res = s.exec(select(Reservation).where(Reservation.line_key == line_key).with_for_update()).first()
+            if res is None:
+                return 0
+            delta = res.quantity - res.quantity_shipped - res.quantity_released
+            if delta <= 0:
+                return 0
+            s.exec(
+                update(StockLevel)
+                .where(StockLevel.sku == res.sku)
+                .values(reserved=StockLevel.reserved - delta, updated_at=utcnow())
+            )
+            res.quantity_released += delta
+            res.state = ReservationState.RELEASED if res.quantity_shipped == 0 else ReservationState.SHIPPED
+            res.updated_at = utcnow()
+            s.add(res)
+            return delta
+
+    def reservations(self, channel: str | None = None) -> list[Reservation]:
+        with self.session() as s:
+            query = select(Reservation)
+            if channel:
+                query = query.where(Reservation.channel == channel)
+            return list(s.exec(query))
+
+    # Returns.
+
+    def record_return(
+        self,
+        *,
+        rma_id: str,
+        channel: str,
+        line_key: str,
+        sku: str | None,
+        quantity: int,
+        handling: str,
+        restock: bool,
+        refund: Decimal | None,
+    ) -> bool:
+        """Record a handled return and put resellable units back on the shelf,
+        in one transaction and once per return. False when already recorded."""
+        try:
+            with self.session() as s, s.begin():
+                if s.get(ReturnHandled, rma_id) is not None:
+                    return False
+                restocked = bool(restock and sku)
+                if restocked:
+                    s.exec(
+                        update(StockLevel)
+                        .where(StockLevel.sku == sku)
+                        .values(on_hand=StockLevel.on_hand + quantity, updated_at=utcnow())
+                    )
+                s.add(
+                    ReturnHandled(
+                        rma_id=rma_id,
+                        channel=channel,
+                        line_key=line_key,
+                        sku=sku,
+                        quantity=quantity,
+                        handling=handling,
+                        restocked=restocked,
+                        refund=refund,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def handled_return(self, rma_id: str) -> ReturnHandled | None:
+        with self.session() as s:
+            return s.get(ReturnHandled, rma_id)

@@ -1,0 +1,75 @@
+"""The order ledger: orders as received, cancellations, handled returns.
+It feeds `ordertide health` and keeps personal data out of workflows."""
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import func, select
+
+from activities.store.engine import Database
+from activities.store.tables import Cancellation, OrderRecord
+from domain.orders import Order
+
+
+class OrderLedger:
+    def __init__(self, db: Database):
+        self.session = db.session
+
+    def save_order(self, order: Order) -> None:
+        """Insert once; a re-fetched order refreshes the stored copy."""
+        payload = order.model_dump(mode="json")
+        with self.session() as s, s.begin():
+            record = s.exec(
+                select(OrderRecord).where(
+                    OrderRecord.channel == order.channel,
+                    OrderRecord.marketplace_order_id == order.marketplace_order_id,
+                )
+            ).first()
+            if record is None:
+                record = OrderRecord(
+                    channel=order.channel,
+                    marketplace_order_id=order.marketplace_order_id,
+                    placed_at=order.placed_at,
+                    payload=payload,
+                )
+            else:
+                record.payload = payload
+            s.add(record)
+
+    def order(self, channel: str, marketplace_order_id: str) -> Order | None:
+        with self.session() as s:
+            record = s.exec(
+                select(OrderRecord).where(
+                    OrderRecord.channel == channel, OrderRecord.marketplace_order_id == marketplace_order_id
+                )
+            ).first()
+            return Order.model_validate(record.payload) if record else None
+
+    def count_orders(self, channel: str, since: datetime) -> int:
+        with self.session() as s:
+            return s.exec(
+                select(func.count()).where(OrderRecord.channel == channel, OrderRecord.received_at >= since)
+            ).one()
+
+    def record_cancellation(self, line_key: str, channel: str, reason: str, seller_fault: bool, quantity: int) -> None:
+        try:
+            with self.session() as s, s.begin():
+                if s.get(Cancellation, line_key) is None:
+                    s.add(
+                        Cancellation(
+                            line_key=line_key, channel=channel, reason=reason, seller_fault=seller_fault, quantity=quantity
+                        )
+                    )
+        except IntegrityError:
+            pass  # recorded by a concurrent attempt
+
+    def cancellations(self, channel: str, since: datetime) -> list[Cancellation]:
+        with self.session() as s:
+            return list(s.exec(select(Cancellation).where(Cancellation.channel == channel, Cancellation.at >= since)))
+
+    def order_lines_since(self, channel: str, since: datetime) -> int:
+        with self.session() as s:
+            payloads = s.exec(
+                select(OrderRecord.payload).where(OrderRecord.channel == channel, OrderRecord.received_at >= since)
+            )
+            return sum(len(payload.get("lines", [])) for payload in payloads)

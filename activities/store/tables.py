@@ -1,0 +1,109 @@
+"""Tables of the inventory store."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Product(SQLModel, table=True):
+    sku: str = Field(primary_key=True, max_length=64)
+    ean: str = Field(index=True, unique=True, max_length=14)
+    title: str = ""
+    brand: str | None = None
+    category: str | None = None
+    cost_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    list_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+
+
+class StockLevel(SQLModel, table=True):
+    """on_hand counts units in the warehouse; reserved counts units promised
+    to open order lines. Available = on_hand - reserved, never below zero."""
+
+    sku: str = Field(primary_key=True, foreign_key="product.sku", max_length=64)
+    on_hand: int = 0
+    reserved: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ReservationState(StrEnum):
+    RESERVED = "RESERVED"
+    SHIPPED = "SHIPPED"
+    RELEASED = "RELEASED"
+
+
+class Reservation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Unique per order line: a retried reservation finds this row and does nothing.
+    line_key: str = Field(unique=True, max_length=255)
+    channel: str = Field(index=True, max_length=64)
+    marketplace_order_id: str = Field(max_length=64)
+    line_id: str = Field(max_length=64)
+    sku: str = Field(foreign_key="product.sku", index=True, max_length=64)
+    quantity: int
+    quantity_shipped: int = 0
+    quantity_released: int = 0
+    state: ReservationState = ReservationState.RESERVED
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderRecord(SQLModel, table=True):
+    """The order as received, buyer's address included: it lives here so
+    workflows never carry personal data."""
+
+    __table_args__ = (UniqueConstraint("channel", "marketplace_order_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(index=True, max_length=64)
+    marketplace_order_id: str = Field(max_length=64)
+    placed_at: datetime
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    payload: dict = Field(sa_column=Column(JSON))
+
+
+class Cancellation(SQLModel, table=True):
+    line_key: str = Field(primary_key=True, max_length=255)
+    channel: str = Field(index=True, max_length=64)
+    reason: str = Field(max_length=64)
+    seller_fault: bool
+    quantity: int
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ReturnHandled(SQLModel, table=True):
+    """One row per handled return: makes restock and refund happen once."""
+
+    rma_id: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(index=True, max_length=64)
+    line_key: str = Field(max_length=255)
+    sku: str | None = Field(default=None, max_length=64)
+    quantity: int
+    handling: str = Field(max_length=64)
+    restocked: bool
+    refund: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelOfferRow(SQLModel, table=True):
+    """Per channel and SKU: the offer as the channel last accepted it, and
+    what we last asked for (so an unchanged rejected offer is not re-sent)."""
+
+    __tablename__ = "channel_offer"
+    channel: str = Field(primary_key=True, max_length=64)
+    sku: str = Field(primary_key=True, max_length=64)
+    offer_id: str | None = Field(default=None, max_length=64)
+    price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    stock: int | None = None
+    delivery_code: str | None = Field(default=None, max_length=32)
+    on_hold: bool = False
+    state: str = Field(default="PENDING", max_length=16)
+    rejection_reasons: list = Field(default_factory=list, sa_column=Column(JSON))
+    not_publishable_reasons: list = Field(default_factory=list, sa_column=Column(JSON))
+    desired: dict | None = Field(default=None, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=utcnow)

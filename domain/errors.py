@@ -1,0 +1,56 @@
+"""The error taxonomy shared by adapters, activities and workflows.
+
+Retryable: transport errors, 5xx, 429 (with the server's delay), a process
+status still pending. Business: 4xx with the marketplace's violations, a
+process status FAILURE or TIMEOUT. A business error never fails an order: the
+order shows NeedsAttention with the message and waits to be resumed."""
+
+from datetime import timedelta
+
+from domain.commands import Violation
+
+
+class MarketplaceError(Exception):
+    """Base of every error an adapter raises on purpose."""
+
+
+class RetryableMarketplaceError(MarketplaceError):
+    def __init__(self, message: str, retry_after: timedelta | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(RetryableMarketplaceError):
+    pass
+
+
+class MarketplaceUnavailable(RetryableMarketplaceError):
+    pass
+
+
+class ProcessStillPending(RetryableMarketplaceError):
+    pass
+
+
+class BusinessError(MarketplaceError):
+    """The marketplace said no. Retrying the same request will not help."""
+
+    def __init__(self, message: str, violations: list[Violation] | None = None, status: int | None = None):
+        super().__init__(message)
+        self.violations = violations or []
+        self.status = status
+
+    def readable(self) -> str:
+        if not self.violations:
+            return str(self)
+        return f"{self} ({'; '.join(str(v) for v in self.violations)})"
+
+
+class CommandFailed(BusinessError):
+    """An asynchronous command ended in FAILURE or TIMEOUT."""
+
+
+# ApplicationError.type values: the match key for retry policies and for the
+# workflow's decision between "retry" and "needs attention".
+BUSINESS_ERROR_TYPE = "MarketplaceRejected"
+RETRYABLE_ERROR_TYPE = "MarketplaceRetryable"

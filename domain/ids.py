@@ -1,0 +1,28 @@
+"""Workflow ids. They are the idempotency keys of the whole engine: a second
+start with the same id is a no-op, so an order can never run twice."""
+
+ORDER_PREFIX = "order"
+
+
+def order_workflow_id(channel: str, marketplace_order_id: str) -> str:
+    return f"{ORDER_PREFIX}:{channel}:{marketplace_order_id}"
+
+
+def parse_order_workflow_id(workflow_id: str) -> tuple[str, str]:
+    prefix, channel, order_id = workflow_id.split(":", 2)
+    if prefix != ORDER_PREFIX:
+        raise ValueError(f"not an order workflow id: {workflow_id!r}")
+    return channel, order_id
+
+
+def offer_sync_workflow_id(channel: str) -> str:
+    return f"offer-sync:{channel}"
+
+
+def intake_workflow_id(channel: str) -> str:
+    return f"intake:{channel}"
+
+
+def line_key(channel: str, marketplace_order_id: str, line_id: str) -> str:
+    """Stable key of one order line: the store's reservation key."""
+    return f"{channel}:{marketplace_order_id}:{line_id}"

@@ -1,0 +1,40 @@
+"""Names other services use to reach our workflows: workflow types, signal,
+update and query names, search attributes, the task queue. One place, so a
+warehouse script, the CLI and the intake activity agree with the workflow.
+
+Search attribute keys are typed temporalio values; temporalio.common holds
+plain types only, so the domain layer stays free of I/O."""
+
+from temporalio.common import SearchAttributeKey
+
+TASK_QUEUE = "ordertide"
+
+ORDER_WORKFLOW = "OrderWorkflow"
+INTAKE_WORKFLOW = "ChannelIntakeWorkflow"
+OFFER_SYNC_WORKFLOW = "OfferSyncWorkflow"
+INVENTORY_WORKFLOW = "InventoryWorkflow"
+INVENTORY_WORKFLOW_ID = "inventory"
+
+# Order workflow messages.
+SIGNAL_BUYER_CANCELLATION = "buyer_cancellation_requested"
+SIGNAL_RETURN_ANNOUNCED = "return_announced"
+UPDATE_PICK = "pick"
+UPDATE_SHIP = "ship"
+UPDATE_CANCEL = "cancel"
+UPDATE_RETURN_RECEIVED = "return_received"
+UPDATE_RESUME = "resume"
+QUERY_VIEW = "view"
+
+# Offer sync and inventory.
+SIGNAL_OFFERS_CHANGED = "offers_changed"
+SIGNAL_RECONCILE_NOW = "reconcile_now"
+UPDATE_SET_STOCK = "set_stock"
+UPDATE_ADJUST_STOCK = "adjust_stock"
+
+ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
+CHANNEL = SearchAttributeKey.for_keyword("Channel")
+NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
+SHIP_BY = SearchAttributeKey.for_datetime("ShipBy")
+MARKETPLACE_ORDER_ID = SearchAttributeKey.for_keyword("MarketplaceOrderId")
+
+SEARCH_ATTRIBUTES = [ORDER_STATUS, CHANNEL, NEEDS_ATTENTION, SHIP_BY, MARKETPLACE_ORDER_ID]

@@ -1,0 +1,125 @@
+"""Offers: what a channel shows for a product (price, stock, delivery
+promise). The offer-sync workflow computes the desired offer from stock and
+feed rules, and pushes the difference from what the channel last accepted."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from domain.money import Money
+
+
+class OfferCondition(StrEnum):
+    NEW = "NEW"
+    AS_NEW = "AS_NEW"
+    GOOD = "GOOD"
+    REASONABLE = "REASONABLE"
+    MODERATE = "MODERATE"
+
+
+class FulfilmentMethod(StrEnum):
+    FBR = "FBR"  # fulfilled by the retailer (us)
+    FBB = "FBB"  # fulfilled by bol
+
+
+class OfferState(StrEnum):
+    PENDING = "PENDING"  # sent, the channel has not answered yet
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    WITHHELD = "WITHHELD"  # on hold by our own rules (margin floor, exclusion)
+
+
+class DesiredOffer(BaseModel):
+    """The offer as our rules want it on one channel."""
+
+    sku: str
+    ean: str
+    condition: OfferCondition = OfferCondition.NEW
+    price: Money
+    stock: int
+    delivery_code: str
+    on_hold: bool = False
+    withheld_reason: str | None = None
+    reference: str | None = None
+    title: str | None = None
+    description: str | None = None
+    fulfilment: FulfilmentMethod = FulfilmentMethod.FBR
+
+
+class ChannelOffer(BaseModel):
+    """The offer as the channel last accepted it (or why it did not)."""
+
+    channel: str
+    sku: str
+    offer_id: str | None = None
+    price: Money | None = None
+    stock: int | None = None
+    delivery_code: str | None = None
+    on_hold: bool = False
+    state: OfferState = OfferState.PENDING
+    rejection_reasons: list[str] = Field(default_factory=list)
+    # Accepted, but the marketplace does not show it (bol notPublishableReasons).
+    not_publishable_reasons: list[str] = Field(default_factory=list)
+    updated_at: datetime | None = None
+
+
+class OfferChangeKind(StrEnum):
+    CREATE = "CREATE"
+    STOCK = "STOCK"
+    PRICE = "PRICE"
+    DETAILS = "DETAILS"  # on hold, delivery code
+
+
+class OfferChange(BaseModel):
+    """Only what differs from what the channel last accepted."""
+
+    sku: str
+    offer_id: str | None = None
+    kinds: list[OfferChangeKind]
+    desired: DesiredOffer
+
+
+class OfferOutcome(BaseModel):
+    sku: str
+    accepted: bool
+    offer_id: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    not_publishable_reasons: list[str] = Field(default_factory=list)
+
+
+class LiveOffer(BaseModel):
+    """An offer as the marketplace shows it now (export or look-up)."""
+
+    offer_id: str
+    ean: str
+    reference: str | None = None
+    price: Money | None = None
+    stock: int | None = None
+    delivery_code: str | None = None
+    on_hold: bool = False
+    not_publishable_reasons: list[str] = Field(default_factory=list)
+
+
+def offer_change(desired: DesiredOffer, current: ChannelOffer | None, last_desired: DesiredOffer | None) -> OfferChange | None:
+    """What to send so the channel shows `desired`; None when nothing.
+
+    A rejected offer is not sent again until what we want changes: the
+    channel would reject it again, and a loop of rejections is what gets a
+    seller's API access throttled."""
+    if current is not None and current.state is OfferState.REJECTED and last_desired == desired:
+        return None
+    if current is None or current.offer_id is None:
+        if desired.on_hold:
+            return None  # never published and withheld: nothing to tell the channel
+        return OfferChange(sku=desired.sku, kinds=[OfferChangeKind.CREATE], desired=desired)
+    kinds = []
+    if desired.stock != current.stock:
+        kinds.append(OfferChangeKind.STOCK)
+    if desired.price != current.price and desired.price > 0:
+        kinds.append(OfferChangeKind.PRICE)
+    if desired.on_hold != current.on_hold or desired.delivery_code != current.delivery_code:
+        kinds.append(OfferChangeKind.DETAILS)
+    if not kinds:
+        return None
+    return OfferChange(sku=desired.sku, offer_id=current.offer_id, kinds=kinds, desired=desired)

@@ -1,0 +1,37 @@
+"""Reason and result codes, in the seller's words. Each marketplace adapter maps
+them to its own wire values."""
+
+from enum import StrEnum
+
+
+class CancellationReason(StrEnum):
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    REQUESTED_BY_CUSTOMER = "REQUESTED_BY_CUSTOMER"
+    BAD_CONDITION = "BAD_CONDITION"
+    HIGHER_SHIPCOST = "HIGHER_SHIPCOST"
+    INCORRECT_PRICE = "INCORRECT_PRICE"
+    NOT_AVAIL_IN_TIME = "NOT_AVAIL_IN_TIME"
+    NO_BOL_GUARANTEE = "NO_BOL_GUARANTEE"
+    ORDERED_TWICE = "ORDERED_TWICE"
+    RETAIN_ITEM = "RETAIN_ITEM"
+    TECH_ISSUE = "TECH_ISSUE"
+    UNFINDABLE_ITEM = "UNFINDABLE_ITEM"
+    OTHER = "OTHER"
+
+    @property
+    def is_seller_fault(self) -> bool:
+        """Marketplaces count every cancellation the buyer did not ask for
+        against the seller."""
+        return self is not CancellationReason.REQUESTED_BY_CUSTOMER
+
+
+class ReturnHandling(StrEnum):
+    RETURN_RECEIVED = "RETURN_RECEIVED"
+    RETURN_DOES_NOT_MEET_CONDITIONS = "RETURN_DOES_NOT_MEET_CONDITIONS"
+    EXCHANGE_PRODUCT = "EXCHANGE_PRODUCT"
+    REPAIR_PRODUCT = "REPAIR_PRODUCT"
+    CUSTOMER_KEEPS_PRODUCT_PAID = "CUSTOMER_KEEPS_PRODUCT_PAID"
+
+    @property
+    def refunds_buyer(self) -> bool:
+        return self in (ReturnHandling.RETURN_RECEIVED, ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID)

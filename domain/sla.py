@@ -1,0 +1,36 @@
+"""Per-marketplace service levels. Sources: the multichannel integration guide
+in shared/seeds (return windows, response times) and the issue tracker
+(bol's 2 % seller-cancellation threshold; Kaufland charges fees above 1 %)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from domain.channels import Marketplace
+
+
+class MarketplaceSla(BaseModel):
+    return_window: timedelta
+    # From the moment a return arrives until it must be handled on the marketplace.
+    return_handling: timedelta
+    seller_cancellation_threshold: Decimal
+
+
+SLA: dict[Marketplace, MarketplaceSla] = {
+    Marketplace.BOL: MarketplaceSla(
+        return_window=timedelta(days=30),
+        return_handling=timedelta(hours=48),
+        seller_cancellation_threshold=Decimal("0.02"),
+    ),
+    Marketplace.KAUFLAND: MarketplaceSla(
+        return_window=timedelta(days=30),
+        return_handling=timedelta(days=14),
+        seller_cancellation_threshold=Decimal("0.01"),
+    ),
+    Marketplace.SUPPLIER: MarketplaceSla(
+        return_window=timedelta(days=30),
+        return_handling=timedelta(days=14),
+        seller_cancellation_threshold=Decimal("0.02"),
+    ),
+}

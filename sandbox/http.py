@@ -1,0 +1,84 @@
+"""Serving a sandbox over real HTTP: in a background thread for tests and
+`ordertide run`, or in the foreground for `ordertide sandbox bol`."""
+
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+# How long stop() lets in-flight requests finish before cancelling them.
+GRACEFUL_SHUTDOWN_SECONDS = 2
+
+
+class ServerHandle:
+    """A uvicorn server in a daemon thread. stop() closes the port — clients
+    get "connection refused", like a marketplace that is down — and start()
+    opens the same port again."""
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0):
+        self.app = app
+        self.host = host
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self, timeout: float = 10.0) -> "ServerHandle":
+        if self.running:
+            raise RuntimeError(f"the server at {self.url} is already running")
+        # Bound here, not by uvicorn, so port 0 resolves before the thread runs
+        # and a restart gets the very same port (create_server sets SO_REUSEADDR).
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.create_server((self.host, self.port), family=family)
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"sandbox-http-{self.port}"
+        )
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                sock.close()
+                raise RuntimeError(f"the server at {self.url} did not start")
+            time.sleep(0.01)
+        self._server, self._thread = server, thread
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._server = self._thread = None
+
+    def __enter__(self) -> "ServerHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
+    """Starts `app` and returns once it accepts connections; port 0 picks a free port."""
+    return ServerHandle(app, host, port).start()
+
+
+async def serve(app: ASGIApp, host: str = "127.0.0.1", port: int = 8710) -> None:
+    """Serves `app` in the foreground until interrupted."""
+    await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).serve()

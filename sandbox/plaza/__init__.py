@@ -1,0 +1,1 @@
+"""A stateful stand-in for bol's Plaza Offer API v2, for tests and demos."""

@@ -1,0 +1,32 @@
+"""How the benchmarks place orders: on the bol sandbox, announced by a push
+notification to the webhook receiver, as bol does for a seller subscribed to
+ORDER events. Polling stays on as the safety net, at a production pace."""
+
+import httpx
+
+from activities.channels import Channels
+from activities.intake import IntakeActivities
+from activities.store import ProductInfo
+from starter.bench.stack import Sandbox
+from workers.webhooks import create_webhook_app
+
+
+class OrderDesk:
+    def __init__(self, sandbox: Sandbox, intake: IntakeActivities, channel: str = "bol"):
+        self._sandbox = sandbox
+        self._channel = channel
+        self._push = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_webhook_app(intake)), base_url="http://webhooks")
+
+    @classmethod
+    def for_channels(cls, sandbox: Sandbox, channels: Channels, client, task_queue: str) -> "OrderDesk":  # noqa: ANN001
+        return cls(sandbox, IntakeActivities(channels, client, task_queue))
+
+    async def place(self, product: ProductInfo) -> str:
+        item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}
+        order = await self._sandbox.post("/_sandbox/orders", {"items": [item]})
+        event = {"resource": "ORDER", "type": "NEW", "resourceId": order["orderId"]}
+        (await self._push.post(f"/webhooks/bol/{self._channel}", json={"event": event})).raise_for_status()
+        return order["orderId"]
+
+    async def aclose(self) -> None:
+        await self._push.aclose()

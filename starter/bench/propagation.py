@@ -1,0 +1,217 @@
+"""`ordertide bench propagation`: a sale on one channel → the stock update
+accepted by the sandboxes of the other channels. Three channels, each its
+own bol sandbox; sales go through the whole path (intake poll, order
+workflow, reservation, offer sync with its coalescing window, bol's
+asynchronous process status). Latency is measured from the moment the sale
+is placed on the marketplace to the moment the other marketplaces applied
+the stock update (their own clocks, same machine)."""
+
+import asyncio
+import random
+import statistics
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from activities.intake import IntakeActivities
+from starter.bench.stack import BenchStack, Sandbox, catalog
+from workers.webhooks import create_webhook_app
+from workers.worker import ensure_intake
+
+CHANNELS = ["bol-a", "bol-b", "bol-c"]
+ON_HAND = 900  # under bol's cap of 999, so every sale changes the offer
+
+
+class PropagationResult(BaseModel):
+    sales: int
+    sales_per_s: float
+    skus: int
+    window_ms: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    stock_changes: int
+    stock_calls: int
+    stock_calls_per_1000_changes: float
+    max_stock_calls_per_offer_per_window: int
+    price_change_skus: int
+    price_calls: int
+    price_calls_per_1000_changes: float
+    price_propagation_s: float
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def _wait_for_offers(boxes: list[Sandbox], count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    for box in boxes:
+        while len([o for o in await box.get("/_sandbox/offers") if not o.get("deleted")]) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{box.url} has not all {count} offers after {timeout:.0f}s")
+            await asyncio.sleep(0.5)
+
+
+def _stock_history(offers: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, int]]]:
+    history: dict[str, list[tuple[datetime, int]]] = {}
+    for offer in offers:
+        entries = [(datetime.fromisoformat(h["at"]), h["value"]) for h in offer["history"] if h["field"] == "stock"]
+        history[offer["ean"]] = sorted(entries)
+    return history
+
+
+async def run(
+    sales: int = 500,
+    rate: float = 5.0,
+    skus: int = 50,
+    window: timedelta = timedelta(milliseconds=250),
+    price_skus: int = 2000,
+    poll_interval: timedelta = timedelta(seconds=10),
+    process_delay: float = 0.05,
+    seed: int = 1,
+) -> PropagationResult:
+    stack = await BenchStack.start(CHANNELS, process_delay=process_delay, poll_interval=poll_interval, window=window)
+    rng = random.Random(seed)
+    try:
+        products = catalog(skus)
+        for product in products:
+            stack.engine.inventory.upsert_product(product)
+            stack.engine.inventory.set_stock(product.sku, ON_HAND)
+        boxes = list(stack.sandboxes.values())
+        selling, others = boxes[0], boxes[1:]
+        # bol pushes ORDER notifications to our webhook receiver (the driver
+        # plays bol's part); intake polling stays on as the safety net.
+        hooks = create_webhook_app(IntakeActivities(stack.engine.channels, stack.client, stack.settings.task_queue))
+        push = httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks), base_url="http://webhooks")
+        async with stack.engine.worker(stack.client, max_concurrent_activities=400), push:
+            await ensure_intake(stack.client, stack.settings)
+            notifier = stack.engine.notifier(stack.client)
+            await notifier.changed([p.sku for p in products])
+            await _wait_for_offers(boxes, skus, timeout=120)
+
+            # Sales on the first channel, at a steady pace.
+            placed: list[tuple[str, datetime]] = []
+            started = time.monotonic()
+            for n in range(sales):
+                product = rng.choice(products)
+                await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+                at = datetime.now(UTC)
+                item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}
+                order = await selling.post("/_sandbox/orders", {"items": [item]})
+                event = {"resource": "ORDER", "type": "NEW", "resourceId": order["orderId"]}
+                (await push.post(f"/webhooks/bol/{CHANNELS[0]}", json={"event": event})).raise_for_status()
+                placed.append((product.ean, at))
+            sold_for = Counter(ean for ean, _ in placed)
+            final = {ean: ON_HAND - count for ean, count in sold_for.items()}
+
+            async def settled(box: Sandbox) -> bool:
+                history = _stock_history(await box.get("/_sandbox/offers"))
+                return all(history[ean] and history[ean][-1][1] == stock for ean, stock in final.items())
+
+            deadline = time.monotonic() + 120
+            for box in boxes:
+                while not await settled(box):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{box.url}: stock did not settle")
+                    await asyncio.sleep(0.5)
+
+            latencies = _latencies(placed, [_stock_history(await box.get("/_sandbox/offers")) for box in others])
+            stock_calls, per_window = await _stock_calls(boxes, window)
+
+            price = await _price_change(stack, boxes, price_skus)
+    finally:
+        await stack.close()
+    return PropagationResult(
+        sales=sales,
+        sales_per_s=rate,
+        skus=skus,
+        window_ms=int(window.total_seconds() * 1000),
+        p50_ms=round(statistics.median(latencies), 1),
+        p95_ms=round(_percentile(latencies, 95), 1),
+        p99_ms=round(_percentile(latencies, 99), 1),
+        max_ms=round(max(latencies), 1),
+        stock_changes=sales,
+        stock_calls=stock_calls,
+        # Per channel: without coalescing every change would cost each channel one call.
+        stock_calls_per_1000_changes=round(stock_calls / len(CHANNELS) / sales * 1000, 1),
+        max_stock_calls_per_offer_per_window=per_window,
+        **price,
+    )
+
+
+def _latencies(placed: list[tuple[str, datetime]], histories: list[dict[str, list[tuple[datetime, int]]]]) -> list[float]:
+    """Per sale, until every other channel applied a stock level that includes it."""
+    sold: Counter[str] = Counter()
+    latencies = []
+    for ean, at in placed:
+        sold[ean] += 1
+        expected = ON_HAND - sold[ean]
+        done = []
+        for history in histories:
+            applied = next(when for when, value in history[ean] if when >= at and value <= expected)
+            done.append(applied)
+        latencies.append((max(done) - at).total_seconds() * 1000)
+    return latencies
+
+
+async def _stock_calls(boxes: list[Sandbox], window: timedelta) -> tuple[int, int]:
+    calls = 0
+    worst = 0
+    for box in boxes:
+        requests = await box.get("/_sandbox/requests?path=/retailer/offers/")
+        stock = [r for r in requests if r["method"] == "PUT" and r["path"].endswith("/stock")]
+        calls += len(stock)
+        by_offer: dict[str, list[datetime]] = defaultdict(list)
+        for r in stock:
+            by_offer[r["path"]].append(datetime.fromisoformat(r["at"]))
+        for times in by_offer.values():
+            times.sort()
+            for i, start in enumerate(times):
+                worst = max(worst, sum(1 for t in times[i:] if t - start < window))
+    return calls, worst
+
+
+async def _price_change(stack: BenchStack, boxes: list[Sandbox], count: int) -> dict[str, Any]:
+    if count == 0:
+        return {"price_change_skus": 0, "price_calls": 0, "price_calls_per_1000_changes": 0.0, "price_propagation_s": 0.0}
+    products = [p.model_copy(update={"sku": "P" + p.sku}) for p in catalog(count + 100_000)[100_000:]]
+    inventory = stack.engine.inventory
+    for product in products:
+        inventory.upsert_product(product)
+        inventory.set_stock(product.sku, 10)
+    notifier = stack.engine.notifier(stack.client)
+    existing = len(await boxes[0].get("/_sandbox/offers"))
+    await notifier.changed([p.sku for p in products])
+    await _wait_for_offers(boxes, existing + count, timeout=1800)
+    before = [len(await box.get("/_sandbox/requests?path=/retailer/offers/")) for box in boxes]
+
+    started = time.monotonic()
+    for product in products:
+        inventory.upsert_product(product.model_copy(update={"list_price": product.list_price + Decimal("1.00")}))
+    await notifier.changed([p.sku for p in products])
+    wanted = {p.ean: float(p.list_price + Decimal("1.00")) for p in products}
+    for box in boxes:
+        while True:
+            offers = {o["ean"]: o for o in await box.get("/_sandbox/offers")}
+            if all(offers[ean]["pricing"]["bundlePrices"][0]["unitPrice"] == price for ean, price in wanted.items()):
+                break
+            await asyncio.sleep(0.5)
+    elapsed = time.monotonic() - started
+    calls = 0
+    for box, skip in zip(boxes, before, strict=True):
+        requests = (await box.get("/_sandbox/requests?path=/retailer/offers/"))[skip:]
+        calls += sum(1 for r in requests if r["method"] == "PUT" and r["path"].endswith("/price"))
+    return {
+        "price_change_skus": count,
+        "price_calls": calls,
+        "price_calls_per_1000_changes": round(calls / len(boxes) / count * 1000, 1),
+        "price_propagation_s": round(elapsed, 1),
+    }

@@ -1,0 +1,238 @@
+"""`ordertide bench throughput`: N orders through the whole lifecycle
+(intake → accept → pick → transporter → ship confirmed → return window
+passed) against the bol sandbox on the embedded dev server, and in the same
+run the step-by-step baseline (see baseline.py) on the same server. Each
+worker runs in a process of its own, so its CPU time is its own."""
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from activities.channels import Channels
+from activities.store import Database, InventoryStore
+from starter.bench.baseline import BASELINE_WORKFLOW, TASK_QUEUE
+from starter.bench.order_desk import OrderDesk
+from starter.bench.stack import (
+    _start_sandbox,
+    _wait_until_serving,
+    catalog,
+    cpu_seconds,
+    free_port,
+)
+from starter.run_cmd import sandbox_channel
+from starter.simulators import WarehouseSimulator
+from workers.devserver import DevServer
+from workers.settings import Settings, WorkerTuning, settings_env
+from workers.temporal_client import data_converter
+
+RETURN_WINDOW = timedelta(seconds=2)
+LOCAL_ACTIVITY_MARKER = "core_local_activity"  # `workflow.patched` records "core_patch" markers
+
+
+class RunFigures(BaseModel):
+    orders: int
+    seconds: float
+    orders_per_s: float
+    activities_per_s: float
+    activities_per_order: float
+    events_per_order: float
+    server_cpu_s_per_order: float
+    worker_cpu_s_per_order: float
+    # The rest of the machine's two cores: the marketplace sandbox and this
+    # driver (placing orders, pushing, the warehouse), which the engine shares.
+    sandbox_cpu_s_per_order: float = 0.0
+    driver_cpu_s_per_order: float = 0.0
+
+
+class ThroughputResult(BaseModel):
+    orders: int
+    orders_per_s: float
+    baseline_orders_per_s: float
+    ratio: float
+    events_per_order: float
+    baseline_events_per_order: float
+    activities_per_s: float
+    server_cpu_s_per_order: float
+    worker_cpu_s_per_order: float
+    baseline_server_cpu_s_per_order: float
+    baseline_worker_cpu_s_per_order: float
+    engine: RunFigures
+    baseline: RunFigures
+
+
+async def _count(client: Client, query: str) -> int:
+    return (await client.count_workflows(query)).count
+
+
+async def _wait_count(client: Client, query: str, target: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while await _count(client, query) < target:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {await _count(client, query)} of {target} done after {timeout:.0f}s: {query}")
+        await asyncio.sleep(0.5)
+
+
+async def _history_figures(client: Client, query: str, sample: int = 20) -> tuple[float, float]:
+    """Events and activities (local ones included) per workflow, over a sample."""
+    events = activities = 0
+    seen = 0
+    async for wf in client.list_workflows(query, limit=sample):
+        history = await client.get_workflow_handle(wf.id, run_id=wf.run_id).fetch_history()
+        events += len(history.events)
+        activities += sum(
+            1
+            for e in history.events
+            if e.HasField("activity_task_scheduled_event_attributes")
+            or e.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
+        )
+        seen += 1
+    return events / seen, activities / seen
+
+
+def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = open(log, "ab")  # noqa: SIM115 - owned by the process
+    return subprocess.Popen([sys.executable, *args], env={**os.environ, **env}, stdout=handle, stderr=handle)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def _measure(run, pids: dict[str, int]) -> tuple[float, dict[str, float]]:  # noqa: ANN001
+    """Wall seconds of `run()` and the CPU seconds each process spent in it
+    (`driver` is this process)."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
+    started = time.monotonic()
+    await run()
+    seconds = time.monotonic() - started
+    after = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
+    return seconds, {name: after[name] - before[name] for name in before}
+
+
+async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None) -> ThroughputResult:
+    owned = workdir is None  # removed after a successful run; a failed one keeps its logs
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-throughput-"))
+    server = DevServer(workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log").start()
+    sandbox = _start_sandbox(workdir, "bol", 0.05)
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def measured() -> dict[str, int]:
+        """The processes whose CPU a run accounts for; the worker is the one started last."""
+        return {"server": server.pid, "worker": processes[-1].pid, "sandbox": sandbox.process.pid}
+    try:
+        await _wait_until_serving(sandbox.url)
+        client = await Client.connect(server.address, data_converter=data_converter())
+        base_env = {"TEMPORAL_ADDRESS": server.address, "ORDERTIDE_DATA_DIR": str(workdir)}
+
+        # Baseline: started by the client with the "picked" signal, as eager as it gets.
+        worker = _spawn(["-m", "starter.bench.baseline_worker"], base_env, workdir / "baseline-worker.log")
+        processes.append(worker)
+
+        async def baseline_batch(count: int, prefix: str) -> None:
+            for n in range(count):
+                await client.start_workflow(
+                    BASELINE_WORKFLOW, RETURN_WINDOW.total_seconds(), id=f"{prefix}-{n}", task_queue=TASK_QUEUE,
+                    start_signal="picked",
+                )
+            await _wait_count(client, f"WorkflowId STARTS_WITH '{prefix}-' AND ExecutionStatus = 'Completed'", count, 600)
+
+        await baseline_batch(warmup, "warmup")
+        seconds, cpu = await _measure(lambda: baseline_batch(orders, "baseline"), measured())
+        events, activities = await _history_figures(client, "WorkflowId STARTS_WITH 'baseline-'")
+        baseline = _figures(orders, seconds, cpu, events, activities)
+        _stop(worker)
+
+        # The engine: a real worker process, intake polling the sandbox, a warehouse picking.
+        settings = Settings(
+            data_dir=workdir,
+            database_url=f"sqlite:///{workdir / 'store.db'}",
+            # Orders arrive by push (the driver plays bol's part, as in
+            # production with an ORDER subscription); polling is the safety net.
+            channels={"bol": sandbox_channel(sandbox.url, RETURN_WINDOW).model_copy(update={"poll_interval": timedelta(seconds=10), "offer_sync": False})},
+            worker=WorkerTuning(),
+        )
+        db = Database(settings.store_url)
+        db.create_schema()
+        inventory = InventoryStore(db)
+        products = catalog(10)
+        for product in products:
+            inventory.upsert_product(product)
+            inventory.set_stock(product.sku, 10**9)
+        worker = _spawn(["-m", "starter.cli", "worker"], {**base_env, **settings_env(settings)}, workdir / "engine-worker.log")
+        processes.append(worker)
+        stop = asyncio.Event()
+        warehouse = asyncio.create_task(WarehouseSimulator(client, inventory, pick_delay=timedelta(0)).run(stop, every=0.5))
+        placed = 0
+
+        channels = Channels.from_config(settings.channels)
+        desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
+
+        async def engine_batch(count: int) -> None:
+            nonlocal placed
+            for n in range(count):
+                await desk.place(products[n % len(products)])
+            placed += count
+            await _wait_count(client, "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'", placed, 900)
+
+        await engine_batch(warmup)
+        seconds, cpu = await _measure(lambda: engine_batch(orders), measured())
+        events, activities = await _history_figures(client, "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'")
+        engine = _figures(orders, seconds, cpu, events, activities)
+        stop.set()
+        await warehouse
+        await desk.aclose()
+        await channels.aclose()
+        await sandbox.aclose()
+        db.dispose()
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                _stop(process)
+        sandbox.process.terminate()
+        sandbox.process.wait()
+        server.stop()
+    if owned:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return ThroughputResult(
+        orders=orders,
+        orders_per_s=engine.orders_per_s,
+        baseline_orders_per_s=baseline.orders_per_s,
+        ratio=round(engine.orders_per_s / baseline.orders_per_s, 3),
+        events_per_order=engine.events_per_order,
+        baseline_events_per_order=baseline.events_per_order,
+        activities_per_s=engine.activities_per_s,
+        server_cpu_s_per_order=engine.server_cpu_s_per_order,
+        worker_cpu_s_per_order=engine.worker_cpu_s_per_order,
+        baseline_server_cpu_s_per_order=baseline.server_cpu_s_per_order,
+        baseline_worker_cpu_s_per_order=baseline.worker_cpu_s_per_order,
+        engine=engine,
+        baseline=baseline,
+    )
+
+
+def _figures(orders: int, seconds: float, cpu: dict[str, float], events: float, activities: float) -> RunFigures:
+    return RunFigures(
+        orders=orders,
+        seconds=round(seconds, 2),
+        orders_per_s=round(orders / seconds, 2),
+        activities_per_s=round(orders * activities / seconds, 1),
+        activities_per_order=round(activities, 2),
+        events_per_order=round(events, 1),
+        server_cpu_s_per_order=round(cpu["server"] / orders, 4),
+        worker_cpu_s_per_order=round(cpu["worker"] / orders, 4),
+        sandbox_cpu_s_per_order=round(cpu["sandbox"] / orders, 4),
+        driver_cpu_s_per_order=round(cpu["driver"] / orders, 4),
+    )

@@ -1,0 +1,96 @@
+"""`ordertide bench ...`: the numbers the issues name, measured on the
+embedded stack. Every benchmark prints a table, or one JSON object with --json."""
+
+import json
+import sys
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+from rich.table import Table
+
+from starter.console import out, run_async
+
+bench_app = typer.Typer(help="Benchmarks on the embedded stack.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object")]
+
+
+def report(result: BaseModel, as_json: bool, title: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result.model_dump(mode="json")) + "\n")
+        return
+    table = Table("measure", "value", title=title)
+    for key, value in result.model_dump(mode="json").items():
+        table.add_row(key, str(value))
+    out.print(table)
+
+
+@bench_app.command("propagation")
+@run_async
+async def propagation(
+    sales: int = 500,
+    rate: Annotated[float, typer.Option(help="sales per second")] = 5.0,
+    skus: int = 50,
+    window_ms: Annotated[int, typer.Option(help="offer-sync coalescing window")] = 250,
+    price_skus: Annotated[int, typer.Option(help="SKUs in the price-change run (0: skip)")] = 2000,
+    poll_ms: Annotated[int, typer.Option(help="intake poll interval (sales arrive by push)")] = 10_000,
+    as_json: JsonOption = False,
+) -> None:
+    """Sale on one channel → stock update accepted by the other two (p50/p95/p99)."""
+    from starter.bench import propagation as bench
+
+    result = await bench.run(
+        sales=sales,
+        rate=rate,
+        skus=skus,
+        window=timedelta(milliseconds=window_ms),
+        price_skus=price_skus,
+        poll_interval=timedelta(milliseconds=poll_ms),
+    )
+    report(result, as_json, "stock propagation across 3 channels")
+
+
+@bench_app.command("throughput")
+@run_async
+async def throughput(
+    orders: int = 1000,
+    warmup: Annotated[int, typer.Option(help="orders run first, not measured")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Orders/s through the whole lifecycle, against a no-op step-by-step baseline on the same server."""
+    from starter.bench import throughput as bench
+
+    result = await bench.run(orders=orders, warmup=warmup)
+    if as_json:
+        report(result, True, "")
+        return
+    table = Table("measure", "engine", "baseline", title=f"throughput, {orders} orders")
+    for key in ("orders_per_s", "activities_per_s", "activities_per_order", "events_per_order", "server_cpu_s_per_order", "worker_cpu_s_per_order",
+                "sandbox_cpu_s_per_order", "driver_cpu_s_per_order", "seconds"):
+        table.add_row(key, str(getattr(result.engine, key)), str(getattr(result.baseline, key)))
+    table.add_row("ratio engine/baseline", str(result.ratio), "")
+    out.print(table)
+
+
+@bench_app.command("memory")
+@run_async
+async def memory(
+    orders: int = 10_000,
+    cache: Annotated[int, typer.Option(help="worker max_cached_workflows")] = 1000,
+    as_json: JsonOption = False,
+) -> None:
+    """Worker RSS with many orders parked in their return window."""
+    from starter.bench import memory as bench
+
+    report(await bench.run(orders=orders, cache=cache), as_json, f"worker memory, {orders} parked orders")
+
+
+@bench_app.command("all")
+def all_benchmarks() -> None:
+    """Every benchmark, one after the other (make bench)."""
+    import subprocess
+
+    for name in ("propagation", "throughput", "memory"):
+        subprocess.run([sys.executable, "-m", "starter.cli", "bench", name], check=True)

@@ -1,0 +1,148 @@
+"""The `ordertide` command line."""
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from starter.console import CommandError, run_async
+from starter.bench_cmd import bench_app
+from starter.offers_cmd import offers_app
+from starter.ops_cmd import health
+from starter.orders_cmd import order_app, orders_app
+from starter.replay_cmd import replay_command
+from starter.stock_cmd import stock_app
+
+app = typer.Typer(help="ordertide: marketplace order lifecycle engine on Temporal.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="Serve a marketplace sandbox.", no_args_is_help=True)
+app.add_typer(orders_app, name="orders")
+app.add_typer(order_app, name="order")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(stock_app, name="stock")
+app.add_typer(offers_app, name="offers")
+app.add_typer(bench_app, name="bench")
+app.command("replay")(replay_command)
+app.command("health")(health)
+
+
+@app.callback()
+def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+@run_async
+async def run(
+    orders_per_minute: Annotated[float, typer.Option(help="buyer simulator rate")] = 4.0,
+    data_dir: Path = Path(".ordertide"),
+    temporal_port: int = 7233,
+    ui_port: int = 8233,
+    sandbox_port: int = 8710,
+    codec_port: int = 8711,
+    sandbox: Annotated[bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")] = None,
+    return_window_minutes: Annotated[float | None, typer.Option(help="shorten the return window (demos)")] = None,
+) -> None:
+    """Start everything: Temporal dev server, bol sandbox, worker, simulators."""
+    from starter.run_cmd import run_everything
+
+    await run_everything(
+        orders_per_minute=orders_per_minute,
+        data_dir=data_dir,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        sandbox_port=sandbox_port,
+        codec_port=codec_port,
+        use_sandbox=sandbox,
+        return_window=timedelta(minutes=return_window_minutes) if return_window_minutes else None,
+    )
+
+
+@app.command()
+@run_async
+async def worker() -> None:
+    """Run the worker against an existing Temporal (TEMPORAL_* variables)."""
+    import signal
+
+    from workers.settings import load_settings
+    from workers.temporal_client import connect
+    from workers.worker import run_worker
+
+    settings = load_settings()
+    if not settings.channels:
+        raise CommandError(
+            "no channel configured: set ORDERTIDE_CHANNELS__BOL__CLIENT_ID and …__CLIENT_SECRET "
+            "(or a [channels.bol] table in ordertide.toml), or use `ordertide run` for the sandbox"
+        )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_worker(await connect(), settings, stop)
+
+
+@sandbox_app.command("bol")
+@run_async
+async def sandbox_bol(
+    port: int = 8710,
+    host: str = "127.0.0.1",
+    process_delay: Annotated[float, typer.Option(help="seconds a write stays PENDING")] = 0.5,
+) -> None:
+    """Serve the bol.com Retailer API v10 sandbox (client id/secret: sandbox/sandbox)."""
+    from sandbox.bol.app import create_app
+    from sandbox.bol.config import BolSandboxConfig
+    from sandbox.http import serve
+
+    await serve(create_app(BolSandboxConfig(process_delay_seconds=process_delay)), host, port)
+
+
+@app.command()
+@run_async
+async def webhooks(port: int = 8712, host: str = "127.0.0.1") -> None:
+    """Receive marketplace push notifications (POST /webhooks/bol/<channel>)."""
+    from activities.channels import Channels
+    from activities.intake import IntakeActivities
+    from sandbox.http import serve
+    from workers.settings import load_settings
+    from workers.temporal_client import connect
+    from workers.webhooks import create_webhook_app
+
+    settings = load_settings()
+    if not settings.channels:
+        raise CommandError("no channel configured (see README: Configuration)")
+    intake = IntakeActivities(Channels.from_config(settings.channels), await connect(), settings.task_queue)
+    await serve(create_webhook_app(intake), host, port)
+
+
+@app.command("codec-server")
+@run_async
+async def codec_server(
+    port: int = 8711,
+    host: str = "127.0.0.1",
+    token: Annotated[str, typer.Option(envvar="ORDERTIDE_CODEC_TOKEN", help="required from callers")] = "",
+    ui_origin: Annotated[list[str], typer.Option(help="Web UI origin allowed by CORS")] = ["http://localhost:8233"],  # noqa: B006
+) -> None:
+    """Serve the payload codec to the Temporal Web UI (--ui-codec-endpoint), behind a token."""
+    from sandbox.http import serve
+    from workers.codec import EncryptionCodec
+    from workers.codec_server import create_codec_app
+    from workers.settings import load_settings
+
+    if not token:
+        raise CommandError("a token is required: --token or ORDERTIDE_CODEC_TOKEN")
+    keys = load_settings().codec_keys()
+    if keys is None:
+        raise CommandError("no codec keys: set ORDERTIDE_CODEC_KEY_FILE or create .ordertide/codec-keys.json")
+    await serve(create_codec_app(EncryptionCodec(keys), token, ui_origin), host, port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

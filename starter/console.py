@@ -1,0 +1,77 @@
+"""How every command ends: one readable line on error, JSON or a table on
+success, and an explicit exit (the Temporal SDK can abort at interpreter
+exit in short-lived processes, sdk-python#300)."""
+
+import asyncio
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class CommandError(Exception):
+    """A user-facing failure: its message is the one line we print."""
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, CommandError):
+        return str(exc)
+    if isinstance(exc, WorkflowUpdateFailedError):
+        cause = exc.cause
+        return f"rejected: {cause.message if isinstance(cause, ApplicationError) else cause}"
+    if isinstance(exc, RPCError):
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return f"not found: {exc.message}"
+        if exc.status == RPCStatusCode.UNAVAILABLE:
+            return f"Temporal is not reachable ({exc.message}); start it with `ordertide run` or set TEMPORAL_ADDRESS"
+        return f"Temporal said: {exc.message}"
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed client connect"):
+        return "Temporal is not reachable; start it with `ordertide run` or set TEMPORAL_ADDRESS"
+    if isinstance(exc, (ConnectionError, OSError)) and "connect" in str(exc).lower():
+        return f"cannot connect: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def finish(code: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run_async(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async command, print errors as one line, exit explicitly."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        code = 0
+        try:
+            asyncio.run(fn(*args, **kwargs))
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as exc:  # noqa: BLE001 - the one place errors become a line
+            err.print(f"error: {describe(exc)}", markup=False, highlight=False, soft_wrap=True)
+            code = 1
+        finish(code)
+
+    return wrapper
+
+
+def print_json(value: Any) -> None:
+    if isinstance(value, BaseModel):
+        text = value.model_dump_json(indent=2)
+    elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        text = json.dumps([v.model_dump(mode="json") for v in value], indent=2)
+    else:
+        text = json.dumps(value, indent=2, default=str)
+    sys.stdout.write(text + "\n")

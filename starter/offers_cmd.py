@@ -1,0 +1,85 @@
+"""`ordertide offers show SKU`: per channel, the offer our rules want, the
+offer the channel last accepted, the offer it shows now, and why an offer is
+withheld or rejected."""
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from activities.channels import Channels
+from activities.store import Database, InventoryStore, OfferBook
+from starter.console import CommandError, out, print_json, run_async
+from workers.settings import load_settings
+
+offers_app = typer.Typer(help="Inspect offers per channel.", no_args_is_help=True)
+
+
+async def offer_report(sku: str) -> list[dict[str, Any]]:
+    settings = load_settings()
+    db = Database(settings.store_url)
+    try:
+        items = InventoryStore(db).catalog_items([sku])
+        if not items:
+            raise CommandError(f"unknown SKU {sku!r}")
+        accepted = {name: OfferBook(db).offers(name, [sku]).get(sku) for name in settings.channels}
+    finally:
+        db.dispose()
+    channels = Channels.from_config(settings.channels)
+    rows = []
+    try:
+        for name, config in settings.channels.items():
+            desired = config.feed.desired(items[0])
+            offer = accepted[name]
+            live = None
+            if offer and offer.offer_id and config.offer_transport == "retailer":
+                try:
+                    live = (await channels[name].live_offer(offer.offer_id)).model_dump(mode="json")
+                except Exception as exc:  # noqa: BLE001 - shown, not fatal: the other columns still help
+                    live = {"error": str(exc)}
+            rows.append(
+                {
+                    "channel": name,
+                    "desired": desired.model_dump(mode="json"),
+                    "accepted": offer.model_dump(mode="json") if offer else None,
+                    "live": live,
+                }
+            )
+    finally:
+        await channels.aclose()
+    return rows
+
+
+def _fmt(offer: dict[str, Any] | None, keys: tuple[str, ...] = ("price", "stock", "delivery_code", "on_hold")) -> str:
+    if not offer:
+        return "—"
+    if "error" in offer:
+        return f"unavailable: {offer['error']}"
+    return ", ".join(f"{k}={offer.get(k)}" for k in keys)
+
+
+@offers_app.command("show")
+@run_async
+async def show(sku: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Desired vs accepted vs live offer of SKU on every channel."""
+    rows = await offer_report(sku)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("channel", "desired (our rules)", "accepted (last ok)", "live (channel now)", "why")
+    for row in rows:
+        accepted = row["accepted"] or {}
+        why = [row["desired"]["withheld_reason"]] if row["desired"]["withheld_reason"] else []
+        if accepted.get("state") == "REJECTED":
+            why += [f"rejected: {r}" for r in accepted.get("rejection_reasons", [])]
+        why += [f"not publishable: {r}" for r in accepted.get("not_publishable_reasons", [])]
+        if row["live"] and "error" not in row["live"]:
+            why += [f"not publishable: {r}" for r in row["live"].get("not_publishable_reasons", [])]
+        table.add_row(
+            row["channel"],
+            _fmt(row["desired"]),
+            f"{_fmt(row['accepted'])} [{accepted.get('state', '—')}]" if row["accepted"] else "—",
+            _fmt(row["live"]),
+            "; ".join(dict.fromkeys(why)) or "",
+        )
+    out.print(table)

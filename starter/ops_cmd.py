@@ -1,0 +1,107 @@
+"""`ordertide orders stuck` and `ordertide health`."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+from rich.table import Table
+from temporalio.client import Client
+
+from domain import names
+from domain.lifecycle import OrderView
+from starter import orders_api
+from starter.console import out, print_json, run_async
+from starter.health import channel_health
+from starter.orders_cmd import orders_app
+from workers.settings import load_settings
+from workers.temporal_client import connect
+
+
+class StuckOrder(BaseModel):
+    workflow_id: str
+    channel: str
+    marketplace_order_id: str
+    status: str
+    reasons: list[str]
+    resume_with: str
+
+
+def _command(order: orders_api.OrderSummary, view: OrderView | None) -> str:
+    target = f"{order.channel}:{order.marketplace_order_id}"
+    if view is not None and view.attention:
+        return f"fix the cause, then: ordertide order resume {target}"
+    return f"ordertide order pick {target}   (or: order ship / order cancel {target})"
+
+
+async def stuck_orders(client: Client, now: datetime | None = None) -> list[StuckOrder]:
+    now = now or datetime.now(UTC)
+    attention = orders_api.list_query(needs_attention=True)
+    late = (
+        f"{orders_api.list_query()} AND ExecutionStatus = 'Running' AND {names.SHIP_BY.name} < '{now.isoformat()}'"
+        f" AND {names.ORDER_STATUS.name} IN ('RECEIVED', 'AWAITING_PICK', 'SHIPPING')"
+    )
+    found: dict[str, orders_api.OrderSummary] = {}
+    for query in (attention, late):
+        for order in await orders_api.list_orders(client, query):
+            found.setdefault(order.workflow_id, order)
+    stuck = []
+    for order in found.values():
+        try:
+            view = await orders_api.show_order(client, order.workflow_id)
+        except Exception:  # noqa: BLE001 - no worker: search attributes still tell the status
+            view = None
+        reasons = [f"{step}: {reason}" for step, reason in (view.attention.items() if view else [])]
+        if order.ship_by and order.ship_by < now and order.status in ("RECEIVED", "AWAITING_PICK", "SHIPPING"):
+            reasons.append(f"past its ship-by date {order.ship_by:%Y-%m-%d} and still {order.status}")
+        if not reasons:
+            reasons.append("needs attention (no worker answered for details)")
+        stuck.append(
+            StuckOrder(
+                workflow_id=order.workflow_id,
+                channel=order.channel,
+                marketplace_order_id=order.marketplace_order_id,
+                status=order.status,
+                reasons=reasons,
+                resume_with=_command(order, view),
+            )
+        )
+    return stuck
+
+
+@orders_app.command("stuck")
+@run_async
+async def stuck(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Orders that need attention or have waited past their SLA, and how to resume them."""
+    orders = await stuck_orders(await connect())
+    if as_json:
+        print_json([o.model_dump(mode="json") for o in orders])
+        return
+    if not orders:
+        out.print("nothing is stuck")
+        return
+    table = Table("order", "status", "why", "what to do")
+    for order in orders:
+        table.add_row(f"{order.channel}:{order.marketplace_order_id}", order.status, "\n".join(order.reasons), order.resume_with)
+    out.print(table)
+
+
+@run_async
+async def health(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Per channel: order flow, unconfirmed shipments, rejected offers, seller-fault cancellations."""
+    report = await channel_health(await connect(), load_settings())
+    if as_json:
+        print_json([h.model_dump(mode="json") for h in report])
+        return
+    table = Table("channel", "orders 1h / usual", "unconfirmed", "attention", "offers rejected", "seller cancels 30d", "problems")
+    for h in report:
+        table.add_row(
+            h.channel,
+            f"{h.orders_last_hour} / {h.usual_orders_per_hour:g}",
+            str(h.shipments_unconfirmed),
+            str(h.needs_attention),
+            str(h.offers_rejected),
+            f"{h.seller_cancellation_rate:.2%} (max {h.seller_cancellation_threshold:.0%})",
+            "\n".join(h.problems) or "ok",
+        )
+    out.print(table)

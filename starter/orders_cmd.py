@@ -1,0 +1,146 @@
+"""`ordertide orders ...` and `ordertide order ...`."""
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from domain import names
+from domain.commands import LineQuantity
+from domain.lifecycle import CancelRequest, OrderView, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
+from domain.reasons import CancellationReason
+from starter import orders_api
+from starter.console import CommandError, out, print_json, run_async
+from workers.temporal_client import connect
+
+orders_app = typer.Typer(help="List orders.", no_args_is_help=True)
+order_app = typer.Typer(help="Inspect and steer one order.", no_args_is_help=True)
+
+OrderId = Annotated[str, typer.Argument(help="order:bol:123, bol:123 or 123 (bol)")]
+
+
+@orders_app.command("list")
+@run_async
+async def list_orders(
+    status: Annotated[str | None, typer.Option(help="e.g. AWAITING_PICK, SHIPPED")] = None,
+    channel: str | None = None,
+    needs_attention: Annotated[bool, typer.Option("--needs-attention", help="only orders that need attention")] = False,
+    limit: int = 200,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Orders by status, channel or attention (newest first)."""
+    client = await connect()
+    orders = await orders_api.list_orders(client, orders_api.list_query(status, channel, needs_attention), limit)
+    if as_json:
+        print_json([o.model_dump(mode="json") for o in orders])
+        return
+    table = Table("order", "channel", "status", "attention", "ship by", "started")
+    for o in orders:
+        table.add_row(
+            o.marketplace_order_id,
+            o.channel,
+            o.status,
+            "⚠" if o.needs_attention else "",
+            f"{o.ship_by:%Y-%m-%d}" if o.ship_by else "",
+            f"{o.started_at:%Y-%m-%d %H:%M}" if o.started_at else "",
+        )
+    out.print(table)
+
+
+@order_app.command("show")
+@run_async
+async def show(order_id: OrderId, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    client = await connect()
+    view = await orders_api.show_order(client, orders_api.resolve_order_id(order_id))
+    if as_json:
+        print_json(view)
+        return
+    _print_view(view)
+
+
+def _print_view(view: OrderView) -> None:
+    out.print(f"[bold]{view.workflow_id}[/] {view.status}" + (" [red]NEEDS ATTENTION[/]" if view.needs_attention else ""))
+    out.print(f"waiting for: {view.waiting_for}")
+    for step, reason in view.attention.items():
+        out.print(f"[red]⚠ {step}[/]: {reason}")
+    table = Table("line", "ean", "sku", "qty", "picked", "shipped", "cancelled", "returned", "price")
+    for line in view.lines:
+        table.add_row(
+            line.line_id, line.ean, line.sku or "?", str(line.quantity), str(line.quantity_picked),
+            str(line.quantity_shipped), str(line.quantity_cancelled), str(line.quantity_returned), str(line.unit_price),
+        )
+    out.print(table)
+    for entry in view.history:
+        out.print(f"  {entry}", markup=False)
+
+
+async def _update(order_id: str, update: str, request) -> None:  # noqa: ANN001
+    client = await connect()
+    message = await orders_api.update_order(client, orders_api.resolve_order_id(order_id), update, request)
+    out.print(message, markup=False)
+
+
+def _line_quantities(lines: list[str]) -> list[LineQuantity]:
+    parsed = []
+    for spec in lines:
+        line_id, _, quantity = spec.partition(":")
+        if quantity and not quantity.isdigit():
+            raise CommandError(f"--line {spec!r}: expected LINE or LINE:QUANTITY")
+        parsed.append(LineQuantity(line_id=line_id, quantity=int(quantity or 0)))
+    return parsed
+
+
+@order_app.command("pick")
+@run_async
+async def pick(
+    order_id: OrderId,
+    line: Annotated[list[str], typer.Option(help="LINE:QUANTITY; all open lines when omitted")] = [],  # noqa: B006
+    tracking: Annotated[str | None, typer.Option(help="track & trace code of the parcel")] = None,
+    weight: Annotated[int | None, typer.Option(help="parcel weight in grams")] = None,
+) -> None:
+    lines = _line_quantities(line)
+    if any(l.quantity == 0 for l in lines):
+        raise CommandError("--line needs a quantity when picking: LINE:QUANTITY")
+    await _update(order_id, names.UPDATE_PICK, PickRequest(lines=lines, track_and_trace=tracking, weight_grams=weight))
+
+
+@order_app.command("ship")
+@run_async
+async def ship(
+    order_id: OrderId,
+    transporter: Annotated[str | None, typer.Option(help="marketplace transporter code, e.g. TNT")] = None,
+    tracking: str | None = None,
+) -> None:
+    await _update(order_id, names.UPDATE_SHIP, ShipRequest(transporter_code=transporter, track_and_trace=tracking))
+
+
+@order_app.command("cancel")
+@run_async
+async def cancel(
+    order_id: OrderId,
+    line: Annotated[list[str], typer.Option(help="line id; all open lines when omitted")] = [],  # noqa: B006
+    reason: CancellationReason = CancellationReason.OTHER,
+) -> None:
+    await _update(order_id, names.UPDATE_CANCEL, CancelRequest(line_ids=line, reason=reason))
+
+
+@order_app.command("return")
+@run_async
+async def return_received(
+    order_id: OrderId,
+    rma: str | None = None,
+    line: str | None = None,
+    quantity: int | None = None,
+    rejected: Annotated[bool, typer.Option("--rejected", help="the return does not meet the conditions")] = False,
+    not_resellable: Annotated[bool, typer.Option("--not-resellable", help="do not put it back in stock")] = False,
+) -> None:
+    request = ReturnReceivedRequest(
+        rma_id=rma, line_id=line, quantity=quantity, meets_conditions=not rejected, resellable=not not_resellable
+    )
+    await _update(order_id, names.UPDATE_RETURN_RECEIVED, request)
+
+
+@order_app.command("resume")
+@run_async
+async def resume(order_id: OrderId, note: str | None = None) -> None:
+    await _update(order_id, names.UPDATE_RESUME, ResumeRequest(note=note))

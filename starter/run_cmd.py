@@ -1,0 +1,137 @@
+"""`ordertide run`: the whole engine in one process tree on the embedded
+defaults — Temporal dev server (SQLite under .ordertide/, Web UI), the bol
+sandbox, the worker, a buyer and a warehouse simulator. Ctrl-C stops it all."""
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from domain.config import BolChannelConfig
+from sandbox.bol.app import create_app
+from sandbox.bol.config import BolSandboxConfig
+from sandbox.http import serve_in_thread
+from starter.console import out
+from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
+from starter.simulators import BuyerSimulator, WarehouseSimulator
+from workers.codec import CodecKeys, EncryptionCodec
+from workers.codec_server import create_codec_app
+from workers.devserver import DevServer
+from workers.settings import RUNTIME_CHANNELS, Settings, load_settings, record_runtime_channels
+from workers.temporal_client import connect
+from workers.worker import Engine, ensure_intake
+
+log = logging.getLogger(__name__)
+
+
+def sandbox_channel(url: str, return_window: timedelta | None) -> BolChannelConfig:
+    return BolChannelConfig(
+        api_base_url=url,
+        token_url=f"{url}/token",
+        client_id="sandbox",
+        client_secret=SecretStr("sandbox"),
+        poll_interval=timedelta(seconds=2),
+        process_status_patience=timedelta(minutes=2),
+        # The sandbox settles writes in a fraction of a second.
+        process_status_poll=timedelta(milliseconds=100),
+        return_window=return_window,
+    )
+
+
+async def run_everything(
+    *,
+    orders_per_minute: float,
+    data_dir: Path,
+    temporal_port: int,
+    ui_port: int,
+    sandbox_port: int,
+    codec_port: int,
+    use_sandbox: bool | None,
+    return_window: timedelta | None,
+) -> None:
+    configured = load_settings(data_dir=data_dir)
+    if use_sandbox is None:
+        use_sandbox = not any(c.has_credentials for c in configured.channels.values())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    keys = CodecKeys.load_or_create(configured.codec_key_file or data_dir / "codec-keys.json")
+    codec_token = secrets.token_urlsafe(18)
+    codec = serve_in_thread(
+        create_codec_app(EncryptionCodec(keys), codec_token, [f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"]),
+        port=codec_port,
+    )
+    codec_endpoint = f"{codec.url}/t/{codec_token}"
+    server = DevServer(
+        db_file=data_dir / "temporal.db",
+        port=temporal_port,
+        ui_port=ui_port,
+        log_file=data_dir / "temporal.log",
+        extra_args=["--ui-codec-endpoint", codec_endpoint],
+    )
+    try:
+        server.start()
+    except Exception:
+        codec.stop()
+        raise
+    sandbox = None
+    engine: Engine | None = None
+    try:
+        if use_sandbox:
+            sandbox = serve_in_thread(create_app(BolSandboxConfig()), port=sandbox_port)
+            settings = Settings(
+                data_dir=data_dir,
+                database_url=configured.database_url,
+                channels={"bol": sandbox_channel(sandbox.url, return_window)},
+            )
+        else:
+            settings = configured
+        engine = Engine.build(settings)
+        if sandbox is not None:
+            record_runtime_channels(settings)
+        client = await connect(server.address, keys)
+        await ensure_intake(client, settings)
+        tasks = []
+        async with engine.worker(client):
+            if sandbox is not None:
+                catalog = await asyncio.to_thread(seed_demo_catalog, engine.inventory)
+                buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute)
+                warehouse = WarehouseSimulator(client, engine.inventory)
+                tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
+            _print_where(server, sandbox.url if sandbox else None, settings, orders_per_minute, codec_endpoint)
+            await stop.wait()
+            out.print("stopping…")
+            for task in tasks:
+                with contextlib.suppress(Exception):
+                    await task
+    finally:
+        (data_dir / RUNTIME_CHANNELS).unlink(missing_ok=True)
+        if engine is not None:
+            await engine.aclose()
+        if sandbox is not None:
+            sandbox.stop()
+        server.stop()
+        codec.stop()
+
+
+def _print_where(
+    server: DevServer, sandbox_url: str | None, settings: Settings, orders_per_minute: float, codec_endpoint: str
+) -> None:
+    out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
+    out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
+    out.print(f"  Temporal gRPC     {server.address}  (history in {server.db_file})")
+    if sandbox_url:
+        out.print(f"  bol.com sandbox   {sandbox_url}  (Retailer API under /retailer, control API under /_sandbox)")
+        out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks after ~5 s")
+    out.print(f"  codec server      {codec_endpoint}  (payloads are encrypted; the UI decodes through it)")
+    out.print(f"  store             {settings.store_url}")
+    out.print(f"  channels          {', '.join(settings.channels) or 'none configured'}")
+    out.print("  try               ordertide orders list   |   ordertide order show <id>")

@@ -1,0 +1,165 @@
+"""A buyer and a warehouse, for `ordertide run`: orders appear on the bol
+sandbox at a steady rate, now and then a buyer cancels or returns, and a
+warehouse picks, ships and receives returns after a short delay."""
+
+import asyncio
+import logging
+import random
+from datetime import timedelta
+
+import httpx
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
+
+from activities.store import InventoryStore, ProductInfo
+from domain import names
+from domain.lifecycle import PickRequest, ReturnReceivedRequest
+from starter import orders_api
+
+log = logging.getLogger(__name__)
+
+UPDATE_TIMEOUT = timedelta(seconds=5)
+
+
+class BuyerSimulator:
+    def __init__(
+        self,
+        sandbox_url: str,
+        catalog: list[ProductInfo],
+        prices: dict[str, str],
+        orders_per_minute: float,
+        seed: int = 7,
+        cancel_share: float = 0.05,
+        return_share: float = 0.05,
+    ):
+        self.http = httpx.AsyncClient(base_url=sandbox_url, timeout=10)
+        self.catalog = catalog
+        self.prices = prices
+        self.interval = 60.0 / orders_per_minute
+        self.rng = random.Random(seed)
+        self.cancel_share = cancel_share
+        self.return_share = return_share
+        self.placed = 0
+        self._returned: set[str] = set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    await self._place_order()
+                    await self._maybe_return()
+                except httpx.HTTPError as exc:
+                    log.warning("buyer simulator: %s", exc)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
+                except TimeoutError:
+                    pass
+        finally:
+            await self.http.aclose()
+
+    async def _place_order(self) -> None:
+        products = self.rng.sample(self.catalog, k=self.rng.choice([1, 1, 1, 2, 3]))
+        items = [
+            {
+                "ean": p.ean,
+                "quantity": self.rng.choice([1, 1, 2]),
+                "unitPrice": self.prices[p.sku],
+                "title": p.title,
+                "offerReference": p.sku,
+            }
+            for p in products
+        ]
+        country = self.rng.choice(["NL", "NL", "NL", "BE"])
+        response = await self.http.post("/_sandbox/orders", json={"items": items, "countryCode": country})
+        response.raise_for_status()
+        order = response.json()
+        self.placed += 1
+        if self.rng.random() < self.cancel_share:
+            await self.http.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", json={})
+
+    async def _maybe_return(self) -> None:
+        if self.rng.random() >= self.return_share:
+            return
+        shipments = (await self.http.get("/_sandbox/shipments")).json()
+        candidates = [s for s in shipments if s["shipmentId"] not in self._returned]
+        if not candidates:
+            return
+        shipment = self.rng.choice(candidates)
+        item = shipment["items"][0]
+        self._returned.add(shipment["shipmentId"])
+        await self.http.post(
+            "/_sandbox/returns",
+            json={"orderItemId": item["orderItemId"], "quantity": 1, "mainReason": "Verkeerde maat of afmeting"},
+        )
+
+
+class WarehouseSimulator:
+    def __init__(
+        self,
+        client: Client,
+        inventory: InventoryStore,
+        pick_delay: timedelta = timedelta(seconds=5),
+        seed: int = 11,
+        restock_below: int = 5,
+    ):
+        self.client = client
+        self.inventory = inventory
+        self.pick_delay = pick_delay
+        self.rng = random.Random(seed)
+        self.restock_below = restock_below
+        self.picked = 0
+        self._waiting: dict[str, float] = {}
+        self._in_flight = asyncio.Semaphore(20)
+
+    async def run(self, stop: asyncio.Event, every: float = 2.0) -> None:
+        while not stop.is_set():
+            try:
+                await self._pick_ready_orders()
+                await self._receive_returns()
+                await asyncio.to_thread(self._replenish)
+            except RPCError as exc:
+                log.warning("warehouse simulator: %s", exc.message)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            except TimeoutError:
+                pass
+
+    async def _pick_ready_orders(self) -> None:
+        now = asyncio.get_running_loop().time()
+        waiting = await orders_api.list_orders(self.client, orders_api.list_query(status="AWAITING_PICK"))
+        ready = []
+        for order in waiting:
+            first_seen = self._waiting.setdefault(order.workflow_id, now)
+            if now - first_seen >= self.pick_delay.total_seconds():
+                ready.append(order.workflow_id)
+        picks = [
+            PickRequest(track_and_trace=f"3SSIM{self.rng.randrange(10**9):09d}", weight_grams=self.rng.randrange(200, 4000))
+            for _ in ready
+        ]
+        done = await asyncio.gather(*(self._send(wf, names.UPDATE_PICK, pick) for wf, pick in zip(ready, picks, strict=True)))
+        self.picked += sum(done)
+        for workflow_id, picked in zip(ready, done, strict=True):
+            if picked:
+                self._waiting.pop(workflow_id, None)
+
+    async def _receive_returns(self) -> None:
+        opened = await orders_api.list_orders(self.client, orders_api.list_query(status="RETURN_OPEN"))
+        requests = [ReturnReceivedRequest(resellable=self.rng.random() < 0.8) for _ in opened]
+        await asyncio.gather(
+            *(self._send(o.workflow_id, names.UPDATE_RETURN_RECEIVED, r) for o, r in zip(opened, requests, strict=True))
+        )
+
+    async def _send(self, workflow_id: str, update: str, request: object) -> bool:
+        async with self._in_flight:
+            try:
+                await orders_api.update_order(self.client, workflow_id, update, request, rpc_timeout=UPDATE_TIMEOUT)  # type: ignore[arg-type]
+            except (WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError):
+                # Rejected (already done, not ready yet) or unanswered (its worker
+                # is down): the next round looks again; one order never stalls the rest.
+                return False
+        return True
+
+    def _replenish(self) -> None:
+        for product in self.inventory.products():
+            if self.inventory.stock(product.sku).available < self.restock_below:
+                self.inventory.adjust_stock(product.sku, 20)

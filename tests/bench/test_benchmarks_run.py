@@ -1,0 +1,43 @@
+"""The benchmarks keep working: each runs end to end at a small size and
+prints the JSON that scripts read. The figures themselves come from full-size
+runs (`make bench`), never from a timed test."""
+
+import json
+import os
+
+from tests.cli.test_cli import ordertide
+
+
+async def bench(*args: str) -> dict:
+    code, out, err = await ordertide("bench", *args, "--json", env={**os.environ})
+    assert code == 0, err[-2000:]
+    return json.loads(out)
+
+
+async def test_throughput_runs_the_engine_and_the_baseline():
+    result = await bench("throughput", "--orders", "15", "--warmup", "2")
+    assert result["orders"] == 15
+    assert result["orders_per_s"] > 0 and result["baseline_orders_per_s"] > 0
+    assert result["ratio"] == round(result["orders_per_s"] / result["baseline_orders_per_s"], 3)
+    # The engine's history has the real lifecycle: accept and transporter as
+    # local activities, the shipment as an activity, the pick, the timer.
+    assert result["engine"]["activities_per_order"] == 3
+    assert result["baseline"]["activities_per_order"] == 4
+    for who in ("server", "worker"):
+        assert result[f"{who}_cpu_s_per_order"] > 0
+
+
+async def test_memory_parks_orders_in_their_return_window():
+    result = await bench("memory", "--orders", "40", "--cache", "10")
+    assert result["orders"] == 40
+    assert [s["parked"] for s in result["samples"]] == [10, 20, 30, 40]
+    assert 50 < result["rss_mb"] < 500
+
+
+async def test_propagation_reports_latency_and_coalescing():
+    result = await bench("propagation", "--sales", "20", "--rate", "10", "--skus", "5", "--price-skus", "20")
+    assert result["sales"] == 20
+    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
+    assert result["window_ms"] == 250
+    assert 0 < result["stock_calls_per_1000_changes"] <= 1000
+    assert result["max_stock_calls_per_offer_per_window"] <= 1

@@ -1,0 +1,89 @@
+"""Stock from outside (ordertide stock ...) and the offers report."""
+
+import json
+
+import httpx
+from temporalio.service import RPCError
+
+from domain.ids import offer_sync_workflow_id
+from domain.names import INVENTORY_WORKFLOW_ID
+from tests.cli.test_cli import cli_env, ordertide
+from sandbox.bol.app import create_app
+from sandbox.bol.config import BolSandboxConfig
+from sandbox.http import serve_in_thread
+from tests.offers.support import TwoChannels, live
+from tests.support import SandboxedBol
+from tests.offers.test_offer_sync import ALL_SKUS, MUG_EAN, publish_catalog
+from tests.support import eventually
+from workers.settings import settings_env
+
+
+async def test_stock_set_adjust_and_import_reach_every_channel(dev_env, two_channels, tmp_path, task_queue):
+    engine = two_channels.build(tmp_path, task_queue)
+    env = {**cli_env(dev_env, tmp_path), **settings_env(engine.settings)}
+    csv = tmp_path / "stock.csv"
+    csv.write_text("sku,on_hand,note\nMUG-BLUE,40,\nNOPE,3,\nLAMP-DESK,many,\n,4,\nTOWEL-XL,-1,\nBOARD-OAK,12,\n")
+    async with engine.worker(dev_env.client):
+        try:
+            await publish_catalog(engine, dev_env.client, [two_channels.bol, two_channels.bol2])
+
+            code, out, err = await ordertide("stock", "set", "MUG-RED", "17", env=env)
+            assert code == 0 and "MUG-RED: on hand 17, reserved 0, available 17" in out
+            code, out, _ = await ordertide("stock", "adjust", "MUG-RED", "-2", env=env)
+            assert code == 0 and "on hand 15" in out
+
+            code, out, err = await ordertide("stock", "import", str(csv), env=env)
+            assert code == 1
+            assert f"{csv}:3: unknown SKU 'NOPE'" in err
+            assert f"{csv}:4: on_hand 'many' is not a whole number" in err
+            assert f"{csv}:5: sku is empty" in err
+            assert f"{csv}:6: on_hand -1 is negative" in err
+            assert "2 of 6 rows applied" in out
+            assert engine.inventory.stock("MUG-BLUE").on_hand == 40 and engine.inventory.stock("BOARD-OAK").on_hand == 12
+
+            # A change from outside moves every channel's offer.
+            for box in (two_channels.bol, two_channels.bol2):
+                await eventually(lambda box=box: live(box, MUG_EAN)["stock"]["amount"] == 40)
+                await eventually(lambda box=box: live(box, "8712100850936")["stock"]["amount"] == 15)
+        finally:
+            await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")
+
+        code, out, err = await ordertide("stock", "set", "MUG-RED", "-5", env=env)
+        assert code == 1 and "must not be negative" in err
+
+
+async def test_offers_show_tells_desired_accepted_and_live_per_channel(dev_env, tmp_path, task_queue):
+    # Over real HTTP, so the command (a separate process) reaches the sandboxes.
+    servers = [serve_in_thread(create_app(BolSandboxConfig(process_delay_seconds=0.02))) for _ in range(2)]
+    try:
+        boxes = [SandboxedBol(app=None, transport=httpx.AsyncHTTPTransport(), url=server.url) for server in servers]
+        channels = TwoChannels(*boxes)
+        engine = channels.build(tmp_path, task_queue, feed=None)
+        env = {**cli_env(dev_env, tmp_path), **settings_env(engine.settings)}
+        async with engine.worker(dev_env.client):
+            await engine.notifier(dev_env.client).changed(ALL_SKUS)
+            await eventually(lambda: all(engine.offers.offers(c).get("MUG-BLUE") for c in ("bol", "bol2")))
+        offer_id = engine.offers.offers("bol")["MUG-BLUE"].offer_id
+        async with httpx.AsyncClient(base_url=servers[0].url) as http:  # someone edits bol's portal
+            (await http.post(f"/_sandbox/offers/{offer_id}/drift", json={"stock": 3})).raise_for_status()
+
+        code, out, err = await ordertide("offers", "show", "MUG-BLUE", "--json", env=env)
+        assert code == 0, err
+        report = {row["channel"]: row for row in json.loads(out)}
+        assert report["bol"]["desired"]["stock"] == 50
+        assert (report["bol"]["accepted"]["stock"], report["bol"]["accepted"]["state"]) == (50, "ACCEPTED")
+        assert report["bol"]["live"]["stock"] == 3  # the drift, visible before reconciliation repairs it
+        assert report["bol2"]["live"]["stock"] == 50
+
+        code, out, _ = await ordertide("offers", "show", "MUG-BLUE", env=env)
+        assert code == 0 and "price=12.95, stock=3" in out
+        code, _, err = await ordertide("offers", "show", "NOPE", env=env)
+        assert code == 1 and "unknown SKU 'NOPE'" in err
+    finally:
+        for server in servers:
+            server.stop()
+        for channel in ("bol", "bol2"):
+            try:
+                await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
+            except RPCError:
+                pass

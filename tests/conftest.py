@@ -1,0 +1,108 @@
+"""Shared fixtures: Temporal environments (time-skipping and the real dev
+server, both from local binaries — nothing is downloaded), the bol sandbox,
+and an engine (store + adapters) wired to it."""
+
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.common import SearchAttributeIndexedValueType
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.ids import offer_sync_workflow_id
+from domain.names import SEARCH_ATTRIBUTES
+from sandbox.bol.app import create_app
+from sandbox.bol.config import BolSandboxConfig
+from sandbox.http import ServerHandle, serve_in_thread
+from tests.offers.support import TwoChannels, sandbox
+from tests.support import EngineFactory, SandboxedBol
+from workers.devserver import search_attribute_args, temporal_binary
+from workers.temporal_client import data_converter
+
+_INDEXED = {
+    SearchAttributeIndexedValueType.KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    SearchAttributeIndexedValueType.BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    SearchAttributeIndexedValueType.DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+}
+
+
+def _test_server_binary() -> str:
+    beside = Path(sys.executable).parent / "temporal-test-server"
+    return str(beside) if beside.exists() else (shutil.which("temporal-test-server") or "temporal-test-server")
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_test_server_binary(), data_converter=data_converter()
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: _INDEXED[key.indexed_value_type] for key in SEARCH_ATTRIBUTES},
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        data_converter=data_converter(),
+        ui=False,
+        dev_server_extra_args=search_attribute_args()
+        + ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def bol() -> SandboxedBol:
+    """A fresh bol sandbox, reached in-process (no sockets, no flakiness)."""
+    return SandboxedBol.start(process_delay_seconds=0.05)
+
+
+@pytest.fixture
+def engines(tmp_path: Path, bol: SandboxedBol) -> EngineFactory:
+    return EngineFactory(tmp_path, bol)
+
+
+@pytest.fixture
+def http_transport(bol: SandboxedBol) -> httpx.AsyncBaseTransport:
+    return bol.transport
+
+
+@pytest.fixture
+def bol_server() -> Iterator[ServerHandle]:
+    """The bol sandbox over real HTTP, for tests that need sockets."""
+    server = serve_in_thread(create_app(BolSandboxConfig(process_delay_seconds=0.2)))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def two_channels(dev_env) -> AsyncIterator[TwoChannels]:
+    yield TwoChannels(sandbox("http://bol-a.sandbox"), sandbox("http://bol-b.sandbox"))
+    # One offer sync per channel, as in production: end this test's, whose
+    # task queue dies with the test, so the next test starts its own.
+    for channel in ("bol", "bol2"):
+        try:
+            await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
+        except RPCError:
+            pass

@@ -1,0 +1,167 @@
+"""A small production in a temp dir: its own Temporal dev server (SQLite file,
+so it can be restarted), the bol sandbox over HTTP, and the worker as a
+separate process (so it can be killed), plus a warehouse that picks."""
+
+import asyncio
+import collections
+import os
+import signal
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+from activities.store import Database, InventoryStore
+from domain.ids import order_workflow_id
+from sandbox.bol.app import create_app
+from sandbox.bol.config import BolSandboxConfig
+from sandbox.http import ServerHandle, serve_in_thread
+from starter import orders_api
+from starter.demo_catalog import DEMO_PRICES, DEMO_PRODUCTS, seed_demo_catalog
+from starter.simulators import WarehouseSimulator
+from tests.support import eventually
+from workers.devserver import DevServer
+from workers.temporal_client import data_converter
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Drill:
+    def __init__(self, tmp: Path, sandbox: BolSandboxConfig | None = None, return_window: timedelta = timedelta(seconds=1)):
+        self.tmp = tmp
+        self.server = DevServer(tmp / "temporal.db", port=free_port(), headless=True, log_file=tmp / "temporal.log")
+        self.sandbox: ServerHandle = serve_in_thread(create_app(sandbox or BolSandboxConfig(process_delay_seconds=0.2)))
+        self.store_url = f"sqlite:///{tmp / 'store.db'}"
+        self.return_window = return_window
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.client: Client | None = None
+        self._warehouse: asyncio.Task[None] | None = None
+        self._stop_warehouse = asyncio.Event()
+        self.db = Database(self.store_url)
+        self.db.create_schema()
+        self.inventory = InventoryStore(self.db)
+        seed_demo_catalog(self.inventory, on_hand=100_000)
+
+    def env(self) -> dict[str, str]:
+        channel = "ORDERTIDE_CHANNELS__BOL__"
+        return {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "TEMPORAL_ADDRESS": self.server.address,
+            "ORDERTIDE_DATA_DIR": str(self.tmp),
+            "ORDERTIDE_DATABASE_URL": self.store_url,
+            "ORDERTIDE_TASK_QUEUE": "drill",
+            f"{channel}API_BASE_URL": self.sandbox.url,
+            f"{channel}TOKEN_URL": f"{self.sandbox.url}/token",
+            f"{channel}CLIENT_ID": "sandbox",
+            f"{channel}CLIENT_SECRET": "sandbox",
+            f"{channel}POLL_INTERVAL": "PT0.5S",
+            f"{channel}RETURN_WINDOW": f"PT{self.return_window.total_seconds()}S",
+            f"{channel}PROCESS_STATUS_PATIENCE": "PT60S",
+            f"{channel}OFFER_SYNC": "false",
+        }
+
+    async def start(self) -> Client:
+        self.server.start()
+        self.start_worker()
+        self.client = await Client.connect(self.server.address, data_converter=data_converter())
+        self._warehouse = asyncio.create_task(
+            WarehouseSimulator(self.client, self.inventory, pick_delay=timedelta(0)).run(self._stop_warehouse, every=0.5)
+        )
+        return self.client
+
+    def start_worker(self) -> None:
+        log = open(self.tmp / "worker.log", "ab")  # noqa: SIM115 - the process owns it
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "starter.cli", "worker"], env=self.env(), stdout=log, stderr=log, cwd=self.tmp
+        )
+
+    def kill_worker(self) -> None:
+        assert self.worker is not None
+        self.worker.send_signal(signal.SIGKILL)
+        self.worker.wait()
+
+    def restart_server(self) -> None:
+        self.server.stop()
+        self.server.start()
+
+    async def place_orders(self, count: int) -> list[dict[str, Any]]:
+        orders = []
+        async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
+            for n in range(count):
+                product = DEMO_PRODUCTS[n % len(DEMO_PRODUCTS)]
+                item = {"ean": product.ean, "quantity": 1 + n % 3, "unitPrice": DEMO_PRICES[product.sku], "title": product.title}
+                response = await http.post("/_sandbox/orders", json={"items": [item]})
+                response.raise_for_status()
+                orders.append(response.json())
+        return orders
+
+    async def statuses(self, orders: list[dict[str, Any]]) -> collections.Counter[str]:
+        assert self.client is not None
+        wanted = {order_workflow_id("bol", o["orderId"]) for o in orders}
+        found = await orders_api.list_orders(self.client, orders_api.list_query(channel="bol"))
+        counts = collections.Counter(o.status for o in found if o.workflow_id in wanted)
+        counts["MISSING"] = len(wanted - {o.workflow_id for o in found})
+        return counts
+
+    async def wait_for(self, orders: list[dict[str, Any]], status: str, at_least: int | None = None, timeout: float = 180) -> None:
+        needed = len(orders) if at_least is None else at_least
+
+        async def reached() -> bool:
+            counts = await self.statuses(orders)
+            done = sum(counts[s] for s in _AT_OR_BEYOND[status])
+            return done >= needed
+
+        await eventually(reached, timeout=timeout, interval=1.0)
+
+    async def sandbox_json(self, path: str) -> Any:
+        async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
+            return (await http.get(path)).json()
+
+    async def add_fault(self, **fault: Any) -> None:
+        async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
+            (await http.post("/_sandbox/faults", json=fault)).raise_for_status()
+
+    async def close(self) -> None:
+        self._stop_warehouse.set()
+        if self._warehouse is not None:
+            await asyncio.gather(self._warehouse, return_exceptions=True)
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(15)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+        self.sandbox.stop()
+        self.server.stop()
+        self.db.dispose()
+
+
+_AT_OR_BEYOND = {
+    "AWAITING_PICK": ("AWAITING_PICK", "SHIPPING", "SHIPPED", "RETURN_OPEN", "CLOSED"),
+    "SHIPPED": ("SHIPPED", "RETURN_OPEN", "CLOSED"),
+    "CLOSED": ("CLOSED",),
+}
+
+
+def assert_each_line_shipped_once(orders: list[dict[str, Any]], shipments: list[dict[str, Any]]) -> None:
+    shipped: collections.Counter[str] = collections.Counter()
+    parcels: collections.Counter[str] = collections.Counter()
+    for shipment in shipments:
+        for item in shipment["items"]:
+            shipped[item["orderItemId"]] += item["quantity"]
+            parcels[item["orderItemId"]] += 1
+    expected = {item["orderItemId"]: item["quantity"] for order in orders for item in order["orderItems"]}
+    assert dict(shipped) == expected
+    assert set(parcels.values()) == {1}, "an order line was shipped more than once"

@@ -1,0 +1,88 @@
+"""One trace from the intake poll to every marketplace request of an order,
+tagged with channel and order id, carrying no personal data."""
+
+import json
+from datetime import timedelta
+
+import httpx
+
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from temporalio.client import Client
+
+from domain.ids import intake_workflow_id, order_workflow_id
+from domain.lifecycle import OrderStatus, PickRequest
+from starter.demo_catalog import seed_demo_catalog
+from tests.support import SandboxedBol, bol_channel, eventually
+from tests.workflows.helpers import MUG, wait_for
+from workers.telemetry import TelemetrySettings, client_interceptors, install_tracing
+from workers.temporal_client import data_converter
+from workers.settings import Settings
+from workers.worker import Engine, ensure_intake
+from workflows.order import OrderWorkflow
+
+
+async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_env, bol_server, tmp_path, task_queue):
+    exporter = InMemorySpanExporter()
+    install_tracing(TelemetrySettings(), exporter=exporter)
+    client = await Client.connect(
+        dev_env.client.service_client.config.target_host,
+        data_converter=data_converter(),
+        interceptors=client_interceptors(TelemetrySettings(traces="console")),
+    )
+    # Over real HTTP: the instrumentation wraps httpx's network transports.
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        task_queue=task_queue,
+        channels={"bol": bol_channel(bol_server.url, poll_interval=timedelta(milliseconds=300))},
+    )
+    engine = Engine.build(settings)
+    seed_demo_catalog(engine.inventory)
+    bol = SandboxedBol(app=None, transport=httpx.AsyncHTTPTransport(), url=bol_server.url)
+    async with engine.worker(client):
+        await ensure_intake(client, settings)
+        try:
+            order = await bol.place_order([{**MUG, "quantity": 1}])
+            handle = client.get_workflow_handle(order_workflow_id("bol", order["orderId"]))
+
+            async def started() -> bool:
+                try:
+                    return (await handle.query(OrderWorkflow.view)).status == OrderStatus.AWAITING_PICK
+                except Exception:  # noqa: BLE001 - not started yet
+                    return False
+
+            await eventually(started, timeout=30)
+            await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000123"))
+            await wait_for(handle, OrderStatus.SHIPPED)
+        finally:
+            await client.get_workflow_handle(intake_workflow_id("bol")).terminate("test over")
+    await engine.aclose()
+    trace.get_tracer_provider().force_flush()
+
+    spans = exporter.get_finished_spans()
+    by_id = {span.context.span_id: span for span in spans}
+    [handover] = [s for s in spans if s.name == "HandOverOrder" and s.attributes.get("ordertide.order_id") == order["orderId"]]
+    in_trace = [s for s in spans if s.context.trace_id == handover.context.trace_id]
+    names = {s.name for s in in_trace}
+    assert {"StartWorkflow:OrderWorkflow", "RunActivity:accept_order", "RunActivity:ship_lines"} <= names
+
+    def ancestors(span):
+        while span.parent is not None and span.parent.span_id in by_id:
+            span = by_id[span.parent.span_id]
+            yield span
+
+    shipment_calls = [s for s in in_trace if s.name == "POST" and "/retailer/shipments" in str(s.attributes.get("url.full", s.attributes.get("http.url", "")))]
+    assert shipment_calls, [(s.name, dict(s.attributes)) for s in in_trace if "Activity" not in s.name][:6]
+    chain = [a.name for a in ancestors(shipment_calls[0])]
+    assert "RunActivity:ship_lines" in chain and "HandOverOrder" in chain
+
+    for name in ("RunActivity:accept_order", "RunActivity:ship_lines"):
+        [span] = [s for s in in_trace if s.name == name]
+        assert span.attributes["ordertide.order_id"] == order["orderId"]
+        assert span.attributes["ordertide.channel"] == "bol"
+
+    buyer = order["shipmentDetails"]
+    personal = {buyer["surname"], buyer["streetName"], buyer["email"], buyer["zipCode"]}
+    recorded = json.dumps([dict(s.attributes or {}) for s in spans] + [s.name for s in spans])
+    assert not [value for value in personal if value and value in recorded]

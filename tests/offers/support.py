@@ -1,0 +1,52 @@
+"""Two bol channels on two sandboxes, offer sync on, for offer tests
+(the `two_channels` fixture is in tests/conftest.py)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from domain.feed import FeedRules
+from sandbox.bol.app import create_app
+from sandbox.bol.config import BolSandboxConfig
+from starter.demo_catalog import seed_demo_catalog
+from tests.support import SandboxedBol, bol_channel
+from workers.settings import Settings
+from workers.worker import Engine
+
+
+def sandbox(url: str) -> SandboxedBol:
+    app = create_app(BolSandboxConfig(process_delay_seconds=0.02))
+    return SandboxedBol(app=app, transport=httpx.ASGITransport(app=app), url=url)
+
+
+@dataclass
+class TwoChannels:
+    bol: SandboxedBol
+    bol2: SandboxedBol
+
+    def build(self, tmp_path, task_queue: str, window: timedelta = timedelta(milliseconds=100), feed: FeedRules | None = None, **extra: Any) -> Engine:
+        channels = {
+            name: bol_channel(box.url, offer_sync=True, offer_sync_window=window, feed=feed or FeedRules(), **extra)
+            for name, box in (("bol", self.bol), ("bol2", self.bol2))
+        }
+        settings = Settings(
+            data_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path / f'store-{uuid.uuid4().hex[:6]}.db'}",
+            task_queue=task_queue,
+            channels=channels,
+        )
+        engine = Engine.build(settings, transports={"bol": self.bol.transport, "bol2": self.bol2.transport})
+        seed_demo_catalog(engine.inventory, on_hand=50)
+        return engine
+
+
+def live(box: SandboxedBol, ean: str) -> dict:
+    [offer] = [o for o in box.state.offers() if o["ean"] == ean and not o.get("deleted")]
+    return offer
+
+
+def stock_updates(box: SandboxedBol) -> list[dict]:
+    return [r for r in box.state.requests("/retailer/offers") if r["method"] == "PUT" and r["path"].endswith("/stock")]

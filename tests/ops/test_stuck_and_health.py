@@ -1,0 +1,55 @@
+"""What ops see: stuck orders with the way out, and per-channel health."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from activities.store.tables import OrderRecord
+from domain.lifecycle import OrderStatus, PickRequest
+from starter.health import channel_health
+from starter.ops_cmd import stuck_orders
+from tests.support import eventually
+from tests.workflows.helpers import LAMP, MUG, place_and_start, wait_for, wait_for_attention
+from workflows.order import OrderWorkflow
+
+
+async def test_stuck_lists_the_order_that_needs_attention_with_its_resume_command(dev_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    bol.state.add_fault(path="/retailer/shipments", method="POST", kind="process_failure", errorMessage="Invalid track and trace", times=1)
+    async with engine.worker(dev_env.client):
+        order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL???"))
+        await wait_for_attention(handle)
+
+        async def listed():
+            return [s for s in await stuck_orders(dev_env.client) if s.marketplace_order_id == order["orderId"]]
+
+        [stuck] = await eventually(listed)
+    assert any("Invalid track and trace" in reason for reason in stuck.reasons)
+    assert stuck.resume_with == f"fix the cause, then: ordertide order resume bol:{order['orderId']}"
+
+
+async def test_health_flags_a_silent_channel_attention_and_seller_cancellations(dev_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    engine.inventory.set_stock("LAMP-DESK", 0)
+    now = datetime.now(UTC)
+    with engine.db.session() as s, s.begin():  # a busy week before this hour
+        for n in range(400):
+            s.add(OrderRecord(channel="bol", marketplace_order_id=f"old-{n}", placed_at=now - timedelta(days=2),
+                              received_at=now - timedelta(days=2, minutes=n), payload={"lines": [{}]}))
+    async with engine.worker(dev_env.client):
+        quiet = await channel_health(dev_env.client, engine.settings)
+        assert quiet[0].silent and "no orders in the last hour" in quiet[0].problems[0]
+
+        order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}])
+        await eventually(lambda: bol.state.cancellations())
+
+        async def flagged():
+            report = (await channel_health(dev_env.client, engine.settings))[0]
+            return report if report.orders_last_hour == 1 and report.seller_cancellation_rate else None
+
+        report = await eventually(flagged)
+    assert not report.silent
+    # 1 seller-fault cancellation (out of stock) among 402 order lines received in 30 days.
+    assert report.seller_cancellation_rate == Decimal("0.0025")
+    assert not report.over_threshold and report.seller_cancellation_threshold == Decimal("0.02")

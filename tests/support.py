@@ -1,0 +1,107 @@
+"""Test helpers: a sandbox handle and an engine factory wired to it."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from domain.config import BolChannelConfig
+from sandbox.bol.app import create_app
+from sandbox.bol.config import BolSandboxConfig
+from starter.demo_catalog import seed_demo_catalog
+from workers.settings import Settings
+from workers.worker import Engine
+
+SANDBOX_URL = "http://bol.sandbox"
+
+
+@dataclass
+class SandboxedBol:
+    app: Any
+    transport: httpx.AsyncBaseTransport
+    url: str = SANDBOX_URL
+
+    @classmethod
+    def start(cls, **config: Any) -> "SandboxedBol":
+        app = create_app(BolSandboxConfig(**config))
+        return cls(app=app, transport=httpx.ASGITransport(app=app))
+
+    @property
+    def state(self) -> Any:
+        return self.app.state.sandbox
+
+    def control(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self.transport, base_url=self.url)
+
+    async def place_order(self, items: list[dict], **extra: Any) -> dict:
+        # Unique across sandboxes: the Temporal server outlives each test's sandbox.
+        extra.setdefault("orderId", str(uuid.uuid4().int)[:10])
+        async with self.control() as http:
+            response = await http.post("/_sandbox/orders", json={"items": items, **extra})
+            response.raise_for_status()
+            return response.json()
+
+    async def post(self, path: str, body: dict | None = None) -> dict:
+        async with self.control() as http:
+            response = await http.post(path, json=body or {})
+            response.raise_for_status()
+            return response.json() if response.content else {}
+
+    async def get(self, path: str) -> Any:
+        async with self.control() as http:
+            response = await http.get(path)
+            response.raise_for_status()
+            return response.json()
+
+
+def bol_channel(url: str, **overrides: Any) -> BolChannelConfig:
+    values: dict[str, Any] = {
+        "api_base_url": url,
+        "token_url": f"{url}/token",
+        "client_id": "sandbox",
+        "client_secret": SecretStr("sandbox"),
+        "poll_interval": timedelta(seconds=1),
+        "process_status_patience": timedelta(seconds=30),
+        "process_status_poll": timedelta(milliseconds=50),
+        # Order tests leave offers alone; offer-sync tests switch it on.
+        "offer_sync": False,
+    }
+    return BolChannelConfig(**{**values, **overrides})
+
+
+class EngineFactory:
+    def __init__(self, tmp_path: Path, bol: SandboxedBol):
+        self.tmp_path = tmp_path
+        self.bol = bol
+
+    def build(self, task_queue: str, database_url: str | None = None, stock: int = 50, **channel: Any) -> Engine:
+        settings = Settings(
+            data_dir=self.tmp_path,
+            database_url=database_url or f"sqlite:///{self.tmp_path / f'store-{uuid.uuid4().hex[:8]}.db'}",
+            task_queue=task_queue,
+            channels={"bol": bol_channel(self.bol.url, **channel)},
+        )
+        engine = Engine.build(settings, transports={"bol": self.bol.transport})
+        seed_demo_catalog(engine.inventory, on_hand=stock)
+        return engine
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
+    """Poll an (async or sync) check until it returns a truthy value."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")

@@ -1,0 +1,205 @@
+"""The order lifecycle on the time-skipping server, with the real activities
+talking to the bol sandbox and a real SQLite store."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+
+from domain import names
+from domain.commands import LineQuantity
+from domain.ids import line_key
+from domain.lifecycle import (
+    BuyerCancellationRequested,
+    CancelRequest,
+    OrderStatus,
+    PickRequest,
+    ResumeRequest,
+    ReturnReceivedRequest,
+    Step,
+)
+from domain.reasons import CancellationReason
+from tests.support import eventually
+from tests.workflows.helpers import LAMP, MUG, keep_history, place_and_start, view, wait_for, wait_for_attention
+from workflows.order import OrderWorkflow
+
+
+async def test_full_lifecycle_ships_waits_30_days_handles_a_return_and_closes(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(
+            time_env.client, bol, task_queue, [{**MUG, "quantity": 2}, {**LAMP, "quantity": 1}]
+        )
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        assert engine.inventory.stock("MUG-BLUE").reserved == 2
+
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000001", weight_grams=900))
+        shipped = await wait_for(handle, OrderStatus.SHIPPED)
+
+        shipments = await bol.get("/_sandbox/shipments")
+        assert [(s["transporterCode"], s["trackAndTrace"]) for s in shipments] == [("TNT", "3SBOL0000001")]
+        assert sorted((i["orderItemId"], i["quantity"]) for i in shipments[0]["items"]) == sorted(
+            (item["orderItemId"], item["quantity"]) for item in order["orderItems"]
+        )
+        assert engine.inventory.stock("MUG-BLUE").on_hand == 48  # taken off the shelf, reservation consumed
+        assert engine.inventory.stock("MUG-BLUE").reserved == 0
+        assert shipped.return_window_ends is not None
+
+        mug_item = order["orderItems"][0]["orderItemId"]
+        await bol.post("/_sandbox/returns", {"orderItemId": mug_item, "quantity": 1, "mainReason": "Anders"})
+        notice = (await engine.channels["bol"].open_returns())[0]
+        await handle.signal(OrderWorkflow.return_announced, notice)
+        await wait_for(handle, OrderStatus.RETURN_OPEN)
+        await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(resellable=True))
+
+        closed = await handle.result()  # the time-skipping server jumps the 30 days
+        await keep_history(handle, "order-full-lifecycle-with-return")
+
+    assert closed.status == OrderStatus.CLOSED
+    assert closed.returns[0].handling == "RETURN_RECEIVED"
+    assert closed.returns[0].refund == Decimal("12.95")
+    assert closed.lines[0].quantity_returned == 1
+    assert engine.inventory.stock("MUG-BLUE").on_hand == 49  # the resellable return is back in stock
+    handled = await bol.get("/_sandbox/returns")
+    assert handled[0]["handled"] is True
+
+
+async def test_buyer_cancellation_before_pick_is_confirmed_and_releases_stock(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 3}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        item = order["orderItems"][0]["orderItemId"]
+        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [item]})
+        await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=[item]))
+        result = await handle.result()
+        await keep_history(handle, "order-buyer-cancels-before-pick")
+
+    assert result.status == OrderStatus.CANCELLED
+    cancellations = await bol.get("/_sandbox/cancellations")
+    assert [(c["orderItemId"], c["reasonCode"]) for c in cancellations] == [(item, "REQUESTED_BY_CUSTOMER")]
+    assert engine.inventory.stock("MUG-BLUE").reserved == 0
+    assert engine.inventory.stock("MUG-BLUE").on_hand == 50
+    assert await bol.get("/_sandbox/shipments") == []
+
+
+async def test_cancellation_requested_between_pick_and_ship_is_never_shipped(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        # The buyer cancels on bol; intake has not told the workflow yet.
+        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests")
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000002"))
+        result = await handle.result()
+        await keep_history(handle, "order-cancel-requested-between-pick-and-ship")
+
+    assert result.status == OrderStatus.CANCELLED
+    assert await bol.get("/_sandbox/shipments") == []
+    assert [c["reasonCode"] for c in await bol.get("/_sandbox/cancellations")] == ["REQUESTED_BY_CUSTOMER"]
+    assert engine.inventory.stock("MUG-BLUE").reserved == 0
+
+
+async def test_cancelling_one_line_of_two_still_ships_the_other(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(
+            time_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
+        )
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        mug, lamp = (i["orderItemId"] for i in order["orderItems"])
+        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [mug]})
+        await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=[mug]))
+        await eventually(lambda: bol.get("/_sandbox/cancellations"))
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000003"))
+        shipped = await wait_for(handle, OrderStatus.SHIPPED)
+        await keep_history(handle, "order-one-line-of-two-cancelled")
+
+    assert [(l.line_id, l.quantity_shipped, l.quantity_cancelled) for l in shipped.lines] == [(mug, 0, 1), (lamp, 1, 0)]
+    shipments = await bol.get("/_sandbox/shipments")
+    assert [[i["orderItemId"] for i in s["items"]] for s in shipments] == [[lamp]]
+    assert engine.inventory.stock("MUG-BLUE").available == 50
+
+
+async def test_a_line_without_stock_is_cancelled_out_of_stock(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    engine.inventory.set_stock("LAMP-DESK", 0)
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(
+            time_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
+        )
+        async def lamp_cancelled():
+            current = await view(handle)
+            return current if current.lines and current.lines[1].quantity_cancelled == 1 else None
+
+        current = await eventually(lamp_cancelled)
+        lamp = order["orderItems"][1]["orderItemId"]
+        assert [c["reasonCode"] for c in await bol.get("/_sandbox/cancellations")] == ["OUT_OF_STOCK"]
+        assert engine.ledger.cancellations("bol", since=current.placed_at)[0].seller_fault is True
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        shipped = await wait_for(handle, OrderStatus.SHIPPED)
+        await keep_history(handle, "order-out-of-stock-line")
+    assert [l.quantity_shipped for l in shipped.lines] == [1, 0]
+    assert engine.inventory.reservation(line_key("bol", order["orderId"], lamp)) is None
+
+
+async def test_process_status_failure_needs_attention_then_resume_ships(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    await bol.post(
+        "/_sandbox/faults",
+        {"path": "/retailer/shipments", "method": "POST", "kind": "process_failure", "times": 1,
+         "errorMessage": "Transporter code is not valid for this order"},
+    )
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000004"))
+        stuck = await wait_for_attention(handle)
+        assert "Transporter code is not valid" in stuck.attention[Step.SHIP]
+        description = await handle.describe()
+        assert description.typed_search_attributes.get(names.NEEDS_ATTENTION) is True
+        assert await bol.get("/_sandbox/shipments") == []
+
+        await handle.execute_update(OrderWorkflow.resume, ResumeRequest(note="checked with bol"))
+        shipped = await wait_for(handle, OrderStatus.SHIPPED)
+        await keep_history(handle, "order-process-failure-then-resume")
+    assert not shipped.needs_attention
+    assert len(await bol.get("/_sandbox/shipments")) == 1
+    # Read raw: the test server reports an unset datetime as an empty list,
+    # which the SDK's typed reader (and so describe()) cannot parse.
+    raw = await time_env.client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(namespace=time_env.client.namespace, execution=WorkflowExecution(workflow_id=handle.id))
+    )
+    attributes = {k: json.loads(v.data or b"null") for k, v in raw.workflow_execution_info.search_attributes.indexed_fields.items()}
+    assert attributes["NeedsAttention"] is False
+    assert attributes["OrderStatus"] == "SHIPPED"
+    assert attributes.get("ShipBy") in (None, [])  # shipped: no longer "late"
+
+
+async def test_updates_in_the_wrong_state_are_rejected_with_a_reason(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    async with engine.worker(time_env.client):
+        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+
+        with pytest.raises(WorkflowUpdateFailedError) as rejected:
+            await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest())
+        assert "returns are handled after shipping" in str(rejected.value.cause)
+
+        with pytest.raises(WorkflowUpdateFailedError) as rejected:
+            await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+        assert "does not need attention" in str(rejected.value.cause)
+
+        with pytest.raises(WorkflowUpdateFailedError) as rejected:
+            await handle.execute_update(OrderWorkflow.pick, PickRequest(lines=[LineQuantity(line_id="nope", quantity=1)]))
+        assert "no line nope" in str(rejected.value.cause)
+
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        await wait_for(handle, OrderStatus.SHIPPED)
+        with pytest.raises(WorkflowUpdateFailedError) as rejected:
+            await handle.execute_update(OrderWorkflow.cancel, CancelRequest(reason=CancellationReason.OTHER))
+        assert "nothing left to cancel" in str(rejected.value.cause)
+        assert (await view(handle)).status == OrderStatus.SHIPPED

@@ -1,0 +1,115 @@
+"""Settings from environment variables (ORDERTIDE_*, nested with "__") and an
+optional TOML file (ORDERTIDE_CONFIG, else ./ordertide.toml). Environment
+wins over the file. Temporal's own connection settings come from the
+standard TEMPORAL_* variables (see workers/temporal_client.py)."""
+
+import json
+import os
+from pathlib import Path
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from domain.config import ChannelConfig
+from domain.names import TASK_QUEUE
+from workers.codec import CodecKeys
+from workers.telemetry import TelemetrySettings
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("ORDERTIDE_CONFIG", "ordertide.toml"))
+
+
+class WorkerTuning(BaseModel):
+    # Workflows kept in memory between tasks. A parked order (in its return
+    # window) costs nothing outside this cache, so it bounds the worker's memory.
+    max_cached_workflows: int = 1000
+    max_concurrent_activities: int = 200
+    graceful_shutdown: timedelta = timedelta(seconds=10)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERTIDE_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path(".ordertide")
+    database_url: str | None = None
+    task_queue: str = TASK_QUEUE
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
+    # Payload encryption is on whenever a key file exists: this one, or
+    # codec-keys.json in the data dir (which `ordertide run` creates).
+    codec_key_file: Path | None = None
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    worker: WorkerTuning = Field(default_factory=WorkerTuning)
+
+    def codec_keys(self) -> CodecKeys | None:
+        path = self.codec_key_file or self.data_dir / "codec-keys.json"
+        if self.codec_key_file and not path.exists():
+            raise FileNotFoundError(f"codec key file {path} does not exist")
+        return CodecKeys.load(path) if path.exists() else None
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'store.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file()))
+
+
+RUNTIME_CHANNELS = "runtime-channels.json"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Configured settings; with no channel configured, the channels a
+    running `ordertide run` recorded in the data dir (its sandboxes), so
+    the other commands work beside it."""
+    settings = Settings(**overrides)
+    runtime = settings.data_dir / RUNTIME_CHANNELS
+    if not settings.channels and runtime.exists():
+        recorded = json.loads(runtime.read_text())
+        settings = settings.model_copy(update={"channels": Settings(channels=recorded).channels})
+    return settings
+
+
+def record_runtime_channels(settings: Settings) -> Path:
+    path = settings.data_dir / RUNTIME_CHANNELS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    channels = {
+        name: {**config.model_dump(mode="json"), "client_secret": config.client_secret.get_secret_value() if config.client_secret else None}
+        for name, config in settings.channels.items()
+    }
+    path.write_text(json.dumps(channels, indent=2))
+    path.chmod(0o600)
+    return path
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as ORDERTIDE_* environment variables, for a worker
+    started as a separate process."""
+    env: dict[str, str] = {}
+
+    def flatten(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                flatten(f"{prefix}__{key.upper()}", inner)
+        elif isinstance(value, list):
+            env[prefix] = json.dumps(value)  # complex values travel as JSON
+        elif value is not None:
+            env[prefix] = str(value).lower() if isinstance(value, bool) else str(value)
+
+    data = settings.model_dump(mode="json")
+    for name, config in settings.channels.items():  # secrets dump masked: put the real ones back
+        if config.client_secret is not None:
+            data["channels"][name]["client_secret"] = config.client_secret.get_secret_value()
+    for key, value in data.items():
+        flatten(f"ORDERTIDE_{key.upper()}", value)
+    return env

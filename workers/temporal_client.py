@@ -1,0 +1,48 @@
+"""Connecting to Temporal: address, namespace, TLS and API key come from the
+standard TEMPORAL_* environment variables (or a Temporal CLI profile) when
+set, else the embedded dev server on localhost:7233."""
+
+import dataclasses
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+from temporalio.envconfig import ClientConfig
+from temporalio.runtime import Runtime
+
+from workers.codec import CodecKeys, EncryptionCodec
+from workers.settings import load_settings
+from workers.telemetry import client_interceptors
+from workers.telemetry import runtime as telemetry_runtime
+
+DEFAULT_ADDRESS = "localhost:7233"
+
+
+def connect_config(address: str | None = None) -> dict:
+    config = dict(ClientConfig.load_client_connect_config())
+    if address:
+        config["target_host"] = address
+    config.setdefault("target_host", DEFAULT_ADDRESS)
+    return config
+
+
+def data_converter(keys: CodecKeys | None = None) -> DataConverter:
+    """Every client, worker and replayer must use the same converter."""
+    if keys is None:
+        return pydantic_data_converter
+    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(keys))
+
+
+_runtimes: dict[str, Runtime] = {}
+
+
+async def connect(address: str | None = None, keys: CodecKeys | None = None) -> Client:
+    settings = load_settings()
+    if keys is None:
+        keys = settings.codec_keys()
+    options: dict = {"interceptors": client_interceptors(settings.telemetry)}
+    bind = settings.telemetry.metrics_bind
+    if bind:
+        # One runtime per metrics endpoint per process: it owns the port.
+        options["runtime"] = _runtimes.get(bind) or _runtimes.setdefault(bind, telemetry_runtime(settings.telemetry))
+    return await Client.connect(**connect_config(address), data_converter=data_converter(keys), **options)

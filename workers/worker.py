@@ -1,0 +1,140 @@
+"""The worker process: every workflow and activity on one task queue, with
+the dependencies (channels, store, transporter rules) injected."""
+
+import asyncio
+import contextlib
+import logging
+import py_compile
+import sys
+from dataclasses import dataclass
+
+import httpx
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.worker import Worker
+
+from activities.channels import Channels
+from activities.intake import IntakeActivities
+from activities.inventory import InventoryActivities
+from activities.notify import StockNotifier
+from activities.offer_sync import OfferSyncActivities
+from activities.orders import OrderActivities
+from activities.store import Database, InventoryStore, OfferBook, OrderLedger
+from domain.ids import intake_workflow_id
+from domain.transporters import TransporterRules
+from workers.settings import Settings
+from domain.channel_workflows import IntakeInput
+from workflows.intake import ChannelIntakeWorkflow
+from workflows.inventory import InventoryWorkflow
+from workflows.offer_sync import OfferSyncWorkflow
+from workflows.order import OrderWorkflow
+
+log = logging.getLogger(__name__)
+
+WORKFLOWS = [OrderWorkflow, ChannelIntakeWorkflow, OfferSyncWorkflow, InventoryWorkflow]
+
+
+def compile_workflow_modules() -> None:
+    """The workflow sandbox re-imports a workflow's module for every new
+    workflow instance. Without bytecode on disk (PYTHONDONTWRITEBYTECODE,
+    an editable install) that means compiling the source again for every
+    order; with it, a cheap load. Compiled once here; a read-only install
+    (already compiled by pip) is fine as it is."""
+    for workflow_class in WORKFLOWS:
+        source = sys.modules[workflow_class.__module__].__file__
+        if source:
+            with contextlib.suppress(OSError, py_compile.PyCompileError):
+                py_compile.compile(source, doraise=True)
+
+
+@dataclass
+class Engine:
+    """What one worker process holds: built once, closed once."""
+
+    settings: Settings
+    db: Database
+    inventory: InventoryStore
+    ledger: OrderLedger
+    offers: OfferBook
+    channels: Channels
+    rules: TransporterRules
+
+    @classmethod
+    def build(
+        cls, settings: Settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None
+    ) -> "Engine":
+        db = Database(settings.store_url)
+        db.create_schema()
+        return cls(
+            settings=settings,
+            db=db,
+            inventory=InventoryStore(db),
+            ledger=OrderLedger(db),
+            offers=OfferBook(db),
+            channels=Channels.from_config(settings.channels, transports),
+            rules=TransporterRules.load(),
+        )
+
+    def notifier(self, client: Client) -> StockNotifier:
+        windows = {name: c.offer_sync_window for name, c in self.settings.channels.items() if c.offer_sync}
+        return StockNotifier(client, self.settings.task_queue, windows)
+
+    def activities(self, client: Client) -> list:
+        notifier = self.notifier(client)
+        orders = OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier)
+        intake = IntakeActivities(self.channels, client, self.settings.task_queue)
+        offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers)
+        inventory = InventoryActivities(self.inventory, notifier)
+        return [
+            *orders.all(),
+            intake.watch_channel,
+            offer_sync.sync_offers,
+            offer_sync.reconcile_offers,
+            inventory.set_stock,
+            inventory.adjust_stock,
+            inventory.import_stock,
+        ]
+
+    def worker(self, client: Client, **options: object) -> Worker:
+        compile_workflow_modules()
+        tuning = self.settings.worker
+        defaults: dict[str, object] = {
+            "graceful_shutdown_timeout": tuning.graceful_shutdown,
+            "max_concurrent_activities": tuning.max_concurrent_activities,
+            "max_cached_workflows": tuning.max_cached_workflows,
+        }
+        return Worker(
+            client,
+            task_queue=self.settings.task_queue,
+            workflows=WORKFLOWS,
+            activities=self.activities(client),
+            **{**defaults, **options},
+        )
+
+    async def aclose(self) -> None:
+        await self.channels.aclose()
+        self.db.dispose()
+
+
+async def ensure_intake(client: Client, settings: Settings) -> None:
+    """One intake workflow per configured channel, started once."""
+    for name, channel in settings.channels.items():
+        await client.start_workflow(
+            ChannelIntakeWorkflow.run,
+            IntakeInput(channel=name, poll_interval=channel.poll_interval),
+            id=intake_workflow_id(name),
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary=f"Order intake for {name}",
+        )
+
+
+async def run_worker(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+    engine = Engine.build(settings)
+    try:
+        await ensure_intake(client, settings)
+        async with engine.worker(client):
+            log.info("worker on task queue %s serving channels %s", settings.task_queue, ", ".join(engine.channels.names()))
+            await stop.wait()
+    finally:
+        await engine.aclose()

@@ -1,0 +1,74 @@
+"""ChannelIntakeWorkflow: one per channel (`intake:{channel}`). Hands every
+order of the channel to its own workflow. The polling itself runs inside
+long activities (one per minute, the cursor in their heartbeat), so a poll
+every few seconds costs Temporal nothing; the workflow continues as new to
+stay small over months."""
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.intake import IntakeActivities
+    from domain import names
+    from domain.channel_workflows import IntakeInput, IntakeState
+    from domain.steps import IntakeWatch
+
+
+WATCH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=5)
+# An intake that cannot reach its channel waits this long before it tries again.
+AFTER_FAILURE = timedelta(seconds=30)
+
+
+@workflow.defn(name=names.INTAKE_WORKFLOW)
+class ChannelIntakeWorkflow:
+    @workflow.init
+    def __init__(self, intake: IntakeInput) -> None:
+        self._state = IntakeState(channel=intake.channel, cursor=intake.cursor, swept_at=intake.swept_at)
+
+    @workflow.run
+    async def run(self, intake: IntakeInput) -> None:
+        for _ in range(intake.watches_per_run):
+            await self._watch(intake)
+            if workflow.info().is_continue_as_new_suggested():
+                break
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(intake.model_copy(update={"cursor": self._state.cursor, "swept_at": self._state.swept_at}))
+
+    async def _watch(self, intake: IntakeInput) -> None:
+        state = self._state
+        workflow.set_current_details(f"Polling {state.channel} every {intake.poll_interval.total_seconds():g}s")
+        try:
+            result = await workflow.execute_activity_method(
+                IntakeActivities.watch_channel,
+                IntakeWatch(
+                    channel=state.channel,
+                    cursor=state.cursor,
+                    swept_at=state.swept_at,
+                    interval=intake.poll_interval,
+                    duration=intake.watch,
+                ),
+                start_to_close_timeout=intake.watch + timedelta(minutes=5),
+                heartbeat_timeout=max(timedelta(seconds=30), 3 * intake.poll_interval),
+                retry_policy=WATCH_RETRY,
+                summary=f"poll {state.channel} for {intake.watch.total_seconds():g}s",
+            )
+        except ActivityError as err:
+            # Keep the cursor: the next watch covers the gap. An intake that
+            # cannot poll must not die; ops read the reason in its details.
+            state.last_error = str(err.cause or err)
+            workflow.set_current_details(f"**Polling {state.channel} fails**: {state.last_error}; retrying in {AFTER_FAILURE}")
+            await workflow.sleep(AFTER_FAILURE)
+            return
+        state.cursor = result.cursor
+        state.swept_at = result.swept_at  # carried through the watch: the last sweep, this one's or an earlier one
+        state.polls += result.polls
+        state.orders_started += result.orders_started
+        state.last = result
+        state.last_error = None
+
+    @workflow.query
+    def state(self) -> IntakeState:
+        return self._state

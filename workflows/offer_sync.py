@@ -1,0 +1,124 @@
+"""OfferSyncWorkflow: one per channel (`offer-sync:{channel}`), started on
+demand by the first stock or price change. Changes arriving within a short
+window are coalesced, so a hundred sales of one SKU cost one stock call;
+continue-as-new carries the pending set, so nothing is dropped and the
+history stays small over months."""
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.offer_sync import OfferSyncActivities
+    from domain import names
+    from domain.channel_workflows import OfferSyncInput, OfferSyncState
+    from domain.errors import BUSINESS_ERROR_TYPE
+    from domain.steps import OffersChanged, SyncOffersInput
+
+
+SYNC_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1), non_retryable_error_types=[BUSINESS_ERROR_TYPE]
+)
+RETRY_AFTER_FAILURE = timedelta(minutes=5)
+
+
+@workflow.defn(name=names.OFFER_SYNC_WORKFLOW)
+class OfferSyncWorkflow:
+    @workflow.init
+    def __init__(self, sync: OfferSyncInput) -> None:
+        self._pending: set[str] = set(sync.pending)
+        self._state = OfferSyncState(channel=sync.channel)
+        self._reconcile_now = False
+
+    @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
+    def offers_changed(self, change: OffersChanged) -> None:
+        self._pending.update(change.skus)
+
+    @workflow.signal(name=names.SIGNAL_RECONCILE_NOW)
+    def reconcile_now(self) -> None:
+        self._reconcile_now = True
+
+    @workflow.query
+    def state(self) -> OfferSyncState:
+        return self._state.model_copy(update={"pending": len(self._pending)})
+
+    @workflow.run
+    async def run(self, sync: OfferSyncInput) -> None:
+        state = self._state
+        state.next_reconcile_at = sync.next_reconcile_at or _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
+        for _ in range(sync.rounds_per_run):
+            until_reconcile = state.next_reconcile_at - workflow.now()
+            if until_reconcile <= timedelta(0):
+                self._reconcile_now = True
+            else:
+                try:
+                    await workflow.wait_condition(
+                        lambda: bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested(),
+                        timeout=until_reconcile,
+                        timeout_summary="nightly reconciliation",
+                    )
+                except TimeoutError:
+                    self._reconcile_now = True
+            if workflow.info().is_continue_as_new_suggested():
+                break
+            if self._reconcile_now:
+                await self._reconcile(sync)
+                continue
+            batch = sorted(self._pending)
+            self._pending.clear()
+            workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}")
+            try:
+                result = await workflow.execute_activity_method(
+                    OfferSyncActivities.sync_offers,
+                    # The activity waits out the window (a server timer is far
+                    # less precise than the 250 ms this is about).
+                    SyncOffersInput(channel=sync.channel, skus=batch, window=sync.window),
+                    start_to_close_timeout=timedelta(minutes=15),
+                    heartbeat_timeout=timedelta(minutes=1),
+                    retry_policy=SYNC_RETRY,
+                    summary=f"sync {len(batch)} offer(s)",
+                )
+            except ActivityError as err:
+                # The channel refused the whole round (credentials, account): keep
+                # the SKUs and try again later instead of dying or spinning.
+                self._pending.update(batch)
+                workflow.set_current_details(f"**Offer sync to {sync.channel} fails**: {err.cause or err}; retrying in {RETRY_AFTER_FAILURE}")
+                await workflow.sleep(RETRY_AFTER_FAILURE)
+                continue
+            self._state.rounds += 1
+            self._state.skus_synced += len(batch)
+            self._state.last = result
+            workflow.set_current_details(
+                f"Waiting for stock or price changes; last round: {result.sent} sent, "
+                f"{result.accepted} accepted, {result.rejected} rejected, {result.withheld} withheld"
+            )
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(
+            sync.model_copy(update={"pending": sorted(self._pending), "next_reconcile_at": state.next_reconcile_at})
+        )
+
+    async def _reconcile(self, sync: OfferSyncInput) -> None:
+        self._reconcile_now = False
+        state = self._state
+        state.next_reconcile_at = _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
+        try:
+            result = await workflow.execute_activity_method(
+                OfferSyncActivities.reconcile_offers,
+                sync.channel,
+                start_to_close_timeout=timedelta(minutes=30),
+                heartbeat_timeout=timedelta(minutes=2),
+                retry_policy=SYNC_RETRY,
+                summary="compare the offer export with what we believe",
+            )
+        except ActivityError as err:
+            workflow.set_current_details(f"**Reconciliation of {sync.channel} failed**: {err.cause or err}")
+            return
+        state.last_reconcile = result
+        self._pending.update(result.drifted + result.vanished)
+
+
+def _next_at_hour(now: datetime, hour: int) -> datetime:
+    candidate = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return candidate if candidate > now else candidate + timedelta(days=1)
