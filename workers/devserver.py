@@ -93,14 +93,31 @@ class DevServer:
         # Own process group: Ctrl-C in a terminal reaches us, and we stop the server in order.
         self.process = subprocess.Popen(self.command(), stdout=out, stderr=out, start_new_session=True)
         deadline = time.monotonic() + timeout
-        while not port_is_open(self.ip, self.port):
+        # An open port is not enough: until the frontend marks itself healthy every
+        # call fails with "Frontend is not healthy yet" (seen on loaded CI machines).
+        while not (port_is_open(self.ip, self.port) and self.is_serving()):
             if self.process.poll() is not None:
                 raise RuntimeError(f"temporal dev server exited with {self.process.returncode}; see {self.log_file}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise TimeoutError(f"temporal dev server did not open {self.address} within {timeout:.0f}s")
+                raise TimeoutError(f"temporal dev server did not serve {self.address} within {timeout:.0f}s")
             time.sleep(0.1)
         return self
+
+    def is_serving(self) -> bool:
+        """The CLI connects with the same system-info call our clients make, then asks the health service."""
+        command = [temporal_binary(), "operator", "cluster", "health", "--address", self.address]
+        try:
+            probe = subprocess.run(
+                [*command, "--client-connect-timeout", "2s", "--command-timeout", "3s"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return False
+        return probe.returncode == 0 and "SERVING" in probe.stdout and "NOT_SERVING" not in probe.stdout
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
