@@ -6,6 +6,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,9 @@ _INDEXED = {
     SearchAttributeIndexedValueType.DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 }
 
+# The SDK gives a server 5 s to come up; a loaded CI machine can need more.
+SERVER_STARTUP = timedelta(seconds=60)
+
 
 def _test_server_binary() -> str:
     beside = Path(sys.executable).parent / "temporal-test-server"
@@ -42,7 +46,9 @@ def _test_server_binary() -> str:
 @pytest_asyncio.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=_test_server_binary(), data_converter=data_converter()
+        test_server_existing_path=_test_server_binary(),
+        data_converter=data_converter(),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
@@ -60,6 +66,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=temporal_binary(),
         data_converter=data_converter(),
         ui=False,
+        dev_server_startup_timeout=SERVER_STARTUP,
         dev_server_extra_args=search_attribute_args()
         + ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
     )
