@@ -107,9 +107,10 @@ class DevServer:
     def is_serving(self) -> bool:
         """The CLI connects with the same system-info call our clients make, then asks the health service."""
         command = [temporal_binary(), "operator", "cluster", "health", "--address", self.address]
+        command += ["--client-connect-timeout", "2s", "--command-timeout", "3s"]
         try:
             probe = subprocess.run(
-                [*command, "--client-connect-timeout", "2s", "--command-timeout", "3s"],
+                command,
                 capture_output=True,
                 text=True,
                 timeout=10,

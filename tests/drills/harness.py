@@ -6,7 +6,6 @@ import asyncio
 import collections
 import os
 import signal
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -22,6 +21,7 @@ from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from sandbox.http import ServerHandle, serve_in_thread
 from starter import orders_api
+from starter.bench.stack import free_port
 from starter.demo_catalog import DEMO_PRICES, DEMO_PRODUCTS, seed_demo_catalog
 from starter.simulators import WarehouseSimulator
 from tests.support import eventually
@@ -29,12 +29,6 @@ from workers.devserver import DevServer
 from workers.temporal_client import data_converter
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Drill:

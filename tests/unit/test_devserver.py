@@ -1,5 +1,6 @@
 import socket
 
+from starter.bench.stack import free_port
 from workers.devserver import DevServer, port_is_open
 
 
@@ -16,10 +17,7 @@ def test_an_open_port_alone_does_not_count_as_a_serving_temporal():
 
 
 def test_a_started_dev_server_is_serving_and_stops(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = DevServer(None, port=port, headless=True, log_file=tmp_path / "temporal.log").start()
+    server = DevServer(None, port=free_port(), headless=True, log_file=tmp_path / "temporal.log").start()
     try:
         assert server.is_serving()
     finally:
