@@ -7,8 +7,8 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from opentelemetry import trace
 from temporalio import activity
@@ -136,7 +136,9 @@ class IntakeActivities:
         self._seen.remember(key, requested)
         return True
 
-    async def _start_order(self, channel: str, change: OrderChange, config: ChannelConfig, requested: tuple[str, ...]) -> None:
+    async def _start_order(
+        self, channel: str, change: OrderChange, config: ChannelConfig, requested: tuple[str, ...]
+    ) -> None:
         workflow_input = OrderWorkflowInput(
             channel=channel,
             marketplace=config.marketplace,
@@ -183,6 +185,8 @@ class IntakeActivities:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
             # The order is closed or was never ours; ops see it in the marketplace portal.
-            log.warning("return %s for %s order %s has no running order", notice.rma_id, channel, notice.marketplace_order_id)
+            log.warning(
+                "return %s for %s order %s has no running order", notice.rma_id, channel, notice.marketplace_order_id
+            )
         self._seen.remember(key, True)
         return True

@@ -10,8 +10,6 @@ from activities.store import InventoryStore, Stock, UnknownProduct
 from domain.steps import StockCommand, StockLevelView
 
 
-
-
 def _view(stock: Stock) -> StockLevelView:
     return StockLevelView(sku=stock.sku, on_hand=stock.on_hand, reserved=stock.reserved, available=stock.available)
 

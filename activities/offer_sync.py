@@ -35,7 +35,9 @@ class OfferSyncActivities:
         async def recorded(outcome: OfferOutcome) -> None:
             # At once, not at the end: if this attempt dies mid-way, the retry
             # finds the offers already created and does not create them again.
-            await asyncio.to_thread(self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result)
+            await asyncio.to_thread(
+                self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result
+            )
 
         async with heartbeating():
             with marketplace_errors():
@@ -71,7 +73,12 @@ class OfferSyncActivities:
                 result.drifted.append(sku)
                 self.offers.record(
                     believed.model_copy(
-                        update={"stock": now.stock, "price": now.price, "on_hold": now.on_hold, "delivery_code": now.delivery_code}
+                        update={
+                            "stock": now.stock,
+                            "price": now.price,
+                            "on_hold": now.on_hold,
+                            "delivery_code": now.delivery_code,
+                        }
                     ),
                     None,
                 )

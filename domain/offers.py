@@ -101,7 +101,9 @@ class LiveOffer(BaseModel):
     not_publishable_reasons: list[str] = Field(default_factory=list)
 
 
-def offer_change(desired: DesiredOffer, current: ChannelOffer | None, last_desired: DesiredOffer | None) -> OfferChange | None:
+def offer_change(
+    desired: DesiredOffer, current: ChannelOffer | None, last_desired: DesiredOffer | None
+) -> OfferChange | None:
     """What to send so the channel shows `desired`; None when nothing.
 
     A rejected offer is not sent again until what we want changes: the

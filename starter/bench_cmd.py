@@ -67,8 +67,17 @@ async def throughput(
         report(result, True, "")
         return
     table = Table("measure", "engine", "baseline", title=f"throughput, {orders} orders")
-    for key in ("orders_per_s", "activities_per_s", "activities_per_order", "events_per_order", "server_cpu_s_per_order", "worker_cpu_s_per_order",
-                "sandbox_cpu_s_per_order", "driver_cpu_s_per_order", "seconds"):
+    for key in (
+        "orders_per_s",
+        "activities_per_s",
+        "activities_per_order",
+        "events_per_order",
+        "server_cpu_s_per_order",
+        "worker_cpu_s_per_order",
+        "sandbox_cpu_s_per_order",
+        "driver_cpu_s_per_order",
+        "seconds",
+    ):
         table.add_row(key, str(getattr(result.engine, key)), str(getattr(result.baseline, key)))
     table.add_row("ratio engine/baseline", str(result.ratio), "")
     out.print(table)

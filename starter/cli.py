@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from starter.console import CommandError, run_async
 from starter.bench_cmd import bench_app
+from starter.console import CommandError, run_async
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
 from starter.orders_cmd import order_app, orders_app
@@ -44,7 +44,9 @@ async def run(
     ui_port: int = 8233,
     sandbox_port: int = 8710,
     codec_port: int = 8711,
-    sandbox: Annotated[bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")] = None,
+    sandbox: Annotated[
+        bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
+    ] = None,
     return_window_minutes: Annotated[float | None, typer.Option(help="shorten the return window (demos)")] = None,
 ) -> None:
     """Start everything: Temporal dev server, bol sandbox, worker, simulators."""

@@ -59,7 +59,7 @@ def run_async(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Non
             asyncio.run(fn(*args, **kwargs))
         except KeyboardInterrupt:
             code = 130
-        except Exception as exc:  # noqa: BLE001 - the one place errors become a line
+        except Exception as exc:
             err.print(f"error: {describe(exc)}", markup=False, highlight=False, soft_wrap=True)
             code = 1
         finish(code)

@@ -5,11 +5,46 @@ from decimal import Decimal
 from activities.store import InventoryStore, ProductInfo, UnknownProduct
 
 DEMO_PRODUCTS = [
-    ProductInfo(sku="MUG-BLUE", ean="8710103917885", title="Blue enamel mug", brand="Tide", category="kitchen", cost_price=Decimal("4.10")),
-    ProductInfo(sku="MUG-RED", ean="8712100850936", title="Red enamel mug", brand="Tide", category="kitchen", cost_price=Decimal("4.10")),
-    ProductInfo(sku="LAMP-DESK", ean="4006381333931", title="Desk lamp, brass", brand="Lumo", category="home", cost_price=Decimal("18.50")),
-    ProductInfo(sku="TOWEL-XL", ean="5901234123457", title="Bath towel XL", brand="Softa", category="home", cost_price=Decimal("7.25")),
-    ProductInfo(sku="BOARD-OAK", ean="9780201379624", title="Oak cutting board", brand="Tide", category="kitchen", cost_price=Decimal("11.00")),
+    ProductInfo(
+        sku="MUG-BLUE",
+        ean="8710103917885",
+        title="Blue enamel mug",
+        brand="Tide",
+        category="kitchen",
+        cost_price=Decimal("4.10"),
+    ),
+    ProductInfo(
+        sku="MUG-RED",
+        ean="8712100850936",
+        title="Red enamel mug",
+        brand="Tide",
+        category="kitchen",
+        cost_price=Decimal("4.10"),
+    ),
+    ProductInfo(
+        sku="LAMP-DESK",
+        ean="4006381333931",
+        title="Desk lamp, brass",
+        brand="Lumo",
+        category="home",
+        cost_price=Decimal("18.50"),
+    ),
+    ProductInfo(
+        sku="TOWEL-XL",
+        ean="5901234123457",
+        title="Bath towel XL",
+        brand="Softa",
+        category="home",
+        cost_price=Decimal("7.25"),
+    ),
+    ProductInfo(
+        sku="BOARD-OAK",
+        ean="9780201379624",
+        title="Oak cutting board",
+        brand="Tide",
+        category="kitchen",
+        cost_price=Decimal("11.00"),
+    ),
 ]
 DEMO_PRICES = {"MUG-BLUE": "12.95", "MUG-RED": "12.95", "LAMP-DESK": "49.99", "TOWEL-XL": "19.99", "BOARD-OAK": "29.95"}
 

@@ -35,7 +35,7 @@ async def offer_report(sku: str) -> list[dict[str, Any]]:
             if offer and offer.offer_id and config.offer_transport == "retailer":
                 try:
                     live = (await channels[name].live_offer(offer.offer_id)).model_dump(mode="json")
-                except Exception as exc:  # noqa: BLE001 - shown, not fatal: the other columns still help
+                except Exception as exc:
                     live = {"error": str(exc)}
             rows.append(
                 {

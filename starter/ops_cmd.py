@@ -49,7 +49,7 @@ async def stuck_orders(client: Client, now: datetime | None = None) -> list[Stuc
     for order in found.values():
         try:
             view = await orders_api.show_order(client, order.workflow_id)
-        except Exception:  # noqa: BLE001 - no worker: search attributes still tell the status
+        except Exception:
             view = None
         reasons = [f"{step}: {reason}" for step, reason in (view.attention.items() if view else [])]
         if order.ship_by and order.ship_by < now and order.status in ("RECEIVED", "AWAITING_PICK", "SHIPPING"):
@@ -82,7 +82,9 @@ async def stuck(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         return
     table = Table("order", "status", "why", "what to do")
     for order in orders:
-        table.add_row(f"{order.channel}:{order.marketplace_order_id}", order.status, "\n".join(order.reasons), order.resume_with)
+        table.add_row(
+            f"{order.channel}:{order.marketplace_order_id}", order.status, "\n".join(order.reasons), order.resume_with
+        )
     out.print(table)
 
 
@@ -93,7 +95,9 @@ async def health(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     if as_json:
         print_json([h.model_dump(mode="json") for h in report])
         return
-    table = Table("channel", "orders 1h / usual", "unconfirmed", "attention", "offers rejected", "seller cancels 30d", "problems")
+    table = Table(
+        "channel", "orders 1h / usual", "unconfirmed", "attention", "offers rejected", "seller cancels 30d", "problems"
+    )
     for h in report:
         table.add_row(
             h.channel,

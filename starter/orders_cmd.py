@@ -59,22 +59,31 @@ async def show(order_id: OrderId, as_json: Annotated[bool, typer.Option("--json"
 
 
 def _print_view(view: OrderView) -> None:
-    out.print(f"[bold]{view.workflow_id}[/] {view.status}" + (" [red]NEEDS ATTENTION[/]" if view.needs_attention else ""))
+    out.print(
+        f"[bold]{view.workflow_id}[/] {view.status}" + (" [red]NEEDS ATTENTION[/]" if view.needs_attention else "")
+    )
     out.print(f"waiting for: {view.waiting_for}")
     for step, reason in view.attention.items():
         out.print(f"[red]⚠ {step}[/]: {reason}")
     table = Table("line", "ean", "sku", "qty", "picked", "shipped", "cancelled", "returned", "price")
     for line in view.lines:
         table.add_row(
-            line.line_id, line.ean, line.sku or "?", str(line.quantity), str(line.quantity_picked),
-            str(line.quantity_shipped), str(line.quantity_cancelled), str(line.quantity_returned), str(line.unit_price),
+            line.line_id,
+            line.ean,
+            line.sku or "?",
+            str(line.quantity),
+            str(line.quantity_picked),
+            str(line.quantity_shipped),
+            str(line.quantity_cancelled),
+            str(line.quantity_returned),
+            str(line.unit_price),
         )
     out.print(table)
     for entry in view.history:
         out.print(f"  {entry}", markup=False)
 
 
-async def _update(order_id: str, update: str, request) -> None:  # noqa: ANN001
+async def _update(order_id: str, update: str, request) -> None:
     client = await connect()
     message = await orders_api.update_order(client, orders_api.resolve_order_id(order_id), update, request)
     out.print(message, markup=False)

@@ -11,8 +11,12 @@ from workers import replay
 
 @run_async
 async def replay_command(
-    files: Annotated[list[Path] | None, typer.Argument(help="histories from `temporal workflow show -o json` or the UI")] = None,
-    workflow_id: Annotated[str | None, typer.Option("--workflow-id", help="fetch this workflow's history first")] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="histories from `temporal workflow show -o json` or the UI")
+    ] = None,
+    workflow_id: Annotated[
+        str | None, typer.Option("--workflow-id", help="fetch this workflow's history first")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="replay every workflow matching --query")] = False,
     query: Annotated[str, typer.Option(help="visibility query for --all")] = "WorkflowType = 'OrderWorkflow'",
 ) -> None:

@@ -66,7 +66,9 @@ async def run_everything(
     keys = CodecKeys.load_or_create(configured.codec_key_file or data_dir / "codec-keys.json")
     codec_token = secrets.token_urlsafe(18)
     codec = serve_in_thread(
-        create_codec_app(EncryptionCodec(keys), codec_token, [f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"]),
+        create_codec_app(
+            EncryptionCodec(keys), codec_token, [f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"]
+        ),
         port=codec_port,
     )
     codec_endpoint = f"{codec.url}/t/{codec_token}"

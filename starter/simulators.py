@@ -133,10 +133,14 @@ class WarehouseSimulator:
             if now - first_seen >= self.pick_delay.total_seconds():
                 ready.append(order.workflow_id)
         picks = [
-            PickRequest(track_and_trace=f"3SSIM{self.rng.randrange(10**9):09d}", weight_grams=self.rng.randrange(200, 4000))
+            PickRequest(
+                track_and_trace=f"3SSIM{self.rng.randrange(10**9):09d}", weight_grams=self.rng.randrange(200, 4000)
+            )
             for _ in ready
         ]
-        done = await asyncio.gather(*(self._send(wf, names.UPDATE_PICK, pick) for wf, pick in zip(ready, picks, strict=True)))
+        done = await asyncio.gather(
+            *(self._send(wf, names.UPDATE_PICK, pick) for wf, pick in zip(ready, picks, strict=True))
+        )
         self.picked += sum(done)
         for workflow_id, picked in zip(ready, done, strict=True):
             if picked:

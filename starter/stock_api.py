@@ -52,7 +52,9 @@ def read_stock_csv(path: Path) -> Iterator[CsvRow]:
         reader = csv.DictReader(handle)
         columns = {c.strip().lower() for c in reader.fieldnames or []}
         if not {"sku", "on_hand"} <= columns:
-            raise ValueError(f"{path}: the header must name the columns sku and on_hand (found: {', '.join(sorted(columns))})")
+            raise ValueError(
+                f"{path}: the header must name the columns sku and on_hand (found: {', '.join(sorted(columns))})"
+            )
         for row in reader:
             line = reader.line_num
             values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -73,7 +75,9 @@ async def import_stock(client: Client, task_queue: str, path: Path) -> list[CsvR
     good = [row for row in rows if row.command is not None]
     for start in range(0, len(good), IMPORT_BATCH):
         batch = good[start : start + IMPORT_BATCH]
-        errors = await stock_update(client, task_queue, "import_stock", [row.command for row in batch], list[str | None])
+        errors = await stock_update(
+            client, task_queue, "import_stock", [row.command for row in batch], list[str | None]
+        )
         for row, error in zip(batch, errors, strict=True):  # type: ignore[call-overload]
             row.error = error
     return rows

@@ -5,9 +5,8 @@ standard TEMPORAL_* variables (see workers/temporal_client.py)."""
 
 import json
 import os
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -84,7 +83,10 @@ def record_runtime_channels(settings: Settings) -> Path:
     path = settings.data_dir / RUNTIME_CHANNELS
     path.parent.mkdir(parents=True, exist_ok=True)
     channels = {
-        name: {**config.model_dump(mode="json"), "client_secret": config.client_secret.get_secret_value() if config.client_secret else None}
+        name: {
+            **config.model_dump(mode="json"),
+            "client_secret": config.client_secret.get_secret_value() if config.client_secret else None,
+        }
         for name, config in settings.channels.items()
     }
     path.write_text(json.dumps(channels, indent=2))

@@ -20,10 +20,10 @@ from activities.notify import StockNotifier
 from activities.offer_sync import OfferSyncActivities
 from activities.orders import OrderActivities
 from activities.store import Database, InventoryStore, OfferBook, OrderLedger
+from domain.channel_workflows import IntakeInput
 from domain.ids import intake_workflow_id
 from domain.transporters import TransporterRules
 from workers.settings import Settings
-from domain.channel_workflows import IntakeInput
 from workflows.intake import ChannelIntakeWorkflow
 from workflows.inventory import InventoryWorkflow
 from workflows.offer_sync import OfferSyncWorkflow
@@ -60,9 +60,7 @@ class Engine:
     rules: TransporterRules
 
     @classmethod
-    def build(
-        cls, settings: Settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None
-    ) -> "Engine":
+    def build(cls, settings: Settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> "Engine":
         db = Database(settings.store_url)
         db.create_schema()
         return cls(
@@ -134,7 +132,9 @@ async def run_worker(client: Client, settings: Settings, stop: asyncio.Event) ->
     try:
         await ensure_intake(client, settings)
         async with engine.worker(client):
-            log.info("worker on task queue %s serving channels %s", settings.task_queue, ", ".join(engine.channels.names()))
+            log.info(
+                "worker on task queue %s serving channels %s", settings.task_queue, ", ".join(engine.channels.names())
+            )
             await stop.wait()
     finally:
         await engine.aclose()

@@ -17,7 +17,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.steps import IntakeWatch
 
 
-WATCH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=5)
+WATCH_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1), maximum_attempts=5
+)
 # An intake that cannot reach its channel waits this long before it tries again.
 AFTER_FAILURE = timedelta(seconds=30)
 
@@ -35,7 +37,9 @@ class ChannelIntakeWorkflow:
             if workflow.info().is_continue_as_new_suggested():
                 break
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(intake.model_copy(update={"cursor": self._state.cursor, "swept_at": self._state.swept_at}))
+        workflow.continue_as_new(
+            intake.model_copy(update={"cursor": self._state.cursor, "swept_at": self._state.swept_at})
+        )
 
     async def _watch(self, intake: IntakeInput) -> None:
         state = self._state
@@ -59,7 +63,9 @@ class ChannelIntakeWorkflow:
             # Keep the cursor: the next watch covers the gap. An intake that
             # cannot poll must not die; ops read the reason in its details.
             state.last_error = str(err.cause or err)
-            workflow.set_current_details(f"**Polling {state.channel} fails**: {state.last_error}; retrying in {AFTER_FAILURE}")
+            workflow.set_current_details(
+                f"**Polling {state.channel} fails**: {state.last_error}; retrying in {AFTER_FAILURE}"
+            )
             await workflow.sleep(AFTER_FAILURE)
             return
         state.cursor = result.cursor

@@ -19,7 +19,9 @@ with workflow.unsafe.imports_passed_through():
 
 
 SYNC_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1), non_retryable_error_types=[BUSINESS_ERROR_TYPE]
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=[BUSINESS_ERROR_TYPE],
 )
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
 
@@ -55,7 +57,9 @@ class OfferSyncWorkflow:
             else:
                 try:
                     await workflow.wait_condition(
-                        lambda: bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested(),
+                        lambda: (
+                            bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested()
+                        ),
                         timeout=until_reconcile,
                         timeout_summary="nightly reconciliation",
                     )
@@ -84,7 +88,9 @@ class OfferSyncWorkflow:
                 # The channel refused the whole round (credentials, account): keep
                 # the SKUs and try again later instead of dying or spinning.
                 self._pending.update(batch)
-                workflow.set_current_details(f"**Offer sync to {sync.channel} fails**: {err.cause or err}; retrying in {RETRY_AFTER_FAILURE}")
+                workflow.set_current_details(
+                    f"**Offer sync to {sync.channel} fails**: {err.cause or err}; retrying in {RETRY_AFTER_FAILURE}"
+                )
                 await workflow.sleep(RETRY_AFTER_FAILURE)
                 continue
             self._state.rounds += 1

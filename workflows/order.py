@@ -63,9 +63,7 @@ class OrderWorkflow:
             marketplace_order_id=order.marketplace_order_id,
         )
         self._accepted = False
-        self._pending_cancellations: dict[str, CancellationReason] = {
-            line_id: CancellationReason.REQUESTED_BY_CUSTOMER for line_id in order.cancellation_requested_line_ids
-        }
+        self._pending_cancellations: dict[str, CancellationReason] = dict.fromkeys(order.cancellation_requested_line_ids, CancellationReason.REQUESTED_BY_CUSTOMER)
         self._parcel = PickRequest()
         self._pickup_point = False
         self._transport_override: ShipRequest | None = None
@@ -183,7 +181,9 @@ class OrderWorkflow:
         if transport is None:
             return
         self._shipping = {line.line_id for line in lines}
-        self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {self._ref.marketplace} ({transport.transporter_code})")
+        self._set_status(
+            OrderStatus.SHIPPING, f"Confirming the shipment with {self._ref.marketplace} ({transport.transporter_code})"
+        )
         result: ShipmentResult | None = await self._try(
             Step.SHIP,
             lambda: workflow.execute_activity_method(
@@ -217,7 +217,9 @@ class OrderWorkflow:
                 )
             )
             tracking = f", tracking {transport.track_and_trace}" if transport.track_and_trace else ""
-            self._note(f"shipped {', '.join(f'{l.line_id}×{l.quantity}' for l in result.shipped)} with {transport.transporter_code}{tracking}")
+            self._note(
+                f"shipped {', '.join(f'{l.line_id}×{l.quantity}' for l in result.shipped)} with {transport.transporter_code}{tracking}"
+            )
         self._transport_override = None
 
     async def _transport(self) -> Transport | None:
@@ -262,12 +264,17 @@ class OrderWorkflow:
             if now >= ends and not open_returns:
                 return
             if open_returns:
-                self._set_status(OrderStatus.RETURN_OPEN, f"The warehouse to receive return(s) {', '.join(r.rma_id for r in open_returns)}")
+                self._set_status(
+                    OrderStatus.RETURN_OPEN,
+                    f"The warehouse to receive return(s) {', '.join(r.rma_id for r in open_returns)}",
+                )
             else:
                 self._set_status(OrderStatus.SHIPPED, f"The return window to close on {ends:%Y-%m-%d %H:%M} UTC")
             deadlines = [ends] if now < ends else []
             deadlines += [
-                r.announced_at + self._sla.return_handling for r in open_returns if r.rma_id not in self._flagged_returns
+                r.announced_at + self._sla.return_handling
+                for r in open_returns
+                if r.rma_id not in self._flagged_returns
             ]
             wake = min(deadlines) if deadlines else None
             announced = len(self._view.returns)
@@ -276,7 +283,9 @@ class OrderWorkflow:
                 await workflow.wait_condition(ready)
             elif wake > now:
                 try:
-                    await workflow.wait_condition(ready, timeout=wake - now, timeout_summary="return window / return SLA")
+                    await workflow.wait_condition(
+                        ready, timeout=wake - now, timeout_summary="return window / return SLA"
+                    )
                 except TimeoutError:
                     pass
             self._flag_late_returns()
@@ -288,11 +297,15 @@ class OrderWorkflow:
             line = self._find_line(record.line_id or "")
             if line is None:
                 self._received_returns.pop(0)
-                self._needs_attention(Step.RETURN, f"return {record.rma_id} ({record.ean}) matches no line of this order")
+                self._needs_attention(
+                    Step.RETURN, f"return {record.rma_id} ({record.ean}) matches no line of this order"
+                )
                 continue
             quantity = request.quantity or record.quantity
             handling = (
-                ReturnHandling.RETURN_RECEIVED if request.meets_conditions else ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS
+                ReturnHandling.RETURN_RECEIVED
+                if request.meets_conditions
+                else ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS
             )
             outcome = await self._try(
                 Step.RETURN,
@@ -393,7 +406,9 @@ class OrderWorkflow:
         for picked in request.lines:
             line = self._known_line(picked.line_id)
             if picked.quantity < 1 or picked.quantity > line.open_quantity - line.unshipped_picked:
-                raise ValueError(f"line {picked.line_id}: can pick 1..{line.open_quantity - line.unshipped_picked}, not {picked.quantity}")
+                raise ValueError(
+                    f"line {picked.line_id}: can pick 1..{line.open_quantity - line.unshipped_picked}, not {picked.quantity}"
+                )
 
     @workflow.update(name=names.UPDATE_SHIP)
     def ship(self, request: ShipRequest) -> str:
@@ -438,7 +453,9 @@ class OrderWorkflow:
     @return_received.validator
     def _validate_return_received(self, request: ReturnReceivedRequest) -> None:
         if self._view.status not in (OrderStatus.SHIPPED, OrderStatus.RETURN_OPEN):
-            raise ValueError(f"order is {self._view.status}: returns are handled after shipping, within the return window")
+            raise ValueError(
+                f"order is {self._view.status}: returns are handled after shipping, within the return window"
+            )
         record = self._return_for(request)
         quantity = request.quantity or record.quantity
         if quantity < 1 or quantity > record.quantity:
@@ -507,7 +524,9 @@ class OrderWorkflow:
     def _show_details(self) -> None:
         view = self._view
         lines = [f"**{view.status}** — waiting for: {view.waiting_for}"]
-        lines += [f"⚠ needs attention ({step}): {reason} — fix, then `resume`" for step, reason in view.attention.items()]
+        lines += [
+            f"⚠ needs attention ({step}): {reason} — fix, then `resume`" for step, reason in view.attention.items()
+        ]
         workflow.set_current_details("\n\n".join(lines))
 
     def _note(self, text: str) -> None:
@@ -559,11 +578,15 @@ class OrderWorkflow:
 
     def _return_for(self, request: ReturnReceivedRequest) -> ReturnRecord:
         for record in self._view.returns:
-            if record.handled_at is not None or any(r.rma_id == record.rma_id for r in self._received_returns if r is not request):
+            if record.handled_at is not None or any(
+                r.rma_id == record.rma_id for r in self._received_returns if r is not request
+            ):
                 continue
             if request.rma_id and record.rma_id == request.rma_id:
                 return record
             if not request.rma_id and (request.line_id is None or record.line_id == request.line_id):
                 return record
         known = ", ".join(r.rma_id for r in self._view.returns if r.handled_at is None) or "none"
-        raise ValueError(f"no open return matches (rma {request.rma_id}, line {request.line_id}); open returns: {known}")
+        raise ValueError(
+            f"no open return matches (rma {request.rma_id}, line {request.line_id}); open returns: {known}"
+        )

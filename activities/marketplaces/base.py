@@ -77,4 +77,3 @@ class CommandContext:
         self.check_pending = check_pending
         self.on_accepted = on_accepted or (lambda _pid: None)
         self.heartbeat = heartbeat
-

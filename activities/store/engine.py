@@ -20,7 +20,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+    def _sqlite_pragmas(dbapi_connection, _record):
         # WAL lets readers run beside the single writer; busy_timeout makes
         # concurrent writers wait instead of failing with "database is locked".
         cursor = dbapi_connection.cursor()
@@ -31,14 +31,14 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _sqlite_begin_immediate(conn):  # noqa: ANN001
+    def _sqlite_begin_immediate(conn):
         # Take the write lock at BEGIN so read-then-write transactions cannot
         # deadlock on lock upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     # pysqlite's own BEGIN handling must be off for the "begin" hook to own it.
     @event.listens_for(engine, "connect", insert=True)
-    def _sqlite_autocommit_off(dbapi_connection, _record):  # noqa: ANN001
+    def _sqlite_autocommit_off(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
 
     return engine

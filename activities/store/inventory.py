@@ -13,9 +13,9 @@ from sqlmodel import select
 from activities.store.engine import Database
 from activities.store.tables import (
     Product,
-    ReturnHandled,
     Reservation,
     ReservationState,
+    ReturnHandled,
     StockLevel,
     utcnow,
 )

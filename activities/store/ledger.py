@@ -57,7 +57,11 @@ class OrderLedger:
                 if s.get(Cancellation, line_key) is None:
                     s.add(
                         Cancellation(
-                            line_key=line_key, channel=channel, reason=reason, seller_fault=seller_fault, quantity=quantity
+                            line_key=line_key,
+                            channel=channel,
+                            reason=reason,
+                            seller_fault=seller_fault,
+                            quantity=quantity,
                         )
                     )
         except IntegrityError:

@@ -121,9 +121,7 @@ class ProcessBook:
 
     def for_entity(self, entity_id: str, event_type: str) -> list[Process]:
         """Newest first, as bol lists them."""
-        found = [
-            p for p in self._processes.values() if p.shown_entity_id == entity_id and p.event_type == event_type
-        ]
+        found = [p for p in self._processes.values() if p.shown_entity_id == entity_id and p.event_type == event_type]
         return found[::-1]
 
     def all(self) -> list[Process]:

@@ -81,8 +81,7 @@ class ReturnBook:
             return f"Return item with rma id {rma_id} does not exist."
         if request.quantityReturned > item.expectedQuantity:
             return (
-                f"Return item {rma_id}: {request.quantityReturned} returned, "
-                f"but only {item.expectedQuantity} expected."
+                f"Return item {rma_id}: {request.quantityReturned} returned, but only {item.expectedQuantity} expected."
             )
         rejected = request.handlingResult == "RETURN_DOES_NOT_MEET_CONDITIONS"
         item.handled = True

@@ -17,6 +17,7 @@ def wire_time(moment: datetime) -> str:
     for the sandbox's own records."""
     return _MOMENT.dump_python(moment, mode="json")
 
+
 # Amounts are JSON numbers on the wire; Decimal keeps the cents exact in between.
 Money = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")]
 

@@ -46,7 +46,9 @@ class MemoryResult(BaseModel):
 async def run(orders: int = 10_000, steps: int = 4, cache: int = 1000, workdir: Path | None = None) -> MemoryResult:
     owned = workdir is None  # removed after a successful run; a failed one keeps its logs
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-memory-"))
-    server = DevServer(workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log").start()
+    server = DevServer(
+        workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log"
+    ).start()
     sandbox = _start_sandbox(workdir, "bol", 0.02)
     worker = None
     samples: list[MemorySample] = []
@@ -56,7 +58,11 @@ async def run(orders: int = 10_000, steps: int = 4, cache: int = 1000, workdir: 
         settings = Settings(
             data_dir=workdir,
             database_url=f"sqlite:///{workdir / 'store.db'}",
-            channels={"bol": sandbox_channel(sandbox.url, None).model_copy(update={"poll_interval": timedelta(seconds=10), "offer_sync": False})},
+            channels={
+                "bol": sandbox_channel(sandbox.url, None).model_copy(
+                    update={"poll_interval": timedelta(seconds=10), "offer_sync": False}
+                )
+            },
             worker=WorkerTuning(max_cached_workflows=cache),
         )
         db = Database(settings.store_url)
@@ -66,9 +72,15 @@ async def run(orders: int = 10_000, steps: int = 4, cache: int = 1000, workdir: 
         for product in products:
             inventory.upsert_product(product)
             inventory.set_stock(product.sku, 10**9)
-        worker = _spawn(["-m", "starter.cli", "worker"], {"TEMPORAL_ADDRESS": server.address, **settings_env(settings)}, workdir / "worker.log")
+        worker = _spawn(
+            ["-m", "starter.cli", "worker"],
+            {"TEMPORAL_ADDRESS": server.address, **settings_env(settings)},
+            workdir / "worker.log",
+        )
         stop = asyncio.Event()
-        warehouse = asyncio.create_task(WarehouseSimulator(client, inventory, pick_delay=timedelta(0)).run(stop, every=0.5))
+        warehouse = asyncio.create_task(
+            WarehouseSimulator(client, inventory, pick_delay=timedelta(0)).run(stop, every=0.5)
+        )
         parked = 0
         channels = Channels.from_config(settings.channels)
         desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)

@@ -15,10 +15,12 @@ class OrderDesk:
     def __init__(self, sandbox: Sandbox, intake: IntakeActivities, channel: str = "bol"):
         self._sandbox = sandbox
         self._channel = channel
-        self._push = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_webhook_app(intake)), base_url="http://webhooks")
+        self._push = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_webhook_app(intake)), base_url="http://webhooks"
+        )
 
     @classmethod
-    def for_channels(cls, sandbox: Sandbox, channels: Channels, client, task_queue: str) -> "OrderDesk":  # noqa: ANN001
+    def for_channels(cls, sandbox: Sandbox, channels: Channels, client, task_queue: str) -> "OrderDesk":
         return cls(sandbox, IntakeActivities(channels, client, task_queue))
 
     async def place(self, product: ProductInfo) -> str:

@@ -147,7 +147,9 @@ async def run(
     )
 
 
-def _latencies(placed: list[tuple[str, datetime]], histories: list[dict[str, list[tuple[datetime, int]]]]) -> list[float]:
+def _latencies(
+    placed: list[tuple[str, datetime]], histories: list[dict[str, list[tuple[datetime, int]]]]
+) -> list[float]:
     """Per sale, until every other channel applied a stock level that includes it."""
     sold: Counter[str] = Counter()
     latencies = []
@@ -181,7 +183,12 @@ async def _stock_calls(boxes: list[Sandbox], window: timedelta) -> tuple[int, in
 
 async def _price_change(stack: BenchStack, boxes: list[Sandbox], count: int) -> dict[str, Any]:
     if count == 0:
-        return {"price_change_skus": 0, "price_calls": 0, "price_calls_per_1000_changes": 0.0, "price_propagation_s": 0.0}
+        return {
+            "price_change_skus": 0,
+            "price_calls": 0,
+            "price_calls_per_1000_changes": 0.0,
+            "price_propagation_s": 0.0,
+        }
     products = [p.model_copy(update={"sku": "P" + p.sku}) for p in catalog(count + 100_000)[100_000:]]
     inventory = stack.engine.inventory
     for product in products:

@@ -159,7 +159,17 @@ def _start_sandbox(workdir: Path, name: str, process_delay: float) -> Sandbox:
     port = free_port()
     log = open(workdir / f"sandbox-{name}.log", "ab")  # noqa: SIM115 - owned by the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "starter.cli", "sandbox", "bol", "--port", str(port), "--process-delay", str(process_delay)],
+        [
+            sys.executable,
+            "-m",
+            "starter.cli",
+            "sandbox",
+            "bol",
+            "--port",
+            str(port),
+            "--process-delay",
+            str(process_delay),
+        ],
         stdout=log,
         stderr=log,
     )

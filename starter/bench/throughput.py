@@ -111,7 +111,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-async def _measure(run, pids: dict[str, int]) -> tuple[float, dict[str, float]]:  # noqa: ANN001
+async def _measure(run, pids: dict[str, int]) -> tuple[float, dict[str, float]]:
     """Wall seconds of `run()` and the CPU seconds each process spent in it
     (`driver` is this process)."""
     before = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
@@ -125,13 +125,16 @@ async def _measure(run, pids: dict[str, int]) -> tuple[float, dict[str, float]]:
 async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None) -> ThroughputResult:
     owned = workdir is None  # removed after a successful run; a failed one keeps its logs
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-throughput-"))
-    server = DevServer(workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log").start()
+    server = DevServer(
+        workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log"
+    ).start()
     sandbox = _start_sandbox(workdir, "bol", 0.05)
     processes: list[subprocess.Popen[bytes]] = []
 
     def measured() -> dict[str, int]:
         """The processes whose CPU a run accounts for; the worker is the one started last."""
         return {"server": server.pid, "worker": processes[-1].pid, "sandbox": sandbox.process.pid}
+
     try:
         await _wait_until_serving(sandbox.url)
         client = await Client.connect(server.address, data_converter=data_converter())
@@ -144,10 +147,15 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         async def baseline_batch(count: int, prefix: str) -> None:
             for n in range(count):
                 await client.start_workflow(
-                    BASELINE_WORKFLOW, RETURN_WINDOW.total_seconds(), id=f"{prefix}-{n}", task_queue=TASK_QUEUE,
+                    BASELINE_WORKFLOW,
+                    RETURN_WINDOW.total_seconds(),
+                    id=f"{prefix}-{n}",
+                    task_queue=TASK_QUEUE,
                     start_signal="picked",
                 )
-            await _wait_count(client, f"WorkflowId STARTS_WITH '{prefix}-' AND ExecutionStatus = 'Completed'", count, 600)
+            await _wait_count(
+                client, f"WorkflowId STARTS_WITH '{prefix}-' AND ExecutionStatus = 'Completed'", count, 600
+            )
 
         await baseline_batch(warmup, "warmup")
         seconds, cpu = await _measure(lambda: baseline_batch(orders, "baseline"), measured())
@@ -161,7 +169,11 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
             database_url=f"sqlite:///{workdir / 'store.db'}",
             # Orders arrive by push (the driver plays bol's part, as in
             # production with an ORDER subscription); polling is the safety net.
-            channels={"bol": sandbox_channel(sandbox.url, RETURN_WINDOW).model_copy(update={"poll_interval": timedelta(seconds=10), "offer_sync": False})},
+            channels={
+                "bol": sandbox_channel(sandbox.url, RETURN_WINDOW).model_copy(
+                    update={"poll_interval": timedelta(seconds=10), "offer_sync": False}
+                )
+            },
             worker=WorkerTuning(),
         )
         db = Database(settings.store_url)
@@ -171,10 +183,14 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         for product in products:
             inventory.upsert_product(product)
             inventory.set_stock(product.sku, 10**9)
-        worker = _spawn(["-m", "starter.cli", "worker"], {**base_env, **settings_env(settings)}, workdir / "engine-worker.log")
+        worker = _spawn(
+            ["-m", "starter.cli", "worker"], {**base_env, **settings_env(settings)}, workdir / "engine-worker.log"
+        )
         processes.append(worker)
         stop = asyncio.Event()
-        warehouse = asyncio.create_task(WarehouseSimulator(client, inventory, pick_delay=timedelta(0)).run(stop, every=0.5))
+        warehouse = asyncio.create_task(
+            WarehouseSimulator(client, inventory, pick_delay=timedelta(0)).run(stop, every=0.5)
+        )
         placed = 0
 
         channels = Channels.from_config(settings.channels)

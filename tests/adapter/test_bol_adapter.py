@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from activities.marketplaces.base import CommandContext
-from activities.marketplaces.bol.adapter import BolAdapter
 from activities.marketplaces.bol import wire
+from activities.marketplaces.bol.adapter import BolAdapter
 from domain.commands import LineQuantity, Transport
 from domain.errors import BusinessError, CommandFailed, MarketplaceUnavailable, RateLimited
 from domain.reasons import CancellationReason
@@ -24,7 +24,9 @@ def requests_to(bol, path: str, method: str | None = None) -> list[dict]:
 
 async def test_one_token_serves_many_calls_even_when_they_start_together(bol):
     # Its own client id: tokens are cached per client id for the whole process.
-    adapter = BolAdapter("bol", bol_channel(bol.url, client_id="sandbox", token_url=f"{bol.url}/token?fresh=1"), transport=bol.transport)
+    adapter = BolAdapter(
+        "bol", bol_channel(bol.url, client_id="sandbox", token_url=f"{bol.url}/token?fresh=1"), transport=bol.transport
+    )
     order = await bol.place_order([{**MUG, "quantity": 1}])
     await asyncio.gather(*(adapter.get_order(order["orderId"]) for _ in range(5)))
     await adapter.get_order(order["orderId"])
@@ -88,10 +90,14 @@ async def test_a_4xx_carries_bols_violations_naming_the_field(bol, adapter):
 async def test_ship_then_ship_again_after_a_lost_response_sends_once(bol, adapter):
     order = await bol.place_order([{**MUG, "quantity": 2}])
     item = order["orderItems"][0]["orderItemId"]
-    first = await adapter.ship(order["orderId"], [LineQuantity(line_id=item, quantity=2)], {}, POSTNL, None, CommandContext())
+    first = await adapter.ship(
+        order["orderId"], [LineQuantity(line_id=item, quantity=2)], {}, POSTNL, None, CommandContext()
+    )
     assert first.shipped == [LineQuantity(line_id=item, quantity=2)] and not first.already_done
     # The workflow never heard back and asks again with what it knew before.
-    again = await adapter.ship(order["orderId"], [LineQuantity(line_id=item, quantity=2)], {}, POSTNL, None, CommandContext(check_pending=True))
+    again = await adapter.ship(
+        order["orderId"], [LineQuantity(line_id=item, quantity=2)], {}, POSTNL, None, CommandContext(check_pending=True)
+    )
     assert again.already_done and again.shipped == [LineQuantity(line_id=item, quantity=2)]
     assert len(requests_to(bol, "/retailer/shipments", "POST")) == 1
     assert bol.state.shipments()[0]["trackAndTrace"] == "3SBOL0000009"
@@ -124,7 +130,9 @@ async def test_a_line_the_buyer_asked_to_cancel_is_not_shipped(bol, adapter):
 async def test_process_failure_and_timeout_are_business_outcomes(bol, adapter):
     order = await bol.place_order([{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}])
     mug, lamp = (i["orderItemId"] for i in order["orderItems"])
-    bol.state.add_fault(path="/retailer/orders/cancellation", kind="process_failure", errorMessage="Item already handed over", times=1)
+    bol.state.add_fault(
+        path="/retailer/orders/cancellation", kind="process_failure", errorMessage="Item already handed over", times=1
+    )
     with pytest.raises(CommandFailed, match="Item already handed over"):
         await adapter.cancel_line(order["orderId"], mug, CancellationReason.OUT_OF_STOCK, CommandContext())
     bol.state.add_fault(path="/retailer/orders/cancellation", kind="process_timeout", delaySeconds=0.05, times=1)
@@ -138,7 +146,14 @@ async def test_many_pending_commands_are_looked_up_in_bulk(bol, adapter):
     orders = [await bol.place_order([{**MUG, "quantity": 1}]) for _ in range(6)]
     await asyncio.gather(
         *(
-            adapter.ship(o["orderId"], [LineQuantity(line_id=o["orderItems"][0]["orderItemId"], quantity=1)], {}, POSTNL, None, CommandContext())
+            adapter.ship(
+                o["orderId"],
+                [LineQuantity(line_id=o["orderItems"][0]["orderItemId"], quantity=1)],
+                {},
+                POSTNL,
+                None,
+                CommandContext(),
+            )
             for o in orders
         )
     )

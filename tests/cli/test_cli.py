@@ -11,8 +11,13 @@ from tests.workflows.helpers import MUG, place_and_start, wait_for
 
 async def ordertide(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "starter.cli", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        sys.executable,
+        "-m",
+        "starter.cli",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     out, err = await process.communicate()
     return process.returncode, out.decode(), err.decode()
@@ -64,7 +69,9 @@ async def test_errors_are_one_line_and_a_non_zero_exit(dev_env, tmp_path):
     env = cli_env(dev_env, tmp_path)
     code, out, err = await ordertide("order", "show", "0000000000", env=env)
     assert code == 1 and out == ""
-    assert err.strip().splitlines() == ["error: no order order:bol:0000000000: workflow not found for ID: order:bol:0000000000"]
+    assert err.strip().splitlines() == [
+        "error: no order order:bol:0000000000: workflow not found for ID: order:bol:0000000000"
+    ]
 
     code, _, err = await ordertide("orders", "list", env={**env, "TEMPORAL_ADDRESS": "127.0.0.1:1"})
     assert code == 1

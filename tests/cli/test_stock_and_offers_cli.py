@@ -7,14 +7,13 @@ from temporalio.service import RPCError
 
 from domain.ids import offer_sync_workflow_id
 from domain.names import INVENTORY_WORKFLOW_ID
-from tests.cli.test_cli import cli_env, ordertide
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from sandbox.http import serve_in_thread
+from tests.cli.test_cli import cli_env, ordertide
 from tests.offers.support import TwoChannels, live
-from tests.support import SandboxedBol
 from tests.offers.test_offer_sync import ALL_SKUS, MUG_EAN, publish_catalog
-from tests.support import eventually
+from tests.support import SandboxedBol, eventually
 from workers.settings import settings_env
 
 
@@ -39,7 +38,9 @@ async def test_stock_set_adjust_and_import_reach_every_channel(dev_env, two_chan
             assert f"{csv}:5: sku is empty" in err
             assert f"{csv}:6: on_hand -1 is negative" in err
             assert "2 of 6 rows applied" in out
-            assert engine.inventory.stock("MUG-BLUE").on_hand == 40 and engine.inventory.stock("BOARD-OAK").on_hand == 12
+            assert (
+                engine.inventory.stock("MUG-BLUE").on_hand == 40 and engine.inventory.stock("BOARD-OAK").on_hand == 12
+            )
 
             # A change from outside moves every channel's offer.
             for box in (two_channels.bol, two_channels.bol2):

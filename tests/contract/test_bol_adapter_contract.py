@@ -17,7 +17,9 @@ from tests.workflows.helpers import LAMP, MUG
 
 async def test_the_order_lifecycle_calls_follow_the_spec(bol):
     validator = ContractValidator()
-    adapter = BolAdapter("bol", bol_channel(bol.url), transport=validator.transport(bol.transport), process_poll_interval=0.01)
+    adapter = BolAdapter(
+        "bol", bol_channel(bol.url), transport=validator.transport(bol.transport), process_poll_interval=0.01
+    )
     try:
         order = await bol.place_order([{**MUG, "quantity": 2}, {**LAMP, "quantity": 1}])
         mug, lamp = (i["orderItemId"] for i in order["orderItems"])
@@ -26,23 +28,36 @@ async def test_the_order_lifecycle_calls_follow_the_spec(bol):
         await adapter.changed_orders(now - timedelta(minutes=2), now)
         await adapter.get_order(order["orderId"])
 
-        await adapter.cancel_line(order["orderId"], lamp, CancellationReason.OUT_OF_STOCK, CommandContext(check_pending=True))
+        await adapter.cancel_line(
+            order["orderId"], lamp, CancellationReason.OUT_OF_STOCK, CommandContext(check_pending=True)
+        )
         shipped = await adapter.ship(
-            order["orderId"], [LineQuantity(line_id=mug, quantity=2)], {}, Transport(transporter_code="TNT", track_and_trace="3SBOL1"),
-            order["orderId"], CommandContext(check_pending=True),
+            order["orderId"],
+            [LineQuantity(line_id=mug, quantity=2)],
+            {},
+            Transport(transporter_code="TNT", track_and_trace="3SBOL1"),
+            order["orderId"],
+            CommandContext(check_pending=True),
         )
         assert shipped.shipped
 
         bol.state.register_return(orderItemId=mug, quantity=1, mainReason="Anders")
         [notice] = await adapter.open_returns()
-        await adapter.handle_return(notice.rma_id, notice.return_id, ReturnHandling.RETURN_RECEIVED, 1, CommandContext(check_pending=True))
+        await adapter.handle_return(
+            notice.rma_id, notice.return_id, ReturnHandling.RETURN_RECEIVED, 1, CommandContext(check_pending=True)
+        )
 
         # Several commands pending at once are looked up in bulk.
         bol.state.update_config(process_delay_seconds=0.2)
         others = [await bol.place_order([{**MUG, "quantity": 1}]) for _ in range(3)]
         await asyncio.gather(
             *(
-                adapter.cancel_line(o["orderId"], o["orderItems"][0]["orderItemId"], CancellationReason.REQUESTED_BY_CUSTOMER, CommandContext())
+                adapter.cancel_line(
+                    o["orderId"],
+                    o["orderItems"][0]["orderItemId"],
+                    CancellationReason.REQUESTED_BY_CUSTOMER,
+                    CommandContext(),
+                )
                 for o in others
             )
         )
@@ -71,19 +86,40 @@ def _template(entry: str) -> str:
 
 async def test_the_offer_calls_follow_the_spec(bol):
     validator = ContractValidator()
-    adapter = BolAdapter("bol", bol_channel(bol.url), transport=validator.transport(bol.transport), process_poll_interval=0.01)
-    mug = DesiredOffer(sku="MUG", ean="8710103917885", price=Decimal("12.95"), stock=7, delivery_code="24uurs-16", reference="MUG", title="Mug")
+    adapter = BolAdapter(
+        "bol", bol_channel(bol.url), transport=validator.transport(bol.transport), process_poll_interval=0.01
+    )
+    mug = DesiredOffer(
+        sku="MUG",
+        ean="8710103917885",
+        price=Decimal("12.95"),
+        stock=7,
+        delivery_code="24uurs-16",
+        reference="MUG",
+        title="Mug",
+    )
     try:
         seen: list = []
 
         async def keep(outcome) -> None:
             seen.append(outcome)
 
-        [created] = await adapter.push_offers([OfferChange(sku="MUG", kinds=[OfferChangeKind.CREATE], desired=mug)], keep)
+        [created] = await adapter.push_offers(
+            [OfferChange(sku="MUG", kinds=[OfferChangeKind.CREATE], desired=mug)], keep
+        )
         assert created.accepted and created.offer_id
-        changed = mug.model_copy(update={"stock": 3, "price": Decimal("11.95"), "on_hold": True, "delivery_code": "1-2d"})
+        changed = mug.model_copy(
+            update={"stock": 3, "price": Decimal("11.95"), "on_hold": True, "delivery_code": "1-2d"}
+        )
         [updated] = await adapter.push_offers(
-            [OfferChange(sku="MUG", offer_id=created.offer_id, kinds=[OfferChangeKind.STOCK, OfferChangeKind.PRICE, OfferChangeKind.DETAILS], desired=changed)],
+            [
+                OfferChange(
+                    sku="MUG",
+                    offer_id=created.offer_id,
+                    kinds=[OfferChangeKind.STOCK, OfferChangeKind.PRICE, OfferChangeKind.DETAILS],
+                    desired=changed,
+                )
+            ],
             keep,
         )
         assert updated.accepted and seen == [created, updated]

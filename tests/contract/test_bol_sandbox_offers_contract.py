@@ -40,7 +40,7 @@ async def bol(validator: ContractValidator, clock: FakeClock) -> AsyncIterator[B
 
 
 def operations(validator: ContractValidator) -> set[str]:
-    """"METHOD path" of every exchange the validator checked."""
+    """ "METHOD path" of every exchange the validator checked."""
     return {entry.rsplit(" -> ", 1)[0] for entry in validator.checked}
 
 

@@ -32,7 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class Drill:
-    def __init__(self, tmp: Path, sandbox: BolSandboxConfig | None = None, return_window: timedelta = timedelta(seconds=1)):
+    def __init__(
+        self, tmp: Path, sandbox: BolSandboxConfig | None = None, return_window: timedelta = timedelta(seconds=1)
+    ):
         self.tmp = tmp
         self.server = DevServer(tmp / "temporal.db", port=free_port(), headless=True, log_file=tmp / "temporal.log")
         self.sandbox: ServerHandle = serve_in_thread(create_app(sandbox or BolSandboxConfig(process_delay_seconds=0.2)))
@@ -71,7 +73,9 @@ class Drill:
         self.start_worker()
         self.client = await Client.connect(self.server.address, data_converter=data_converter())
         self._warehouse = asyncio.create_task(
-            WarehouseSimulator(self.client, self.inventory, pick_delay=timedelta(0)).run(self._stop_warehouse, every=0.5)
+            WarehouseSimulator(self.client, self.inventory, pick_delay=timedelta(0)).run(
+                self._stop_warehouse, every=0.5
+            )
         )
         return self.client
 
@@ -95,7 +99,12 @@ class Drill:
         async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
             for n in range(count):
                 product = DEMO_PRODUCTS[n % len(DEMO_PRODUCTS)]
-                item = {"ean": product.ean, "quantity": 1 + n % 3, "unitPrice": DEMO_PRICES[product.sku], "title": product.title}
+                item = {
+                    "ean": product.ean,
+                    "quantity": 1 + n % 3,
+                    "unitPrice": DEMO_PRICES[product.sku],
+                    "title": product.title,
+                }
                 response = await http.post("/_sandbox/orders", json={"items": [item]})
                 response.raise_for_status()
                 orders.append(response.json())
@@ -109,7 +118,9 @@ class Drill:
         counts["MISSING"] = len(wanted - {o.workflow_id for o in found})
         return counts
 
-    async def wait_for(self, orders: list[dict[str, Any]], status: str, at_least: int | None = None, timeout: float = 180) -> None:
+    async def wait_for(
+        self, orders: list[dict[str, Any]], status: str, at_least: int | None = None, timeout: float = 180
+    ) -> None:
         needed = len(orders) if at_least is None else at_least
 
         async def reached() -> bool:

@@ -55,7 +55,14 @@ async def _place_orders(url: str, count: int) -> list[dict]:
     async with httpx.AsyncClient(base_url=url) as http:
         for n in range(count):
             product = DEMO_PRODUCTS[n % len(DEMO_PRODUCTS)]
-            items = [{"ean": product.ean, "quantity": 1 + n % 2, "unitPrice": DEMO_PRICES[product.sku], "title": product.title}]
+            items = [
+                {
+                    "ean": product.ean,
+                    "quantity": 1 + n % 2,
+                    "unitPrice": DEMO_PRICES[product.sku],
+                    "title": product.title,
+                }
+            ]
             response = await http.post("/_sandbox/orders", json={"items": items})
             response.raise_for_status()
             orders.append(response.json())
@@ -144,12 +151,16 @@ async def test_a_history_exported_by_the_temporal_cli_replays_with_ordertide_rep
     exported = tmp_path / "order.json"
     show = subprocess.run(
         [temporal_binary(), "workflow", "show", "--workflow-id", workflow_id, "-o", "json", "--address", address],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     exported.write_text(show.stdout)
     replayed = subprocess.run(
         [sys.executable, "-m", "starter.cli", "replay", str(exported)],
-        capture_output=True, text=True, env={**os.environ, "ORDERTIDE_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ORDERTIDE_DATA_DIR": str(tmp_path)},
     )
     assert replayed.returncode == 0, replayed.stderr
     assert f"{exported.stem}: deterministic" in replayed.stdout
@@ -177,7 +188,9 @@ async def test_intake_forwards_buyer_cancellations_and_returns_to_the_orders(dev
                 await eventually(lambda: _status_is(client, keep_id, "RETURN_OPEN"), timeout=30)
         finally:
             await client.get_workflow_handle(intake_workflow_id("bol")).terminate("test over")
-    reasons = [c["reasonCode"] for c in (await httpx.AsyncClient(base_url=e2e.url).get("/_sandbox/cancellations")).json()]
+    reasons = [
+        c["reasonCode"] for c in (await httpx.AsyncClient(base_url=e2e.url).get("/_sandbox/cancellations")).json()
+    ]
     assert reasons == ["REQUESTED_BY_CUSTOMER"]
 
 

@@ -10,7 +10,6 @@ from workers.codec import ENCODING, CodecKeys
 from workers.temporal_client import data_converter
 from workflows.order import OrderWorkflow
 
-
 # Stored in the clear by design: search attributes (ops filter on them; ours
 # hold no personal data) and the SDK's own markers (local-activity bookkeeping,
 # `workflow.patched` ids). A local activity's *result* is still encrypted.

@@ -5,7 +5,6 @@ import json
 from datetime import timedelta
 
 import httpx
-
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
@@ -15,9 +14,9 @@ from domain.lifecycle import OrderStatus, PickRequest
 from starter.demo_catalog import seed_demo_catalog
 from tests.support import SandboxedBol, bol_channel, eventually
 from tests.workflows.helpers import MUG, wait_for
+from workers.settings import Settings
 from workers.telemetry import TelemetrySettings, client_interceptors, install_tracing
 from workers.temporal_client import data_converter
-from workers.settings import Settings
 from workers.worker import Engine, ensure_intake
 from workflows.order import OrderWorkflow
 
@@ -49,7 +48,7 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
             async def started() -> bool:
                 try:
                     return (await handle.query(OrderWorkflow.view)).status == OrderStatus.AWAITING_PICK
-                except Exception:  # noqa: BLE001 - not started yet
+                except Exception:
                     return False
 
             await eventually(started, timeout=30)
@@ -62,7 +61,9 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
 
     spans = exporter.get_finished_spans()
     by_id = {span.context.span_id: span for span in spans}
-    [handover] = [s for s in spans if s.name == "HandOverOrder" and s.attributes.get("ordertide.order_id") == order["orderId"]]
+    [handover] = [
+        s for s in spans if s.name == "HandOverOrder" and s.attributes.get("ordertide.order_id") == order["orderId"]
+    ]
     in_trace = [s for s in spans if s.context.trace_id == handover.context.trace_id]
     names = {s.name for s in in_trace}
     assert {"StartWorkflow:OrderWorkflow", "RunActivity:accept_order", "RunActivity:ship_lines"} <= names
@@ -72,7 +73,12 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
             span = by_id[span.parent.span_id]
             yield span
 
-    shipment_calls = [s for s in in_trace if s.name == "POST" and "/retailer/shipments" in str(s.attributes.get("url.full", s.attributes.get("http.url", "")))]
+    shipment_calls = [
+        s
+        for s in in_trace
+        if s.name == "POST"
+        and "/retailer/shipments" in str(s.attributes.get("url.full", s.attributes.get("http.url", "")))
+    ]
     assert shipment_calls, [(s.name, dict(s.attributes)) for s in in_trace if "Activity" not in s.name][:6]
     chain = [a.name for a in ancestors(shipment_calls[0])]
     assert "RunActivity:ship_lines" in chain and "HandOverOrder" in chain

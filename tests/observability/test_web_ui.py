@@ -19,8 +19,14 @@ from workflows.order import OrderWorkflow
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -30,7 +36,13 @@ async def test_the_ui_filtered_on_needs_attention_lists_the_stuck_order(engines,
     try:
         client = await Client.connect(server.address, data_converter=data_converter())
         engine = engines.build(task_queue)
-        bol.state.add_fault(path="/retailer/shipments", method="POST", kind="process_failure", errorMessage="Address unknown to PostNL", times=1)
+        bol.state.add_fault(
+            path="/retailer/shipments",
+            method="POST",
+            kind="process_failure",
+            errorMessage="Address unknown to PostNL",
+            times=1,
+        )
         async with engine.worker(client):
             _, fine = await place_and_start(client, bol, task_queue, [{**MUG, "quantity": 1}])
             _, stuck = await place_and_start(client, bol, task_queue, [{**MUG, "quantity": 1}])

@@ -27,7 +27,14 @@ class TwoChannels:
     bol: SandboxedBol
     bol2: SandboxedBol
 
-    def build(self, tmp_path, task_queue: str, window: timedelta = timedelta(milliseconds=100), feed: FeedRules | None = None, **extra: Any) -> Engine:
+    def build(
+        self,
+        tmp_path,
+        task_queue: str,
+        window: timedelta = timedelta(milliseconds=100),
+        feed: FeedRules | None = None,
+        **extra: Any,
+    ) -> Engine:
         channels = {
             name: bol_channel(box.url, offer_sync=True, offer_sync_window=window, feed=feed or FeedRules(), **extra)
             for name, box in (("bol", self.bol), ("bol2", self.bol2))

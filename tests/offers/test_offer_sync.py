@@ -5,6 +5,7 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
+from domain.channel_workflows import OfferSyncInput
 from domain.feed import FeedRules
 from domain.ids import offer_sync_workflow_id
 from domain.lifecycle import OrderStatus
@@ -13,7 +14,6 @@ from starter.demo_catalog import DEMO_PRODUCTS
 from tests.offers.support import live, stock_updates
 from tests.support import eventually
 from tests.workflows.helpers import MUG, place_and_start, wait_for
-from domain.channel_workflows import OfferSyncInput
 from workflows.offer_sync import OfferSyncWorkflow
 
 MUG_EAN = MUG["ean"]
@@ -74,7 +74,12 @@ async def test_a_refused_update_marks_the_offer_rejected_and_does_not_loop(dev_e
     box = two_channels.bol
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
-        box.state.add_fault(path="/retailer/offers/{offer-id}/stock", kind="process_failure", errorMessage="Stock of this offer is managed by bol (FBB)", times=1)
+        box.state.add_fault(
+            path="/retailer/offers/{offer-id}/stock",
+            kind="process_failure",
+            errorMessage="Stock of this offer is managed by bol (FBB)",
+            times=1,
+        )
         notifier = engine.notifier(client)
         await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 30)
         await notifier.changed(["MUG-BLUE"])
@@ -93,7 +98,9 @@ async def test_a_refused_update_marks_the_offer_rejected_and_does_not_loop(dev_e
         await eventually(lambda: in_state(engine, "bol", "MUG-BLUE", OfferState.ACCEPTED))
 
 
-async def test_the_margin_floor_withholds_an_offer_and_a_better_price_restores_it(dev_env, two_channels, tmp_path, task_queue):
+async def test_the_margin_floor_withholds_an_offer_and_a_better_price_restores_it(
+    dev_env, two_channels, tmp_path, task_queue
+):
     engine = two_channels.build(tmp_path, task_queue, feed=FeedRules(margin_floor_percent=Decimal("50")))
     client = dev_env.client
     box = two_channels.bol
@@ -102,7 +109,9 @@ async def test_the_margin_floor_withholds_an_offer_and_a_better_price_restores_i
         assert live(box, MUG_EAN)["onHoldByRetailer"] is False
         notifier = engine.notifier(client)
         product = engine.inventory.product_by_ean(MUG_EAN)
-        await asyncio.to_thread(engine.inventory.upsert_product, product.model_copy(update={"list_price": Decimal("6.00")}))
+        await asyncio.to_thread(
+            engine.inventory.upsert_product, product.model_copy(update={"list_price": Decimal("6.00")})
+        )
         await notifier.changed(["MUG-BLUE"])
         await eventually(lambda: live(box, MUG_EAN)["onHoldByRetailer"] is True)
         withheld = await eventually(lambda: in_state(engine, "bol", "MUG-BLUE", OfferState.WITHHELD))

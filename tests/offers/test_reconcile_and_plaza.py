@@ -20,7 +20,9 @@ from workers.worker import Engine
 from workflows.offer_sync import OfferSyncWorkflow
 
 
-async def test_reconciliation_finds_an_edit_made_in_the_seller_portal_and_repairs_it(dev_env, two_channels, tmp_path, task_queue):
+async def test_reconciliation_finds_an_edit_made_in_the_seller_portal_and_repairs_it(
+    dev_env, two_channels, tmp_path, task_queue
+):
     engine = two_channels.build(tmp_path, task_queue)
     client = dev_env.client
     box = two_channels.bol
@@ -30,7 +32,10 @@ async def test_reconciliation_finds_an_edit_made_in_the_seller_portal_and_repair
         box.state.drift_offer(offer_id, stock=3, onHoldByRetailer=True)  # someone edits bol's portal
         handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
         await handle.signal(SIGNAL_RECONCILE_NOW)
-        await eventually(lambda: live(box, MUG_EAN)["stock"]["amount"] == 50 and not live(box, MUG_EAN)["onHoldByRetailer"], timeout=20)
+        await eventually(
+            lambda: live(box, MUG_EAN)["stock"]["amount"] == 50 and not live(box, MUG_EAN)["onHoldByRetailer"],
+            timeout=20,
+        )
         state = await handle.query(OfferSyncWorkflow.state)
     assert state.last_reconcile.drifted == ["MUG-BLUE"]
     assert state.last_reconcile.live == len(ALL_SKUS)
@@ -49,10 +54,16 @@ async def test_a_plaza_channel_follows_stock_through_the_xml_upsert(dev_env, two
             plaza=PlazaConfig(base_url="http://plaza.sandbox", public_key="pk", private_key=SecretStr("sk")),
         ),
     }
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", task_queue=task_queue, channels=channels)
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", task_queue=task_queue, channels=channels
+    )
     engine = Engine.build(
         settings,
-        transports={"bol": two_channels.bol.transport, "plaza": two_channels.bol2.transport, "plaza:plaza": httpx.ASGITransport(app=plaza)},
+        transports={
+            "bol": two_channels.bol.transport,
+            "plaza": two_channels.bol2.transport,
+            "plaza:plaza": httpx.ASGITransport(app=plaza),
+        },
     )
     seed_demo_catalog(engine.inventory, on_hand=50)
     client = dev_env.client

@@ -14,7 +14,13 @@ from workflows.order import OrderWorkflow
 
 async def test_stuck_lists_the_order_that_needs_attention_with_its_resume_command(dev_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
-    bol.state.add_fault(path="/retailer/shipments", method="POST", kind="process_failure", errorMessage="Invalid track and trace", times=1)
+    bol.state.add_fault(
+        path="/retailer/shipments",
+        method="POST",
+        kind="process_failure",
+        errorMessage="Invalid track and trace",
+        times=1,
+    )
     async with engine.worker(dev_env.client):
         order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
@@ -35,13 +41,22 @@ async def test_health_flags_a_silent_channel_attention_and_seller_cancellations(
     now = datetime.now(UTC)
     with engine.db.session() as s, s.begin():  # a busy week before this hour
         for n in range(400):
-            s.add(OrderRecord(channel="bol", marketplace_order_id=f"old-{n}", placed_at=now - timedelta(days=2),
-                              received_at=now - timedelta(days=2, minutes=n), payload={"lines": [{}]}))
+            s.add(
+                OrderRecord(
+                    channel="bol",
+                    marketplace_order_id=f"old-{n}",
+                    placed_at=now - timedelta(days=2),
+                    received_at=now - timedelta(days=2, minutes=n),
+                    payload={"lines": [{}]},
+                )
+            )
     async with engine.worker(dev_env.client):
         quiet = await channel_health(dev_env.client, engine.settings)
         assert quiet[0].silent and "no orders in the last hour" in quiet[0].problems[0]
 
-        order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}])
+        order, handle = await place_and_start(
+            dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
+        )
         await eventually(lambda: bol.state.cancellations())
 
         async def flagged():

@@ -27,9 +27,7 @@ def upsert_body(doctype: str, description: str = "", title: str = "Title", ean: 
 
 def entity_expansion(levels: int) -> bytes:
     """Each entity is ten of the one before: `levels` 9 is the billion laughs."""
-    declarations = "\n".join(
-        f'  <!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, levels + 1)
-    )
+    declarations = "\n".join(f'  <!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, levels + 1))
     doctype = f'<!DOCTYPE UpsertRequest [\n  <!ENTITY lol0 "lol">\n{declarations}\n]>'
     return upsert_body(doctype, description=f"&lol{levels};")
 
@@ -37,6 +35,4 @@ def entity_expansion(levels: int) -> bytes:
 BILLION_LAUGHS = entity_expansion(9)
 # Small enough that libxml2's own amplification guard lets it through.
 SMALL_ENTITY_EXPANSION = entity_expansion(2)
-EXTERNAL_ENTITY = upsert_body(
-    '<!DOCTYPE UpsertRequest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', title="&xxe;"
-)
+EXTERNAL_ENTITY = upsert_body('<!DOCTYPE UpsertRequest [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', title="&xxe;")

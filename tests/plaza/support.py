@@ -38,9 +38,7 @@ class SandboxedPlaza:
 
     async def put(self, body: bytes, private_key: str = "sandbox", now: datetime | None = None) -> httpx.Response:
         """A hand-signed PUT, for bodies the client would never build."""
-        headers = signed_headers(
-            "sandbox", private_key, "PUT", CONTENT_TYPE, UPSERT_PATH, now or datetime.now(UTC)
-        )
+        headers = signed_headers("sandbox", private_key, "PUT", CONTENT_TYPE, UPSERT_PATH, now or datetime.now(UTC))
         async with self.control_client() as http:
             return await http.put(UPSERT_PATH, content=body, headers=headers)
 

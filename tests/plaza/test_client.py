@@ -8,13 +8,11 @@ from activities.marketplaces.plaza.client import PlazaClient
 from activities.marketplaces.plaza.xml import PlazaError, build_errors, build_service_error, parse_upsert_request
 from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited
 from sandbox.plaza.checks import UNKNOWN_EAN_MESSAGE
-from tests.plaza.support import BASE_URL, KEYS, SandboxedPlaza
 from tests.plaza.factories import desired_offer, desired_offers, ean13
+from tests.plaza.support import BASE_URL, KEYS, SandboxedPlaza
 
 
-async def test_120_offers_go_out_in_3_requests_and_are_all_stored(
-    client: PlazaClient, plaza: SandboxedPlaza
-) -> None:
+async def test_120_offers_go_out_in_3_requests_and_are_all_stored(client: PlazaClient, plaza: SandboxedPlaza) -> None:
     result = await client.upsert(desired_offers(120))
 
     assert result.requests == 3

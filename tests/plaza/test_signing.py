@@ -32,8 +32,7 @@ async def test_requests_are_signed_as_bol_documents() -> None:
     assert request.headers["X-BOL-Date"] == "Fri, 07 Oct 2011 13:24:01 GMT"
     # Written out independently of the code under test, from bol's description.
     signed = (
-        "PUT\n\napplication/xml\nFri, 07 Oct 2011 13:24:01 GMT\n"
-        "x-bol-date:Fri, 07 Oct 2011 13:24:01 GMT\n/offers/v2/"
+        "PUT\n\napplication/xml\nFri, 07 Oct 2011 13:24:01 GMT\nx-bol-date:Fri, 07 Oct 2011 13:24:01 GMT\n/offers/v2/"
     )
     digest = hmac.new(b"secret", signed.encode(), hashlib.sha256).digest()
     assert request.headers["X-BOL-Authorization"] == "0123456789abcdef:" + base64.b64encode(digest).decode()

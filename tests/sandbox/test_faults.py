@@ -77,8 +77,14 @@ async def test_expire_token_invalidates_the_token_in_use(http, bol):
 
 
 async def test_process_failure_accepts_the_write_and_fails_it_without_effect(bol, http, sandbox, clock: FakeClock):
-    await _fault(http, path="/retailer/shipments", method="POST", kind="process_failure", times=1,
-                 errorMessage="Transporter code is not valid for this order")
+    await _fault(
+        http,
+        path="/retailer/shipments",
+        method="POST",
+        kind="process_failure",
+        times=1,
+        errorMessage="Transporter code is not valid for this order",
+    )
     order = sandbox.place_order(items=[{**MUG, "quantity": 1}])
     item = order["orderItems"][0]["orderItemId"]
 

@@ -3,7 +3,7 @@
 from activities.store import Database, InventoryStore
 
 
-def reserve_lines(url: str, worker: int, lines: int, barrier) -> list[str]:  # noqa: ANN001
+def reserve_lines(url: str, worker: int, lines: int, barrier) -> list[str]:
     db = Database(url)
     inventory = InventoryStore(db)
     barrier.wait()  # every process starts reserving at the same moment

@@ -20,8 +20,16 @@ def env(service: str) -> dict[str, str]:
 
 def test_every_production_part_is_there():
     assert {
-        "postgresql", "temporal-admin-tools", "temporal", "temporal-search-attributes", "temporal-ui",
-        "store-db", "worker", "webhooks", "codec-server", "otel-collector",
+        "postgresql",
+        "temporal-admin-tools",
+        "temporal",
+        "temporal-search-attributes",
+        "temporal-ui",
+        "store-db",
+        "worker",
+        "webhooks",
+        "codec-server",
+        "otel-collector",
     } <= set(SERVICES)
 
 

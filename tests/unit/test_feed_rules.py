@@ -6,8 +6,15 @@ import pytest
 
 from domain.feed import CatalogItem, DeliveryTier, FeedRules, PriceRules, Selection
 
-MUG = CatalogItem(sku="MUG", ean="8710103917885", brand="Tide", category="kitchen",
-                  cost_price=Decimal("4.10"), list_price=Decimal("12.00"), available=10)
+MUG = CatalogItem(
+    sku="MUG",
+    ean="8710103917885",
+    brand="Tide",
+    category="kitchen",
+    cost_price=Decimal("4.10"),
+    list_price=Decimal("12.00"),
+    available=10,
+)
 
 
 def test_the_channel_shows_zero_once_stock_falls_to_the_buffer():
@@ -21,9 +28,7 @@ def test_stock_is_capped_at_the_channel_maximum():
     assert FeedRules(stock_cap=999).desired(MUG.model_copy(update={"available": 5000})).stock == 999
 
 
-@pytest.mark.parametrize(
-    ("rounding", "expected"), [("cents", "13.80"), (".95", "13.95"), (".99", "13.99")]
-)
+@pytest.mark.parametrize(("rounding", "expected"), [("cents", "13.80"), (".95", "13.95"), (".99", "13.99")])
 def test_markup_then_rounding_up_to_the_chosen_ending(rounding, expected):
     rules = FeedRules(price=PriceRules(markup_percent=Decimal("15"), rounding=rounding))
     assert rules.desired(MUG).price == Decimal(expected)
@@ -44,7 +49,10 @@ def test_margin_floor_withholds_the_offer_and_a_better_price_restores_it():
 
 def test_delivery_code_follows_stock_level():
     rules = FeedRules(
-        delivery_tiers=[DeliveryTier(min_stock=5, delivery_code="24uurs-21"), DeliveryTier(min_stock=1, delivery_code="1-2d")],
+        delivery_tiers=[
+            DeliveryTier(min_stock=5, delivery_code="24uurs-21"),
+            DeliveryTier(min_stock=1, delivery_code="1-2d"),
+        ],
         out_of_stock_delivery_code="3-5d",
     )
     assert rules.desired(MUG.model_copy(update={"available": 9})).delivery_code == "24uurs-21"

@@ -12,8 +12,14 @@ from domain.errors import RateLimited
 KEY = "GET /retailer/orders/{id}"
 
 
-def answer(limit: int, remaining: int, reset: float, status: int = 200, retry_after: str | None = None) -> httpx.Response:
-    headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
+def answer(
+    limit: int, remaining: int, reset: float, status: int = 200, retry_after: str | None = None
+) -> httpx.Response:
+    headers = {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(reset),
+    }
     if retry_after is not None:
         headers["Retry-After"] = retry_after
     return httpx.Response(status, headers=headers)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from activities.store import ProductInfo
 from domain.commands import LineQuantity
 from domain.lifecycle import (
     CancelRequest,
@@ -12,7 +13,6 @@ from domain.lifecycle import (
     ShipRequest,
     Step,
 )
-from activities.store import ProductInfo
 from domain.reasons import CancellationReason
 from tests.support import eventually
 from tests.workflows.helpers import LAMP, MUG, keep_history, place_and_start, view, wait_for, wait_for_attention
@@ -51,14 +51,18 @@ async def test_ops_cancel_counts_against_the_seller(time_env, engines, bol, task
     assert engine.inventory.stock("MUG-BLUE").available == 50
 
 
-async def test_a_return_left_unhandled_past_the_sla_needs_attention_then_is_rejected(time_env, engines, bol, task_queue):
+async def test_a_return_left_unhandled_past_the_sla_needs_attention_then_is_rejected(
+    time_env, engines, bol, task_queue
+):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
         order, handle = await place_and_start(time_env.client, bol, task_queue, [{**LAMP, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000011"))
         await wait_for(handle, OrderStatus.SHIPPED)
-        bol.state.register_return(orderItemId=order["orderItems"][0]["orderItemId"], quantity=1, mainReason="Artikel werkt niet")
+        bol.state.register_return(
+            orderItemId=order["orderItems"][0]["orderItemId"], quantity=1, mainReason="Artikel werkt niet"
+        )
         [notice] = await engine.channels["bol"].open_returns()
         await handle.signal(OrderWorkflow.return_announced, notice)
         await wait_for(handle, OrderStatus.RETURN_OPEN)
@@ -83,7 +87,9 @@ async def test_ops_can_ship_with_another_transporter_and_tracking(time_env, engi
     async with engine.worker(time_env.client):
         order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
-        await handle.execute_update(OrderWorkflow.ship, ShipRequest(transporter_code="DHL_DE", track_and_trace="JJD000123"))
+        await handle.execute_update(
+            OrderWorkflow.ship, ShipRequest(transporter_code="DHL_DE", track_and_trace="JJD000123")
+        )
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
         await keep_history(handle, "order-shipped-with-override")
     assert shipped.shipments[0].transport.transporter_code == "DHL_DE"

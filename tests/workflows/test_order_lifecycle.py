@@ -5,9 +5,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import WorkflowUpdateFailedError
 
 from domain import names
 from domain.commands import LineQuantity
@@ -131,6 +131,7 @@ async def test_a_line_without_stock_is_cancelled_out_of_stock(time_env, engines,
         order, handle = await place_and_start(
             time_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
         )
+
         async def lamp_cancelled():
             current = await view(handle)
             return current if current.lines and current.lines[1].quantity_cancelled == 1 else None
@@ -150,8 +151,13 @@ async def test_process_status_failure_needs_attention_then_resume_ships(time_env
     engine = engines.build(task_queue)
     await bol.post(
         "/_sandbox/faults",
-        {"path": "/retailer/shipments", "method": "POST", "kind": "process_failure", "times": 1,
-         "errorMessage": "Transporter code is not valid for this order"},
+        {
+            "path": "/retailer/shipments",
+            "method": "POST",
+            "kind": "process_failure",
+            "times": 1,
+            "errorMessage": "Transporter code is not valid for this order",
+        },
     )
     async with engine.worker(time_env.client):
         order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
@@ -171,9 +177,14 @@ async def test_process_status_failure_needs_attention_then_resume_ships(time_env
     # Read raw: the test server reports an unset datetime as an empty list,
     # which the SDK's typed reader (and so describe()) cannot parse.
     raw = await time_env.client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(namespace=time_env.client.namespace, execution=WorkflowExecution(workflow_id=handle.id))
+        DescribeWorkflowExecutionRequest(
+            namespace=time_env.client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+        )
     )
-    attributes = {k: json.loads(v.data or b"null") for k, v in raw.workflow_execution_info.search_attributes.indexed_fields.items()}
+    attributes = {
+        k: json.loads(v.data or b"null")
+        for k, v in raw.workflow_execution_info.search_attributes.indexed_fields.items()
+    }
     assert attributes["NeedsAttention"] is False
     assert attributes["OrderStatus"] == "SHIPPED"
     assert attributes.get("ShipBy") in (None, [])  # shipped: no longer "late"
@@ -194,7 +205,9 @@ async def test_updates_in_the_wrong_state_are_rejected_with_a_reason(time_env, e
         assert "does not need attention" in str(rejected.value.cause)
 
         with pytest.raises(WorkflowUpdateFailedError) as rejected:
-            await handle.execute_update(OrderWorkflow.pick, PickRequest(lines=[LineQuantity(line_id="nope", quantity=1)]))
+            await handle.execute_update(
+                OrderWorkflow.pick, PickRequest(lines=[LineQuantity(line_id="nope", quantity=1)])
+            )
         assert "no line nope" in str(rejected.value.cause)
 
         await handle.execute_update(OrderWorkflow.pick, PickRequest())

@@ -10,10 +10,10 @@ import httpx
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
-from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
-from activities.marketplaces.plaza.transport import PlazaOfferTransport
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
+from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
 from activities.marketplaces.bol.process import GONE, ProcessTracker
+from activities.marketplaces.plaza.transport import PlazaOfferTransport
 from domain.channels import Marketplace
 from domain.commands import CommandResult, LineQuantity, ShipmentResult, Transport
 from domain.config import BolChannelConfig
@@ -83,7 +83,7 @@ class BolAdapter:
                 notices.extend(returns_from_wire(ret))
         return notices
 
-    async def _pages(self, path: str, params: dict[str, Any]):  # noqa: ANN202
+    async def _pages(self, path: str, params: dict[str, Any]):
         page = 1
         while True:
             response = await self.http.call("GET", path, params={**params, "page": page})
@@ -135,7 +135,9 @@ class BolAdapter:
                 if item.cancellationRequest:
                     cancel_requested.append(line.line_id)
                     continue
-                quantity = min(line.quantity - max(0, already), item.quantity - item.quantityShipped - item.quantityCancelled)
+                quantity = min(
+                    line.quantity - max(0, already), item.quantity - item.quantityShipped - item.quantityCancelled
+                )
                 if quantity > 0:
                     to_send.append(LineQuantity(line_id=line.line_id, quantity=quantity))
             plan.update(done=done, cancel_requested=cancel_requested, to_send=to_send)
@@ -252,5 +254,7 @@ class BolAdapter:
                 "GET", "/shared/process-status", params={"entity-id": entity_id, "event-type": event_type}
             )
             statuses = wire.ProcessStatusResponse.model_validate(response.json() if response.content else {})
-            pending += [s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId]
+            pending += [
+                s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId
+            ]
         return pending

@@ -70,9 +70,7 @@ def returns_from_wire(ret: wire.Return) -> list[ReturnNotice]:
             ean=item.ean,
             quantity=item.expectedQuantity,
             reason=" / ".join(
-                part
-                for part in (item.returnReason.mainReason, item.returnReason.detailedReason)
-                if part
+                part for part in (item.returnReason.mainReason, item.returnReason.detailedReason) if part
             ),
             registered_at=ret.registrationDateTime,
         )
