@@ -6,7 +6,7 @@ import httpx
 from activities.marketplaces.base import MarketplaceAdapter
 from activities.marketplaces.bol.adapter import BolAdapter
 from domain.channels import Marketplace
-from domain.config import ChannelConfig
+from domain.config import BolChannelConfig
 
 
 class UnknownChannel(LookupError):
@@ -14,13 +14,13 @@ class UnknownChannel(LookupError):
 
 
 class Channels:
-    def __init__(self, adapters: dict[str, MarketplaceAdapter], configs: dict[str, ChannelConfig]):
+    def __init__(self, adapters: dict[str, MarketplaceAdapter], configs: dict[str, BolChannelConfig]):
         self._adapters = adapters
         self.configs = configs
 
     @classmethod
     def from_config(
-        cls, configs: dict[str, ChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
+        cls, configs: dict[str, BolChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
     ) -> "Channels":
         """`transports` (tests) route a channel's HTTP in-process: key the
         channel name, or "<channel>:plaza" for its Plaza offer transport."""

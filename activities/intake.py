@@ -26,11 +26,11 @@ from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.tracing import tag_order
 from domain import names
-from domain.config import ChannelConfig
+from domain.config import BolChannelConfig
 from domain.ids import order_workflow_id
-from domain.lifecycle import BuyerCancellationRequested, OrderWorkflowInput
-from domain.orders import OrderChange, ReturnNotice
-from domain.steps import IntakePollResult, IntakeWatch
+from domain.intake import IntakePollResult, IntakeWatch, OrderChange
+from domain.order.marketplace import ReturnNotice
+from domain.order.messages import BuyerCancellationRequested, OrderWorkflowInput
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class IntakeActivities:
         return True
 
     async def _start_order(
-        self, channel: str, change: OrderChange, config: ChannelConfig, requested: tuple[str, ...]
+        self, channel: str, change: OrderChange, config: BolChannelConfig, requested: tuple[str, ...]
     ) -> None:
         workflow_input = OrderWorkflowInput(
             channel=channel,

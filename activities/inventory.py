@@ -7,7 +7,7 @@ from temporalio import activity
 
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, Stock, UnknownProduct
-from domain.steps import StockCommand, StockLevelView
+from domain.stock import StockCommand, StockLevelView
 
 
 def _view(stock: Stock) -> StockLevelView:

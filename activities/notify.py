@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from domain import names
 from domain.ids import offer_sync_workflow_id
-from domain.steps import OffersChanged
+from domain.offers.sync import OffersChanged
 
 
 class StockNotifier:

@@ -9,9 +9,17 @@ from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
 from activities.store import InventoryStore, OfferBook
-from domain.feed import FeedRules
-from domain.offers import ChannelOffer, DesiredOffer, LiveOffer, OfferChange, OfferOutcome, OfferState, offer_change
-from domain.steps import ReconcileResult, SyncOffersInput, SyncOffersResult
+from domain.offers.feed import FeedRules
+from domain.offers.model import (
+    ChannelOffer,
+    DesiredOffer,
+    LiveOffer,
+    OfferChange,
+    OfferOutcome,
+    OfferState,
+    offer_change,
+)
+from domain.offers.sync import ReconcileResult, SyncOffersInput, SyncOffersResult
 
 
 class OfferSyncActivities:

@@ -16,14 +16,22 @@ from activities.marketplaces.base import CommandContext
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
 from activities.tracing import tag
-from domain.commands import CommandResult, ShipmentResult
 from domain.errors import BUSINESS_ERROR_TYPE
 from domain.ids import line_key
-from domain.lifecycle import AcceptedOrder, LineView, OrderRef
 from domain.money import to_money
-from domain.orders import Order
+from domain.order.commands import (
+    AcceptedOrder,
+    CancelLineInput,
+    CommandResult,
+    HandleReturnInput,
+    ReturnOutcome,
+    ShipInput,
+    ShipmentResult,
+    TransporterQuery,
+)
+from domain.order.marketplace import Order
+from domain.order.view import LineView, OrderRef
 from domain.reasons import ReturnHandling
-from domain.steps import CancelLineInput, HandleReturnInput, ReturnOutcome, ShipInput, TransporterQuery
 from domain.transporters import TransporterRules
 
 

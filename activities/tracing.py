@@ -3,7 +3,7 @@ never personal data. A no-op when tracing is off."""
 
 from opentelemetry import trace
 
-from domain.lifecycle import OrderRef
+from domain.order.view import OrderRef
 
 
 def tag_order(channel: str, marketplace_order_id: str) -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from domain.channels import Marketplace
-from domain.feed import FeedRules
+from domain.offers.feed import FeedRules
 
 
 class PlazaConfig(BaseModel):
@@ -46,5 +46,3 @@ class BolChannelConfig(BaseModel):
     def has_credentials(self) -> bool:
         return bool(self.client_id and self.client_secret and self.client_secret.get_secret_value())
 
-
-ChannelConfig = BolChannelConfig

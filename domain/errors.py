@@ -7,7 +7,15 @@ order shows NeedsAttention with the message and waits to be resumed."""
 
 from datetime import timedelta
 
-from domain.commands import Violation
+from pydantic import BaseModel
+
+
+class Violation(BaseModel):
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
 
 
 class MarketplaceError(Exception):

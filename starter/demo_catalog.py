@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from activities.store import InventoryStore, ProductInfo, UnknownProduct
+from activities.store import InventoryStore, UnknownProduct
+from domain.catalog import Product
 
 DEMO_PRODUCTS = [
-    ProductInfo(
+    Product(
         sku="MUG-BLUE",
         ean="8710103917885",
         title="Blue enamel mug",
@@ -13,7 +14,7 @@ DEMO_PRODUCTS = [
         category="kitchen",
         cost_price=Decimal("4.10"),
     ),
-    ProductInfo(
+    Product(
         sku="MUG-RED",
         ean="8712100850936",
         title="Red enamel mug",
@@ -21,7 +22,7 @@ DEMO_PRODUCTS = [
         category="kitchen",
         cost_price=Decimal("4.10"),
     ),
-    ProductInfo(
+    Product(
         sku="LAMP-DESK",
         ean="4006381333931",
         title="Desk lamp, brass",
@@ -29,7 +30,7 @@ DEMO_PRODUCTS = [
         category="home",
         cost_price=Decimal("18.50"),
     ),
-    ProductInfo(
+    Product(
         sku="TOWEL-XL",
         ean="5901234123457",
         title="Bath towel XL",
@@ -37,7 +38,7 @@ DEMO_PRODUCTS = [
         category="home",
         cost_price=Decimal("7.25"),
     ),
-    ProductInfo(
+    Product(
         sku="BOARD-OAK",
         ean="9780201379624",
         title="Oak cutting board",
@@ -49,7 +50,7 @@ DEMO_PRODUCTS = [
 DEMO_PRICES = {"MUG-BLUE": "12.95", "MUG-RED": "12.95", "LAMP-DESK": "49.99", "TOWEL-XL": "19.99", "BOARD-OAK": "29.95"}
 
 
-def seed_demo_catalog(inventory: InventoryStore, on_hand: int = 50) -> list[ProductInfo]:
+def seed_demo_catalog(inventory: InventoryStore, on_hand: int = 50) -> list[Product]:
     for product in DEMO_PRODUCTS:
         product = product.model_copy(update={"list_price": Decimal(DEMO_PRICES[product.sku])})
         try:

@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from activities.store import Database, OfferBook, OrderLedger
 from activities.store.offers import count_by_state
-from domain.offers import OfferState
+from domain.offers.model import OfferState
 from domain.sla import SLA
 from starter import orders_api
 from workers.settings import Settings

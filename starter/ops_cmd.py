@@ -9,7 +9,7 @@ from rich.table import Table
 from temporalio.client import Client
 
 from domain import names
-from domain.lifecycle import OrderView
+from domain.order.view import OrderView
 from starter import orders_api
 from starter.console import out, print_json, run_async
 from starter.health import channel_health

@@ -9,7 +9,7 @@ from temporalio.service import RPCError
 
 from domain import names
 from domain.ids import ORDER_PREFIX, order_workflow_id, parse_order_workflow_id
-from domain.lifecycle import OrderView
+from domain.order.view import OrderView
 from starter.console import CommandError
 
 

@@ -6,8 +6,8 @@ import typer
 from rich.table import Table
 
 from domain import names
-from domain.commands import LineQuantity
-from domain.lifecycle import CancelRequest, OrderView, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
+from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
+from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason
 from starter import orders_api
 from starter.console import CommandError, out, print_json, run_async

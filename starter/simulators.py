@@ -11,9 +11,10 @@ import httpx
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from activities.store import InventoryStore, ProductInfo
+from activities.store import InventoryStore
 from domain import names
-from domain.lifecycle import PickRequest, ReturnReceivedRequest
+from domain.catalog import Product
+from domain.order.messages import PickRequest, ReturnReceivedRequest
 from starter import orders_api
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class BuyerSimulator:
     def __init__(
         self,
         sandbox_url: str,
-        catalog: list[ProductInfo],
+        catalog: list[Product],
         prices: dict[str, str],
         orders_per_minute: float,
         seed: int = 7,

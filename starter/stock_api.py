@@ -10,7 +10,7 @@ from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from domain import names
-from domain.steps import StockCommand, StockLevelView
+from domain.stock import StockCommand, StockLevelView
 
 IMPORT_BATCH = 500
 

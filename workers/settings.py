@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from domain.config import ChannelConfig
+from domain.config import BolChannelConfig
 from domain.names import TASK_QUEUE
 from workers.codec import CodecKeys
 from workers.telemetry import TelemetrySettings
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".ordertide")
     database_url: str | None = None
     task_queue: str = TASK_QUEUE
-    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
+    channels: dict[str, BolChannelConfig] = Field(default_factory=dict)
     # Payload encryption is on whenever a key file exists: this one, or
     # codec-keys.json in the data dir (which `ordertide run` creates).
     codec_key_file: Path | None = None

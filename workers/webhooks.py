@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from activities.intake import IntakeActivities
-from domain.orders import OrderChange
+from domain.intake import OrderChange
 
 log = logging.getLogger(__name__)
 

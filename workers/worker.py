@@ -20,8 +20,8 @@ from activities.notify import StockNotifier
 from activities.offer_sync import OfferSyncActivities
 from activities.orders import OrderActivities
 from activities.store import Database, InventoryStore, OfferBook, OrderLedger
-from domain.channel_workflows import IntakeInput
 from domain.ids import intake_workflow_id
+from domain.intake import IntakeInput
 from domain.transporters import TransporterRules
 from workers.settings import Settings
 from workflows.intake import ChannelIntakeWorkflow

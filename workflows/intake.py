@@ -13,8 +13,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.intake import IntakeActivities
     from domain import names
-    from domain.channel_workflows import IntakeInput, IntakeState
-    from domain.steps import IntakeWatch
+    from domain.intake import IntakeInput, IntakeState, IntakeWatch
 
 
 WATCH_RETRY = RetryPolicy(

@@ -9,7 +9,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.inventory import InventoryActivities
     from domain import names
-    from domain.steps import StockCommand, StockLevelView
+    from domain.stock import StockCommand, StockLevelView
 
 STOCK_TIMEOUT = timedelta(seconds=30)
 

@@ -13,9 +13,8 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.offer_sync import OfferSyncActivities
     from domain import names
-    from domain.channel_workflows import OfferSyncInput, OfferSyncState
     from domain.errors import BUSINESS_ERROR_TYPE
-    from domain.steps import OffersChanged, SyncOffersInput
+    from domain.offers.sync import OffersChanged, OfferSyncInput, OfferSyncState, SyncOffersInput
 
 
 SYNC_RETRY = RetryPolicy(

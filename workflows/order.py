@@ -18,29 +18,29 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
-    from domain.commands import LineQuantity, ShipmentResult, Transport
     from domain.errors import BUSINESS_ERROR_TYPE
-    from domain.lifecycle import (
+    from domain.order.commands import (
         AcceptedOrder,
+        CancelLineInput,
+        HandleReturnInput,
+        ShipInput,
+        ShipmentResult,
+        TransporterQuery,
+    )
+    from domain.order.marketplace import ReturnNotice
+    from domain.order.messages import (
         BuyerCancellationRequested,
         CancelRequest,
-        LineView,
-        OrderRef,
-        OrderStatus,
-        OrderView,
         OrderWorkflowInput,
         PickRequest,
         ResumeRequest,
         ReturnReceivedRequest,
-        ReturnRecord,
-        ShipmentRecord,
         ShipRequest,
-        Step,
     )
-    from domain.orders import ReturnNotice
+    from domain.order.status import OrderStatus, Step
+    from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
     from domain.reasons import CancellationReason, ReturnHandling
     from domain.sla import SLA
-    from domain.steps import CancelLineInput, HandleReturnInput, ShipInput, TransporterQuery
     from workflows import policies
 
 T = TypeVar("T")
@@ -63,7 +63,9 @@ class OrderWorkflow:
             marketplace_order_id=order.marketplace_order_id,
         )
         self._accepted = False
-        self._pending_cancellations: dict[str, CancellationReason] = dict.fromkeys(order.cancellation_requested_line_ids, CancellationReason.REQUESTED_BY_CUSTOMER)
+        self._pending_cancellations: dict[str, CancellationReason] = dict.fromkeys(
+            order.cancellation_requested_line_ids, CancellationReason.REQUESTED_BY_CUSTOMER
+        )
         self._parcel = PickRequest()
         self._pickup_point = False
         self._transport_override: ShipRequest | None = None

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.channels import Marketplace
-from domain.commands import CommandResult, LineQuantity, ShipmentResult, Transport
-from domain.offers import LiveOffer, OfferChange, OfferOutcome
-from domain.orders import Order, OrderChange, ReturnNotice
+from domain.intake import OrderChange
+from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.order.commands import CommandResult, ShipmentResult
+from domain.order.marketplace import Order, ReturnNotice
+from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 
 

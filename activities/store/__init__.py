@@ -1,8 +1,8 @@
 """The inventory store (sqlmodel): SQLite by default, PostgreSQL by URL."""
 
 from activities.store.engine import Database
-from activities.store.inventory import InventoryStore, ProductInfo, Stock, UnknownProduct
+from activities.store.inventory import InventoryStore, Stock, UnknownProduct
 from activities.store.ledger import OrderLedger
 from activities.store.offers import OfferBook
 
-__all__ = ["Database", "InventoryStore", "OfferBook", "OrderLedger", "ProductInfo", "Stock", "UnknownProduct"]
+__all__ = ["Database", "InventoryStore", "OfferBook", "OrderLedger", "Stock", "UnknownProduct"]

@@ -12,25 +12,15 @@ from sqlmodel import select
 
 from activities.store.engine import Database
 from activities.store.tables import (
-    Product,
+    ProductRow,
     Reservation,
     ReservationState,
     ReturnHandled,
     StockLevel,
     utcnow,
 )
+from domain.catalog import Product
 from domain.ean import normalise_ean
-from domain.feed import CatalogItem
-
-
-class ProductInfo(BaseModel):
-    sku: str
-    ean: str
-    title: str = ""
-    brand: str | None = None
-    category: str | None = None
-    cost_price: Decimal | None = None
-    list_price: Decimal | None = None
 
 
 class Stock(BaseModel):
@@ -54,10 +44,10 @@ class InventoryStore:
 
     # Catalog.
 
-    def upsert_product(self, info: ProductInfo) -> ProductInfo:
+    def upsert_product(self, info: Product) -> Product:
         ean = normalise_ean(info.ean)
         with self.session() as s, s.begin():
-            product = s.get(Product, info.sku) or Product(sku=info.sku, ean=ean)
+            product = s.get(ProductRow, info.sku) or ProductRow(sku=info.sku, ean=ean)
             product.ean = ean
             product.title = info.title
             product.brand = info.brand
@@ -69,27 +59,27 @@ class InventoryStore:
                 s.add(StockLevel(sku=info.sku))
         return info.model_copy(update={"ean": ean})
 
-    def product_by_ean(self, ean: str) -> ProductInfo | None:
+    def product_by_ean(self, ean: str) -> Product | None:
         try:
             ean = normalise_ean(ean)
         except ValueError:
             return None
         with self.session() as s:
-            product = s.exec(select(Product).where(Product.ean == ean)).first()
-            return ProductInfo.model_validate(product, from_attributes=True) if product else None
+            product = s.exec(select(ProductRow).where(ProductRow.ean == ean)).first()
+            return Product.model_validate(product, from_attributes=True) if product else None
 
-    def products(self) -> list[ProductInfo]:
+    def products(self) -> list[Product]:
         with self.session() as s:
-            return [ProductInfo.model_validate(p, from_attributes=True) for p in s.exec(select(Product))]
+            return [Product.model_validate(p, from_attributes=True) for p in s.exec(select(ProductRow))]
 
-    def catalog_items(self, skus: list[str] | None = None) -> list[CatalogItem]:
+    def catalog_items(self, skus: list[str] | None = None) -> list[Product]:
         """Products with their available stock, as the feed rules read them."""
         with self.session() as s:
-            query = select(Product, StockLevel).join(StockLevel, StockLevel.sku == Product.sku)
+            query = select(ProductRow, StockLevel).join(StockLevel, StockLevel.sku == ProductRow.sku)
             if skus is not None:
-                query = query.where(Product.sku.in_(skus))
+                query = query.where(ProductRow.sku.in_(skus))
             return [
-                CatalogItem(
+                Product(
                     sku=product.sku,
                     ean=product.ean,
                     title=product.title,

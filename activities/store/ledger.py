@@ -8,7 +8,7 @@ from sqlmodel import func, select
 
 from activities.store.engine import Database
 from activities.store.tables import Cancellation, OrderRecord
-from domain.orders import Order
+from domain.order.marketplace import Order
 
 
 class OrderLedger:

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from activities.store.engine import Database
 from activities.store.tables import ChannelOfferRow, utcnow
-from domain.offers import ChannelOffer, DesiredOffer, OfferState
+from domain.offers.model import ChannelOffer, DesiredOffer, OfferState
 
 
 class OfferBook:

@@ -12,7 +12,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Product(SQLModel, table=True):
+class ProductRow(SQLModel, table=True):
+    __tablename__ = "product"
+
     sku: str = Field(primary_key=True, max_length=64)
     ean: str = Field(index=True, unique=True, max_length=14)
     title: str = ""

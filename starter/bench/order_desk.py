@@ -6,7 +6,7 @@ import httpx
 
 from activities.channels import Channels
 from activities.intake import IntakeActivities
-from activities.store import ProductInfo
+from domain.catalog import Product
 from starter.bench.stack import Sandbox
 from workers.webhooks import create_webhook_app
 
@@ -23,7 +23,7 @@ class OrderDesk:
     def for_channels(cls, sandbox: Sandbox, channels: Channels, client, task_queue: str) -> "OrderDesk":
         return cls(sandbox, IntakeActivities(channels, client, task_queue))
 
-    async def place(self, product: ProductInfo) -> str:
+    async def place(self, product: Product) -> str:
         item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}
         order = await self._sandbox.post("/_sandbox/orders", {"items": [item]})
         event = {"resource": "ORDER", "type": "NEW", "resourceId": order["orderId"]}

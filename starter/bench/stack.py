@@ -23,7 +23,7 @@ import httpx
 from stdnum import ean as ean_check
 from temporalio.client import Client
 
-from activities.store import ProductInfo
+from domain.catalog import Product
 from domain.config import BolChannelConfig
 from starter.run_cmd import sandbox_channel
 from workers.devserver import DevServer
@@ -54,13 +54,13 @@ def rss_mb(pid: int | None = None) -> float:
     return kb / 1024
 
 
-def catalog(count: int) -> list[ProductInfo]:
+def catalog(count: int) -> list[Product]:
     """`count` products with valid EANs and prices."""
     products = []
     for n in range(count):
         base = f"20{n:010d}"
         products.append(
-            ProductInfo(
+            Product(
                 sku=f"SKU-{n:05d}",
                 ean=base + ean_check.calc_check_digit(base),
                 title=f"Benchmark product {n}",

@@ -9,8 +9,8 @@ import pytest
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.adapter import BolAdapter
-from domain.commands import LineQuantity, Transport
 from domain.errors import BusinessError, CommandFailed, MarketplaceUnavailable, RateLimited
+from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason
 from tests.support import bol_channel
 from tests.workflows.helpers import LAMP, MUG

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 
-from domain.lifecycle import OrderStatus
+from domain.order.status import OrderStatus
 from tests.workflows.helpers import MUG, place_and_start, wait_for
 
 

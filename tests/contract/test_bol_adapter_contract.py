@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol.adapter import BolAdapter
-from domain.commands import LineQuantity, Transport
-from domain.offers import DesiredOffer, OfferChange, OfferChangeKind
+from domain.offers.model import DesiredOffer, OfferChange, OfferChangeKind
+from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from tests.contract.openapi import ContractValidator
 from tests.support import bol_channel

@@ -4,7 +4,8 @@ or NeedsAttention with the reason), never a silent stall."""
 
 from domain import names
 from domain.ids import order_workflow_id
-from domain.lifecycle import OrderView, ResumeRequest
+from domain.order.messages import ResumeRequest
+from domain.order.view import OrderView
 from starter import orders_api
 from starter.console import CommandError
 from tests.support import eventually

@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.channels import Channels
 from activities.intake import IntakeActivities
 from domain.ids import order_workflow_id
-from domain.steps import IntakeWatch
+from domain.intake import IntakeWatch
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from tests.support import SandboxedBol, bol_channel

@@ -17,8 +17,8 @@ from temporalio.client import Client
 
 from activities.intake import IntakeActivities
 from domain.ids import intake_workflow_id, order_workflow_id
-from domain.lifecycle import PickRequest
-from domain.orders import OrderChange
+from domain.intake import OrderChange
+from domain.order.messages import PickRequest
 from starter import orders_api
 from starter.console import CommandError
 from starter.demo_catalog import DEMO_PRICES, DEMO_PRODUCTS, seed_demo_catalog

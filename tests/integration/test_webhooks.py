@@ -5,7 +5,7 @@ import httpx
 
 from activities.intake import IntakeActivities
 from domain.ids import order_workflow_id
-from domain.lifecycle import OrderStatus
+from domain.order.status import OrderStatus
 from tests.workflows.helpers import MUG, wait_for
 from workers.webhooks import create_webhook_app
 

@@ -4,7 +4,8 @@ import base64
 
 from temporalio.client import Client
 
-from domain.lifecycle import OrderStatus, PickRequest
+from domain.order.messages import PickRequest
+from domain.order.status import OrderStatus
 from tests.workflows.helpers import MUG, place_and_start, wait_for
 from workers.codec import ENCODING, CodecKeys
 from workers.temporal_client import data_converter

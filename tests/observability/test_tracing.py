@@ -10,7 +10,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from temporalio.client import Client
 
 from domain.ids import intake_workflow_id, order_workflow_id
-from domain.lifecycle import OrderStatus, PickRequest
+from domain.order.messages import PickRequest
+from domain.order.status import OrderStatus
 from starter.demo_catalog import seed_demo_catalog
 from tests.support import SandboxedBol, bol_channel, eventually
 from tests.workflows.helpers import MUG, wait_for

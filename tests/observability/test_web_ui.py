@@ -9,7 +9,8 @@ import pytest
 from playwright.async_api import async_playwright
 from temporalio.client import Client
 
-from domain.lifecycle import OrderStatus, PickRequest
+from domain.order.messages import PickRequest
+from domain.order.status import OrderStatus
 from starter.bench.stack import free_port
 from tests.support import eventually
 from tests.workflows.helpers import MUG, place_and_start, wait_for, wait_for_attention

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from domain.feed import FeedRules
+from domain.offers.feed import FeedRules
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from starter.demo_catalog import seed_demo_catalog

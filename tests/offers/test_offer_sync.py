@@ -5,11 +5,11 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
-from domain.channel_workflows import OfferSyncInput
-from domain.feed import FeedRules
 from domain.ids import offer_sync_workflow_id
-from domain.lifecycle import OrderStatus
-from domain.offers import OfferState
+from domain.offers.feed import FeedRules
+from domain.offers.model import OfferState
+from domain.offers.sync import OfferSyncInput
+from domain.order.status import OrderStatus
 from starter.demo_catalog import DEMO_PRODUCTS
 from tests.offers.support import live, stock_updates
 from tests.support import eventually

@@ -7,8 +7,8 @@ from pydantic import SecretStr
 
 from domain.config import PlazaConfig
 from domain.ids import offer_sync_workflow_id
-from domain.lifecycle import OrderStatus
 from domain.names import SIGNAL_RECONCILE_NOW
+from domain.order.status import OrderStatus
 from sandbox.plaza.app import create_app as create_plaza
 from starter.demo_catalog import seed_demo_catalog
 from tests.offers.support import live

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from activities.store.tables import OrderRecord
-from domain.lifecycle import OrderStatus, PickRequest
+from domain.order.messages import PickRequest
+from domain.order.status import OrderStatus
 from starter.health import channel_health
 from starter.ops_cmd import stuck_orders
 from tests.support import eventually

@@ -5,7 +5,7 @@ from typing import Any
 
 from stdnum import ean
 
-from domain.offers import DesiredOffer
+from domain.offers.model import DesiredOffer
 
 
 def ean13(n: int) -> str:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from activities.store import Database, InventoryStore, OrderLedger, ProductInfo
+from activities.store import Database, InventoryStore, OrderLedger
+from domain.catalog import Product
 
 POSTGRES_URL = os.environ.get("ORDERTIDE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-MUG = ProductInfo(sku="MUG", ean="8710103917885", title="Mug")
+MUG = Product(sku="MUG", ean="8710103917885", title="Mug")
 
 
 def postgres_schema_url() -> Iterator[str]:

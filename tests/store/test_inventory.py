@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from activities.store import ProductInfo, UnknownProduct
+from activities.store import UnknownProduct
+from domain.catalog import Product
 
 
 def reserve(inventory, key: str, quantity: int) -> bool:
@@ -57,12 +58,12 @@ def test_stock_cannot_go_negative_and_unknown_skus_are_named(inventory):
 
 
 def test_products_are_found_by_any_spelling_of_their_ean(inventory):
-    inventory.upsert_product(ProductInfo(sku="CAN", ean="036000291452", title="Can", cost_price=Decimal("0.40")))
+    inventory.upsert_product(Product(sku="CAN", ean="036000291452", title="Can", cost_price=Decimal("0.40")))
     assert inventory.product_by_ean("0036000291452").sku == "CAN"
     assert inventory.product_by_ean("036000291452").sku == "CAN"
     assert inventory.product_by_ean("not-an-ean") is None
     with pytest.raises(ValueError, match="invalid EAN"):
-        inventory.upsert_product(ProductInfo(sku="BAD", ean="8710103917886"))
+        inventory.upsert_product(Product(sku="BAD", ean="8710103917886"))
 
 
 def test_a_handled_return_restocks_once(inventory):

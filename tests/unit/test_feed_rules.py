@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from domain.feed import CatalogItem, DeliveryTier, FeedRules, PriceRules, Selection
+from domain.catalog import Product
+from domain.offers.feed import DeliveryTier, FeedRules, PriceRules, Selection
 
-MUG = CatalogItem(
+MUG = Product(
     sku="MUG",
     ean="8710103917885",
     brand="Tide",

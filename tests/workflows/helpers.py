@@ -8,7 +8,9 @@ from temporalio.client import Client, WorkflowHandle
 
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
-from domain.lifecycle import OrderStatus, OrderView, OrderWorkflowInput
+from domain.order.messages import OrderWorkflowInput
+from domain.order.status import OrderStatus
+from domain.order.view import OrderView
 from tests.support import SandboxedBol, eventually
 from workflows.order import OrderWorkflow
 

@@ -2,17 +2,10 @@
 
 from datetime import timedelta
 
-from activities.store import ProductInfo
-from domain.commands import LineQuantity
-from domain.lifecycle import (
-    CancelRequest,
-    OrderStatus,
-    PickRequest,
-    ResumeRequest,
-    ReturnReceivedRequest,
-    ShipRequest,
-    Step,
-)
+from domain.catalog import Product
+from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
+from domain.order.status import OrderStatus, Step
+from domain.order.view import LineQuantity
 from domain.reasons import CancellationReason
 from tests.support import eventually
 from tests.workflows.helpers import LAMP, MUG, keep_history, place_and_start, view, wait_for, wait_for_attention
@@ -27,7 +20,7 @@ async def test_an_unknown_ean_needs_attention_until_the_product_exists(time_env,
         order, handle = await place_and_start(time_env.client, bol, task_queue, [{**UNKNOWN, "quantity": 1}])
         stuck = await wait_for_attention(handle)
         assert "EAN 5012345678900 is not in the catalog" in stuck.attention[Step.ACCEPT]
-        engine.inventory.upsert_product(ProductInfo(sku="KETTLE", ean="5012345678900", title="Kettle"))
+        engine.inventory.upsert_product(Product(sku="KETTLE", ean="5012345678900", title="Kettle"))
         engine.inventory.set_stock("KETTLE", 3)
         await handle.execute_update(OrderWorkflow.resume, ResumeRequest(note="listed the kettle"))
         ready = await wait_for(handle, OrderStatus.AWAITING_PICK)

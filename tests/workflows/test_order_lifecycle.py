@@ -10,17 +10,16 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain import names
-from domain.commands import LineQuantity
 from domain.ids import line_key
-from domain.lifecycle import (
+from domain.order.messages import (
     BuyerCancellationRequested,
     CancelRequest,
-    OrderStatus,
     PickRequest,
     ResumeRequest,
     ReturnReceivedRequest,
-    Step,
 )
+from domain.order.status import OrderStatus, Step
+from domain.order.view import LineQuantity
 from domain.reasons import CancellationReason
 from tests.support import eventually
 from tests.workflows.helpers import LAMP, MUG, keep_history, place_and_start, view, wait_for, wait_for_attention

@@ -15,11 +15,13 @@ from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
 from activities.marketplaces.bol.process import GONE, ProcessTracker
 from activities.marketplaces.plaza.transport import PlazaOfferTransport
 from domain.channels import Marketplace
-from domain.commands import CommandResult, LineQuantity, ShipmentResult, Transport
 from domain.config import BolChannelConfig
 from domain.errors import BusinessError, CommandFailed, ProcessStillPending
-from domain.offers import LiveOffer, OfferChange, OfferOutcome
-from domain.orders import Order, OrderChange, ReturnNotice
+from domain.intake import OrderChange
+from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.order.commands import CommandResult, ShipmentResult
+from domain.order.marketplace import Order, ReturnNotice
+from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 
 # change-interval-minute accepts at most 60; past that we read all open orders.

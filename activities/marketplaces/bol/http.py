@@ -11,9 +11,8 @@ import httpx
 from activities.marketplaces.bol.auth import TokenProvider
 from activities.marketplaces.bol.ratelimit import RateGate, endpoint_key
 from activities.marketplaces.bol.wire import Problem
-from domain.commands import Violation
 from domain.config import BolChannelConfig
-from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited
+from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited, Violation
 
 log = logging.getLogger(__name__)
 

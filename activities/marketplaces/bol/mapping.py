@@ -2,7 +2,8 @@
 
 from activities.marketplaces.bol import wire
 from domain.channels import Marketplace
-from domain.orders import Address, Order, OrderChange, OrderLine, ReturnNotice
+from domain.intake import OrderChange
+from domain.order.marketplace import Address, Order, OrderLine, ReturnNotice
 
 
 def order_from_wire(channel: str, order: wire.Order) -> Order:

@@ -13,7 +13,7 @@ from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.process import ProcessTracker
 from domain.errors import BusinessError
-from domain.offers import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
+from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
 
 CSV_MEDIA_TYPE = "application/vnd.retailer.v10+csv"
 # One seller's offer calls in flight at once; bol's per-endpoint limits do the rest.

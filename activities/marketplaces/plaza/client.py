@@ -26,9 +26,8 @@ from activities.marketplaces.plaza.xml import (
     offer_from_desired,
     parse_errors,
 )
-from domain.commands import Violation
-from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited
-from domain.offers import DesiredOffer
+from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited, Violation
+from domain.offers.model import DesiredOffer
 
 log = logging.getLogger(__name__)
 

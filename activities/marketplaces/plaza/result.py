@@ -4,8 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.commands import Violation
-from domain.offers import OfferCondition
+from domain.errors import Violation
+from domain.offers.model import OfferCondition
 
 
 class AcceptedOffer(BaseModel):

@@ -10,7 +10,7 @@ import httpx
 
 from activities.marketplaces.plaza.client import PlazaClient
 from domain.config import PlazaConfig
-from domain.offers import DesiredOffer, OfferChange, OfferOutcome
+from domain.offers.model import DesiredOffer, OfferChange, OfferOutcome
 
 
 def plaza_offer_id(desired: DesiredOffer) -> str:

@@ -17,8 +17,8 @@ from activities.marketplaces.plaza.limits import (
     MAX_TITLE,
 )
 from activities.marketplaces.plaza.xml import PlazaOffer, offer_fields
-from domain.commands import Violation
 from domain.ean import is_valid_ean
+from domain.errors import Violation
 from domain.money import CENT
 
 # Characters outside XML 1.0's Char production: lxml refuses to write them,

@@ -11,21 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.catalog import Product
 from domain.money import to_money
-from domain.offers import DesiredOffer
-
-
-class CatalogItem(BaseModel):
-    """What the rules read about one product."""
-
-    sku: str
-    ean: str
-    title: str = ""
-    brand: str | None = None
-    category: str | None = None
-    cost_price: Decimal | None = None
-    list_price: Decimal | None = None
-    available: int = 0
+from domain.offers.model import DesiredOffer
 
 
 class PriceRules(BaseModel):
@@ -46,7 +34,7 @@ class Selection(BaseModel):
     brands: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
 
-    def matches(self, item: CatalogItem) -> bool:
+    def matches(self, item: Product) -> bool:
         return item.sku in self.skus or item.brand in self.brands or item.category in self.categories
 
     @property
@@ -82,7 +70,7 @@ class FeedRules(BaseModel):
                 return tier.delivery_code
         return self.out_of_stock_delivery_code
 
-    def withheld_reason(self, item: CatalogItem, price: Decimal | None) -> str | None:
+    def withheld_reason(self, item: Product, price: Decimal | None) -> str | None:
         if not self.include.empty and not self.include.matches(item):
             return "not included by the channel's feed rules"
         if self.exclude.matches(item):
@@ -96,7 +84,7 @@ class FeedRules(BaseModel):
                 return f"margin {margin:.1f}% is under the floor of {self.margin_floor_percent}%"
         return None
 
-    def desired(self, item: CatalogItem) -> DesiredOffer:
+    def desired(self, item: Product) -> DesiredOffer:
         price = self.channel_price(item.list_price) if item.list_price is not None else None
         shown = self.shown_stock(item.available)
         reason = self.withheld_reason(item, price)

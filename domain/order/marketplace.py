@@ -72,15 +72,6 @@ class Order(BaseModel):
         raise KeyError(line_id)
 
 
-class OrderChange(BaseModel):
-    """What an intake poll learned about one order, without personal data."""
-
-    marketplace_order_id: str
-    placed_at: datetime
-    open: bool
-    cancellation_requested_line_ids: list[str] = Field(default_factory=list)
-
-
 class ReturnNotice(BaseModel):
     """A buyer announced a return on the marketplace."""
 

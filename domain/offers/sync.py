@@ -1,0 +1,54 @@
+"""Offer sync: the per-channel workflow's input and visible state, and the
+payloads of its activities."""
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+
+class OffersChanged(BaseModel):
+    """Stock or price of these SKUs changed: their offers may need an update."""
+
+    skus: list[str]
+
+
+class SyncOffersInput(BaseModel):
+    channel: str
+    skus: list[str]
+    # Wait this long before reading stock: every change within the window is
+    # in the one update that follows.
+    window: timedelta = timedelta(0)
+
+
+class SyncOffersResult(BaseModel):
+    considered: int = 0
+    sent: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    withheld: int = 0
+
+
+class ReconcileResult(BaseModel):
+    live: int = 0
+    drifted: list[str] = Field(default_factory=list)  # SKUs whose live offer differs from what we believe
+    vanished: list[str] = Field(default_factory=list)  # SKUs whose offer is gone from the channel
+
+
+class OfferSyncInput(BaseModel):
+    channel: str
+    pending: list[str] = Field(default_factory=list)
+    window: timedelta = timedelta(milliseconds=250)
+    rounds_per_run: int = 500
+    # Nightly: compare the channel's offer export with what we believe and repair drift.
+    reconcile_hour_utc: int = 3
+    next_reconcile_at: datetime | None = None
+
+
+class OfferSyncState(BaseModel):
+    channel: str
+    pending: int = 0
+    rounds: int = 0
+    skus_synced: int = 0
+    last: SyncOffersResult | None = None
+    last_reconcile: ReconcileResult | None = None
+    next_reconcile_at: datetime | None = None

@@ -1,0 +1,80 @@
+"""Payloads between the order workflow and its activities: accepting,
+shipping, cancelling, handling returns, choosing a transporter.
+
+bol accepts writes asynchronously: 202 only means "received", the process
+status is the outcome. Synchronous marketplaces report SUCCESS at once."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from domain.channels import Marketplace
+from domain.money import Money
+from domain.order.view import LineQuantity, LineView, OrderRef, Transport
+from domain.reasons import CancellationReason, ReturnHandling
+
+
+class AcceptedOrder(BaseModel):
+    """Result of accepting: the order persisted, stock reserved per line."""
+
+    placed_at: datetime
+    ship_by: date | None = None
+    destination_country: str
+    pickup_point: bool = False
+    lines: list[LineView]
+    unknown_eans: list[str] = Field(default_factory=list)
+
+
+class ShipmentResult(BaseModel):
+    """What a ship command achieved. Lines the buyer asked to cancel right
+    before shipping are left out and reported, never shipped."""
+
+    shipped: list[LineQuantity] = Field(default_factory=list)
+    cancellation_requested_line_ids: list[str] = Field(default_factory=list)
+    transport: Transport | None = None
+    process_id: str | None = None
+    already_done: bool = False
+
+
+class CommandResult(BaseModel):
+    process_id: str | None = None
+    already_done: bool = False
+
+
+class ShipInput(BaseModel):
+    order: OrderRef
+    lines: list[LineQuantity]
+    shipped_before: dict[str, int]
+    transport: Transport
+    reference: str | None = None
+
+
+class CancelLineInput(BaseModel):
+    order: OrderRef
+    line_id: str
+    reason: CancellationReason
+    quantity: int
+
+
+class HandleReturnInput(BaseModel):
+    order: OrderRef
+    rma_id: str
+    return_id: str | None = None
+    line_id: str
+    sku: str | None = None
+    quantity: int
+    handling: ReturnHandling
+    resellable: bool
+    unit_price: Money
+
+
+class ReturnOutcome(BaseModel):
+    refund: Money | None = None
+    restocked: bool = False
+
+
+class TransporterQuery(BaseModel):
+    marketplace: Marketplace
+    country: str
+    pickup_point: bool = False
+    weight_grams: int | None = None

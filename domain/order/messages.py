@@ -1,0 +1,55 @@
+"""What starts an order workflow and what ops, the warehouse and the
+marketplace (through intake) send to it."""
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+
+from domain.channels import Marketplace
+from domain.order.view import LineQuantity
+from domain.reasons import CancellationReason
+
+
+class OrderWorkflowInput(BaseModel):
+    channel: str
+    marketplace: Marketplace
+    marketplace_order_id: str
+    cancellation_requested_line_ids: list[str] = Field(default_factory=list)
+    # Benchmarks shorten the return window; production uses the marketplace SLA.
+    return_window: timedelta | None = None
+
+
+class PickRequest(BaseModel):
+    """The warehouse picked lines (all open lines when `lines` is empty)."""
+
+    lines: list[LineQuantity] = Field(default_factory=list)
+    track_and_trace: str | None = None
+    weight_grams: int | None = None
+
+
+class ShipRequest(BaseModel):
+    """Ship now, optionally overriding the transporter chosen by the rules."""
+
+    transporter_code: str | None = None
+    track_and_trace: str | None = None
+
+
+class CancelRequest(BaseModel):
+    line_ids: list[str] = Field(default_factory=list)
+    reason: CancellationReason = CancellationReason.OTHER
+
+
+class BuyerCancellationRequested(BaseModel):
+    line_ids: list[str]
+
+
+class ReturnReceivedRequest(BaseModel):
+    rma_id: str | None = None
+    line_id: str | None = None
+    quantity: int | None = None
+    meets_conditions: bool = True
+    resellable: bool = True
+
+
+class ResumeRequest(BaseModel):
+    note: str | None = None

@@ -1,0 +1,24 @@
+"""Where an order is in its lifecycle, and why it may need attention."""
+
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    RECEIVED = "RECEIVED"
+    AWAITING_PICK = "AWAITING_PICK"
+    SHIPPING = "SHIPPING"
+    SHIPPED = "SHIPPED"
+    RETURN_OPEN = "RETURN_OPEN"
+    CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"
+
+
+class Step(StrEnum):
+    """Why an order needs attention. Resuming retries a failed step; a late
+    return only informs (handling the return clears it)."""
+
+    ACCEPT = "accept"
+    CANCEL = "cancel"
+    SHIP = "ship"
+    RETURN = "return"
+    LATE_RETURN = "late return"
