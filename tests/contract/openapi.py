@@ -32,11 +32,13 @@ BOL_JSON = "application/vnd.retailer.v10+json"
 BOL_CSV = "application/vnd.retailer.v10+csv"
 # Not in any spec: bol's token endpoint (login.bol.com) and the sandbox control API.
 UNSPECIFIED_PATHS = ("/token", "/_sandbox/")
+# The vendors' files as published, kept in the repository (see specs/SOURCES.md).
+REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
 def spec_dir() -> Path:
     configured = os.environ.get("ORDERTIDE_SPECS_DIR")
-    directory = Path(configured) if configured else Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+    directory = Path(configured) if configured else REPO_SPECS
     if not directory.is_dir():
         raise FileNotFoundError(
             f"OpenAPI specs not found: {directory} is not a directory. Set ORDERTIDE_SPECS_DIR to the folder "
@@ -59,7 +61,7 @@ def _normalised(name: str) -> dict[str, Any]:
         raise FileNotFoundError(f"OpenAPI spec {name} not found at {path}")
     # bol's published files contain U+2002 (EN SPACE) where a space belongs;
     # picqer strips it before decoding, and so do we, so a freshly downloaded
-    # spec reads the same as the copies in shared/specs.
+    # spec reads the same as the copies in specs/.
     spec = json.loads(path.read_text(encoding="utf-8").replace("\u2002", " "))
     _drop_in_from_http_security_schemes(spec)
     _numeric_defaults(spec)

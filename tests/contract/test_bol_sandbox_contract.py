@@ -188,9 +188,9 @@ def test_all_vendor_specs_load_with_their_defects_fixed():
     assert load_spec("bol-retailer-v10")["paths"]  # callers get their own copy
 
 
-def test_spec_dir_defaults_beside_the_repo_and_follows_the_environment(monkeypatch, tmp_path: Path):
+def test_spec_dir_defaults_to_the_repository_and_follows_the_environment(monkeypatch, tmp_path: Path):
     monkeypatch.delenv("ORDERTIDE_SPECS_DIR", raising=False)
-    assert spec_dir() == Path(__file__).resolve().parents[2].parent / "shared" / "specs"
+    assert spec_dir() == Path(__file__).resolve().parents[2] / "specs"
 
     monkeypatch.setenv("ORDERTIDE_SPECS_DIR", str(tmp_path))
     assert spec_dir() == tmp_path
