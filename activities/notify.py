@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from domain import names
 from domain.ids import offer_sync_workflow_id
-from domain.offers.sync import OffersChanged
+from domain.offers.sync import OffersChanged, OfferSyncInput
 
 
 class StockNotifier:
@@ -28,10 +28,10 @@ class StockNotifier:
         client = self.client
         await asyncio.gather(
             *(
-                # The workflow's input by shape: activities do not import workflows.
+                # By name: activities do not import workflows.
                 client.start_workflow(
                     names.OFFER_SYNC_WORKFLOW,
-                    {"channel": channel, "window": window.total_seconds()},
+                    OfferSyncInput(channel=channel, window=window),
                     id=offer_sync_workflow_id(channel),
                     task_queue=self.task_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -106,7 +106,7 @@ async def run_everything(
             if sandbox is not None:
                 catalog = await asyncio.to_thread(seed_demo_catalog, engine.inventory)
                 buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute)
-                warehouse = WarehouseSimulator(client, engine.inventory)
+                warehouse = WarehouseSimulator(client, engine.inventory, restock=(settings.task_queue, 5))
                 tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
             _print_where(server, sandbox.url if sandbox else None, settings, orders_per_minute, codec_endpoint)
             await stop.wait()

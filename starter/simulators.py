@@ -15,7 +15,7 @@ from activities.store import InventoryStore
 from domain import names
 from domain.catalog import Product
 from domain.order.messages import PickRequest, ReturnReceivedRequest
-from starter import orders_api
+from starter import orders_api, stock_api
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +101,16 @@ class WarehouseSimulator:
         inventory: InventoryStore,
         pick_delay: timedelta = timedelta(seconds=5),
         seed: int = 11,
-        restock_below: int = 5,
+        restock: tuple[str, int] | None = None,
     ):
+        """`restock`: (task queue, level): products whose available stock falls
+        below the level get 20 more, through the inventory workflow like any
+        other stock change, so every channel's offer follows."""
         self.client = client
         self.inventory = inventory
         self.pick_delay = pick_delay
         self.rng = random.Random(seed)
-        self.restock_below = restock_below
+        self.restock = restock
         self.picked = 0
         self._waiting: dict[str, float] = {}
         self._in_flight = asyncio.Semaphore(20)
@@ -117,7 +120,7 @@ class WarehouseSimulator:
             try:
                 await self._pick_ready_orders()
                 await self._receive_returns()
-                await asyncio.to_thread(self._replenish)
+                await self._replenish()
             except RPCError as exc:
                 log.warning("warehouse simulator: %s", exc.message)
             try:
@@ -164,7 +167,12 @@ class WarehouseSimulator:
                 return False
         return True
 
-    def _replenish(self) -> None:
-        for product in self.inventory.products():
-            if self.inventory.stock(product.sku).available < self.restock_below:
-                self.inventory.adjust_stock(product.sku, 20)
+    async def _replenish(self) -> None:
+        if self.restock is None:
+            return
+        task_queue, level = self.restock
+        products = await asyncio.to_thread(self.inventory.products)
+        for product in products:
+            stock = await asyncio.to_thread(self.inventory.stock, product.sku)
+            if stock.available < level:
+                await stock_api.adjust_stock(self.client, task_queue, product.sku, 20)
