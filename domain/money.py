@@ -18,10 +18,6 @@ def to_cents(value: Decimal) -> int:
     return int(to_money(value) * 100)
 
 
-def from_cents(cents: int) -> Decimal:
-    return to_money(Decimal(cents) / 100)
-
-
 # Serialised as a string so JSON payloads (Temporal history, CLI output) keep
 # the exact value.
 Money = Annotated[Decimal, PlainSerializer(lambda v: str(to_money(v)), return_type=str)]

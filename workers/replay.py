@@ -63,6 +63,3 @@ async def replay_from_server(client: Client, query: str) -> AsyncIterator[Replay
         yield await replay_one(history)
 
 
-async def export_history(client: Client, workflow_id: str, path: Path) -> None:
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
-    path.write_text(history.to_json())

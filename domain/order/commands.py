@@ -31,14 +31,11 @@ class ShipmentResult(BaseModel):
 
     shipped: list[LineQuantity] = Field(default_factory=list)
     cancellation_requested_line_ids: list[str] = Field(default_factory=list)
-    transport: Transport | None = None
     process_id: str | None = None
-    already_done: bool = False
 
 
 class CommandResult(BaseModel):
     process_id: str | None = None
-    already_done: bool = False
 
 
 class ShipInput(BaseModel):

@@ -169,9 +169,7 @@ class BolAdapter:
         return ShipmentResult(
             shipped=shipped,
             cancellation_requested_line_ids=plan.get("cancel_requested", []),
-            transport=transport,
             process_id=result.process_id,
-            already_done=result.already_done,
         )
 
     async def cancel_line(
@@ -232,7 +230,7 @@ class BolAdapter:
             await self.tracker.wait(process_id, patience, ctx.heartbeat)
         body = await prepare()
         if body is None:
-            return CommandResult(process_id=ctx.resume_process_id, already_done=True)
+            return CommandResult(process_id=ctx.resume_process_id)
         accepted = await send(body)
         if accepted.processStatusId:
             ctx.on_accepted(accepted.processStatusId)
@@ -244,7 +242,7 @@ class BolAdapter:
         if final.status == "FAILURE":
             raise CommandFailed(f"bol refused the {what}: {final.errorMessage or final.description or 'FAILURE'}")
         if await prepare() is None:
-            return CommandResult(process_id=accepted.processStatusId, already_done=True)
+            return CommandResult(process_id=accepted.processStatusId)
         if final.status == GONE:
             raise ProcessStillPending(f"bol forgot the process status of the {what}; will re-check")
         raise CommandFailed(f"bol did not process the {what} in time (process status {final.status})")
