@@ -10,17 +10,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-.PHONY: install run test bench clean
+.PHONY: install run lint fmt test bench clean
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/ordertide run
 
-test: $(STAMP)
+# What CI enforces before any test runs: lint, format, types, layer contracts.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Fixes what the linter and the formatter can fix by themselves.
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/ordertide bench all
 
 clean:
-	rm -rf $(VENV) .ordertide .pytest_cache
+	rm -rf $(VENV) .ordertide .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,7 @@
-"""Per-marketplace service levels. Sources: the multichannel integration guide
-in shared/seeds (return windows, response times) and the issue tracker
-(bol's 2 % seller-cancellation threshold; Kaufland charges fees above 1 %)."""
+"""Per-marketplace service levels, as the marketplaces publish them for
+sellers: return windows and response times (bol: 30-day return window, 48 h
+to handle a return; Kaufland: 14 days to respond), bol's 2 % seller-fault
+cancellation threshold, Kaufland's fees above 1 %."""
 
 from datetime import timedelta
 from decimal import Decimal
