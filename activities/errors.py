@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.marketplaces.bol.ratelimit import backoff_delay
+from activities.retry import backoff_delay
 from domain.errors import (
     BUSINESS_ERROR_TYPE,
     RETRYABLE_ERROR_TYPE,

@@ -97,7 +97,7 @@ async def sandbox_bol(
     """Serve the bol.com Retailer API v10 sandbox (client id/secret: sandbox/sandbox)."""
     from sandbox.bol.app import create_app
     from sandbox.bol.config import BolSandboxConfig
-    from sandbox.http import serve
+    from workers.http import serve
 
     await serve(create_app(BolSandboxConfig(process_delay_seconds=process_delay)), host, port)
 
@@ -108,7 +108,7 @@ async def webhooks(port: int = 8712, host: str = "127.0.0.1") -> None:
     """Receive marketplace push notifications (POST /webhooks/bol/<channel>)."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
-    from sandbox.http import serve
+    from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
     from workers.webhooks import create_webhook_app
@@ -129,9 +129,9 @@ async def codec_server(
     ui_origin: Annotated[list[str], typer.Option(help="Web UI origin allowed by CORS")] = ["http://localhost:8233"],  # noqa: B006
 ) -> None:
     """Serve the payload codec to the Temporal Web UI (--ui-codec-endpoint), behind a token."""
-    from sandbox.http import serve
     from workers.codec import EncryptionCodec
     from workers.codec_server import create_codec_app
+    from workers.http import serve
     from workers.settings import load_settings
 
     if not token:

@@ -15,13 +15,13 @@ from pydantic import SecretStr
 from domain.config import BolChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
-from sandbox.http import serve_in_thread
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
 from workers.codec import CodecKeys, EncryptionCodec
 from workers.codec_server import create_codec_app
 from workers.devserver import DevServer
+from workers.http import serve_in_thread
 from workers.settings import RUNTIME_CHANNELS, Settings, load_settings, record_runtime_channels
 from workers.temporal_client import connect
 from workers.worker import Engine, ensure_intake
@@ -57,7 +57,7 @@ async def run_everything(
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
         use_sandbox = not any(c.has_credentials for c in configured.channels.values())
-    data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

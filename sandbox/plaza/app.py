@@ -2,8 +2,10 @@
 (signature and clock check, all-or-nothing batches, upsert on EAN+Condition),
 and a control API under /_sandbox/ lets tests look inside.
 
-Request bodies go through the same hardened parser as everything else: a
-sandbox is still a server that reads untrusted XML."""
+Everything on the wire is the sandbox's own reading of bol's documentation
+(protocol.py, auth.py, wire.py, checks.py). It imports nothing from the
+Plaza client, so the client's contract tests check the client against the
+protocol rather than against itself."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,13 +15,42 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from activities.marketplaces.plaza.safexml import PlazaXmlError
-from activities.marketplaces.plaza.xml import PlazaError, build_errors, build_service_error, parse_upsert_request
 from sandbox.plaza.auth import authentication_error
-from sandbox.plaza.checks import offer_errors
-from sandbox.plaza.state import PlazaState, RequestRecord
+from sandbox.plaza.checks import check_offer
+from sandbox.plaza.protocol import CONTENT_TYPE, MAX_BODY_BYTES, UPSERT_PATH, XSD_ERROR
+from sandbox.plaza.state import PlazaState, RequestRecord, StoredOffer
+from sandbox.plaza.wire import (
+    ErrorEntry,
+    MalformedRequest,
+    errors_document,
+    read_upsert_request,
+    service_error_document,
+)
 
-XML = "application/xml"
+
+def _service_error(status: int, error: ErrorEntry) -> Response:
+    return Response(service_error_document(error), status_code=status, media_type=CONTENT_TYPE)
+
+
+def _path_as_sent(request: Request) -> str:
+    """The path the client signed: as it was on the wire, not decoded."""
+    raw: bytes | None = request.scope.get("raw_path")
+    if raw is None:
+        return request.url.path
+    return raw.decode("latin-1").split("?", 1)[0]
+
+
+async def _body_within(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it proves longer than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def create_app(
@@ -31,26 +62,43 @@ def create_app(
     state = PlazaState(frozenset(known_eans) if known_eans is not None else None)
     now = clock or (lambda: datetime.now(UTC))
 
-    def service_error(status: int, error: PlazaError) -> Response:
-        return Response(build_service_error(error), status_code=status, media_type=XML)
-
     async def answer_upsert(request: Request) -> tuple[Response, int]:
+        headers = request.headers
+        content_type = headers.get("content-type", "")
         refusal = authentication_error(
-            request.method, request.url.path, request.headers, public_key, private_key, now()
+            request.method,
+            _path_as_sent(request),
+            content_type,
+            headers.get("x-bol-date"),
+            headers.get("x-bol-authorization"),
+            public_key,
+            private_key,
+            now(),
         )
         if refusal:
-            return service_error(401, refusal), 0
+            return _service_error(401, refusal), 0
+        if content_type.split(";", 1)[0].strip().lower() != CONTENT_TYPE:
+            return _service_error(400, ErrorEntry(XSD_ERROR, f"Content-Type must be {CONTENT_TYPE}")), 0
+        body = await _body_within(request, MAX_BODY_BYTES)
+        if body is None:
+            return _service_error(413, ErrorEntry(XSD_ERROR, f"the body is larger than {MAX_BODY_BYTES} bytes")), 0
         try:
-            offers = parse_upsert_request(await request.body())
-        except PlazaXmlError as exc:
-            return service_error(400, PlazaError(code="41100", message=str(exc))), 0
-        errors = [error for offer in offers for error in offer_errors(offer, state.known_eans)]
+            received = read_upsert_request(body)
+        except MalformedRequest as exc:
+            return _service_error(400, ErrorEntry(XSD_ERROR, str(exc))), 0
+        accepted: list[StoredOffer] = []
+        errors: list[ErrorEntry] = []
+        for offer in received:
+            stored, problems = check_offer(offer, state.known_eans)
+            errors += problems
+            if stored is not None:
+                accepted.append(stored)
         if errors:
             # As at bol: one invalid offer and none of the batch is stored.
-            return Response(build_errors(errors), status_code=400, media_type=XML), len(offers)
-        for offer in offers:
-            state.offers[offer.key] = offer
-        return Response(status_code=202), len(offers)
+            return Response(errors_document(errors), status_code=400, media_type=CONTENT_TYPE), len(received)
+        for stored in accepted:
+            state.offers[stored.key] = stored
+        return Response(status_code=202), len(received)
 
     async def upsert(request: Request) -> Response:
         response, offers = await answer_upsert(request)
@@ -58,7 +106,7 @@ def create_app(
         return response
 
     async def list_offers(_: Request) -> JSONResponse:
-        return JSONResponse([offer.model_dump(mode="json", by_alias=True) for offer in state.offers.values()])
+        return JSONResponse([offer.as_json() for offer in state.offers.values()])
 
     async def list_requests(_: Request) -> JSONResponse:
         return JSONResponse(
@@ -71,7 +119,7 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/offers/v2/", upsert, methods=["PUT"]),
+            Route(UPSERT_PATH, upsert, methods=["PUT"]),
             Route("/_sandbox/offers", list_offers, methods=["GET"]),
             Route("/_sandbox/requests", list_requests, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),

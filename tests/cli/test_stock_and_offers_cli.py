@@ -1,5 +1,6 @@
 """Stock from outside (ordertide stock ...) and the offers report."""
 
+import contextlib
 import json
 
 import httpx
@@ -9,11 +10,11 @@ from domain.ids import offer_sync_workflow_id
 from domain.names import INVENTORY_WORKFLOW_ID
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
-from sandbox.http import serve_in_thread
 from tests.cli.test_cli import cli_env, ordertide
 from tests.offers.support import TwoChannels, live
 from tests.offers.test_offer_sync import ALL_SKUS, MUG_EAN, publish_catalog
 from tests.support import SandboxedBol, eventually
+from workers.http import serve_in_thread
 from workers.settings import settings_env
 
 
@@ -84,7 +85,5 @@ async def test_offers_show_tells_desired_accepted_and_live_per_channel(dev_env, 
         for server in servers:
             server.stop()
         for channel in ("bol", "bol2"):
-            try:
+            with contextlib.suppress(RPCError):
                 await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
-            except RPCError:
-                pass

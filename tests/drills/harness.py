@@ -19,13 +19,13 @@ from activities.store import Database, InventoryStore
 from domain.ids import order_workflow_id
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
-from sandbox.http import ServerHandle, serve_in_thread
 from starter import orders_api
 from starter.bench.stack import free_port
 from starter.demo_catalog import DEMO_PRICES, DEMO_PRODUCTS, seed_demo_catalog
 from starter.simulators import WarehouseSimulator
 from tests.support import eventually
 from workers.devserver import DevServer
+from workers.http import ServerHandle, serve_in_thread
 from workers.temporal_client import data_converter
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from sandbox.bol import BolSandboxConfig, create_app
-from sandbox.http import ServerHandle, serve_in_thread
 from tests.sandbox.helpers import MUG, BolClient
+from workers.http import ServerHandle, serve_in_thread
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ async def test_a_stopped_server_refuses_connections_and_restarts_on_the_same_por
 
 
 def test_the_server_thread_is_a_daemon_and_stop_ends_it(server: ServerHandle):
-    threads = [t for t in threading.enumerate() if t.name == f"sandbox-http-{server.port}"]
+    threads = [t for t in threading.enumerate() if t.name == f"http-server-{server.port}"]
     assert len(threads) == 1 and threads[0].daemon
     server.stop()
     assert not threads[0].is_alive()

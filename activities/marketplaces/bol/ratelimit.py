@@ -7,13 +7,13 @@ it; then at most `Remaining` requests go out until the window resets, and
 the rest wait their turn instead of collecting 429s all at once."""
 
 import asyncio
-import random
 import re
 import time
 from datetime import timedelta
 
 import httpx
 
+from activities.retry import backoff_delay
 from domain.errors import RateLimited
 
 # Waits up to this long happen inside the call; longer ones go back to
@@ -42,12 +42,6 @@ def _int(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
-
-
-def backoff_delay(attempt: int) -> timedelta:
-    """Jittered exponential backoff for a 429 without Retry-After."""
-    base = min(60.0, 2.0 ** max(0, attempt - 1))
-    return timedelta(seconds=base * random.uniform(0.5, 1.5))
 
 
 class _Budget:

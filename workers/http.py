@@ -1,5 +1,7 @@
-"""Serving a sandbox over real HTTP: in a background thread for tests and
-`ordertide run`, or in the foreground for `ordertide sandbox bol`."""
+"""Serving an ASGI app over real HTTP with uvicorn: in a background thread
+(tests, `ordertide run`) or in the foreground (`ordertide webhooks`,
+`ordertide codec-server`, `ordertide sandbox bol`). The sandboxes do not
+import this module: they are plain ASGI apps, and whoever runs one serves it."""
 
 import socket
 import threading
@@ -45,7 +47,7 @@ class ServerHandle:
         config = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
         server = uvicorn.Server(config)
         thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"sandbox-http-{self.port}"
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"http-server-{self.port}"
         )
         thread.start()
         deadline = time.monotonic() + timeout
