@@ -5,6 +5,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
@@ -16,7 +17,7 @@ IMPORT_BATCH = 500
 
 
 async def stock_update(client: Client, task_queue: str, update: str, payload: object, result_type: type) -> object:
-    start = WithStartWorkflowOperation(
+    start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         names.INVENTORY_WORKFLOW,
         id=names.INVENTORY_WORKFLOW_ID,
         task_queue=task_queue,
