@@ -71,7 +71,7 @@ async def test_the_adapter_stops_calling_an_endpoint_whose_budget_is_spent(bol, 
     with pytest.raises(RateLimited) as waiting:
         await adapter.changed_orders(None, datetime.now(UTC))
     assert len(requests_to(bol, "/retailer/orders")) == sent  # no hot loop against bol
-    assert waiting.value.retry_after > timedelta(seconds=20)
+    assert waiting.value.retry_after is not None and waiting.value.retry_after > timedelta(seconds=20)
 
 
 async def test_5xx_and_dropped_connections_are_retryable(bol, adapter):

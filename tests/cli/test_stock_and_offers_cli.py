@@ -11,7 +11,7 @@ from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from sandbox.http import serve_in_thread
 from tests.cli.test_cli import cli_env, ordertide
-from tests.offers.support import TwoChannels, live
+from tests.offers.support import TwoChannels, live_stock_is
 from tests.offers.test_offer_sync import ALL_SKUS, MUG_EAN, publish_catalog
 from tests.support import SandboxedBol, eventually
 from workers.settings import settings_env
@@ -44,8 +44,8 @@ async def test_stock_set_adjust_and_import_reach_every_channel(dev_env, two_chan
 
             # A change from outside moves every channel's offer.
             for box in (two_channels.bol, two_channels.bol2):
-                await eventually(lambda box=box: live(box, MUG_EAN)["stock"]["amount"] == 40)
-                await eventually(lambda box=box: live(box, "8712100850936")["stock"]["amount"] == 15)
+                await eventually(live_stock_is(box, MUG_EAN, 40))
+                await eventually(live_stock_is(box, "8712100850936", 15))
         finally:
             await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")
 
