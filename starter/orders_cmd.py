@@ -104,7 +104,7 @@ def _line_quantities(lines: list[str]) -> list[LineQuantity]:
 @run_async
 async def pick(
     order_id: OrderId,
-    line: Annotated[list[str], typer.Option(help="LINE:QUANTITY; all open lines when omitted")] = [],  # noqa: B006
+    line: Annotated[list[str], typer.Option(help="LINE:QUANTITY; all open lines when omitted")] = [],  # noqa: B006  # typer's declared default; the command never mutates it
     tracking: Annotated[str | None, typer.Option(help="track & trace code of the parcel")] = None,
     weight: Annotated[int | None, typer.Option(help="parcel weight in grams")] = None,
 ) -> None:
@@ -128,7 +128,7 @@ async def ship(
 @run_async
 async def cancel(
     order_id: OrderId,
-    line: Annotated[list[str], typer.Option(help="line id; all open lines when omitted")] = [],  # noqa: B006
+    line: Annotated[list[str], typer.Option(help="line id; all open lines when omitted")] = [],  # noqa: B006  # typer's declared default; the command never mutates it
     reason: CancellationReason = CancellationReason.OTHER,
 ) -> None:
     await _update(order_id, names.UPDATE_CANCEL, CancelRequest(line_ids=line, reason=reason))

@@ -57,7 +57,7 @@ async def run_everything(
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
         use_sandbox = not any(c.has_credentials for c in configured.channels.values())
-    data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -2,6 +2,7 @@
 server, both from local binaries — nothing is downloaded), the bol sandbox,
 and an engine (store + adapters) wired to it."""
 
+import contextlib
 import shutil
 import sys
 import uuid
@@ -67,8 +68,13 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=data_converter(),
         ui=False,
         dev_server_startup_timeout=SERVER_STARTUP,
-        dev_server_extra_args=search_attribute_args()
-        + ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"],
+        dev_server_extra_args=[
+            *search_attribute_args(),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+        ],
     )
     yield env
     await env.shutdown()
@@ -109,7 +115,5 @@ async def two_channels(dev_env) -> AsyncIterator[TwoChannels]:
     # One offer sync per channel, as in production: end this test's, whose
     # task queue dies with the test, so the next test starts its own.
     for channel in ("bol", "bol2"):
-        try:
+        with contextlib.suppress(RPCError):  # not started, or already over
             await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
-        except RPCError:
-            pass

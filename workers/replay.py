@@ -1,6 +1,7 @@
 """Replaying recorded histories against the current workflow code: the proof
 that a change does not break orders already running."""
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -65,4 +66,4 @@ async def replay_from_server(client: Client, query: str) -> AsyncIterator[Replay
 
 async def export_history(client: Client, workflow_id: str, path: Path) -> None:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
-    path.write_text(history.to_json())
+    await asyncio.to_thread(path.write_text, history.to_json())

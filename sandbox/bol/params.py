@@ -2,6 +2,7 @@
 bodies, with the constraints the spec states. Unknown fields and parameters
 are ignored, as bol does."""
 
+import itertools
 import re
 from datetime import date
 from decimal import Decimal
@@ -212,7 +213,7 @@ class Pricing(Inbound):
     def _a_price_list(cls, prices: list[BundlePrice]) -> list[BundlePrice]:
         if not any(price.quantity == 1 for price in prices):
             raise PydanticCustomError("no_single_price", "A bundle price for quantity 1 is required.")
-        pairs = list(zip(prices, prices[1:]))
+        pairs = list(itertools.pairwise(prices))
         if any(later.quantity <= earlier.quantity for earlier, later in pairs):
             raise PydanticCustomError("quantities_not_increasing", "Bundle quantities must be in increasing order.")
         if any(later.unitPrice >= earlier.unitPrice for earlier, later in pairs):

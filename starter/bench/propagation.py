@@ -49,7 +49,7 @@ class PropagationResult(BaseModel):
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def _wait_for_offers(boxes: list[Sandbox], count: int, timeout: float) -> None:

@@ -157,8 +157,8 @@ async def test_many_pending_commands_are_looked_up_in_bulk(bol, adapter):
             for o in orders
         )
     )
-    bulk = [r for r in requests_to(bol, "/shared/process-status", "POST")]
-    single = [r for r in requests_to(bol, "/shared/process-status/", "GET")]
+    bulk = list(requests_to(bol, "/shared/process-status", "POST"))
+    single = list(requests_to(bol, "/shared/process-status/", "GET"))
     assert bulk, "pending statuses should be looked up together"
     assert len(bulk) + len(single) < 6 * 3  # far fewer than one poll loop per command
     assert len(bol.state.shipments()) == 6

@@ -46,7 +46,7 @@ async def test_a_sale_on_one_channel_updates_the_stock_on_every_channel(dev_env,
         assert live(two_channels.bol2, MUG_EAN)["stock"]["amount"] == 50
         assert live(two_channels.bol2, MUG_EAN)["pricing"]["bundlePrices"][0]["unitPrice"] == 12.95
 
-        order, handle = await place_and_start(client, two_channels.bol, task_queue, [{**MUG, "quantity": 2}])
+        _, handle = await place_and_start(client, two_channels.bol, task_queue, [{**MUG, "quantity": 2}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         for box in (two_channels.bol, two_channels.bol2):
             await eventually(live_stock_is(box, MUG_EAN, 48))

@@ -95,7 +95,7 @@ def test_a_request_never_holds_more_than_50_offers() -> None:
     offer = offer_from_desired(desired_offer(1))
 
     build_upsert_request([offer] * 50)
-    with pytest.raises(ValueError, match="1..50"):
+    with pytest.raises(ValueError, match=r"1\.\.50"):
         build_upsert_request([offer] * 51)
 
 
