@@ -3,6 +3,7 @@ its workflow. Starting is idempotent by workflow id, so overlapping polls
 (and pushes arriving at the same time) cannot create a second order."""
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -146,13 +147,13 @@ class IntakeActivities:
             cancellation_requested_line_ids=list(requested),
             return_window=config.return_window,
         )
-        signal = {}
+        # A buyer's cancellation seen at intake arrives with the start, as its signal.
+        start_signal: str | None = None
+        start_signal_args: list[BuyerCancellationRequested] = []
         if requested:
-            signal = {
-                "start_signal": names.SIGNAL_BUYER_CANCELLATION,
-                "start_signal_args": [BuyerCancellationRequested(line_ids=list(requested))],
-            }
-        try:
+            start_signal = names.SIGNAL_BUYER_CANCELLATION
+            start_signal_args = [BuyerCancellationRequested(line_ids=list(requested))]
+        with contextlib.suppress(WorkflowAlreadyStartedError):  # the order finished long ago: nothing to do
             await self.client.start_workflow(
                 names.ORDER_WORKFLOW,
                 workflow_input,
@@ -169,10 +170,9 @@ class IntakeActivities:
                     ]
                 ),
                 static_summary=f"{channel} order {change.marketplace_order_id}",
-                **signal,
+                start_signal=start_signal,
+                start_signal_args=start_signal_args,
             )
-        except WorkflowAlreadyStartedError:
-            pass  # the order finished long ago: nothing to do
 
     async def _forward_return(self, channel: str, notice: ReturnNotice) -> bool:
         key = ("return", channel, notice.rma_id)

@@ -194,7 +194,7 @@ class OrderActivities:
             refund=refund,
         )
         restocked = restock and step.sku is not None
-        if restocked:
+        if restocked and step.sku is not None:  # the second test narrows the type
             await self.notifier.changed([step.sku])
         return ReturnOutcome(refund=refund, restocked=restocked)
 

@@ -5,6 +5,8 @@ warehouse script, the CLI and the intake activity agree with the workflow.
 Search attribute keys are typed temporalio values; temporalio.common holds
 plain types only, so the domain layer stays free of I/O."""
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 TASK_QUEUE = "ordertide"
@@ -37,4 +39,11 @@ NEEDS_ATTENTION = SearchAttributeKey.for_bool("NeedsAttention")
 SHIP_BY = SearchAttributeKey.for_datetime("ShipBy")
 MARKETPLACE_ORDER_ID = SearchAttributeKey.for_keyword("MarketplaceOrderId")
 
-SEARCH_ATTRIBUTES = [ORDER_STATUS, CHANNEL, NEEDS_ATTENTION, SHIP_BY, MARKETPLACE_ORDER_ID]
+# Keys of different value types: Any, since the list is read for names and kinds only.
+SEARCH_ATTRIBUTES: list[SearchAttributeKey[Any]] = [
+    ORDER_STATUS,
+    CHANNEL,
+    NEEDS_ATTENTION,
+    SHIP_BY,
+    MARKETPLACE_ORDER_ID,
+]

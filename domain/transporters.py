@@ -22,9 +22,9 @@ class TransporterRule(BaseModel):
             return False
         if self.pickup_point is not None and self.pickup_point != pickup_point:
             return False
-        if self.max_weight_grams is not None and (weight_grams is None or weight_grams > self.max_weight_grams):
-            return False
-        return True
+        if self.max_weight_grams is None:
+            return True
+        return weight_grams is not None and weight_grams <= self.max_weight_grams
 
 
 class TransporterRules(BaseModel):

@@ -126,7 +126,7 @@ async def codec_server(
     port: int = 8711,
     host: str = "127.0.0.1",
     token: Annotated[str, typer.Option(envvar="ORDERTIDE_CODEC_TOKEN", help="required from callers")] = "",
-    ui_origin: Annotated[list[str], typer.Option(help="Web UI origin allowed by CORS")] = ["http://localhost:8233"],  # noqa: B006
+    ui_origin: Annotated[list[str], typer.Option(help="Web UI origin allowed by CORS")] = ["http://localhost:8233"],  # noqa: B006  # typer's declared default; the command never mutates it
 ) -> None:
     """Serve the payload codec to the Temporal Web UI (--ui-codec-endpoint), behind a token."""
     from workers.codec import EncryptionCodec

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.table import Table
 
 from domain import names
@@ -83,7 +84,7 @@ def _print_view(view: OrderView) -> None:
         out.print(f"  {entry}", markup=False)
 
 
-async def _update(order_id: str, update: str, request) -> None:
+async def _update(order_id: str, update: str, request: BaseModel) -> None:
     client = await connect()
     message = await orders_api.update_order(client, orders_api.resolve_order_id(order_id), update, request)
     out.print(message, markup=False)
@@ -103,12 +104,12 @@ def _line_quantities(lines: list[str]) -> list[LineQuantity]:
 @run_async
 async def pick(
     order_id: OrderId,
-    line: Annotated[list[str], typer.Option(help="LINE:QUANTITY; all open lines when omitted")] = [],  # noqa: B006
+    line: Annotated[list[str], typer.Option(help="LINE:QUANTITY; all open lines when omitted")] = [],  # noqa: B006  # typer's declared default; the command never mutates it
     tracking: Annotated[str | None, typer.Option(help="track & trace code of the parcel")] = None,
     weight: Annotated[int | None, typer.Option(help="parcel weight in grams")] = None,
 ) -> None:
     lines = _line_quantities(line)
-    if any(l.quantity == 0 for l in lines):
+    if any(wanted.quantity == 0 for wanted in lines):
         raise CommandError("--line needs a quantity when picking: LINE:QUANTITY")
     await _update(order_id, names.UPDATE_PICK, PickRequest(lines=lines, track_and_trace=tracking, weight_grams=weight))
 
@@ -127,7 +128,7 @@ async def ship(
 @run_async
 async def cancel(
     order_id: OrderId,
-    line: Annotated[list[str], typer.Option(help="line id; all open lines when omitted")] = [],  # noqa: B006
+    line: Annotated[list[str], typer.Option(help="line id; all open lines when omitted")] = [],  # noqa: B006  # typer's declared default; the command never mutates it
     reason: CancellationReason = CancellationReason.OTHER,
 ) -> None:
     await _update(order_id, names.UPDATE_CANCEL, CancelRequest(line_ids=line, reason=reason))

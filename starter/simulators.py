@@ -3,11 +3,13 @@ sandbox at a steady rate, now and then a buyer cancels or returns, and a
 warehouse picks, ships and receives returns after a short delay."""
 
 import asyncio
+import contextlib
 import logging
 import random
 from datetime import timedelta
 
 import httpx
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
@@ -51,10 +53,8 @@ class BuyerSimulator:
                     await self._maybe_return()
                 except httpx.HTTPError as exc:
                     log.warning("buyer simulator: %s", exc)
-                try:
+                with contextlib.suppress(TimeoutError):  # the pause is over; stop is checked next
                     await asyncio.wait_for(stop.wait(), timeout=self.interval)
-                except TimeoutError:
-                    pass
         finally:
             await self.http.aclose()
 
@@ -123,10 +123,8 @@ class WarehouseSimulator:
                 await self._replenish()
             except RPCError as exc:
                 log.warning("warehouse simulator: %s", exc.message)
-            try:
+            with contextlib.suppress(TimeoutError):  # the pause is over; stop is checked next
                 await asyncio.wait_for(stop.wait(), timeout=every)
-            except TimeoutError:
-                pass
 
     async def _pick_ready_orders(self) -> None:
         now = asyncio.get_running_loop().time()
@@ -157,10 +155,10 @@ class WarehouseSimulator:
             *(self._send(o.workflow_id, names.UPDATE_RETURN_RECEIVED, r) for o, r in zip(opened, requests, strict=True))
         )
 
-    async def _send(self, workflow_id: str, update: str, request: object) -> bool:
+    async def _send(self, workflow_id: str, update: str, request: BaseModel) -> bool:
         async with self._in_flight:
             try:
-                await orders_api.update_order(self.client, workflow_id, update, request, rpc_timeout=UPDATE_TIMEOUT)  # type: ignore[arg-type]
+                await orders_api.update_order(self.client, workflow_id, update, request, rpc_timeout=UPDATE_TIMEOUT)
             except (WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError):
                 # Rejected (already done, not ready yet) or unanswered (its worker
                 # is down): the next round looks again; one order never stalls the rest.

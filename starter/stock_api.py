@@ -5,6 +5,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
@@ -14,9 +15,11 @@ from domain.stock import StockCommand, StockLevelView
 
 IMPORT_BATCH = 500
 
+T = TypeVar("T")
 
-async def stock_update(client: Client, task_queue: str, update: str, payload: object, result_type: type) -> object:
-    start = WithStartWorkflowOperation(
+
+async def stock_update(client: Client, task_queue: str, update: str, payload: object, result_type: type[T]) -> T:
+    start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         names.INVENTORY_WORKFLOW,
         id=names.INVENTORY_WORKFLOW_ID,
         task_queue=task_queue,
@@ -30,12 +33,12 @@ async def stock_update(client: Client, task_queue: str, update: str, payload: ob
 
 async def set_stock(client: Client, task_queue: str, sku: str, on_hand: int) -> StockLevelView:
     command = StockCommand(sku=sku, quantity=on_hand)
-    return await stock_update(client, task_queue, names.UPDATE_SET_STOCK, command, StockLevelView)  # type: ignore[return-value]
+    return await stock_update(client, task_queue, names.UPDATE_SET_STOCK, command, StockLevelView)
 
 
 async def adjust_stock(client: Client, task_queue: str, sku: str, delta: int) -> StockLevelView:
     command = StockCommand(sku=sku, quantity=delta)
-    return await stock_update(client, task_queue, names.UPDATE_ADJUST_STOCK, command, StockLevelView)  # type: ignore[return-value]
+    return await stock_update(client, task_queue, names.UPDATE_ADJUST_STOCK, command, StockLevelView)
 
 
 @dataclass
@@ -78,6 +81,6 @@ async def import_stock(client: Client, task_queue: str, path: Path) -> list[CsvR
         errors = await stock_update(
             client, task_queue, "import_stock", [row.command for row in batch], list[str | None]
         )
-        for row, error in zip(batch, errors, strict=True):  # type: ignore[call-overload]
+        for row, error in zip(batch, errors, strict=True):
             row.error = error
     return rows

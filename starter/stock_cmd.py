@@ -1,5 +1,6 @@
 """`ordertide stock ...`."""
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +37,7 @@ async def adjust(sku: str, delta: Annotated[int, typer.Argument(help="e.g. 5 or 
 @run_async
 async def import_(path: Path) -> None:
     """Set stock from a CSV file with columns sku,on_hand."""
-    if not path.exists():
+    if not await asyncio.to_thread(path.exists):
         raise CommandError(f"no such file: {path}")
     try:
         rows = await stock_api.import_stock(await connect(), load_settings().task_queue, path)

@@ -112,5 +112,5 @@ async def two_channels(dev_env) -> AsyncIterator[TwoChannels]:
     # One offer sync per channel, as in production: end this test's, whose
     # task queue dies with the test, so the next test starts its own.
     for channel in ("bol", "bol2"):
-        with contextlib.suppress(RPCError):
+        with contextlib.suppress(RPCError):  # not started, or already over
             await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")

@@ -88,7 +88,7 @@ class DevServer:
     def start(self, timeout: float = 60.0) -> "DevServer":
         if port_is_open(self.ip, self.port):
             raise RuntimeError(f"port {self.port} is taken: is another Temporal server running?")
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115  # the server writes it for as long as it runs
         # Own process group: Ctrl-C in a terminal reaches us, and we stop the server in order.
         self.process = subprocess.Popen(self.command(), stdout=out, stderr=out, start_new_session=True)
         deadline = time.monotonic() + timeout

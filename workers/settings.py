@@ -7,6 +7,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -67,7 +68,7 @@ class Settings(BaseSettings):
 RUNTIME_CHANNELS = "runtime-channels.json"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Configured settings; with no channel configured, the channels a
     running `ordertide run` recorded in the data dir (its sandboxes), so
     the other commands work beside it."""

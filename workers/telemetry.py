@@ -60,4 +60,9 @@ def client_interceptors(settings: TelemetrySettings) -> list[Interceptor]:
 def runtime(settings: TelemetrySettings) -> Runtime | None:
     if not settings.metrics_bind:
         return None
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=settings.metrics_bind)))
+    return metrics_runtime(settings.metrics_bind)
+
+
+def metrics_runtime(bind: str) -> Runtime:
+    """A Temporal runtime serving its metrics for Prometheus on `bind`."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind)))

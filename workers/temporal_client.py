@@ -3,6 +3,7 @@ standard TEMPORAL_* environment variables (or a Temporal CLI profile) when
 set, else the embedded dev server on localhost:7233."""
 
 import dataclasses
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -12,13 +13,12 @@ from temporalio.runtime import Runtime
 
 from workers.codec import CodecKeys, EncryptionCodec
 from workers.settings import load_settings
-from workers.telemetry import client_interceptors
-from workers.telemetry import runtime as telemetry_runtime
+from workers.telemetry import client_interceptors, metrics_runtime
 
 DEFAULT_ADDRESS = "localhost:7233"
 
 
-def connect_config(address: str | None = None) -> dict:
+def connect_config(address: str | None = None) -> dict[str, Any]:
     config = dict(ClientConfig.load_client_connect_config())
     if address:
         config["target_host"] = address
@@ -40,9 +40,9 @@ async def connect(address: str | None = None, keys: CodecKeys | None = None) -> 
     settings = load_settings()
     if keys is None:
         keys = settings.codec_keys()
-    options: dict = {"interceptors": client_interceptors(settings.telemetry)}
+    options: dict[str, Any] = {"interceptors": client_interceptors(settings.telemetry)}
     bind = settings.telemetry.metrics_bind
     if bind:
         # One runtime per metrics endpoint per process: it owns the port.
-        options["runtime"] = _runtimes.get(bind) or _runtimes.setdefault(bind, telemetry_runtime(settings.telemetry))
+        options["runtime"] = _runtimes.get(bind) or _runtimes.setdefault(bind, metrics_runtime(bind))
     return await Client.connect(**connect_config(address), data_converter=data_converter(keys), **options)

@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 class PushEvent(BaseModel):
     resource: str
     type: str | None = None
-    resourceId: str
+    resourceId: str  # noqa: N815  # bol's JSON field name, as sent
 
 
 class BolPush(BaseModel):
     """bol's push notification (Retailer API subscriptions, WEBHOOK type)."""
 
-    retailerId: int | str | None = None
+    retailerId: int | str | None = None  # noqa: N815  # bol's JSON field name, as sent
     timestamp: str | None = None
     event: PushEvent
 

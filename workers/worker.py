@@ -7,6 +7,7 @@ import logging
 import py_compile
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from temporalio.client import Client
@@ -93,10 +94,11 @@ class Engine:
             inventory.import_stock,
         ]
 
-    def worker(self, client: Client, **options: object) -> Worker:
+    def worker(self, client: Client, **options: Any) -> Worker:
+        """A worker for this engine; `options` go to temporalio's Worker as they are."""
         compile_workflow_modules()
         tuning = self.settings.worker
-        defaults: dict[str, object] = {
+        defaults: dict[str, Any] = {
             "graceful_shutdown_timeout": tuning.graceful_shutdown,
             "max_concurrent_activities": tuning.max_concurrent_activities,
             "max_cached_workflows": tuning.max_cached_workflows,

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
-from activities.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from activities.store import tables  # noqa: F401  # imported to register the tables on SQLModel.metadata
 
 
 def make_engine(url: str) -> Engine:

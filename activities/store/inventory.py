@@ -8,7 +8,8 @@ from decimal import Decimal
 from pydantic import BaseModel
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
 
 from activities.store.engine import Database
 from activities.store.tables import (
@@ -75,9 +76,9 @@ class InventoryStore:
     def catalog_items(self, skus: list[str] | None = None) -> list[Product]:
         """Products with their available stock, as the feed rules read them."""
         with self.session() as s:
-            query = select(ProductRow, StockLevel).join(StockLevel, StockLevel.sku == ProductRow.sku)
+            query = select(ProductRow, StockLevel).join(StockLevel, col(StockLevel.sku) == ProductRow.sku)
             if skus is not None:
-                query = query.where(ProductRow.sku.in_(skus))
+                query = query.where(col(ProductRow.sku).in_(skus))
             return [
                 Product(
                     sku=product.sku,
@@ -107,15 +108,15 @@ class InventoryStore:
         return self._change_on_hand(sku, on_hand)
 
     def adjust_stock(self, sku: str, delta: int) -> Stock:
-        return self._change_on_hand(sku, StockLevel.on_hand + delta)
+        return self._change_on_hand(sku, col(StockLevel.on_hand) + delta)
 
-    def _change_on_hand(self, sku: str, expression: object) -> Stock:
+    def _change_on_hand(self, sku: str, expression: int | ColumnElement[int]) -> Stock:
         with self.session() as s, s.begin():
             result = s.exec(
                 update(StockLevel)
-                .where(StockLevel.sku == sku)
+                .where(col(StockLevel.sku) == sku)
                 .values(on_hand=expression, updated_at=utcnow())
-                .returning(StockLevel.on_hand, StockLevel.reserved)
+                .returning(col(StockLevel.on_hand), col(StockLevel.reserved))
             ).first()
             if result is None:
                 raise UnknownProduct(sku)
@@ -140,7 +141,7 @@ class InventoryStore:
                     return existing.quantity_released == 0
                 taken = s.exec(
                     update(StockLevel)
-                    .where(StockLevel.sku == sku, StockLevel.on_hand - StockLevel.reserved >= quantity)
+                    .where(col(StockLevel.sku) == sku, col(StockLevel.on_hand) - col(StockLevel.reserved) >= quantity)
                     .values(reserved=StockLevel.reserved + quantity, updated_at=utcnow())
                 ).rowcount
                 if taken != 1:
@@ -178,7 +179,7 @@ class InventoryStore:
                 return
             s.exec(
                 update(StockLevel)
-                .where(StockLevel.sku == res.sku)
+                .where(col(StockLevel.sku) == res.sku)
                 .values(
                     on_hand=StockLevel.on_hand - delta,
                     reserved=StockLevel.reserved - delta,
@@ -203,7 +204,7 @@ class InventoryStore:
                 return 0
             s.exec(
                 update(StockLevel)
-                .where(StockLevel.sku == res.sku)
+                .where(col(StockLevel.sku) == res.sku)
                 .values(reserved=StockLevel.reserved - delta, updated_at=utcnow())
             )
             res.quantity_released += delta
@@ -243,7 +244,7 @@ class InventoryStore:
                 if restocked:
                     s.exec(
                         update(StockLevel)
-                        .where(StockLevel.sku == sku)
+                        .where(col(StockLevel.sku) == sku)
                         .values(on_hand=StockLevel.on_hand + quantity, updated_at=utcnow())
                     )
                 s.add(

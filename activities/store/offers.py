@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from activities.store.engine import Database
 from activities.store.tables import ChannelOfferRow, utcnow
@@ -17,13 +17,15 @@ class OfferBook:
         with self.session() as s:
             query = select(ChannelOfferRow).where(ChannelOfferRow.channel == channel)
             if skus is not None:
-                query = query.where(ChannelOfferRow.sku.in_(list(skus)))
+                query = query.where(col(ChannelOfferRow.sku).in_(list(skus)))
             return {row.sku: _to_offer(row) for row in s.exec(query)}
 
     def last_desired(self, channel: str, skus: Iterable[str]) -> dict[str, DesiredOffer]:
         with self.session() as s:
             rows = s.exec(
-                select(ChannelOfferRow).where(ChannelOfferRow.channel == channel, ChannelOfferRow.sku.in_(list(skus)))
+                select(ChannelOfferRow).where(
+                    ChannelOfferRow.channel == channel, col(ChannelOfferRow.sku).in_(list(skus))
+                )
             )
             return {row.sku: DesiredOffer.model_validate(row.desired) for row in rows if row.desired}
 

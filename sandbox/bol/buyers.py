@@ -5,8 +5,25 @@ that forward to the buyer; these look the same."""
 import random
 import string
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sandbox.bol.wire import BillingDetails, ShipmentDetails
+
+
+class _AddressFields(TypedDict):
+    """The Address fields a generated buyer fills, shared by shipment and billing."""
+
+    salutation: str
+    firstName: str
+    surname: str
+    streetName: str
+    houseNumber: str
+    houseNumberExtension: str | None
+    zipCode: str
+    city: str
+    countryCode: str
+    email: str
+
 
 _FIRST_NAMES = {
     "MALE": ["Daan", "Sem", "Lucas", "Bram", "Thijs", "Jeroen", "Pieter", "Wout", "Arne", "Stijn"],
@@ -57,7 +74,7 @@ def buyer_for(seed: int, order_id: str, country_code: str, pickup_point: bool) -
         zip_code = f"{prefix}{rng.randrange(10, 100)}{''.join(rng.choices('ABCEGHJKLMNPRSTVWXZ', k=2))}"
         street, language = rng.choice(_NL_STREETS), "nl"
         phone = f"06{rng.randrange(10**8):08d}"
-    address = {
+    address: _AddressFields = {
         "salutation": salutation,
         "firstName": rng.choice(_FIRST_NAMES[salutation]),
         "surname": rng.choice(_SURNAMES),

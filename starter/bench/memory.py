@@ -85,7 +85,7 @@ async def run(orders: int = 10_000, steps: int = 4, cache: int = 1000, workdir: 
         channels = Channels.from_config(settings.channels)
         desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
         try:
-            for step in range(steps):
+            for _ in range(steps):
                 batch = orders // steps
                 for n in range(batch):
                     await desk.place(products[n % len(products)])

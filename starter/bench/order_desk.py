@@ -3,6 +3,7 @@ notification to the webhook receiver, as bol does for a seller subscribed to
 ORDER events. Polling stays on as the safety net, at a production pace."""
 
 import httpx
+from temporalio.client import Client
 
 from activities.channels import Channels
 from activities.intake import IntakeActivities
@@ -20,7 +21,7 @@ class OrderDesk:
         )
 
     @classmethod
-    def for_channels(cls, sandbox: Sandbox, channels: Channels, client, task_queue: str) -> "OrderDesk":
+    def for_channels(cls, sandbox: Sandbox, channels: Channels, client: Client, task_queue: str) -> "OrderDesk":
         return cls(sandbox, IntakeActivities(channels, client, task_queue))
 
     async def place(self, product: Product) -> str:

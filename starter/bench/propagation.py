@@ -19,6 +19,7 @@ import httpx
 from pydantic import BaseModel
 
 from activities.intake import IntakeActivities
+from domain.catalog import Product
 from starter.bench.stack import BenchStack, Sandbox, catalog
 from workers.webhooks import create_webhook_app
 from workers.worker import ensure_intake
@@ -48,7 +49,7 @@ class PropagationResult(BaseModel):
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def _wait_for_offers(boxes: list[Sandbox], count: int, timeout: float) -> None:
@@ -181,6 +182,12 @@ async def _stock_calls(boxes: list[Sandbox], window: timedelta) -> tuple[int, in
     return calls, worst
 
 
+def _list_price(product: Product) -> Decimal:
+    if product.list_price is None:  # catalog() prices every product
+        raise ValueError(f"benchmark product {product.sku} has no list price")
+    return product.list_price
+
+
 async def _price_change(stack: BenchStack, boxes: list[Sandbox], count: int) -> dict[str, Any]:
     if count == 0:
         return {
@@ -200,11 +207,12 @@ async def _price_change(stack: BenchStack, boxes: list[Sandbox], count: int) -> 
     await _wait_for_offers(boxes, existing + count, timeout=1800)
     before = [len(await box.get("/_sandbox/requests?path=/retailer/offers/")) for box in boxes]
 
+    raised = {p.sku: _list_price(p) + Decimal("1.00") for p in products}
     started = time.monotonic()
     for product in products:
-        inventory.upsert_product(product.model_copy(update={"list_price": product.list_price + Decimal("1.00")}))
+        inventory.upsert_product(product.model_copy(update={"list_price": raised[product.sku]}))
     await notifier.changed([p.sku for p in products])
-    wanted = {p.ean: float(p.list_price + Decimal("1.00")) for p in products}
+    wanted = {p.ean: float(raised[p.sku]) for p in products}
     for box in boxes:
         while True:
             offers = {o["ean"]: o for o in await box.get("/_sandbox/offers")}

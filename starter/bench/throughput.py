@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-async def _measure(run, pids: dict[str, int]) -> tuple[float, dict[str, float]]:
+async def _measure(run: Callable[[], Awaitable[object]], pids: dict[str, int]) -> tuple[float, dict[str, float]]:
     """Wall seconds of `run()` and the CPU seconds each process spent in it
     (`driver` is this process)."""
     before = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
@@ -128,12 +129,14 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
     server = DevServer(
         workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log"
     ).start()
+    server_pid = server.pid
+    assert server_pid is not None, "start() returned: the server runs"
     sandbox = _start_sandbox(workdir, "bol", 0.05)
     processes: list[subprocess.Popen[bytes]] = []
 
     def measured() -> dict[str, int]:
         """The processes whose CPU a run accounts for; the worker is the one started last."""
-        return {"server": server.pid, "worker": processes[-1].pid, "sandbox": sandbox.process.pid}
+        return {"server": server_pid, "worker": processes[-1].pid, "sandbox": sandbox.process.pid}
 
     try:
         await _wait_until_serving(sandbox.url)

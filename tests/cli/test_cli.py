@@ -20,7 +20,8 @@ async def ordertide(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
         env=env,
     )
     out, err = await process.communicate()
-    return process.returncode, out.decode(), err.decode()
+    code = await process.wait()  # it has exited: this reads its code, typed as int
+    return code, out.decode(), err.decode()
 
 
 def cli_env(dev_env, tmp_path) -> dict[str, str]:
@@ -52,7 +53,7 @@ async def test_ops_steer_an_order_from_the_command_line(dev_env, engines, bol, t
         assert err.strip().splitlines() == ["error: rejected: order is SHIPPED: no open lines left to pick"]
 
         async def listed() -> list[dict]:
-            code, out, _ = await ordertide("orders", "list", "--status", "SHIPPED", "--json", env=env)
+            _, out, _ = await ordertide("orders", "list", "--status", "SHIPPED", "--json", env=env)
             rows = [row for row in json.loads(out) if row["marketplace_order_id"] == order_id]
             return rows
 

@@ -11,7 +11,7 @@ from domain.names import INVENTORY_WORKFLOW_ID
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from tests.cli.test_cli import cli_env, ordertide
-from tests.offers.support import TwoChannels, live
+from tests.offers.support import TwoChannels, live_stock_is
 from tests.offers.test_offer_sync import ALL_SKUS, MUG_EAN, publish_catalog
 from tests.support import SandboxedBol, eventually
 from workers.http import serve_in_thread
@@ -45,8 +45,8 @@ async def test_stock_set_adjust_and_import_reach_every_channel(dev_env, two_chan
 
             # A change from outside moves every channel's offer.
             for box in (two_channels.bol, two_channels.bol2):
-                await eventually(lambda box=box: live(box, MUG_EAN)["stock"]["amount"] == 40)
-                await eventually(lambda box=box: live(box, "8712100850936")["stock"]["amount"] == 15)
+                await eventually(live_stock_is(box, MUG_EAN, 40))
+                await eventually(live_stock_is(box, "8712100850936", 15))
         finally:
             await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")
 
@@ -85,5 +85,5 @@ async def test_offers_show_tells_desired_accepted_and_live_per_channel(dev_env, 
         for server in servers:
             server.stop()
         for channel in ("bol", "bol2"):
-            with contextlib.suppress(RPCError):
+            with contextlib.suppress(RPCError):  # not started, or already over
                 await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")

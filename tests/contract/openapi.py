@@ -167,9 +167,10 @@ def _bol_prose_responses(spec: dict[str, Any]) -> None:
                 responses.setdefault(status, body("Problem", "Server error; retry later"))
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Request:
-    """An httpx.Request as openapi-core's Request protocol wants it."""
+    """An httpx.Request as openapi-core's Request protocol wants it (not frozen:
+    the protocol declares `parameters` a settable attribute)."""
 
     host_url: str
     path: str

@@ -93,7 +93,7 @@ async def _run_until_shipped(client: Client, engine: Engine, settings: Settings,
 
 
 def _assert_each_shipped_exactly_once(orders: list[dict], shipments: list[dict]) -> None:
-    shipped = collections.Counter()
+    shipped: collections.Counter[str] = collections.Counter()
     for shipment in shipments:
         assert shipment["trackAndTrace"].startswith("3SSIM"), shipment
         for item in shipment["items"]:
@@ -149,14 +149,17 @@ async def test_a_history_exported_by_the_temporal_cli_replays_with_ordertide_rep
     workflow_id = order_workflow_id("bol", orders[0]["orderId"])
     address = dev_env.client.service_client.config.target_host
     exported = tmp_path / "order.json"
-    show = subprocess.run(
+    # In a thread: the event loop keeps serving this test's worker meanwhile.
+    show = await asyncio.to_thread(
+        subprocess.run,
         [temporal_binary(), "workflow", "show", "--workflow-id", workflow_id, "-o", "json", "--address", address],
         capture_output=True,
         text=True,
         check=True,
     )
     exported.write_text(show.stdout)
-    replayed = subprocess.run(
+    replayed = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "starter.cli", "replay", str(exported)],
         capture_output=True,
         text=True,

@@ -2,10 +2,13 @@
 tagged with channel and order id, carrying no personal data."""
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
 
@@ -20,6 +23,10 @@ from workers.telemetry import TelemetrySettings, client_interceptors, install_tr
 from workers.temporal_client import data_converter
 from workers.worker import Engine, ensure_intake
 from workflows.order import OrderWorkflow
+
+
+def _attributes(span: ReadableSpan) -> Mapping[str, Any]:
+    return span.attributes or {}
 
 
 async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_env, bol_server, tmp_path, task_queue):
@@ -58,12 +65,14 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
         finally:
             await client.get_workflow_handle(intake_workflow_id("bol")).terminate("test over")
     await engine.aclose()
-    trace.get_tracer_provider().force_flush()
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)  # the SDK's, set by install_tracing
+    provider.force_flush()
 
     spans = exporter.get_finished_spans()
     by_id = {span.context.span_id: span for span in spans}
     [handover] = [
-        s for s in spans if s.name == "HandOverOrder" and s.attributes.get("ordertide.order_id") == order["orderId"]
+        s for s in spans if s.name == "HandOverOrder" and _attributes(s).get("ordertide.order_id") == order["orderId"]
     ]
     in_trace = [s for s in spans if s.context.trace_id == handover.context.trace_id]
     names = {s.name for s in in_trace}
@@ -78,16 +87,16 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
         s
         for s in in_trace
         if s.name == "POST"
-        and "/retailer/shipments" in str(s.attributes.get("url.full", s.attributes.get("http.url", "")))
+        and "/retailer/shipments" in str(_attributes(s).get("url.full", _attributes(s).get("http.url", "")))
     ]
-    assert shipment_calls, [(s.name, dict(s.attributes)) for s in in_trace if "Activity" not in s.name][:6]
+    assert shipment_calls, [(s.name, dict(_attributes(s))) for s in in_trace if "Activity" not in s.name][:6]
     chain = [a.name for a in ancestors(shipment_calls[0])]
     assert "RunActivity:ship_lines" in chain and "HandOverOrder" in chain
 
     for name in ("RunActivity:accept_order", "RunActivity:ship_lines"):
         [span] = [s for s in in_trace if s.name == name]
-        assert span.attributes["ordertide.order_id"] == order["orderId"]
-        assert span.attributes["ordertide.channel"] == "bol"
+        assert _attributes(span)["ordertide.order_id"] == order["orderId"]
+        assert _attributes(span)["ordertide.channel"] == "bol"
 
     buyer = order["shipmentDetails"]
     personal = {buyer["surname"], buyer["streetName"], buyer["email"], buyer["zipCode"]}

@@ -2,6 +2,7 @@
 (the `two_channels` fixture is in tests/conftest.py)."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -53,6 +54,11 @@ class TwoChannels:
 def live(box: SandboxedBol, ean: str) -> dict:
     [offer] = [o for o in box.state.offers() if o["ean"] == ean and not o.get("deleted")]
     return offer
+
+
+def live_stock_is(box: SandboxedBol, ean: str, amount: int) -> Callable[[], bool]:
+    """A check for `eventually`: the live offer of `ean` on `box` shows `amount` in stock."""
+    return lambda: live(box, ean)["stock"]["amount"] == amount
 
 
 def stock_updates(box: SandboxedBol) -> list[dict]:

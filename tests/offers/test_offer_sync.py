@@ -2,6 +2,7 @@
 difference is sent, changes are coalesced, rejections do not loop."""
 
 import asyncio
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,8 +12,8 @@ from domain.offers.model import OfferState
 from domain.offers.sync import OfferSyncInput
 from domain.order.status import OrderStatus
 from starter.demo_catalog import DEMO_PRODUCTS
-from tests.offers.support import live, stock_updates
-from tests.support import eventually
+from tests.offers.support import live, live_stock_is, stock_updates
+from tests.support import SandboxedBol, eventually
 from tests.workflows.helpers import MUG, place_and_start, wait_for
 from workflows.offer_sync import OfferSyncWorkflow
 
@@ -27,10 +28,14 @@ def in_state(engine, channel: str, sku: str, state: OfferState):
     return offer if offer is not None and offer.state == state else None
 
 
+def _publishes_all(box: SandboxedBol) -> bool:
+    return len(box.state.offers()) == len(ALL_SKUS)
+
+
 async def publish_catalog(engine, client, boxes) -> None:
     await engine.notifier(client).changed(ALL_SKUS)
     for box in boxes:
-        await eventually(lambda box=box: len(box.state.offers()) == len(ALL_SKUS))
+        await eventually(functools.partial(_publishes_all, box))
 
 
 async def test_a_sale_on_one_channel_updates_the_stock_on_every_channel(dev_env, two_channels, tmp_path, task_queue):
@@ -41,10 +46,10 @@ async def test_a_sale_on_one_channel_updates_the_stock_on_every_channel(dev_env,
         assert live(two_channels.bol2, MUG_EAN)["stock"]["amount"] == 50
         assert live(two_channels.bol2, MUG_EAN)["pricing"]["bundlePrices"][0]["unitPrice"] == 12.95
 
-        order, handle = await place_and_start(client, two_channels.bol, task_queue, [{**MUG, "quantity": 2}])
+        _, handle = await place_and_start(client, two_channels.bol, task_queue, [{**MUG, "quantity": 2}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         for box in (two_channels.bol, two_channels.bol2):
-            await eventually(lambda box=box: live(box, MUG_EAN)["stock"]["amount"] == 48)
+            await eventually(live_stock_is(box, MUG_EAN, 48))
         accepted = await eventually(
             lambda: (offer := in_state(engine, "bol2", "MUG-BLUE", OfferState.ACCEPTED)) and offer.stock == 48 and offer
         )

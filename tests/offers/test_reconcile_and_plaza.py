@@ -71,7 +71,7 @@ async def test_a_plaza_channel_follows_stock_through_the_xml_upsert(dev_env, two
         async with engine.worker(client):
             await engine.notifier(client).changed(ALL_SKUS)
             await eventually(lambda: len(plaza.state.plaza.offers) == len(ALL_SKUS))
-            order, handle = await place_and_start(client, two_channels.bol, task_queue, [{**MUG, "quantity": 5}])
+            _, handle = await place_and_start(client, two_channels.bol, task_queue, [{**MUG, "quantity": 5}])
             await wait_for(handle, OrderStatus.AWAITING_PICK)
             await eventually(lambda: plaza.state.plaza.offers[(MUG_EAN, "NEW")].quantity_in_stock == 45)
     finally:

@@ -55,9 +55,7 @@ async def test_health_flags_a_silent_channel_attention_and_seller_cancellations(
         quiet = await channel_health(dev_env.client, engine.settings)
         assert quiet[0].silent and "no orders in the last hour" in quiet[0].problems[0]
 
-        order, handle = await place_and_start(
-            dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
-        )
+        await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}])
         await eventually(lambda: bol.state.cancellations())
 
         async def flagged():

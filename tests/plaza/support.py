@@ -3,7 +3,7 @@ httpx.ASGITransport: no sockets, nothing to wait for."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
@@ -13,7 +13,14 @@ from sandbox.plaza.app import create_app
 from sandbox.plaza.state import PlazaState
 
 BASE_URL = "http://plaza.sandbox"
-KEYS = {"public_key": "sandbox", "private_key": "sandbox"}
+
+
+class Keys(TypedDict):
+    public_key: str
+    private_key: str
+
+
+KEYS: Keys = {"public_key": "sandbox", "private_key": "sandbox"}
 
 
 @dataclass

@@ -46,7 +46,7 @@ def test_one_offer_is_built_in_the_documented_shape() -> None:
     assert root.prefix is None  # bol's examples use a default namespace
     [retailer_offer] = root
     assert retailer_offer.tag == f"{{{NS}}}RetailerOffer"
-    assert all(child.tag.startswith(f"{{{NS}}}") for child in retailer_offer)
+    assert all(etree.QName(child).namespace == NS for child in retailer_offer)
     assert _children(retailer_offer) == [
         ("EAN", ean13(1)),
         ("Condition", "GOOD"),
@@ -95,7 +95,7 @@ def test_a_request_never_holds_more_than_50_offers() -> None:
     offer = offer_from_desired(desired_offer(1))
 
     build_upsert_request([offer] * 50)
-    with pytest.raises(ValueError, match="1..50"):
+    with pytest.raises(ValueError, match=r"1\.\.50"):
         build_upsert_request([offer] * 51)
 
 

@@ -5,7 +5,7 @@ from tests.sandbox.helpers import LAMP, MUG, FakeClock
 
 async def test_cancelling_an_item_cancels_what_is_still_open(bol, sandbox, clock: FakeClock):
     order = sandbox.place_order(items=[{**MUG, "quantity": 3}, {**LAMP, "quantity": 1}])
-    mug, lamp = (item["orderItemId"] for item in order["orderItems"])
+    mug, _ = (item["orderItemId"] for item in order["orderItems"])
     await bol.ship({"orderItemId": mug, "quantity": 1})
     clock.advance(1)
 
@@ -60,7 +60,7 @@ async def test_cancelling_an_item_with_nothing_open_fails(bol, sandbox, clock: F
 
 async def test_a_buyer_request_flags_the_items_until_the_seller_confirms(bol, sandbox, clock: FakeClock, http):
     order = sandbox.place_order(items=[{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}])
-    mug, lamp = (item["orderItemId"] for item in order["orderItems"])
+    mug, _ = (item["orderItemId"] for item in order["orderItems"])
     clock.advance(60)
 
     asked = await http.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", json={"orderItemIds": [mug]})

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from sandbox.bol import BolSandboxConfig, create_app
 from tests.sandbox.helpers import MUG, BolClient
@@ -29,7 +30,9 @@ async def test_the_retailer_api_over_real_http(server: ServerHandle):
     assert process["status"] == "SUCCESS"
     assert process["links"][0]["href"] == f"{server.url}/shared/process-status/{process['processStatusId']}"
     # The test thread reads the state the server thread changed.
-    assert len(server.app.state.sandbox.shipments()) == 1
+    app = server.app
+    assert isinstance(app, Starlette)
+    assert len(app.state.sandbox.shipments()) == 1
 
 
 async def test_a_stopped_server_refuses_connections_and_restarts_on_the_same_port(server: ServerHandle):

@@ -68,7 +68,14 @@ def test_products_are_found_by_any_spelling_of_their_ean(inventory):
 
 def test_a_handled_return_restocks_once(inventory):
     inventory.set_stock("MUG", 0)
-    args = dict(rma_id="31234567", channel="bol", line_key="bol:1:1", sku="MUG", quantity=1, handling="RETURN_RECEIVED")
+    args = {
+        "rma_id": "31234567",
+        "channel": "bol",
+        "line_key": "bol:1:1",
+        "sku": "MUG",
+        "quantity": 1,
+        "handling": "RETURN_RECEIVED",
+    }
     assert inventory.record_return(**args, restock=True, refund=Decimal("12.95"))
     assert not inventory.record_return(**args, restock=True, refund=Decimal("12.95"))
     assert inventory.stock("MUG").on_hand == 1

@@ -26,7 +26,7 @@ def test_money_refuses_floats_and_rounds_half_up():
     assert to_money("12.345") == Decimal("12.35")
     assert to_cents(Decimal("19.99")) == 1999
     with pytest.raises(TypeError):
-        to_money(12.5)  # type: ignore[arg-type]
+        to_money(12.5)  # type: ignore[arg-type]  # a float on purpose: the test is that it is refused
 
 
 def test_bundled_transporter_rules_pick_postnl_for_small_dutch_parcels():

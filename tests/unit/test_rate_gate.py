@@ -49,7 +49,8 @@ async def test_a_429_blocks_the_endpoint_for_retry_after():
     gate.observe(KEY, answer(limit=10, remaining=0, reset=30, status=429, retry_after="30"))
     with pytest.raises(RateLimited) as limited:
         await gate.wait_turn(KEY)
-    assert 25 < limited.value.retry_after.total_seconds() <= 30
+    retry_after = limited.value.retry_after
+    assert retry_after is not None and 25 < retry_after.total_seconds() <= 30
 
 
 async def test_a_request_without_an_answer_frees_its_slot():

@@ -1,7 +1,7 @@
 """bol.com Retailer API v10 as a MarketplaceAdapter."""
 
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,7 +85,7 @@ class BolAdapter:
                 notices.extend(returns_from_wire(ret))
         return notices
 
-    async def _pages(self, path: str, params: dict[str, Any]):
+    async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
         page = 1
         while True:
             response = await self.http.call("GET", path, params={**params, "page": page})
@@ -146,7 +146,7 @@ class BolAdapter:
             if not to_send:
                 return None
             body: dict[str, Any] = {
-                "orderItems": [{"orderItemId": l.line_id, "quantity": l.quantity} for l in to_send],
+                "orderItems": [{"orderItemId": line.line_id, "quantity": line.quantity} for line in to_send],
                 "transport": {"transporterCode": transport.transporter_code},
             }
             if transport.track_and_trace:

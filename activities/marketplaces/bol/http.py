@@ -21,7 +21,7 @@ MEDIA_TYPE = "application/vnd.retailer.v10+json"
 
 class BolHttp:
     def __init__(self, config: BolChannelConfig, transport: httpx.AsyncBaseTransport | None = None):
-        if not config.has_credentials:
+        if not config.has_credentials or config.client_secret is None:  # the second test narrows the type
             raise ValueError("bol channel has no client_id/client_secret configured")
         self.base_url = config.api_base_url.rstrip("/")
         self.client = httpx.AsyncClient(
