@@ -86,7 +86,9 @@ def _no_loose_text(element: etree._Element, where: str) -> None:
 def read_upsert_request(body: bytes) -> list[ReceivedOffer]:
     root = parse_untrusted(body)
     if root.tag != _name("UpsertRequest"):
-        raise MalformedRequest(f"the root element must be UpsertRequest in namespace {NAMESPACE}, got {root.tag}")
+        raise MalformedRequest(
+            f"the root element must be UpsertRequest in namespace {NAMESPACE}, got {etree.QName(root).text}"
+        )
     if root.attrib:
         raise MalformedRequest("UpsertRequest takes no attributes")
     _no_loose_text(root, "UpsertRequest")

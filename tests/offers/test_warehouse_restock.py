@@ -3,7 +3,7 @@ service, so every channel's offer follows its stock."""
 
 from domain.names import INVENTORY_WORKFLOW_ID
 from starter.simulators import WarehouseSimulator
-from tests.offers.support import live
+from tests.offers.support import live_stock_is
 from tests.offers.test_offer_sync import MUG_EAN, publish_catalog
 from tests.support import eventually
 
@@ -21,6 +21,6 @@ async def test_a_restock_by_the_warehouse_reaches_every_channel(dev_env, two_cha
             assert engine.inventory.stock("MUG-BLUE").on_hand == 23
             assert engine.inventory.stock("MUG-RED").on_hand == 50  # above the level: left alone
             for box in (two_channels.bol, two_channels.bol2):
-                await eventually(lambda box=box: live(box, MUG_EAN)["stock"]["amount"] == 23)
+                await eventually(live_stock_is(box, MUG_EAN, 23))
         finally:
             await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")

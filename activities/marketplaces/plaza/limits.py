@@ -8,7 +8,7 @@ MAX_OFFERS_PER_REQUEST = 50
 CONDITIONS = ("NEW", "AS_NEW", "GOOD", "REASONABLE", "MODERATE")
 FULFILLMENT_METHODS = ("FBR", "FBB")
 # Plaza predates "MijnLeverbelofte" and "VVB", which only the Retailer API knows.
-DELIVERY_CODES = tuple(f"24uurs-{hour}" for hour in range(23, 11, -1)) + ("1-2d", "2-3d", "3-5d", "4-8d", "1-8d")
+DELIVERY_CODES = (*(f"24uurs-{hour}" for hour in range(23, 11, -1)), "1-2d", "2-3d", "3-5d", "4-8d", "1-8d")
 
 MAX_PRICE = Decimal("9999")
 MAX_QUANTITY = 999

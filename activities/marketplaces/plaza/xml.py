@@ -74,7 +74,7 @@ OPTIONAL_ELEMENTS = ("Title", "FulfillmentMethod")
 
 def offer_fields(offer: PlazaOffer) -> list[tuple[str, str | None]]:
     """(element, text) in document order; None means the element is left out."""
-    return [(name, _text(getattr(offer, attr))) for name, attr in zip(ELEMENTS, PlazaOffer.model_fields)]
+    return [(name, _text(getattr(offer, attr))) for name, attr in zip(ELEMENTS, PlazaOffer.model_fields, strict=True)]
 
 
 def _text(value: object) -> str | None:
@@ -134,7 +134,7 @@ def build_upsert_request(offers: list[PlazaOffer]) -> bytes:
 def parse_upsert_request(data: bytes) -> list[PlazaOffer]:
     root = safe_parse(data)
     if root.tag != _q("UpsertRequest"):
-        raise PlazaXmlError(f"root element must be UpsertRequest in {NAMESPACE}, got {root.tag}")
+        raise PlazaXmlError(f"root element must be UpsertRequest in {NAMESPACE}, got {etree.QName(root).text}")
     children = list(root)
     if not 1 <= len(children) <= MAX_OFFERS_PER_REQUEST:
         raise PlazaXmlError(f"an UpsertRequest holds 1..{MAX_OFFERS_PER_REQUEST} offers, got {len(children)}")
@@ -144,13 +144,13 @@ def parse_upsert_request(data: bytes) -> list[PlazaOffer]:
 def _parse_offer(position: int, element: etree._Element) -> PlazaOffer:
     where = f"RetailerOffer {position}"
     if element.tag != _q("RetailerOffer"):
-        raise PlazaXmlError(f"{where}: expected RetailerOffer, got {element.tag}")
+        raise PlazaXmlError(f"{where}: expected RetailerOffer, got {etree.QName(element).text}")
     values: dict[str, str] = {}
     previous = -1
     for child in element:
         name = local_name(child)
         if child.tag != _q(name) or name not in ELEMENTS:
-            raise PlazaXmlError(f"{where}: unexpected element {child.tag}")
+            raise PlazaXmlError(f"{where}: unexpected element {etree.QName(child).text}")
         index = ELEMENTS.index(name)
         if index <= previous:
             raise PlazaXmlError(f"{where}: {name} is repeated or out of order")
