@@ -11,19 +11,19 @@ order: it shows NeedsAttention with the marketplace's message and waits for
 The rules live in domain.order.state (OrderState); this class decides when
 they run and which activities, timers and search attributes go with them."""
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from functools import partial
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
     from domain.errors import BUSINESS_ERROR_TYPE
-    from domain.order.commands import AcceptedOrder, ShipmentResult
+    from domain.order.commands import AcceptedOrder
     from domain.order.marketplace import ReturnNotice
     from domain.order.messages import (
         BuyerCancellationRequested,
@@ -40,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import policies
 
 T = TypeVar("T")
+P = TypeVar("P")
+R = TypeVar("R")
 
 
 # An unknown line id past the validators is a bug: it fails the order rather
@@ -50,7 +52,6 @@ class OrderWorkflow:
     def __init__(self, order: OrderWorkflowInput) -> None:
         # Handlers can run before run(): every piece of state starts here.
         self._state = OrderState(order, workflow.info().workflow_id, clock=workflow.now)
-        self._ref = self._state.ref
 
     # The lifecycle.
 
@@ -85,7 +86,7 @@ class OrderWorkflow:
         if workflow.patched("accept-as-local-activity"):
             accepted = await workflow.execute_local_activity_method(
                 OrderActivities.accept_order,
-                self._ref,
+                self._state.ref,
                 start_to_close_timeout=timeout,
                 retry_policy=retry,
                 summary=summary,
@@ -93,7 +94,7 @@ class OrderWorkflow:
         else:
             accepted = await workflow.execute_activity_method(
                 OrderActivities.accept_order,
-                self._ref,
+                self._state.ref,
                 start_to_close_timeout=timeout,
                 retry_policy=retry,
                 summary=summary,
@@ -118,58 +119,38 @@ class OrderWorkflow:
 
     async def _cancel_pending(self) -> None:
         for command in self._state.cancellations():
-            if command.quantity:
-                confirmed = await self._attempt(
-                    Step.CANCEL,
-                    workflow.execute_activity_method(
-                        OrderActivities.cancel_line,
-                        command,
-                        start_to_close_timeout=policies.COMMAND_TIMEOUT,
-                        heartbeat_timeout=policies.HEARTBEAT,
-                        retry_policy=policies.MARKETPLACE_RETRY,
-                        summary=f"cancel line {command.line_id} ({command.reason})",
-                    ),
-                )
-                if confirmed is None:
-                    return
+            summary = f"cancel line {command.line_id} ({command.reason})"
+            if await self._attempt(Step.CANCEL, self._command(OrderActivities.cancel_line, command, summary)) is None:
+                return  # needs attention: _fulfil retries once resumed; other lines still ship
             self._state.cancelled(command.line_id, command.reason)
 
     async def _ship(self) -> None:
-        lines = self._state.lines_to_ship()
-        transport = await self._transport()
-        if transport is None:
-            return
-        self._state.shipping = {line.line_id for line in lines}
-        code = transport.transporter_code
-        self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {self._ref.marketplace} ({code})")
-        result: ShipmentResult | None = await self._attempt(
-            Step.SHIP,
-            workflow.execute_activity_method(
-                OrderActivities.ship_lines,
-                self._state.ship_input(lines, transport),
-                start_to_close_timeout=policies.COMMAND_TIMEOUT,
-                heartbeat_timeout=policies.HEARTBEAT,
-                retry_policy=policies.MARKETPLACE_RETRY,
-                summary=f"ship {len(lines)} line(s) with {code}",
-            ),
-        )
-        self._state.shipping = set()
-        if result is not None:
-            self._state.apply_shipment(result, transport)
-
-    async def _transport(self) -> Transport | None:
-        """Ops' transporter from `ship`, else the rules' choice."""
-        tracking = self._state.tracking()
-        code = self._state.chosen_transporter() or await self._attempt(
+        """Ops' transporter from `ship`, else the rules' choice. A flagged
+        transporter choice or shipment is retried by _fulfil once resumed or
+        shipped with another transporter; cancellations go on meanwhile."""
+        state = self._state
+        lines, tracking = state.lines_to_ship(), state.tracking()
+        code = state.chosen_transporter() or await self._attempt(
             Step.SHIP,
             workflow.execute_local_activity_method(
                 OrderActivities.choose_transporter,
-                self._state.transporter_query(),
+                state.transporter_query(),
                 start_to_close_timeout=policies.LOCAL_TIMEOUT,
                 summary="choose a transporter",
             ),
         )
-        return Transport(transporter_code=code, track_and_trace=tracking) if code else None
+        if not code:
+            return
+        transport = Transport(transporter_code=code, track_and_trace=tracking)
+        state.shipping = {line.line_id for line in lines}
+        self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {state.ref.marketplace} ({code})")
+        summary = f"ship {len(lines)} line(s) with {code}"
+        result = await self._attempt(
+            Step.SHIP, self._command(OrderActivities.ship_lines, state.ship_input(lines, transport), summary)
+        )
+        state.shipping = set()
+        if result is not None:
+            state.apply_shipment(result, transport)
 
     def _clear_ship_by(self) -> None:
         """Once shipped, a ship-by date no longer matters: clearing it lets ops
@@ -195,13 +176,10 @@ class OrderWorkflow:
             self._set_status(*state.after_shipping_status(ends))
             wake = state.next_deadline(now, ends)
             news = partial(state.news, len(state.view.returns))
-            if wake is None:
-                await workflow.wait_condition(news)
-            elif wake > now:
+            if wake is None or wake > now:
+                timeout = None if wake is None else wake - now  # a timer only for a deadline
                 with suppress(TimeoutError):
-                    await workflow.wait_condition(
-                        news, timeout=wake - now, timeout_summary="return window / return SLA"
-                    )
+                    await workflow.wait_condition(news, timeout=timeout, timeout_summary="return window / return SLA")
             state.flag_late_returns()
             self._show()
 
@@ -211,19 +189,10 @@ class OrderWorkflow:
             if command is None:
                 self._show()  # it matched no line: flagged for ops
                 continue
-            outcome = await self._attempt(
-                Step.RETURN,
-                workflow.execute_activity_method(
-                    OrderActivities.handle_return,
-                    command,
-                    start_to_close_timeout=policies.COMMAND_TIMEOUT,
-                    heartbeat_timeout=policies.HEARTBEAT,
-                    retry_policy=policies.MARKETPLACE_RETRY,
-                    summary=f"handle return {command.rma_id} ({command.handling})",
-                ),
-            )
+            summary = f"handle return {command.rma_id} ({command.handling})"
+            outcome = await self._attempt(Step.RETURN, self._command(OrderActivities.handle_return, command, summary))
             if outcome is None:
-                return
+                return  # needs attention: _after_shipping retries once resumed; the window runs on
             self._state.return_handled(command, outcome)
             self._show()
 
@@ -298,15 +267,29 @@ class OrderWorkflow:
         try:
             result = await activity
         except (ActivityError, ApplicationError) as err:
-            problem = _business_problem(err)
-            if problem is None:
+            cause = err.cause if isinstance(err, ActivityError) else err
+            if not isinstance(cause, ApplicationError) or cause.type != BUSINESS_ERROR_TYPE:
                 raise
-            self._state.flag(step, problem)
+            self._state.flag(step, cause.message)
             self._show()
             return None
         self._state.clear_attention(step)
         self._show()
         return result
+
+    def _command(
+        self, activity: Callable[[OrderActivities, P], Awaitable[R]], command: P, summary: str
+    ) -> Awaitable[R]:
+        """A marketplace command: it follows the process status within one
+        attempt, heartbeating, and is retried while the marketplace is down."""
+        return workflow.execute_activity_method(
+            activity,
+            command,
+            start_to_close_timeout=policies.COMMAND_TIMEOUT,
+            heartbeat_timeout=policies.HEARTBEAT,
+            retry_policy=policies.MARKETPLACE_RETRY,
+            summary=summary,
+        )
 
     def _set_status(self, status: OrderStatus, waiting_for: str) -> None:
         if self._state.set_status(status, waiting_for):
@@ -318,12 +301,3 @@ class OrderWorkflow:
         if self._state.sync_needs_attention():
             workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(self._state.view.needs_attention)])
         workflow.set_current_details(self._state.details())
-
-
-def _business_problem(err: FailureError) -> str | None:
-    """The message of a business error (BUSINESS_ERROR_TYPE), raised by an
-    activity or by the workflow itself; None for anything else."""
-    cause = err.cause if isinstance(err, ActivityError) else err
-    if isinstance(cause, ApplicationError) and cause.type == BUSINESS_ERROR_TYPE:
-        return cause.message
-    return None

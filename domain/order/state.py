@@ -339,16 +339,18 @@ class OrderState:
         )
 
     def cancellations(self) -> list[CancelLineInput]:
-        """The queued cancellations, in order, each for what is still open
-        (0 once shipped or cancelled)."""
+        """The queued cancellations, in order, each for what is still open.
+        Lines shipped or cancelled meanwhile leave the queue."""
+        for line_id in [line_id for line_id in self.pending_cancellations if not self.line(line_id).open_quantity]:
+            del self.pending_cancellations[line_id]
         return [
             CancelLineInput(order=self.ref, line_id=line_id, reason=reason, quantity=self.line(line_id).open_quantity)
             for line_id, reason in self.pending_cancellations.items()
         ]
 
     def cancelled(self, line_id: str, reason: CancellationReason) -> None:
-        """The marketplace confirmed the cancellation (or nothing was left to
-        cancel): the open quantity is cancelled and its stock released."""
+        """The marketplace confirmed the cancellation: the open quantity is
+        cancelled and its stock released."""
         line = self.line(line_id)
         if line.open_quantity:
             self.note(f"line {line_id}: {line.open_quantity} cancelled ({reason})")
