@@ -70,7 +70,7 @@ class OrderWorkflow:
 
     async def _accept(self) -> None:
         self._set_status(OrderStatus.RECEIVED, "Accepting the order and reserving stock")
-        while (accepted := await self._attempt(Step.ACCEPT, self._accept_order())) is None:
+        while (accepted := await self._attempt(Step.ACCEPT, self._accept_order(), unknown_eans_problem)) is None:
             await workflow.wait_condition(lambda: not self._state.flagged(Step.ACCEPT))
         self._state.apply_accepted(accepted)
         if ship_by := self._state.ship_by_deadline():
@@ -80,28 +80,23 @@ class OrderWorkflow:
         """One marketplace read and one store transaction: as a local activity
         it spares the server an activity task and the order a workflow task.
         Runs that started before this change replay it as the regular
-        activity they scheduled. EANs missing from the catalog are a business
-        error like the marketplace's own."""
+        activity they scheduled."""
         timeout, retry, summary = policies.ACCEPT_TIMEOUT, policies.MARKETPLACE_RETRY, "fetch the order, reserve stock"
         if workflow.patched("accept-as-local-activity"):
-            accepted = await workflow.execute_local_activity_method(
+            return await workflow.execute_local_activity_method(
                 OrderActivities.accept_order,
                 self._state.ref,
                 start_to_close_timeout=timeout,
                 retry_policy=retry,
                 summary=summary,
             )
-        else:
-            accepted = await workflow.execute_activity_method(
-                OrderActivities.accept_order,
-                self._state.ref,
-                start_to_close_timeout=timeout,
-                retry_policy=retry,
-                summary=summary,
-            )
-        if problem := unknown_eans_problem(accepted):
-            raise ApplicationError(problem, type=BUSINESS_ERROR_TYPE)
-        return accepted
+        return await workflow.execute_activity_method(
+            OrderActivities.accept_order,
+            self._state.ref,
+            start_to_close_timeout=timeout,
+            retry_policy=retry,
+            summary=summary,
+        )
 
     async def _fulfil(self) -> None:
         """Until every line is shipped or cancelled. A flagged cancellation or
@@ -257,25 +252,33 @@ class OrderWorkflow:
 
     # The attention loop and what ops see.
 
-    async def _attempt(self, step: Step, activity: Awaitable[T]) -> T | None:
-        """Run one step. A business error (the marketplace said no, a rule or
-        a product is missing) never fails the order: the step is flagged
+    async def _attempt(
+        self, step: Step, activity: Awaitable[T], problem: Callable[[T], str | None] | None = None
+    ) -> T | None:
+        """Run one step. A business error (the marketplace said no, or the
+        result has a `problem`) never fails the order: the step is flagged
         NeedsAttention with the message and None returned. The caller's loop
         retries once `flagged(step)` is cleared (resume, or `ship`), and goes
         on with the rest of the lifecycle meanwhile: a stuck cancellation does
         not hold up other lines' shipment, a stuck return not the window."""
         try:
             result = await activity
-        except (ActivityError, ApplicationError) as err:
-            cause = err.cause if isinstance(err, ActivityError) else err
+        except ActivityError as err:
+            cause = err.cause
             if not isinstance(cause, ApplicationError) or cause.type != BUSINESS_ERROR_TYPE:
                 raise
-            self._state.flag(step, cause.message)
-            self._show()
+            self._flag(step, cause.message)
             return None
         self._state.clear_attention(step)
         self._show()
+        if problem is not None and (reason := problem(result)):
+            self._flag(step, reason)
+            return None
         return result
+
+    def _flag(self, step: Step, reason: str) -> None:
+        self._state.flag(step, reason)
+        self._show()
 
     def _command(
         self, activity: Callable[[OrderActivities, P], Awaitable[R]], command: P, summary: str
