@@ -214,8 +214,15 @@ def test_return_received_validation():
         state.validate_return_received(ReturnReceivedRequest())
     state.announce_return(ReturnNotice(marketplace_order_id="1043", rma_id="R1", ean=MUG_EAN, quantity=2))
     state.validate_return_received(ReturnReceivedRequest(quantity=2))
+    state.set_status(OrderStatus.RETURN_OPEN, "")
+    state.validate_return_received(ReturnReceivedRequest())
     with pytest.raises(ValueError, match=r"^return R1: quantity must be 1\.\.2$"):
         state.validate_return_received(ReturnReceivedRequest(quantity=3))
+    with pytest.raises(ValueError, match=r"^return R1: quantity must be 1\.\.2$"):
+        state.validate_return_received(ReturnReceivedRequest(quantity=-1))
+    state.set_status(OrderStatus.CLOSED, "")
+    with pytest.raises(ValueError, match=r"^order is CLOSED: returns are handled after shipping"):
+        state.validate_return_received(ReturnReceivedRequest())
     with pytest.raises(ValueError, match=r"^no open return matches \(rma R9, line None\); open returns: R1$"):
         state.validate_return_received(ReturnReceivedRequest(rma_id="R9"))
 
@@ -497,15 +504,26 @@ def test_news_is_a_received_return_or_a_newly_announced_one():
 def test_the_return_window_runs_from_the_last_shipment():
     clock = Clock()
     state = shipped_state(clock)
+    for _ in range(2):
+        state.apply_shipment(
+            ShipmentResult(shipped=[LineQuantity(line_id="A", quantity=0)]), Transport(transporter_code="TNT")
+        )
+        clock.now += timedelta(days=1)
+    last = clock.now - timedelta(days=1)
+    assert state.open_return_window() == last + timedelta(days=30)
+    assert state.view.return_window_ends == last + timedelta(days=30)
+
+
+def test_a_shorter_return_window_from_the_input_wins():
+    order = OrderWorkflowInput(
+        channel="bol", marketplace=Marketplace.BOL, marketplace_order_id="1", return_window=timedelta(minutes=5)
+    )
+    clock = Clock()
+    state = OrderState(order, "w", clock)
     state.apply_shipment(
         ShipmentResult(shipped=[LineQuantity(line_id="A", quantity=0)]), Transport(transporter_code="TNT")
     )
-    assert state.open_return_window() == clock.now + timedelta(days=30)
-    assert state.view.return_window_ends == clock.now + timedelta(days=30)
-    short = OrderWorkflowInput(
-        channel="bol", marketplace=Marketplace.BOL, marketplace_order_id="1", return_window=timedelta(minutes=5)
-    )
-    assert OrderState(short, "w", clock).return_window == timedelta(minutes=5)
+    assert state.open_return_window() == clock.now + timedelta(minutes=5)
 
 
 def test_after_shipping_status_and_deadlines():
