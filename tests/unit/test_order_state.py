@@ -11,7 +11,7 @@ from domain.order.marketplace import ReturnNotice
 from domain.order.messages import CancelRequest, OrderWorkflowInput, PickRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.state import OrderState, UnknownLine, unknown_eans_problem
 from domain.order.status import OrderStatus, Step
-from domain.order.view import LineQuantity, LineView, Transport
+from domain.order.view import LineQuantity, LineView, ShipmentRecord, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 
 MUG_EAN = "8710103917885"
@@ -220,11 +220,11 @@ def test_return_received_validation():
         state.validate_return_received(ReturnReceivedRequest(quantity=3))
     with pytest.raises(ValueError, match=r"^return R1: quantity must be 1\.\.2$"):
         state.validate_return_received(ReturnReceivedRequest(quantity=-1))
+    with pytest.raises(ValueError, match=r"^no open return matches \(rma R9, line None\); open returns: R1$"):
+        state.validate_return_received(ReturnReceivedRequest(rma_id="R9"))
     state.set_status(OrderStatus.CLOSED, "")
     with pytest.raises(ValueError, match=r"^order is CLOSED: returns are handled after shipping"):
         state.validate_return_received(ReturnReceivedRequest())
-    with pytest.raises(ValueError, match=r"^no open return matches \(rma R9, line None\); open returns: R1$"):
-        state.validate_return_received(ReturnReceivedRequest(rma_id="R9"))
 
 
 def test_resume_validation():
@@ -520,8 +520,8 @@ def test_a_shorter_return_window_from_the_input_wins():
     )
     clock = Clock()
     state = OrderState(order, "w", clock)
-    state.apply_shipment(
-        ShipmentResult(shipped=[LineQuantity(line_id="A", quantity=0)]), Transport(transporter_code="TNT")
+    state.view.shipments.append(
+        ShipmentRecord(lines=[], transport=Transport(transporter_code="TNT"), confirmed_at=clock.now)
     )
     assert state.open_return_window() == clock.now + timedelta(minutes=5)
 
