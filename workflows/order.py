@@ -81,21 +81,14 @@ class OrderWorkflow:
         it spares the server an activity task and the order a workflow task.
         Runs that started before this change replay it as the regular
         activity they scheduled."""
-        timeout, retry, summary = policies.ACCEPT_TIMEOUT, policies.MARKETPLACE_RETRY, "fetch the order, reserve stock"
-        if workflow.patched("accept-as-local-activity"):
-            return await workflow.execute_local_activity_method(
-                OrderActivities.accept_order,
-                self._state.ref,
-                start_to_close_timeout=timeout,
-                retry_policy=retry,
-                summary=summary,
-            )
-        return await workflow.execute_activity_method(
+        local = workflow.patched("accept-as-local-activity")
+        execute = workflow.execute_local_activity_method if local else workflow.execute_activity_method
+        return await execute(
             OrderActivities.accept_order,
             self._state.ref,
-            start_to_close_timeout=timeout,
-            retry_policy=retry,
-            summary=summary,
+            start_to_close_timeout=policies.ACCEPT_TIMEOUT,
+            retry_policy=policies.MARKETPLACE_RETRY,
+            summary="fetch the order, reserve stock",
         )
 
     async def _fulfil(self) -> None:
