@@ -39,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.order.view import OrderView, Transport
     from workflows import policies
 
-T = TypeVar("T")
 P = TypeVar("P")
 R = TypeVar("R")
 
@@ -93,7 +92,8 @@ class OrderWorkflow:
 
     async def _fulfil(self) -> None:
         """Until every line is shipped or cancelled. A flagged cancellation or
-        shipment is retried here once resumed; meanwhile the other one goes on."""
+        shipment is retried here once resumed (or shipped with another
+        transporter); meanwhile the other one goes on."""
         state = self._state
         while state.open_lines():
             self._set_status(OrderStatus.AWAITING_PICK, state.awaiting_pick_text())
@@ -113,9 +113,7 @@ class OrderWorkflow:
             self._state.cancelled(command.line_id, command.reason)
 
     async def _ship(self) -> None:
-        """Ops' transporter from `ship`, else the rules' choice. A flagged
-        transporter choice or shipment is retried by _fulfil once resumed or
-        shipped with another transporter; cancellations go on meanwhile."""
+        """With ops' transporter from `ship`, else the rules' choice."""
         state = self._state
         lines, tracking = state.lines_to_ship(), state.tracking()
         code = state.chosen_transporter() or await self._attempt(
@@ -246,32 +244,30 @@ class OrderWorkflow:
     # The attention loop and what ops see.
 
     async def _attempt(
-        self, step: Step, activity: Awaitable[T], problem: Callable[[T], str | None] | None = None
-    ) -> T | None:
-        """Run one step. A business error (the marketplace said no, or the
-        result has a `problem`) never fails the order: the step is flagged
-        NeedsAttention with the message and None returned. The caller's loop
-        retries once `flagged(step)` is cleared (resume, or `ship`), and goes
-        on with the rest of the lifecycle meanwhile: a stuck cancellation does
-        not hold up other lines' shipment, a stuck return not the window."""
+        self, step: Step, activity: Awaitable[R], problem: Callable[[R], str | None] | None = None
+    ) -> R | None:
+        """Run one step. A business error (the marketplace's "no", or a
+        `problem` with the result) flags the step NeedsAttention and returns
+        None. The caller's loop retries once the flag is cleared (resume, or
+        `ship`) and meanwhile goes on: a stuck cancellation does not hold up
+        other lines' shipment, a stuck return not the return window."""
+        reason: str | None
         try:
             result = await activity
         except ActivityError as err:
             cause = err.cause
             if not isinstance(cause, ApplicationError) or cause.type != BUSINESS_ERROR_TYPE:
                 raise
-            self._flag(step, cause.message)
-            return None
-        self._state.clear_attention(step)
-        self._show()
-        if problem is not None and (reason := problem(result)):
-            self._flag(step, reason)
-            return None
-        return result
-
-    def _flag(self, step: Step, reason: str) -> None:
+            reason = cause.message
+        else:
+            self._state.clear_attention(step)
+            self._show()
+            reason = problem(result) if problem else None
+            if not reason:
+                return result
         self._state.flag(step, reason)
         self._show()
+        return None
 
     def _command(
         self, activity: Callable[[OrderActivities, P], Awaitable[R]], command: P, summary: str
