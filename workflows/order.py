@@ -260,7 +260,7 @@ class OrderWorkflow:
                 raise
             reason = cause.message
         else:
-            self._state.clear_attention(step)
+            self._state.unflag(step)
             self._show()
             reason = problem(result) if problem else None
             if not reason:

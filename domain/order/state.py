@@ -22,23 +22,9 @@ from domain.order.commands import (
     TransporterQuery,
 )
 from domain.order.marketplace import ReturnNotice
-from domain.order.messages import (
-    CancelRequest,
-    OrderWorkflowInput,
-    PickRequest,
-    ReturnReceivedRequest,
-    ShipRequest,
-)
+from domain.order.messages import CancelRequest, OrderWorkflowInput, PickRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.status import OrderStatus, Step
-from domain.order.view import (
-    LineQuantity,
-    LineView,
-    OrderRef,
-    OrderView,
-    ReturnRecord,
-    ShipmentRecord,
-    Transport,
-)
+from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from domain.sla import SLA
 
@@ -96,7 +82,7 @@ class OrderState:
         """The line, which must exist: raises UnknownLine (a ValueError)."""
         line = self.find_line(line_id)
         if line is None:
-            known = ", ".join(line.line_id for line in self.view.lines)
+            known = ", ".join(known_line.line_id for known_line in self.view.lines)
             raise UnknownLine(f"order has no line {line_id}; lines: {known}")
         return line
 
@@ -122,7 +108,7 @@ class OrderState:
         self.view.attention[step] = reason
         self.note(f"needs attention ({step}): {reason}")
 
-    def clear_attention(self, step: Step) -> None:
+    def unflag(self, step: Step) -> None:
         self.view.attention.pop(step, None)
 
     def flagged(self, step: Step) -> bool:
@@ -238,7 +224,7 @@ class OrderState:
         self.transport_override = request
         for line in self.view.lines:
             line.quantity_picked = max(line.quantity_picked, line.quantity - line.quantity_cancelled)
-        self.clear_attention(Step.SHIP)
+        self.unflag(Step.SHIP)
 
     def shipment_ready(self) -> bool:
         return not self.flagged(Step.SHIP) and bool(self.lines_to_ship())
@@ -455,7 +441,7 @@ class OrderState:
         self.line(handled.line_id).quantity_returned += handled.quantity
         self.flagged_returns.discard(record.rma_id)
         if not self.flagged_returns:
-            self.clear_attention(Step.LATE_RETURN)
+            self.unflag(Step.LATE_RETURN)
         refund = f", refund {outcome.refund}" if outcome.refund is not None else ""
         restock = ", back in stock" if outcome.restocked else ""
         self.note(f"return {record.rma_id}: {handled.handling}{refund}{restock}")

@@ -586,10 +586,10 @@ def test_flagging_notes_and_needs_attention_flips_once():
     assert not state.sync_needs_attention()
     assert state.view.needs_attention
     assert state.view.history[-2] == "2026-03-02 10:00:00 needs attention (ship): Transporter code is not valid"
-    state.clear_attention(Step.SHIP)
-    state.clear_attention(Step.SHIP)
+    state.unflag(Step.SHIP)
+    state.unflag(Step.SHIP)
     assert not state.sync_needs_attention()
-    state.clear_attention(Step.CANCEL)
+    state.unflag(Step.CANCEL)
     assert state.sync_needs_attention()
     assert not state.view.needs_attention
 
