@@ -1,0 +1,489 @@
+"""The order's state and the rules that change it, free of Temporal.
+
+OrderWorkflow holds one OrderState: the OrderView ops see (the query result
+and the workflow result, its JSON shape unchanged) plus what only the
+workflow needs: cancellations still to send, returns received but not yet
+handled, the parcel the warehouse reported, the transport ops chose.
+
+The `validate_*` methods back the update validators: a ValueError rejects the
+update with its message. Time comes from the clock the workflow passes in
+(`workflow.now`), so unit tests pass a plain one."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+
+from domain.order.commands import (
+    AcceptedOrder,
+    CancelLineInput,
+    HandleReturnInput,
+    ReturnOutcome,
+    ShipInput,
+    ShipmentResult,
+    TransporterQuery,
+)
+from domain.order.marketplace import ReturnNotice
+from domain.order.messages import CancelRequest, OrderWorkflowInput, PickRequest, ReturnReceivedRequest, ShipRequest
+from domain.order.status import OrderStatus, Step
+from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
+from domain.reasons import CancellationReason, ReturnHandling
+from domain.sla import SLA
+
+Clock = Callable[[], datetime]
+
+
+class UnknownLine(ValueError):
+    """A line id the order does not have. In a validator it rejects the update
+    with a readable message; in workflow code every id was checked on arrival,
+    so it is a bug (or a marketplace reporting a line the order never had) and
+    fails the order: OrderWorkflow lists it in `failure_exception_types`."""
+
+
+def unknown_eans_problem(accepted: AcceptedOrder) -> str | None:
+    """Why an accepted order cannot go on yet: EANs missing from the catalog."""
+    if not accepted.unknown_eans:
+        return None
+    return f"EAN {', '.join(accepted.unknown_eans)} is not in the catalog: add the product, then resume"
+
+
+class OrderState:
+    def __init__(self, order: OrderWorkflowInput, workflow_id: str, clock: Clock) -> None:
+        self.ref = OrderRef(
+            channel=order.channel, marketplace=order.marketplace, marketplace_order_id=order.marketplace_order_id
+        )
+        self.view = OrderView(
+            workflow_id=workflow_id,
+            channel=order.channel,
+            marketplace=order.marketplace,
+            marketplace_order_id=order.marketplace_order_id,
+        )
+        self.sla = SLA[order.marketplace]
+        # Benchmarks shorten the return window; production uses the marketplace SLA.
+        self.return_window = order.return_window or self.sla.return_window
+        self.accepted = False
+        self.pickup_point = False
+        self.pending_cancellations: dict[str, CancellationReason] = dict.fromkeys(
+            order.cancellation_requested_line_ids, CancellationReason.REQUESTED_BY_CUSTOMER
+        )
+        self.parcel = PickRequest()
+        self.transport_override: ShipRequest | None = None
+        self.shipping: set[str] = set()
+        self.received_returns: list[ReturnReceivedRequest] = []
+        self.flagged_returns: set[str] = set()
+        self._clock = clock
+
+    # Lines.
+
+    def find_line(self, line_id: str) -> LineView | None:
+        """The line, or None where an unknown id is a normal case (a buyer's
+        request, a return): the caller decides."""
+        return next((line for line in self.view.lines if line.line_id == line_id), None)
+
+    def line(self, line_id: str) -> LineView:
+        """The line, which must exist: raises UnknownLine (a ValueError)."""
+        line = self.find_line(line_id)
+        if line is None:
+            known = ", ".join(known_line.line_id for known_line in self.view.lines)
+            raise UnknownLine(f"order has no line {line_id}; lines: {known}")
+        return line
+
+    def open_lines(self) -> list[LineView]:
+        return [line for line in self.view.lines if line.open_quantity]
+
+    def shipped_anything(self) -> bool:
+        return any(line.quantity_shipped for line in self.view.lines)
+
+    # Status, attention and history.
+
+    def note(self, text: str) -> None:
+        self.view.history.append(f"{self._clock():%Y-%m-%d %H:%M:%S} {text}")
+
+    def set_status(self, status: OrderStatus, waiting_for: str) -> bool:
+        """Returns whether the status changed (OrderStatus is then upserted)."""
+        changed = status != self.view.status
+        self.view.status = status
+        self.view.waiting_for = waiting_for
+        return changed
+
+    def flag(self, step: Step, reason: str) -> None:
+        self.view.attention[step] = reason
+        self.note(f"needs attention ({step}): {reason}")
+
+    def unflag(self, step: Step) -> None:
+        self.view.attention.pop(step, None)
+
+    def flagged(self, step: Step) -> bool:
+        """A flagged step is retried once ops resume (or, for shipping, ship
+        with another transporter)."""
+        return step in self.view.attention
+
+    def sync_needs_attention(self) -> bool:
+        """Bring `needs_attention` in line with the flagged steps; returns
+        whether it flipped (NeedsAttention is then upserted)."""
+        needs = bool(self.view.attention)
+        changed = needs != self.view.needs_attention
+        self.view.needs_attention = needs
+        return changed
+
+    def details(self) -> str:
+        """The workflow's current details in the Web UI."""
+        view = self.view
+        parts = [f"**{view.status}** — waiting for: {view.waiting_for}"]
+        parts += [
+            f"⚠ needs attention ({step}): {reason} — fix, then `resume`" for step, reason in view.attention.items()
+        ]
+        return "\n\n".join(parts)
+
+    def validate_resume(self) -> None:
+        if not self.view.attention:
+            raise ValueError(f"order is {self.view.status} and does not need attention")
+
+    def resume(self, note: str | None) -> str:
+        """Ops fixed the cause: every flagged step is retried. Returns the steps."""
+        steps = ", ".join(self.view.attention)
+        self.note(f"resumed by ops ({steps}){': ' + note if note else ''}")
+        # Late returns stay flagged: resuming acknowledges them, handling clears them.
+        self.view.attention.clear()
+        return steps
+
+    def require_accepted(self, action: str) -> None:
+        if not self.accepted:
+            raise ValueError(f"cannot {action} yet: the order is still being accepted")
+        if self.view.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED):
+            raise ValueError(f"cannot {action}: the order is {self.view.status}")
+
+    # Accepting.
+
+    def apply_accepted(self, accepted: AcceptedOrder) -> None:
+        """The order as the marketplace has it, stock reserved per line. Lines
+        without stock and lines the buyer asked to cancel are queued for
+        cancellation; requests for lines the order does not have are dropped."""
+        self.accepted = True
+        view = self.view
+        view.lines = accepted.lines
+        view.placed_at = accepted.placed_at
+        view.ship_by = accepted.ship_by
+        view.destination_country = accepted.destination_country
+        self.pickup_point = accepted.pickup_point
+        known = {line.line_id for line in view.lines}
+        for line_id in [line_id for line_id in self.pending_cancellations if line_id not in known]:
+            self.note(f"ignored a cancellation request for unknown line {line_id}")
+            del self.pending_cancellations[line_id]
+        for line in view.lines:
+            if line.open_quantity == 0:
+                continue
+            if line.cancellation_requested:
+                self.pending_cancellations[line.line_id] = CancellationReason.REQUESTED_BY_CUSTOMER
+            elif not line.reserved:
+                self.pending_cancellations.setdefault(line.line_id, CancellationReason.OUT_OF_STOCK)
+                self.note(f"line {line.line_id}: not enough stock, cancelling it")
+
+    def ship_by_deadline(self) -> datetime | None:
+        """The ShipBy search attribute: the end of the ship-by day, UTC."""
+        if not self.view.ship_by:
+            return None
+        return datetime.combine(self.view.ship_by, time(23, 59, 59), tzinfo=UTC)
+
+    # Picking and shipping.
+
+    def validate_pick(self, request: PickRequest) -> None:
+        self.require_accepted("pick")
+        if not self.open_lines():
+            raise ValueError(f"order is {self.view.status}: no open lines left to pick")
+        for picked in request.lines:
+            line = self.line(picked.line_id)
+            can_pick = line.open_quantity - line.unshipped_picked
+            if picked.quantity < 1 or picked.quantity > can_pick:
+                raise ValueError(f"line {picked.line_id}: can pick 1..{can_pick}, not {picked.quantity}")
+
+    def pick(self, request: PickRequest) -> None:
+        """The warehouse picked lines (every open line in full when none are
+        named). A line never counts more picked than was ordered and not
+        cancelled."""
+        picks = request.lines or [
+            LineQuantity(line_id=line.line_id, quantity=line.open_quantity) for line in self.open_lines()
+        ]
+        for picked in picks:
+            line = self.line(picked.line_id)
+            line.quantity_picked = min(line.quantity - line.quantity_cancelled, line.quantity_picked + picked.quantity)
+        self.parcel = request
+
+    def awaiting_pick_text(self) -> str:
+        ship_by = f" (ship by {self.view.ship_by})" if self.view.ship_by else ""
+        return f"The warehouse to pick {len(self.open_lines())} line(s){ship_by}"
+
+    def validate_ship(self) -> None:
+        self.require_accepted("ship")
+        if not self.open_lines():
+            raise ValueError(f"order is {self.view.status}: nothing left to ship")
+        if self.shipping:
+            raise ValueError("a shipment is being confirmed right now; wait for it")
+
+    def ship_now(self, request: ShipRequest) -> None:
+        """Ops ship everything open now, optionally with their own transporter;
+        a failed shipment is retried with it."""
+        self.transport_override = request
+        for line in self.view.lines:
+            line.quantity_picked = max(line.quantity_picked, line.quantity - line.quantity_cancelled)
+        self.unflag(Step.SHIP)
+
+    def shipment_ready(self) -> bool:
+        return not self.flagged(Step.SHIP) and bool(self.lines_to_ship())
+
+    def lines_to_ship(self) -> list[LineQuantity]:
+        """Picked, not yet shipped, and not waiting to be cancelled."""
+        return [
+            LineQuantity(line_id=line.line_id, quantity=line.unshipped_picked)
+            for line in self.view.lines
+            if line.unshipped_picked and line.line_id not in self.pending_cancellations
+        ]
+
+    def chosen_transporter(self) -> str | None:
+        """The transporter ops named with `ship`, if any."""
+        return self.transport_override.transporter_code if self.transport_override else None
+
+    def tracking(self) -> str | None:
+        """Tracking from ops' `ship`, else from the warehouse's pick."""
+        override = self.transport_override.track_and_trace if self.transport_override else None
+        return override or self.parcel.track_and_trace
+
+    def transporter_query(self) -> TransporterQuery:
+        return TransporterQuery(
+            marketplace=self.ref.marketplace,
+            country=self.view.destination_country or "",
+            pickup_point=self.pickup_point,
+            weight_grams=self.parcel.weight_grams,
+        )
+
+    def ship_input(self, lines: list[LineQuantity], transport: Transport) -> ShipInput:
+        return ShipInput(
+            order=self.ref,
+            lines=lines,
+            shipped_before={line.line_id: line.quantity_shipped for line in self.view.lines},
+            transport=transport,
+            reference=self.ref.marketplace_order_id,
+        )
+
+    def apply_shipment(self, result: ShipmentResult, transport: Transport) -> None:
+        """Count what shipped; lines the buyer asked to cancel just before
+        shipping were not shipped and are queued for cancellation."""
+        for shipped in result.shipped:
+            self.line(shipped.line_id).quantity_shipped += shipped.quantity
+        for line_id in result.cancellation_requested_line_ids:
+            self.line(line_id).cancellation_requested = True
+            self.pending_cancellations[line_id] = CancellationReason.REQUESTED_BY_CUSTOMER
+            self.note(f"line {line_id}: the buyer asked to cancel just before shipping; not shipped")
+        if result.shipped:
+            self.view.shipments.append(
+                ShipmentRecord(
+                    lines=result.shipped, transport=transport, process_id=result.process_id, confirmed_at=self._clock()
+                )
+            )
+            parcel = ", ".join(f"{shipped.line_id}×{shipped.quantity}" for shipped in result.shipped)
+            tracking = f", tracking {transport.track_and_trace}" if transport.track_and_trace else ""
+            self.note(f"shipped {parcel} with {transport.transporter_code}{tracking}")
+        self.transport_override = None
+
+    # Cancelling.
+
+    def validate_cancel(self, request: CancelRequest) -> None:
+        self.require_accepted("cancel")
+        line_ids = self._lines_to_cancel(request)
+        if not line_ids:
+            raise ValueError(f"order is {self.view.status}: nothing left to cancel")
+        for line_id in line_ids:
+            if not self.line(line_id).open_quantity:
+                raise ValueError(f"line {line_id} is already shipped or cancelled")
+            if line_id in self.shipping:
+                raise ValueError(f"line {line_id} is being shipped right now")
+
+    def request_cancel(self, request: CancelRequest) -> list[str]:
+        """Ops cancel lines (every open line when none are named)."""
+        line_ids = self._lines_to_cancel(request)
+        for line_id in line_ids:
+            self.pending_cancellations[line_id] = request.reason
+        return line_ids
+
+    def _lines_to_cancel(self, request: CancelRequest) -> list[str]:
+        return request.line_ids or [line.line_id for line in self.open_lines()]
+
+    def buyer_cancellation(self, line_ids: list[str]) -> None:
+        """The buyer asked to cancel lines. Before acceptance the lines are
+        unknown: apply_accepted sorts them out."""
+        for line_id in line_ids:
+            line = self.find_line(line_id)
+            if self.accepted and line is None:
+                self.note(f"ignored a cancellation request for unknown line {line_id}")
+                continue
+            if line is not None:
+                line.cancellation_requested = True
+            if line is None or line.open_quantity:
+                self.pending_cancellations[line_id] = CancellationReason.REQUESTED_BY_CUSTOMER
+
+    def cancellation_ready(self) -> bool:
+        return not self.flagged(Step.CANCEL) and any(
+            self.line(line_id).open_quantity for line_id in self.pending_cancellations
+        )
+
+    def cancellations(self) -> list[CancelLineInput]:
+        """The queued cancellations, in order, each for what is still open.
+        Lines shipped or cancelled meanwhile leave the queue."""
+        for line_id in [line_id for line_id in self.pending_cancellations if not self.line(line_id).open_quantity]:
+            del self.pending_cancellations[line_id]
+        return [
+            CancelLineInput(order=self.ref, line_id=line_id, reason=reason, quantity=self.line(line_id).open_quantity)
+            for line_id, reason in self.pending_cancellations.items()
+        ]
+
+    def cancelled(self, line_id: str, reason: CancellationReason) -> None:
+        """The marketplace confirmed the cancellation: the open quantity is
+        cancelled and its stock released."""
+        line = self.line(line_id)
+        if line.open_quantity:
+            self.note(f"line {line_id}: {line.open_quantity} cancelled ({reason})")
+            line.quantity_cancelled += line.open_quantity
+            line.reserved = False
+        del self.pending_cancellations[line_id]
+
+    # Returns.
+
+    def announce_return(self, notice: ReturnNotice) -> None:
+        """The buyer announced a return; the line is the one named, else the
+        first with the return's EAN. A repeated notice is ignored."""
+        if any(record.rma_id == notice.rma_id for record in self.view.returns):
+            return
+        line_id = notice.line_id or next((line.line_id for line in self.view.lines if line.ean == notice.ean), None)
+        self.view.returns.append(
+            ReturnRecord(
+                rma_id=notice.rma_id,
+                return_id=notice.return_id,
+                line_id=line_id,
+                ean=notice.ean,
+                quantity=notice.quantity,
+                reason=notice.reason,
+                announced_at=self._clock(),
+            )
+        )
+        self.note(f"the buyer announced return {notice.rma_id} ({notice.quantity}× {notice.ean}): {notice.reason}")
+
+    def open_returns(self) -> list[ReturnRecord]:
+        return [record for record in self.view.returns if record.handled_at is None]
+
+    def return_for(self, request: ReturnReceivedRequest) -> ReturnRecord:
+        """The open return a received parcel belongs to: the one named by RMA,
+        else the first on the line (or on any line). A return another received
+        parcel names by RMA is taken."""
+        for record in self.open_returns():
+            if any(other.rma_id == record.rma_id for other in self.received_returns if other is not request):
+                continue
+            if request.rma_id and record.rma_id == request.rma_id:
+                return record
+            if not request.rma_id and (request.line_id is None or record.line_id == request.line_id):
+                return record
+        known = ", ".join(record.rma_id for record in self.open_returns()) or "none"
+        raise ValueError(
+            f"no open return matches (rma {request.rma_id}, line {request.line_id}); open returns: {known}"
+        )
+
+    def validate_return_received(self, request: ReturnReceivedRequest) -> None:
+        if self.view.status not in (OrderStatus.SHIPPED, OrderStatus.RETURN_OPEN):
+            raise ValueError(
+                f"order is {self.view.status}: returns are handled after shipping, within the return window"
+            )
+        record = self.return_for(request)
+        quantity = request.quantity or record.quantity
+        if quantity < 1 or quantity > record.quantity:
+            raise ValueError(f"return {record.rma_id}: quantity must be 1..{record.quantity}")
+
+    def receive_return(self, request: ReturnReceivedRequest) -> ReturnRecord:
+        """The warehouse received a return: queued for handling."""
+        self.received_returns.append(request)
+        return self.return_for(request)
+
+    def return_ready(self) -> bool:
+        return bool(self.received_returns) and not self.flagged(Step.RETURN)
+
+    def next_return(self) -> HandleReturnInput | None:
+        """How to handle the oldest received return. One that matches no line
+        of the order is dropped and flagged for ops: None."""
+        request = self.received_returns[0]
+        record = self.return_for(request)
+        line = self.find_line(record.line_id or "")
+        if line is None:
+            self.received_returns.pop(0)
+            self.flag(Step.RETURN, f"return {record.rma_id} ({record.ean}) matches no line of this order")
+            return None
+        return HandleReturnInput(
+            order=self.ref,
+            rma_id=record.rma_id,
+            return_id=record.return_id,
+            line_id=line.line_id,
+            sku=line.sku,
+            quantity=request.quantity or record.quantity,
+            handling=(
+                ReturnHandling.RETURN_RECEIVED
+                if request.meets_conditions
+                else ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS
+            ),
+            resellable=request.resellable,
+            unit_price=line.unit_price,
+        )
+
+    def return_handled(self, handled: HandleReturnInput, outcome: ReturnOutcome) -> None:
+        """The marketplace took the handling of the oldest received return
+        (`handled`, from next_return); a late-return flag clears once no late
+        return is left."""
+        self.received_returns.pop(0)
+        record = next(record for record in self.view.returns if record.rma_id == handled.rma_id)
+        record.handling = handled.handling
+        record.resellable = handled.resellable
+        record.refund = outcome.refund
+        record.handled_at = self._clock()
+        self.line(handled.line_id).quantity_returned += handled.quantity
+        self.flagged_returns.discard(record.rma_id)
+        if not self.flagged_returns:
+            self.unflag(Step.LATE_RETURN)
+        refund = f", refund {outcome.refund}" if outcome.refund is not None else ""
+        restock = ", back in stock" if outcome.restocked else ""
+        self.note(f"return {record.rma_id}: {handled.handling}{refund}{restock}")
+
+    def news(self, returns_seen: int) -> bool:
+        """A received return to handle, or a return announced since
+        `returns_seen` were known."""
+        return self.return_ready() or len(self.view.returns) != returns_seen
+
+    def open_return_window(self) -> datetime:
+        """The return window runs from the last shipment; returns when it ends."""
+        ends = self.view.shipments[-1].confirmed_at + self.return_window
+        self.view.return_window_ends = ends
+        return ends
+
+    def after_shipping_status(self, ends: datetime) -> tuple[OrderStatus, str]:
+        open_returns = self.open_returns()
+        if open_returns:
+            rma_ids = ", ".join(record.rma_id for record in open_returns)
+            return OrderStatus.RETURN_OPEN, f"The warehouse to receive return(s) {rma_ids}"
+        return OrderStatus.SHIPPED, f"The return window to close on {ends:%Y-%m-%d %H:%M} UTC"
+
+    def next_deadline(self, now: datetime, ends: datetime) -> datetime | None:
+        """When to look again without news: the end of the return window, or
+        an open return's handling SLA running out (not yet flagged)."""
+        deadlines = [ends] if now < ends else []
+        deadlines += [
+            record.announced_at + self.sla.return_handling
+            for record in self.open_returns()
+            if record.rma_id not in self.flagged_returns
+        ]
+        return min(deadlines) if deadlines else None
+
+    def flag_late_returns(self) -> None:
+        """Flag each open return past the marketplace's handling SLA, once."""
+        now = self._clock()
+        for record in self.view.returns:
+            late = record.handled_at is None and now >= record.announced_at + self.sla.return_handling
+            if late and record.rma_id not in self.flagged_returns:
+                self.flagged_returns.add(record.rma_id)
+                self.flag(
+                    Step.LATE_RETURN,
+                    f"return {record.rma_id} was announced {record.announced_at:%Y-%m-%d %H:%M} UTC and is not "
+                    f"handled within the marketplace's {self.sla.return_handling} SLA",
+                )
