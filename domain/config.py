@@ -45,4 +45,3 @@ class BolChannelConfig(BaseModel):
     @property
     def has_credentials(self) -> bool:
         return bool(self.client_id and self.client_secret and self.client_secret.get_secret_value())
-

@@ -132,5 +132,3 @@ class DevServer:
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
-
-

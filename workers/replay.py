@@ -61,5 +61,3 @@ async def replay_files(paths: Iterable[Path]) -> list[ReplayOutcome]:
 async def replay_from_server(client: Client, query: str) -> AsyncIterator[ReplayOutcome]:
     async for history in client.list_workflows(query).map_histories():
         yield await replay_one(history)
-
-
