@@ -42,6 +42,13 @@ async def until(handle: WorkflowHandle, check: Callable[[OrderView], Any], timeo
     raise AssertionError("unreachable")
 
 
+async def finished(handle: WorkflowHandle, timeout: float = 60.0) -> OrderView:
+    """The workflow's result; the time-skipping server jumps over its timers
+    (return windows). Bounded: if time stood still (an activity the server
+    still counts as running holds it), this fails instead of hanging."""
+    return await asyncio.wait_for(handle.result(), timeout=timeout)
+
+
 async def _ended(handle: WorkflowHandle) -> str | None:
     raw = await _describe(handle)
     status = raw.workflow_execution_info.status

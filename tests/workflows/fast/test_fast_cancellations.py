@@ -8,7 +8,7 @@ from domain.order.status import OrderStatus, Step
 from domain.order.view import LineQuantity
 from domain.reasons import CancellationReason
 from tests.workflows.fast.doubles import MUG_EAN, FakeOrderActivities, accepted, business_error, lamp, mug
-from tests.workflows.fast.support import current_details, needs_attention, reaches, search_attributes, until
+from tests.workflows.fast.support import current_details, finished, needs_attention, reaches, search_attributes, until
 from workflows.order import OrderWorkflow
 
 BUYER = CancellationReason.REQUESTED_BY_CUSTOMER
@@ -41,7 +41,7 @@ async def test_a_line_without_stock_is_cancelled_out_of_stock_and_the_rest_ships
 async def test_nothing_in_stock_cancels_the_whole_order(orders):
     fake = FakeOrderActivities(accepted(mug(2, reserved=False), lamp(1, reserved=False)))
     handle = await orders.start(fake)
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert result.waiting_for == "Nothing: every line was cancelled"
     assert cancelled(fake) == [
@@ -69,7 +69,7 @@ async def test_a_cancellation_requested_before_the_workflow_started_is_confirmed
 async def test_a_line_the_marketplace_marks_as_cancellation_requested_is_cancelled_on_acceptance(orders):
     fake = FakeOrderActivities(accepted(mug(2, reserved=False, cancellation_requested=True)))
     handle = await orders.start(fake)
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert cancelled(fake) == [("L-MUG", BUYER, 2)]
 
@@ -81,7 +81,7 @@ async def test_a_buyer_cancellation_signalled_while_accepting_waits_for_the_line
     await needs_attention(handle)
     await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=["L-MUG"]))
     await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert cancelled(fake) == [("L-MUG", BUYER, 1)]
 
@@ -91,7 +91,7 @@ async def test_a_buyer_cancellation_before_pick_is_confirmed(orders):
     handle = await orders.start(fake)
     await reaches(handle, OrderStatus.AWAITING_PICK)
     await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=["L-MUG"]))
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert result.lines[0].cancellation_requested and not result.lines[0].reserved
     assert cancelled(fake) == [("L-MUG", BUYER, 3)]
@@ -127,7 +127,7 @@ async def test_a_buyer_cancellation_between_pick_and_ship_wins_over_the_picked_l
     await handle.execute_update(OrderWorkflow.pick, PickRequest())
     await needs_attention(handle)
     await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=["L-MUG"]))
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert cancelled(fake) == [("L-MUG", BUYER, 1)]
     assert len(fake.called("ship_lines")) == 1  # the failed attempt only
@@ -141,7 +141,7 @@ async def test_a_cancellation_reported_by_the_ship_activity_is_never_shipped_and
     handle = await orders.start(fake)
     await reaches(handle, OrderStatus.AWAITING_PICK)
     await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000002"))
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert result.shipments == []
     assert result.lines[0].cancellation_requested
@@ -177,7 +177,7 @@ async def test_ops_cancel_every_line_with_their_reason(orders):
     await reaches(handle, OrderStatus.AWAITING_PICK)
     reply = await handle.execute_update(OrderWorkflow.cancel, CancelRequest(reason=CancellationReason.BAD_CONDITION))
     assert reply == "cancelling L-MUG, L-LAMP"
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED
     assert cancelled(fake) == [
         ("L-MUG", CancellationReason.BAD_CONDITION, 2),
@@ -226,7 +226,7 @@ async def test_a_refused_cancel_needs_attention_then_resume_cancels_again(orders
     assert len(fake.called("cancel_line")) == 1  # no retry until ops resume
 
     await handle.execute_update(OrderWorkflow.resume, ResumeRequest(note="asked bol"))
-    result = await handle.result()
+    result = await finished(handle)
     assert result.status == OrderStatus.CANCELLED and not result.needs_attention
     assert cancelled(fake) == [("L-MUG", CancellationReason.OTHER, 1)] * 2
     assert (await search_attributes(handle))["NeedsAttention"] is False

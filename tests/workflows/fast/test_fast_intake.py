@@ -26,12 +26,13 @@ LATER = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
 
 class FlakyChannel:
     """Fails the first `failures` watches as a 429 would, then reports one
-    poll, then holds the next watch open (a real watch lasts a minute)."""
+    poll; every later watch fails for good (so the intake sleeps, and no
+    watch is left running: the test server holds time still while an
+    activity runs, even one whose workflow was terminated)."""
 
     def __init__(self, failures: int):
         self.failures = failures
         self.watches: list[tuple[IntakeWatch, int]] = []
-        self.release = asyncio.Event()
 
     @activity.defn(name="watch_channel")
     async def watch_channel(self, watch: IntakeWatch) -> IntakePollResult:
@@ -40,8 +41,7 @@ class FlakyChannel:
             raise ApplicationError("429 Too Many Requests", type=RETRYABLE_ERROR_TYPE)
         if len(self.watches) == self.failures + 1:
             return IntakePollResult(cursor=LATER, polls=3, orders_started=2)
-        await self.release.wait()
-        return IntakePollResult(cursor=LATER, polls=1)
+        raise ApplicationError("channel switched off", non_retryable=True)
 
 
 @pytest.fixture
@@ -52,7 +52,6 @@ async def intake_queue(time_env) -> AsyncIterator[tuple[str, FlakyChannel]]:
         time_env.client, task_queue=task_queue, workflows=[ChannelIntakeWorkflow], activities=[channel.watch_channel]
     ):
         yield task_queue, channel
-        channel.release.set()
 
 
 async def until(read: Callable[[], Awaitable[IntakeState]], check: Callable[[IntakeState], Any]) -> IntakeState:
@@ -91,9 +90,12 @@ async def test_an_intake_that_cannot_poll_waits_and_polls_again_from_its_cursor(
         while len(channel.watches) == channel.failures:
             await time_env.sleep(timedelta(seconds=1))
         current = await until(state, lambda s: s.cursor == LATER)
-        assert current.last_error is None and (current.polls, current.orders_started) == (3, 2)
+        assert (current.polls, current.orders_started) == (3, 2)
         watches = channel.watches[: channel.failures + 1]
         assert [attempt for _, attempt in watches] == [1, 2, 3, 4, 5, 1]
         assert {watch.cursor for watch, _ in watches} == {CURSOR}  # the gap is covered, nothing skipped
+        # The next watch goes on from where the successful one got to.
+        await until(state, lambda s: len(channel.watches) > channel.failures + 1)
+        assert channel.watches[channel.failures + 1][0].cursor == LATER
     finally:
         await handle.terminate("test over")

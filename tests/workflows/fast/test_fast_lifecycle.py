@@ -20,7 +20,7 @@ from tests.workflows.fast.doubles import (
     lamp,
     mug,
 )
-from tests.workflows.fast.support import current_details, needs_attention, reaches, search_attributes, until
+from tests.workflows.fast.support import current_details, finished, needs_attention, reaches, search_attributes, until
 from workflows.order import OrderWorkflow
 
 # A known bug, kept visible: workflows/order.py's _try catches ActivityError
@@ -99,7 +99,7 @@ async def test_happy_path_accepts_ships_waits_out_the_return_window_and_closes(o
     assert attributes["OrderStatus"] == "SHIPPED"
     assert attributes.get("ShipBy") is None  # shipped: no longer "late"
 
-    closed = await handle.result()  # the time-skipping server jumps the 30 days
+    closed = await finished(handle)  # the time-skipping server jumps the 30 days
     assert closed.status == OrderStatus.CLOSED
     assert closed.waiting_for == "Nothing: the order is closed"
     assert fake.names == ["accept_order", "choose_transporter", "ship_lines"]
@@ -114,7 +114,7 @@ async def test_a_shorter_return_window_from_the_input_closes_sooner(orders):
     await handle.execute_update(OrderWorkflow.pick, PickRequest())
     shipped = await reaches(handle, OrderStatus.SHIPPED)
     assert shipped.return_window_ends == shipped.shipments[0].confirmed_at + timedelta(hours=2)
-    assert (await handle.result()).status == OrderStatus.CLOSED
+    assert (await finished(handle)).status == OrderStatus.CLOSED
 
 
 async def test_an_order_without_ship_by_sets_no_ship_by_attribute(orders):

@@ -16,6 +16,7 @@ from domain.reasons import ReturnHandling
 from tests.workflows.fast.doubles import LAMP_EAN, MUG_EAN, FakeOrderActivities, accepted, business_error, lamp, mug
 from tests.workflows.fast.support import (
     current_details,
+    finished,
     needs_attention,
     reaches,
     rejection,
@@ -63,7 +64,7 @@ async def test_a_return_received_in_good_condition_is_refunded_and_restocked(ord
 
     reply = await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(resellable=True))
     assert reply == "handling return RMA-1"
-    closed = await handle.result()
+    closed = await finished(handle)
 
     [handled] = fake.called("handle_return")
     assert handled == HandleReturnInput(
@@ -93,7 +94,7 @@ async def test_a_return_that_does_not_meet_the_conditions_is_not_refunded(orders
     await handle.execute_update(
         OrderWorkflow.return_received, ReturnReceivedRequest(meets_conditions=False, resellable=False)
     )
-    closed = await handle.result()
+    closed = await finished(handle)
     [handled] = fake.called("handle_return")
     assert (handled.handling, handled.resellable, handled.line_id) == (
         ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS,
@@ -112,7 +113,7 @@ async def test_a_received_but_not_resellable_return_is_refunded_and_not_restocke
     await handle.signal(OrderWorkflow.return_announced, notice(handle))
     await reaches(handle, OrderStatus.RETURN_OPEN)
     await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(resellable=False))
-    closed = await handle.result()
+    closed = await finished(handle)
     [handled] = fake.called("handle_return")
     assert (handled.handling, handled.resellable) == (ReturnHandling.RETURN_RECEIVED, False)
     assert closed.returns[0].resellable is False
@@ -135,7 +136,7 @@ async def test_returns_are_matched_by_rma_line_and_quantity(orders):
 
     await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(line_id="L-LAMP"))
     await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(rma_id="RMA-M", quantity=1))
-    closed = await handle.result()
+    closed = await finished(handle)
     assert [(h.rma_id, h.line_id, h.quantity) for h in fake.called("handle_return")] == [
         ("RMA-L", "L-LAMP", 1),
         ("RMA-M", "L-MUG", 1),
@@ -175,7 +176,7 @@ async def test_a_refused_return_needs_attention_then_resume_handles_it(orders):
     assert stuck.returns[0].handled_at is None and len(fake.called("handle_return")) == 1
 
     await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
-    closed = await handle.result()
+    closed = await finished(handle)
     assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
     first, second = fake.called("handle_return")
     assert first == second
@@ -200,7 +201,7 @@ async def test_a_late_return_is_flagged_and_handling_it_clears_the_flag(orders, 
     cleared = await until(handle, lambda v: not v.needs_attention)
     assert cleared.attention == {}
     assert (await search_attributes(handle))["NeedsAttention"] is False
-    closed = await handle.result()
+    closed = await finished(handle)
     assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
     assert closed.returns[0].handling == ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS
 
@@ -220,7 +221,7 @@ async def test_a_late_return_acknowledged_by_resume_is_not_flagged_again(orders,
     assert still_open.status == OrderStatus.RETURN_OPEN and not still_open.needs_attention
 
     await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest())
-    closed = await handle.result()  # the window is long over: closes once the return is handled
+    closed = await finished(handle)  # the window is long over: closes once the return is handled
     assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
 
 
