@@ -84,7 +84,7 @@ async def _run_until_shipped(client: Client, engine: Engine, settings: Settings,
                 shipped = await orders_api.list_orders(client, orders_api.list_query(status="SHIPPED", channel="bol"))
                 return ids <= {o.workflow_id for o in shipped}
 
-            await eventually(all_shipped, timeout=120, interval=1.0)
+            await eventually(all_shipped, timeout=120, interval=0.5)
             stop.set()
             await picking
         finally:
