@@ -94,7 +94,7 @@ async def _run_until_shipped(client: Client, engine: Engine, settings: Settings,
 
 
 def _assert_each_shipped_exactly_once(orders: list[dict], shipments: list[dict]) -> None:
-    shipped = collections.Counter()
+    shipped: collections.Counter[str] = collections.Counter()
     for shipment in shipments:
         assert shipment["trackAndTrace"].startswith("3SSIM"), shipment
         for item in shipment["items"]:

@@ -151,7 +151,7 @@ DOUBLES: dict[str, FakeOrderActivities] = {}
 
 
 def _double() -> FakeOrderActivities:
-    workflow_id = activity.info().workflow_id
+    workflow_id = activity.info().workflow_id or ""
     try:
         return DOUBLES[workflow_id]
     except KeyError:
@@ -183,4 +183,4 @@ async def handle_return(step: HandleReturnInput) -> ReturnOutcome:
     return await _double().handle_return(step)
 
 
-ACTIVITIES = [accept_order, choose_transporter, ship_lines, cancel_line, handle_return]
+ACTIVITIES: list[Callable[..., Any]] = [accept_order, choose_transporter, ship_lines, cancel_line, handle_return]

@@ -41,7 +41,7 @@ SHIP_BY_END_OF_DAY = "2026-03-03T23:59:59+00:00"
 
 def _name(fn) -> str:
     definition = activity._Definition.from_callable(fn)
-    assert definition is not None, fn
+    assert definition is not None and definition.name, fn
     return definition.name
 
 
