@@ -2,8 +2,14 @@
 prints the JSON that scripts read. The figures themselves come from full-size
 runs (`make bench`), never from a timed test."""
 
+import asyncio
 import json
 import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
 
 from tests.cli.test_cli import ordertide
 
@@ -14,7 +20,52 @@ async def bench(*args: str) -> dict:
     return json.loads(out)
 
 
-async def test_throughput_runs_the_engine_and_the_baseline():
+class BenchInBackground:
+    """`ordertide bench ... --json` running while other tests run."""
+
+    def __init__(self, process: asyncio.subprocess.Process):
+        self.process = process
+        self.output = asyncio.ensure_future(process.communicate())
+
+    @classmethod
+    async def start(cls, *args: str) -> "BenchInBackground":
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *("-m", "starter.cli", "bench", *args, "--json"),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ},
+        )
+        return cls(process)
+
+    async def result(self) -> dict:
+        out, err = await self.output
+        assert self.process.returncode == 0, err.decode()[-2000:]
+        return json.loads(out)
+
+    async def stop(self) -> None:
+        """Not awaited by a test (deselected): interrupt it, so it stops
+        the dev server and sandbox it started."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(asyncio.shield(self.output), timeout=30)
+            except TimeoutError:
+                self.process.kill()
+        await asyncio.gather(self.output, return_exceptions=True)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def memory_run() -> AsyncIterator[BenchInBackground]:
+    """The memory benchmark spends most of its time in fixed pauses (it lets
+    the worker settle before each reading): it runs in the background while
+    the throughput benchmark runs, and its test collects the result."""
+    run = await BenchInBackground.start("memory", "--orders", "40", "--cache", "10")
+    yield run
+    await run.stop()
+
+
+async def test_throughput_runs_the_engine_and_the_baseline(memory_run):
     result = await bench("throughput", "--orders", "15", "--warmup", "2")
     assert result["orders"] == 15
     assert result["orders_per_s"] > 0 and result["baseline_orders_per_s"] > 0
@@ -27,8 +78,8 @@ async def test_throughput_runs_the_engine_and_the_baseline():
         assert result[f"{who}_cpu_s_per_order"] > 0
 
 
-async def test_memory_parks_orders_in_their_return_window():
-    result = await bench("memory", "--orders", "40", "--cache", "10")
+async def test_memory_parks_orders_in_their_return_window(memory_run):
+    result = await memory_run.result()
     assert result["orders"] == 40
     assert [s["parked"] for s in result["samples"]] == [10, 20, 30, 40]
     assert 50 < result["rss_mb"] < 500

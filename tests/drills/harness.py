@@ -128,7 +128,7 @@ class Drill:
             done = sum(counts[s] for s in _AT_OR_BEYOND[status])
             return done >= needed
 
-        await eventually(reached, timeout=timeout, interval=1.0)
+        await eventually(reached, timeout=timeout, interval=0.5)
 
     async def sandbox_json(self, path: str) -> Any:
         async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
