@@ -17,7 +17,7 @@ UNKNOWN = {"ean": "5012345678900", "unitPrice": "9.99", "title": "Kettle we neve
 async def test_an_unknown_ean_needs_attention_until_the_product_exists(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**UNKNOWN, "quantity": 1}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**UNKNOWN, "quantity": 1}])
         stuck = await wait_for_attention(handle)
         assert "EAN 5012345678900 is not in the catalog" in stuck.attention[Step.ACCEPT]
         engine.inventory.upsert_product(Product(sku="KETTLE", ean="5012345678900", title="Kettle"))
@@ -32,7 +32,7 @@ async def test_an_unknown_ean_needs_attention_until_the_product_exists(time_env,
 async def test_ops_cancel_counts_against_the_seller(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 2}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 2}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         await handle.execute_update(OrderWorkflow.cancel, CancelRequest(reason=CancellationReason.BAD_CONDITION))
         result = await handle.result()
@@ -78,7 +78,7 @@ async def test_a_return_left_unhandled_past_the_sla_needs_attention_then_is_reje
 async def test_ops_can_ship_with_another_transporter_and_tracking(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         await handle.execute_update(
             OrderWorkflow.ship, ShipRequest(transporter_code="DHL_DE", track_and_trace="JJD000123")
@@ -104,7 +104,7 @@ async def test_lines_picked_separately_ship_as_separate_shipments(time_env, engi
             return current if current.shipments and current.status == OrderStatus.AWAITING_PICK else None
 
         partly = await eventually(first_parcel_out)
-        assert [(l.quantity_shipped, l.open_quantity) for l in partly.lines] == [(2, 1), (0, 1)]
+        assert [(line.quantity_shipped, line.open_quantity) for line in partly.lines] == [(2, 1), (0, 1)]
         await handle.execute_update(OrderWorkflow.pick, PickRequest())
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
         await keep_history(handle, "order-partial-picks")

@@ -117,7 +117,10 @@ async def test_cancelling_one_line_of_two_still_ships_the_other(time_env, engine
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
         await keep_history(handle, "order-one-line-of-two-cancelled")
 
-    assert [(l.line_id, l.quantity_shipped, l.quantity_cancelled) for l in shipped.lines] == [(mug, 0, 1), (lamp, 1, 0)]
+    assert [(line.line_id, line.quantity_shipped, line.quantity_cancelled) for line in shipped.lines] == [
+        (mug, 0, 1),
+        (lamp, 1, 0),
+    ]
     shipments = await bol.get("/_sandbox/shipments")
     assert [[i["orderItemId"] for i in s["items"]] for s in shipments] == [[lamp]]
     assert engine.inventory.stock("MUG-BLUE").available == 50
@@ -142,7 +145,7 @@ async def test_a_line_without_stock_is_cancelled_out_of_stock(time_env, engines,
         await handle.execute_update(OrderWorkflow.pick, PickRequest())
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
         await keep_history(handle, "order-out-of-stock-line")
-    assert [l.quantity_shipped for l in shipped.lines] == [1, 0]
+    assert [line.quantity_shipped for line in shipped.lines] == [1, 0]
     assert engine.inventory.reservation(line_key("bol", order["orderId"], lamp)) is None
 
 
@@ -159,7 +162,7 @@ async def test_process_status_failure_needs_attention_then_resume_ships(time_env
         },
     )
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000004"))
         stuck = await wait_for_attention(handle)
@@ -192,7 +195,7 @@ async def test_process_status_failure_needs_attention_then_resume_ships(time_env
 async def test_updates_in_the_wrong_state_are_rejected_with_a_reason(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
 
         with pytest.raises(WorkflowUpdateFailedError) as rejected:

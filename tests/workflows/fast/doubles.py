@@ -132,9 +132,7 @@ class FakeOrderActivities:
             "ship_lines",
             step,
             self.ship_replies,
-            lambda: ShipmentResult(
-                shipped=step.lines, transport=step.transport, process_id=f"ship-{uuid.uuid4().hex[:6]}"
-            ),
+            lambda: ShipmentResult(shipped=step.lines, process_id=f"ship-{uuid.uuid4().hex[:6]}"),
         )
 
     async def cancel_line(self, step: CancelLineInput) -> CommandResult:

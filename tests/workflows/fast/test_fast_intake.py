@@ -80,7 +80,7 @@ async def test_an_intake_that_cannot_poll_waits_and_polls_again_from_its_cursor(
         while len(channel.watches) < channel.failures:
             await time_env.sleep(timedelta(seconds=5))
         current = await until(state, lambda s: s.last_error)
-        assert "429 Too Many Requests" in current.last_error
+        assert "429 Too Many Requests" in (current.last_error or "")
         details = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
         assert details.current_details.startswith("**Polling bol fails**: ")
         assert details.current_details.endswith("; retrying in 0:00:30")
