@@ -259,6 +259,13 @@ class OrderWorkflow:
             if not isinstance(cause, ApplicationError) or cause.type != BUSINESS_ERROR_TYPE:
                 raise
             reason = cause.message
+        except ApplicationError as err:
+            # A local activity's failure arrives unwrapped (accept, the
+            # transporter choice). Orders that failed on one before this was
+            # caught replay as they ran; the marker costs only such orders.
+            if err.type != BUSINESS_ERROR_TYPE or not workflow.patched("local-business-errors-need-attention"):
+                raise
+            reason = err.message
         else:
             self._state.unflag(step)
             self._show()

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from temporalio import activity
 
 from activities.orders import OrderActivities
@@ -21,20 +20,8 @@ from tests.workflows.fast.doubles import (
     mug,
 )
 from tests.workflows.fast.support import current_details, finished, needs_attention, reaches, search_attributes, until
+from tests.workflows.helpers import keep_history
 from workflows.order import OrderWorkflow
-
-# A known bug, kept visible: workflows/order.py's _try catches ActivityError
-# only, but with temporalio 1.35 a *local* activity's failure reaches the
-# workflow as the bare ApplicationError. accept_order (a local activity since
-# the "accept-as-local-activity" patch) and choose_transporter raise business
-# errors that way, so instead of NeedsAttention the whole order run fails.
-# Strict: once _try also catches a bare business ApplicationError, these pass
-# and the marker must go.
-LOCAL_ACTIVITY_BUSINESS_ERRORS_FAIL_THE_ORDER = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a local activity's business error fails the order instead of needing attention",
-)
 
 SHIP_BY_END_OF_DAY = "2026-03-03T23:59:59+00:00"
 
@@ -154,7 +141,6 @@ async def test_an_unknown_ean_needs_attention_until_resumed_with_the_product_lis
     assert (await search_attributes(handle))["NeedsAttention"] is False
 
 
-@LOCAL_ACTIVITY_BUSINESS_ERRORS_FAIL_THE_ORDER
 async def test_a_business_error_while_accepting_needs_attention_then_resume_retries(orders):
     fake = FakeOrderActivities(business_error("Order not found"), accepted(mug(1)))
     handle = await orders.start(fake)
@@ -163,6 +149,7 @@ async def test_a_business_error_while_accepting_needs_attention_then_resume_retr
     await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
     ready = await reaches(handle, OrderStatus.AWAITING_PICK)
     assert not ready.needs_attention and len(fake.called("accept_order")) == 2
+    await keep_history(handle, "order-accept-refused-then-resume")
 
 
 async def test_lines_picked_separately_ship_as_separate_shipments(orders):
@@ -267,7 +254,6 @@ async def test_a_failed_shipment_can_be_shipped_with_another_transporter(orders)
     assert not shipped.needs_attention and shipped.shipments[0].transport.transporter_code == "DPD_NL"
 
 
-@LOCAL_ACTIVITY_BUSINESS_ERRORS_FAIL_THE_ORDER
 async def test_no_transporter_rule_needs_attention_until_shipped_with_an_explicit_transporter(orders):
     fake = FakeOrderActivities(accepted(mug(1), destination_country="JP"))
     fake.transporter_replies.append(business_error("no transporter rule matches bol JP (pickup point: False)"))
@@ -282,6 +268,7 @@ async def test_no_transporter_rule_needs_attention_until_shipped_with_an_explici
     shipped = await reaches(handle, OrderStatus.SHIPPED)
     assert fake.called("ship_lines")[0].transport.transporter_code == "UPS"
     assert not shipped.needs_attention
+    await keep_history(handle, "order-no-transporter-rule-then-ship-override")
 
 
 async def test_the_ship_activity_may_ship_only_some_lines(orders):
