@@ -1,7 +1,6 @@
 """What bol documents about the Plaza Offer API v2 upsert, as the sandbox
-reads it: developers.bol.com/offer-api-v2/create-and-update/, the Plaza
-authentication and error-code appendices (summarised in
-../shared/notes/marketplaces.md, "Legacy Plaza Offer API v2").
+reads it: developers.bol.com/offer-api-v2/create-and-update/ and the Plaza
+authentication and error-code appendices.
 
 These are protocol facts, so the client (activities/marketplaces/plaza/)
 states them too. They are duplicated here on purpose: the sandbox stands in
