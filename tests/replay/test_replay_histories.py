@@ -28,6 +28,7 @@ def test_there_are_histories_for_every_branch():
         "order-late-return-rejected",
         "order-shipped-with-override",
         "order-partial-picks",
+        "order-happy-path",
     } <= names
 
 

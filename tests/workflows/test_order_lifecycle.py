@@ -66,6 +66,26 @@ async def test_full_lifecycle_ships_waits_30_days_handles_a_return_and_closes(ti
     assert handled[0]["handled"] is True
 
 
+async def test_happy_path_accepts_picks_ships_and_closes_when_the_return_window_passes(
+    time_env, engines, bol, task_queue
+):
+    """The cheapest branch, recorded as `order-happy-path` for the cost count (issue 12)."""
+    engine = engines.build(task_queue)
+    async with engine.worker(time_env.client):
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000009"))
+        await wait_for(handle, OrderStatus.SHIPPED)
+        closed = await handle.result()  # the time-skipping server jumps the return window
+        await keep_history(handle, "order-happy-path")
+
+    assert closed.status == OrderStatus.CLOSED
+    assert closed.returns == []
+    assert [line.quantity_shipped for line in closed.lines] == [1]
+    assert len(await bol.get("/_sandbox/shipments")) == 1
+    assert engine.inventory.stock("MUG-BLUE").on_hand == 49
+
+
 async def test_buyer_cancellation_before_pick_is_confirmed_and_releases_stock(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
