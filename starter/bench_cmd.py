@@ -72,6 +72,7 @@ async def throughput(
         "activities_per_s",
         "activities_per_order",
         "events_per_order",
+        "actions_per_order",
         "server_cpu_s_per_order",
         "worker_cpu_s_per_order",
         "sandbox_cpu_s_per_order",
@@ -79,6 +80,14 @@ async def throughput(
         "seconds",
     ):
         table.add_row(key, str(getattr(result.engine, key)), str(getattr(result.baseline, key)))
+    kinds = dict.fromkeys([*result.actions_by_kind, *result.baseline_actions_by_kind])
+    for kind in kinds:
+        table.add_row(
+            f"  actions: {kind}",
+            str(result.actions_by_kind.get(kind, 0)),
+            str(result.baseline_actions_by_kind.get(kind, 0)),
+        )
+    table.add_row("histories sampled", str(result.engine.histories_sampled), str(result.baseline.histories_sampled))
     table.add_row("ratio engine/baseline", str(result.ratio), "")
     out.print(table)
 

@@ -33,12 +33,15 @@ https://docs.temporal.io/evaluate/cloud/actions), and the action list on
   however many markers it records. The task is the marker's
   ``workflow_task_completed_event_id``.
 
-Not in history, so not counted here: queries (1 action each; the benchmark's
-driver counts the ones it sends) and activity heartbeats that reach the
-server (1 action each; the SDK throttles heartbeats and no event records
-them, so they cannot be counted from history at all — our activities do not
-heartbeat today). Workflow resets, schedules, Nexus operations and exports
-are billed too; the order workflow uses none of them.
+Not in history, so not counted here: queries (1 action each; whoever sends
+them counts them — the throughput benchmark's driver sends none, its
+warehouse finds orders through visibility, which is not billed) and activity
+heartbeats that reach the server (1 action each). Heartbeats cannot be counted
+from history at all: no event records them, and the SDK throttles them, so the
+activity's own calls overcount. In an order only the bol adapter heartbeats,
+every 5 s while it waits on a process status (the sandbox answers in
+milliseconds, so a benchmark run has none). Workflow resets, schedules, Nexus
+operations and exports are billed too; the order workflow uses none of them.
 """
 
 from collections import Counter

@@ -31,12 +31,15 @@ from starter.bench.stack import (
 )
 from starter.run_cmd import sandbox_channel
 from starter.simulators import WarehouseSimulator
+from workers.actions import ActionCount, count_actions
 from workers.devserver import DevServer
 from workers.settings import Settings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
 
 RETURN_WINDOW = timedelta(seconds=2)
 LOCAL_ACTIVITY_MARKER = "core_local_activity"  # `workflow.patched` records "core_patch" markers
+# Histories fetched after a run for events, activities and billable actions per order.
+HISTORY_SAMPLE = 50
 
 
 class RunFigures(BaseModel):
@@ -48,6 +51,13 @@ class RunFigures(BaseModel):
     events_per_order: float
     server_cpu_s_per_order: float
     worker_cpu_s_per_order: float
+    # Temporal Cloud billable actions per order (workers/actions.py), from the
+    # histories of a sample of the run's finished workflows: queries (the
+    # driver sends none; the warehouse lists through visibility) and
+    # heartbeats are not in history and not in this figure.
+    actions_per_order: float = 0.0
+    actions_by_kind: dict[str, float] = {}
+    histories_sampled: int = 0
     # The rest of the machine's two cores: the marketplace sandbox and this
     # driver (placing orders, pushing, the warehouse), which the engine shares.
     sandbox_cpu_s_per_order: float = 0.0
@@ -66,6 +76,10 @@ class ThroughputResult(BaseModel):
     worker_cpu_s_per_order: float
     baseline_server_cpu_s_per_order: float
     baseline_worker_cpu_s_per_order: float
+    actions_per_order: float
+    baseline_actions_per_order: float
+    actions_by_kind: dict[str, float]
+    baseline_actions_by_kind: dict[str, float]
     engine: RunFigures
     baseline: RunFigures
 
@@ -82,9 +96,21 @@ async def _wait_count(client: Client, query: str, target: int, timeout: float) -
         await asyncio.sleep(0.5)
 
 
-async def _history_figures(client: Client, query: str, sample: int = 20) -> tuple[float, float]:
-    """Events and activities (local ones included) per workflow, over a sample."""
+class HistoryFigures(BaseModel):
+    """Per workflow, averaged over the sampled histories."""
+
+    sampled: int
+    events: float
+    activities: float
+    actions: float
+    actions_by_kind: dict[str, float]
+
+
+async def _history_figures(client: Client, query: str, sample: int = HISTORY_SAMPLE) -> HistoryFigures:
+    """Events, activities (local ones included) and billable actions per
+    workflow, over the histories of up to `sample` workflows the query finds."""
     events = activities = 0
+    actions = ActionCount()
     seen = 0
     async for wf in client.list_workflows(query, limit=sample):
         history = await client.get_workflow_handle(wf.id, run_id=wf.run_id).fetch_history()
@@ -95,8 +121,15 @@ async def _history_figures(client: Client, query: str, sample: int = 20) -> tupl
             if e.HasField("activity_task_scheduled_event_attributes")
             or e.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
         )
+        actions = actions + count_actions(history)
         seen += 1
-    return events / seen, activities / seen
+    return HistoryFigures(
+        sampled=seen,
+        events=events / seen,
+        activities=activities / seen,
+        actions=actions.total / seen,
+        actions_by_kind={kind: round(n / seen, 2) for kind, n in actions.breakdown().items()},
+    )
 
 
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -162,8 +195,7 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
 
         await baseline_batch(warmup, "warmup")
         seconds, cpu = await _measure(lambda: baseline_batch(orders, "baseline"), measured())
-        events, activities = await _history_figures(client, "WorkflowId STARTS_WITH 'baseline-'")
-        baseline = _figures(orders, seconds, cpu, events, activities)
+        baseline = _figures(orders, seconds, cpu, await _history_figures(client, "WorkflowId STARTS_WITH 'baseline-'"))
         _stop(worker)
 
         # The engine: a real worker process, intake polling the sandbox, a warehouse picking.
@@ -208,8 +240,8 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
 
         await engine_batch(warmup)
         seconds, cpu = await _measure(lambda: engine_batch(orders), measured())
-        events, activities = await _history_figures(client, "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'")
-        engine = _figures(orders, seconds, cpu, events, activities)
+        closed = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'"
+        engine = _figures(orders, seconds, cpu, await _history_figures(client, closed))
         stop.set()
         await warehouse
         await desk.aclose()
@@ -237,21 +269,28 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         worker_cpu_s_per_order=engine.worker_cpu_s_per_order,
         baseline_server_cpu_s_per_order=baseline.server_cpu_s_per_order,
         baseline_worker_cpu_s_per_order=baseline.worker_cpu_s_per_order,
+        actions_per_order=engine.actions_per_order,
+        baseline_actions_per_order=baseline.actions_per_order,
+        actions_by_kind=engine.actions_by_kind,
+        baseline_actions_by_kind=baseline.actions_by_kind,
         engine=engine,
         baseline=baseline,
     )
 
 
-def _figures(orders: int, seconds: float, cpu: dict[str, float], events: float, activities: float) -> RunFigures:
+def _figures(orders: int, seconds: float, cpu: dict[str, float], history: HistoryFigures) -> RunFigures:
     return RunFigures(
         orders=orders,
         seconds=round(seconds, 2),
         orders_per_s=round(orders / seconds, 2),
-        activities_per_s=round(orders * activities / seconds, 1),
-        activities_per_order=round(activities, 2),
-        events_per_order=round(events, 1),
+        activities_per_s=round(orders * history.activities / seconds, 1),
+        activities_per_order=round(history.activities, 2),
+        events_per_order=round(history.events, 1),
         server_cpu_s_per_order=round(cpu["server"] / orders, 4),
         worker_cpu_s_per_order=round(cpu["worker"] / orders, 4),
+        actions_per_order=round(history.actions, 2),
+        actions_by_kind=history.actions_by_kind,
+        histories_sampled=history.sampled,
         sandbox_cpu_s_per_order=round(cpu["sandbox"] / orders, 4),
         driver_cpu_s_per_order=round(cpu["driver"] / orders, 4),
     )

@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 
 from tests.cli.test_cli import ordertide
@@ -76,6 +77,17 @@ async def test_throughput_runs_the_engine_and_the_baseline(memory_run):
     assert result["baseline"]["activities_per_order"] == 4
     for who in ("server", "worker"):
         assert result[f"{who}_cpu_s_per_order"] > 0
+    # Billable actions (issue 12), from the run's histories: the baseline is
+    # signal-with-start, four activities and the return-window timer.
+    print("actions per order:", result["actions_per_order"], result["actions_by_kind"])
+    print("baseline actions per order:", result["baseline_actions_per_order"], result["baseline_actions_by_kind"])
+    assert result["baseline_actions_by_kind"] == {"start": 1, "timer": 1, "signal": 1, "activity_attempt": 4}
+    assert result["baseline_actions_per_order"] == 7
+    assert result["baseline"]["histories_sampled"] == 15
+    assert result["engine"]["histories_sampled"] == 17  # the warm-up orders are closed orders too
+    assert result["actions_by_kind"]["start"] == 1
+    assert result["actions_by_kind"]["update"] >= 1  # the pick
+    assert result["actions_per_order"] == pytest.approx(sum(result["actions_by_kind"].values()), abs=0.05)
 
 
 async def test_memory_parks_orders_in_their_return_window(memory_run):
