@@ -5,13 +5,14 @@
 from pathlib import Path
 
 import pytest
-from temporalio.api.common.v1 import Payload, SearchAttributes
+from temporalio.api.common.v1 import MeteringMetadata, Payload, SearchAttributes
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import (
     ActivityTaskStartedEventAttributes,
     HistoryEvent,
     MarkerRecordedEventAttributes,
     UpsertWorkflowSearchAttributesEventAttributes,
+    WorkflowTaskCompletedEventAttributes,
 )
 
 from workers.actions import ActionCount, count_actions, count_events
@@ -124,6 +125,27 @@ def test_timers_signals_updates_and_starts_count_one_each():
         _event(6, EventType.EVENT_TYPE_TIMER_FIRED),
     ]
     assert count_events(events).breakdown() == {"start": 1, "timer": 1, "signal": 1, "update": 1}
+
+
+def test_signal_with_start_is_one_action():
+    started = _event(1, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
+    signalled = _event(2, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+    task = _event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+    later_signal = _event(7, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+    assert count_events([started, signalled, task]).breakdown() == {"signal_with_start": 1}
+    assert count_events([started, task, later_signal]).breakdown() == {"start": 1, "signal": 1}
+
+
+def test_a_child_workflow_start_is_two_actions_and_local_activity_retries_count():
+    child = _event(5, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
+    completed = _event(
+        4,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+        workflow_task_completed_event_attributes=WorkflowTaskCompletedEventAttributes(
+            metering_metadata=MeteringMetadata(nonfirst_local_activity_execution_attempts=2)
+        ),
+    )
+    assert count_events([completed, child]).breakdown() == {"child_workflow": 2, "local_activity_retry": 2}
 
 
 @pytest.mark.xfail(
