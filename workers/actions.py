@@ -78,6 +78,7 @@ LOCAL_ACTIVITY_RETRY = "local_activity_retry"
 OPTIONS_UPDATE = "options_update"
 RESET = "reset"
 NEXUS = "nexus"
+# Not in history: for callers that count them where they are sent (ActionCount.add).
 QUERY = "query"
 HEARTBEAT = "heartbeat"
 
