@@ -44,8 +44,7 @@ def _test_server_binary() -> str:
     return str(beside) if beside.exists() else (shutil.which("temporal-test-server") or "temporal-test-server")
 
 
-@pytest_asyncio.fixture(scope="session")
-async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+async def _start_time_skipping() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_test_server_binary(),
         data_converter=data_converter(),
@@ -57,6 +56,23 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
             search_attributes={key.name: _INDEXED[key.indexed_value_type] for key in SEARCH_ATTRIBUTES},
         )
     )
+    return env
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await _start_time_skipping()
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture
+async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own: what earlier tests leave
+    running on the shared one (an activity it still counts as in flight) can
+    stop it from skipping time, and a test that only waits for time to pass
+    would hang."""
+    env = await _start_time_skipping()
     yield env
     await env.shutdown()
 
