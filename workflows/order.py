@@ -58,6 +58,7 @@ class OrderWorkflow:
     async def run(self, order: OrderWorkflowInput) -> OrderView:
         await self._accept()
         await self._fulfil()
+        self._drop_moot_attention()
         if self._state.shipped_anything():
             self._clear_ship_by()
             await self._after_shipping()
@@ -104,6 +105,17 @@ class OrderWorkflow:
                 await self._cancel_pending()
             elif state.shipment_ready():
                 await self._ship()
+
+    def _drop_moot_attention(self) -> None:
+        """Every line is shipped or cancelled: a flag asking ops to fix a
+        shipment or a cancellation asks for something no longer possible (the
+        buyer cancelled the line whose shipment had failed). Orders that ended
+        before this change replay as they ran; only affected orders pay for
+        the marker."""
+        moot = self._state.moot_flags()
+        if moot and workflow.patched("drop-moot-attention"):
+            self._state.drop_flags(moot)
+            self._show()
 
     async def _cancel_pending(self) -> None:
         for command in self._state.cancellations():

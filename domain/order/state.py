@@ -116,6 +116,18 @@ class OrderState:
         with another transporter)."""
         return step in self.view.attention
 
+    def moot_flags(self) -> list[Step]:
+        """Flagged steps that nothing is left to retry: shipping and
+        cancelling once no line is open."""
+        if self.open_lines():
+            return []
+        return [step for step in (Step.SHIP, Step.CANCEL) if step in self.view.attention]
+
+    def drop_flags(self, steps: list[Step]) -> None:
+        for step in steps:
+            del self.view.attention[step]
+            self.note(f"no longer needs attention ({step}): every line is shipped or cancelled")
+
     def sync_needs_attention(self) -> bool:
         """Bring `needs_attention` in line with the flagged steps; returns
         whether it flipped (NeedsAttention is then upserted)."""

@@ -9,6 +9,7 @@ from domain.order.view import LineQuantity
 from domain.reasons import CancellationReason
 from tests.workflows.fast.doubles import MUG_EAN, FakeOrderActivities, accepted, business_error, lamp, mug
 from tests.workflows.fast.support import current_details, finished, needs_attention, reaches, search_attributes, until
+from tests.workflows.helpers import keep_history
 from workflows.order import OrderWorkflow
 
 BUYER = CancellationReason.REQUESTED_BY_CUSTOMER
@@ -131,6 +132,11 @@ async def test_a_buyer_cancellation_between_pick_and_ship_wins_over_the_picked_l
     assert result.status == OrderStatus.CANCELLED
     assert cancelled(fake) == [("L-MUG", BUYER, 1)]
     assert len(fake.called("ship_lines")) == 1  # the failed attempt only
+    # Nothing is left to ship: the failed shipment no longer asks ops for a fix.
+    assert not result.needs_attention and result.attention == {}
+    assert (await search_attributes(handle))["NeedsAttention"] is False
+    assert "needs attention" not in await current_details(handle)
+    await keep_history(handle, "order-shipment-failed-then-buyer-cancelled")
 
 
 async def test_a_cancellation_reported_by_the_ship_activity_is_never_shipped_and_gets_confirmed(orders):
