@@ -169,6 +169,9 @@ def count_events(events: Iterable[HistoryEvent]) -> ActionCount:
         elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
             if previous == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
                 # Signal-with-start: one action for the start and its signal.
+                # Only it puts a signal right after the start: a plain start
+                # writes its first workflow task in the same batch, so a later
+                # signal always follows that.
                 count.add(START, -1)
                 count.add(SIGNAL_WITH_START)
             else:

@@ -5,7 +5,11 @@ documents bol answers with.
 A sandbox is a server that reads untrusted XML, so the parser expands no
 entities, fetches nothing, keeps libxml2's size and depth limits
 (huge_tree off) and refuses any DOCTYPE outright: no Plaza document has
-one. Structure is checked here; the values in it are checked in checks.py."""
+one. Structure is checked here; the values in it are checked in checks.py.
+
+The client (activities/marketplaces/plaza/safexml.py) hardens its parser the
+same way. The two stay separate on purpose: the sandbox must not share code
+with the adapter it is there to test."""
 
 from dataclasses import dataclass
 
