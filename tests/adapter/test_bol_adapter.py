@@ -11,7 +11,7 @@ from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.adapter import BolAdapter
 from domain.errors import BusinessError, CommandFailed, MarketplaceUnavailable, RateLimited
 from domain.order.view import LineQuantity, Transport
-from domain.reasons import CancellationReason
+from domain.reasons import CancellationReason, ReturnHandling
 from tests.support import bol_channel
 from tests.workflows.helpers import LAMP, MUG
 
@@ -189,3 +189,27 @@ def test_unknown_fields_and_values_are_kept_not_fatal(caplog):
     assert "unknown process status value 'QUEUED'" in caplog.text
     page = wire.ReducedOrders.model_validate({})
     assert page.orders == []
+
+
+@pytest.mark.parametrize("suffix", ["#x", "?page=2", "/../{id}", "%23x"])
+async def test_an_order_id_that_is_not_bols_is_refused_before_any_request(bol, adapter, suffix):
+    # A forged push's resourceId ends up here: `123#x` would fetch order 123
+    # (the rest is a URL fragment) with the seller's token, for a second workflow.
+    order = await bol.place_order([{**MUG, "quantity": 1}])
+    forged = order["orderId"] + suffix.format(id=order["orderId"])
+    before = len(bol.state.requests("/retailer/orders"))
+    with pytest.raises(BusinessError, match="orderId"):
+        await adapter.get_order(forged)
+    assert len(bol.state.requests("/retailer/orders")) == before
+
+
+@pytest.mark.parametrize("forged", ["../orders/{id}", "1/../../orders/{id}"])
+async def test_a_return_or_offer_id_cannot_walk_to_another_resource(bol, adapter, forged):
+    order = await bol.place_order([{**MUG, "quantity": 1}])
+    before = len(bol.state.requests("/retailer/orders"))
+    with pytest.raises(BusinessError):
+        await adapter.live_offer(forged.format(id=order["orderId"]))
+    ctx = CommandContext()
+    with pytest.raises(BusinessError):
+        await adapter.handle_return(forged.format(id=order["orderId"]), None, ReturnHandling.RETURN_RECEIVED, 1, ctx)
+    assert len(bol.state.requests("/retailer/orders")) == before

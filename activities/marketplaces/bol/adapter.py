@@ -10,6 +10,7 @@ import httpx
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
+from activities.marketplaces.bol.ids import BolId, InvalidBolId, path
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
 from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
 from activities.marketplaces.bol.process import GONE, ProcessTracker
@@ -72,7 +73,12 @@ class BolAdapter:
         return changes
 
     async def get_order(self, marketplace_order_id: str) -> Order:
-        return order_from_wire(self.channel, await self._wire_order(marketplace_order_id))
+        order = await self._wire_order(marketplace_order_id)
+        if order.orderId != marketplace_order_id:
+            # bol answered for another order (an id it normalises, say): this
+            # one would run twice, under two workflow ids, on one reservation.
+            raise InvalidBolId(f"orderId: bol answered {order.orderId!r} when asked for {marketplace_order_id!r}")
+        return order_from_wire(self.channel, order)
 
     async def open_returns(self) -> list[ReturnNotice]:
         params = {"handled": "false", "fulfilment-method": self.config.fulfilment_method}
@@ -93,7 +99,7 @@ class BolAdapter:
             page += 1
 
     async def _wire_order(self, order_id: str) -> wire.Order:
-        response = await self.http.call("GET", f"/retailer/orders/{order_id}")
+        response = await self.http.call("GET", path("/retailer/orders/{}", order_id, BolId.ORDER))
         return wire.Order.model_validate(response.json())
 
     # Offers.
@@ -196,14 +202,14 @@ class BolAdapter:
     ) -> CommandResult:
         async def prepare() -> dict[str, Any] | None:
             if return_id:
-                response = await self.http.call("GET", f"/retailer/returns/{return_id}")
+                response = await self.http.call("GET", path("/retailer/returns/{}", return_id, BolId.OPAQUE))
                 ret = wire.Return.model_validate(response.json())
                 if any(item.rmaId == rma_id and item.handled for item in ret.returnItems):
                     return None
             return {"handlingResult": handling.value, "quantityReturned": quantity}
 
         async def send(body: dict[str, Any]) -> wire.ProcessStatus:
-            return await self._accepted("PUT", f"/retailer/returns/{rma_id}", body)
+            return await self._accepted("PUT", path("/retailer/returns/{}", rma_id, BolId.RMA), body)
 
         return await self._command(
             ctx, prepare, send, [(rma_id, "HANDLE_RETURN_ITEM")], what=f"handling of return {rma_id}"

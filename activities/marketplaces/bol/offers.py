@@ -11,6 +11,7 @@ from typing import Any
 
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
+from activities.marketplaces.bol.ids import BolId, path
 from activities.marketplaces.bol.process import ProcessTracker
 from domain.errors import BusinessError
 from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
@@ -60,16 +61,16 @@ class BolOffers:
             if OfferChangeKind.CREATE in change.kinds:
                 return await self._create(desired)
             calls = []
-            path = f"/retailer/offers/{change.offer_id}"
+            offer = path("/retailer/offers/{}", change.offer_id or "", BolId.OPAQUE)
             if OfferChangeKind.STOCK in change.kinds:
-                calls.append(("PUT", f"{path}/stock", _stock(desired)))
+                calls.append(("PUT", f"{offer}/stock", _stock(desired)))
             if OfferChangeKind.PRICE in change.kinds:
-                calls.append(("PUT", f"{path}/price", {"pricing": _price(desired)}))
+                calls.append(("PUT", f"{offer}/price", {"pricing": _price(desired)}))
             if OfferChangeKind.DETAILS in change.kinds:
                 body = {"onHoldByRetailer": desired.on_hold, "fulfilment": _fulfilment(desired)}
                 if desired.reference:
                     body["reference"] = desired.reference[:100]
-                calls.append(("PUT", path, body))
+                calls.append(("PUT", offer, body))
             finals = await asyncio.gather(*(self._follow(m, p, b) for m, p, b in calls))
         except BusinessError as exc:
             return OfferOutcome(sku=desired.sku, accepted=False, offer_id=change.offer_id, reasons=[exc.readable()])
@@ -108,7 +109,7 @@ class BolOffers:
         return await self.tracker.wait(accepted.processStatusId, self.patience)
 
     async def get(self, offer_id: str) -> LiveOffer:
-        data = (await self.http.call("GET", f"/retailer/offers/{offer_id}")).json()
+        data = (await self.http.call("GET", path("/retailer/offers/{}", offer_id, BolId.OPAQUE))).json()
         prices = (data.get("pricing") or {}).get("bundlePrices") or [{}]
         return LiveOffer(
             offer_id=data["offerId"],
@@ -127,7 +128,9 @@ class BolOffers:
         final = await self._follow("POST", "/retailer/offers/export", {"format": "CSV"})
         if final.status != "SUCCESS" or not final.entityId:
             raise BusinessError(f"bol could not export the offers: {final.errorMessage or final.status}")
-        response = await self.http.call("GET", f"/retailer/offers/export/{final.entityId}", accept=CSV_MEDIA_TYPE)
+        response = await self.http.call(
+            "GET", path("/retailer/offers/export/{}", final.entityId, BolId.OPAQUE), accept=CSV_MEDIA_TYPE
+        )
         return parse_offer_export(response.text)
 
 

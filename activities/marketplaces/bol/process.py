@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from activities.marketplaces.bol.http import BolHttp
+from activities.marketplaces.bol.ids import BolId, path
 from activities.marketplaces.bol.wire import ProcessStatus, ProcessStatusResponse
 from domain.errors import BusinessError, MarketplaceError, ProcessStillPending
 
@@ -87,7 +88,9 @@ class ProcessTracker:
         self.polls += 1
         statuses: list[ProcessStatus] = []
         if len(ids) == 1:
-            response = await self._http.call("GET", f"/shared/process-status/{ids[0]}", ok=(200, 404))
+            response = await self._http.call(
+                "GET", path("/shared/process-status/{}", ids[0], BolId.OPAQUE), ok=(200, 404)
+            )
             if response.status_code == 404:
                 statuses.append(ProcessStatus(processStatusId=ids[0], status=GONE))
             else:
