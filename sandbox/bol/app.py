@@ -6,7 +6,18 @@ from datetime import datetime
 from starlette.applications import Starlette
 
 from sandbox.bol.config import BolSandboxConfig
-from sandbox.bol.routes import control, offers, orders, process_status, returns, shipments, token, unknown
+from sandbox.bol.routes import (
+    control,
+    offers,
+    orders,
+    process_status,
+    pushes,
+    returns,
+    shipments,
+    subscriptions,
+    token,
+    unknown,
+)
 from sandbox.bol.state import BolSandbox
 
 
@@ -21,9 +32,11 @@ def create_app(config: BolSandboxConfig | None = None, clock: Callable[[], datet
             *returns.routes,
             *offers.routes,
             *process_status.routes,
+            *subscriptions.routes,
             # Last: only what no real endpoint matched.
             *unknown.routes,
             *control.routes,
+            *pushes.routes,
         ]
     )
     app.state.sandbox = BolSandbox(config, clock)

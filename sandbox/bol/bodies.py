@@ -60,3 +60,17 @@ class OfferDrift(Control):
         if all(value is None for value in self.model_dump().values()):
             raise ValueError("name at least one of stock, price, onHoldByRetailer, deliveryCode")
         return self
+
+
+class PushEvent(Control):
+    resource: str
+    type: str | None = None
+    resource_id: str
+
+
+class PushAsk(Control):
+    """A push bol sends to a subscription: signed, and delivered to `url`
+    when one is given (else handed back for the caller to deliver)."""
+
+    event: PushEvent
+    url: str | None = None

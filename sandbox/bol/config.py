@@ -33,6 +33,8 @@ class BolSandboxConfig(BaseModel):
     # Fake buyers are derived from (seed, order id): the same order always
     # gets the same buyer.
     seed: int = 7
+    # The seller account this sandbox plays: the retailerId of its pushes.
+    retailer_id: str = "1234567"
     # EANs bol's catalogue does not know (or does not allow): offers for them
     # are created but never published, with notPublishableReasons code 1000.
     unpublishable_eans: frozenset[str] = frozenset()

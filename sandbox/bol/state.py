@@ -6,12 +6,13 @@ offer_book, offer_export_book, process_book) while holding `lock`; everything el
 the control API — uses the methods here, which take the lock themselves
 and return plain dicts."""
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.bol.bodies import NewOrder, NewReturn, OfferDrift
+from sandbox.bol.bodies import NewOrder, NewReturn, OfferDrift, PushEvent
 from sandbox.bol.config import BolSandboxConfig
 from sandbox.bol.faults import PROCESS_FAULTS, Fault, FaultBook
 from sandbox.bol.ids import next_id
@@ -20,10 +21,12 @@ from sandbox.bol.offers import Offer, OfferBook
 from sandbox.bol.orders import OrderBook
 from sandbox.bol.problems import not_found
 from sandbox.bol.processes import Effect, ProcessBook
+from sandbox.bol.push_keys import SIGNATURE_HEADER, PushKeys
 from sandbox.bol.ratelimit import Budget, RateLimiter
 from sandbox.bol.returns import ReturnBook
 from sandbox.bol.shipments import ShipmentBook
 from sandbox.bol.tokens import Rejection, TokenIssuer
+from sandbox.bol.wire import wire_time
 
 Clock = Callable[[], datetime]
 
@@ -47,6 +50,7 @@ class BolSandbox:
         self.offer_book = OfferBook()
         self.offer_export_book = OfferExportBook()
         self.process_book = ProcessBook()
+        self.push_keys = PushKeys()
 
     def now(self) -> datetime:
         return self._clock()
@@ -82,6 +86,18 @@ class BolSandbox:
             self.settle()
             ret = self.return_book.register(new, self.order_book, self.now())
             return {"returnId": ret.returnId, "rmaId": ret.returnItems[0].rmaId}
+
+    # bol's side of a push subscription.
+
+    def signed_push(self, event: PushEvent) -> tuple[bytes, dict[str, str]]:
+        """The exact bytes of a push about `event`, and the headers that sign them."""
+        message = {
+            "retailerId": self.config.retailer_id,
+            "timestamp": wire_time(self.now()),
+            "event": {"resource": event.resource, "type": event.type, "resourceId": event.resource_id},
+        }
+        body = json.dumps(message).encode()
+        return body, {"Content-Type": "application/json", SIGNATURE_HEADER: self.push_keys.sign(body)}
 
     # What happened, for assertions.
 

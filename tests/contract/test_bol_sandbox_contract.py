@@ -70,6 +70,7 @@ async def test_every_endpoint_answers_as_the_spec_says(bol: BolClient, validator
     clock.advance(1)
     await bol.get(f"/shared/process-status/{handling.json()['processStatusId']}")
     await bol.get("/retailer/returns", handled="true", **{"fulfilment-method": "FBR"})
+    await bol.get("/retailer/subscriptions/signature-keys")
 
     validator.assert_clean()
     assert operations(validator) >= {
@@ -85,6 +86,7 @@ async def test_every_endpoint_answers_as_the_spec_says(bol: BolClient, validator
         f"GET /shared/process-status/{shipping['processStatusId']}",
         "GET /shared/process-status",
         "POST /shared/process-status",
+        "GET /retailer/subscriptions/signature-keys",
     }
 
 
