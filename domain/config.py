@@ -24,6 +24,10 @@ class BolChannelConfig(BaseModel):
     token_url: str = "https://login.bol.com/token"
     client_id: str | None = None
     client_secret: SecretStr | None = None
+    # The seller account's bol retailer id: pushes naming another account
+    # are refused (403). Unset, the webhook receiver refuses every push for
+    # this channel, because it cannot tell this account's from another's.
+    retailer_id: str | None = None
     fulfilment_method: Literal["FBR", "FBB"] = "FBR"
     poll_interval: timedelta = timedelta(seconds=30)
     # Process statuses can take hours on bol; this is how long one activity

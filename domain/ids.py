@@ -1,10 +1,22 @@
 """Workflow ids. They are the idempotency keys of the whole engine: a second
 start with the same id is a no-op, so an order can never run twice."""
 
+import re
+
 ORDER_PREFIX = "order"
+# What may stand between the colons of an order's workflow id. Each
+# marketplace's adapter checks its own, narrower id format; this is the floor
+# for all of them, so no id can carry a separator, a space or a `#` into the
+# key that decides whether an order is new.
+_PART = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 def order_workflow_id(channel: str, marketplace_order_id: str) -> str:
+    for name, value in (("channel", channel), ("marketplace_order_id", marketplace_order_id)):
+        if not _PART.fullmatch(value):
+            raise ValueError(
+                f"{name}: {value[:40]!r} cannot be part of an order's workflow id (letters, digits, '_.-')"
+            )
     return f"{ORDER_PREFIX}:{channel}:{marketplace_order_id}"
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from starter.bench_cmd import bench_app
-from starter.console import CommandError, run_async
+from starter.console import CommandError, err, run_async
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
 from starter.orders_cmd import order_app, orders_app
@@ -116,8 +116,14 @@ async def webhooks(port: int = 8712, host: str = "127.0.0.1") -> None:
     settings = load_settings()
     if not settings.channels:
         raise CommandError("no channel configured (see README: Configuration)")
+    for name, config in settings.channels.items():
+        if config.retailer_id is None:
+            err.print(
+                f"channel {name}: no retailer_id configured, so its pushes are refused (403); "
+                f"set ORDERTIDE_CHANNELS__{name.upper()}__RETAILER_ID"
+            )
     intake = IntakeActivities(Channels.from_config(settings.channels), await connect(), settings.task_queue)
-    await serve(create_webhook_app(intake), host, port)
+    await serve(create_webhook_app(intake, settings.webhooks), host, port)
 
 
 @app.command("codec-server")

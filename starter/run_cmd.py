@@ -35,6 +35,7 @@ def sandbox_channel(url: str, return_window: timedelta | None) -> BolChannelConf
         token_url=f"{url}/token",
         client_id="sandbox",
         client_secret=SecretStr("sandbox"),
+        retailer_id=BolSandboxConfig().retailer_id,
         poll_interval=timedelta(seconds=2),
         process_status_patience=timedelta(minutes=2),
         # The sandbox settles writes in a fraction of a second.

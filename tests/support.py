@@ -67,6 +67,7 @@ def bol_channel(url: str, **overrides: Any) -> BolChannelConfig:
         "token_url": f"{url}/token",
         "client_id": "sandbox",
         "client_secret": SecretStr("sandbox"),
+        "retailer_id": BolSandboxConfig().retailer_id,
         "poll_interval": timedelta(seconds=1),
         "process_status_patience": timedelta(seconds=30),
         "process_status_poll": timedelta(milliseconds=50),

@@ -30,6 +30,20 @@ class WorkerTuning(BaseModel):
     graceful_shutdown: timedelta = timedelta(seconds=10)
 
 
+class WebhookSettings(BaseModel):
+    """The push receiver's limits. bol's pushes are a few hundred bytes, and
+    bol retries a refused one (10 times in 10 minutes, then disables the
+    subscription), so the limits are far above what bol sends."""
+
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Per client address: a steady rate, and a burst on top of it.
+    requests_per_second: float = Field(default=50.0, gt=0)
+    burst: int = Field(default=500, ge=1)
+    # How long a push waits for Temporal to take its order before the
+    # receiver answers 503 (bol delivers it again).
+    handoff_timeout: timedelta = timedelta(seconds=5)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERTIDE_", env_nested_delimiter="__", extra="ignore")
 
@@ -42,6 +56,7 @@ class Settings(BaseSettings):
     codec_key_file: Path | None = None
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     worker: WorkerTuning = Field(default_factory=WorkerTuning)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     def codec_keys(self) -> CodecKeys | None:
         path = self.codec_key_file or self.data_dir / "codec-keys.json"

@@ -3,10 +3,20 @@
 A push is only a hint (it can be forged, late, duplicated or lost): an ORDER
 push starts that order's workflow — idempotently, by workflow id — and the
 workflow fetches the order through the authenticated API before trusting
-anything. Everything else is acknowledged and left to polling. A malformed
-push gets a 4xx naming the field, and nothing is half-done."""
+anything. Everything else is acknowledged and left to polling.
 
+Checks run cheapest first, and nothing is started until all have passed:
+a source over its budget gets 429 (with Retry-After), a body over the cap
+413, a push bol did not sign 401, a malformed one (or an id not in bol's
+format) 400 naming the field, a push for another seller account 403. Only
+then is the order handed to Temporal: 202 once Temporal has it, 503 when
+it could not take it in time, so bol delivers the push again."""
+
+import asyncio
+import contextlib
 import logging
+import math
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ValidationError
@@ -15,10 +25,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from activities.channels import UnknownChannel
 from activities.intake import IntakeActivities
+from activities.marketplaces.bol.adapter import BolAdapter
+from activities.marketplaces.bol.ids import BolId
+from activities.marketplaces.bol.push_signature import SIGNATURE_HEADER, BadPushSignature
+from domain.errors import MarketplaceError
 from domain.intake import OrderChange
+from workers.request_body import read_capped
+from workers.settings import WebhookSettings
+from workers.source_limit import SourceLimit
 
 log = logging.getLogger(__name__)
+
+# What a refused-for-now push tells bol to wait before delivering it again.
+RETRY_AFTER_SECONDS = 30
 
 
 class PushEvent(BaseModel):
@@ -35,32 +56,101 @@ class BolPush(BaseModel):
     event: PushEvent
 
 
-def create_webhook_app(intake: IntakeActivities) -> Starlette:
+def create_webhook_app(intake: IntakeActivities, settings: WebhookSettings | None = None) -> Starlette:
+    limits = settings or WebhookSettings()
+    sources = SourceLimit(limits.requests_per_second, limits.burst)
+
     async def bol_push(request: Request) -> JSONResponse:
         channel = request.path_params["channel"]
-        if channel not in intake.channels.names():
-            return JSONResponse({"error": f"unknown channel {channel!r}"}, status_code=404)
+        adapter = _bol_adapter(intake, channel)
+        if adapter is None:
+            return _error(404, f"unknown bol channel {channel!r}")
+        wait = sources.admit(request.client.host if request.client else "-")
+        if wait is not None:
+            return _error(429, "too many requests from this address", retry_after=wait)
+        body = await read_capped(request, limits.max_body_bytes)
+        if body is None:
+            return _error(413, f"body: longer than {limits.max_body_bytes} bytes")
         try:
-            push = BolPush.model_validate_json(await request.body())
+            await adapter.push_keys.verify(body, request.headers.get(SIGNATURE_HEADER))
+        except BadPushSignature as exc:
+            return _error(401, f"not signed by bol: {exc}")
+        except MarketplaceError as exc:
+            log.warning("push for %s not checked, bol's signature keys are out of reach: %s", channel, exc)
+            return _error(503, "bol's signature keys cannot be read now", retry_after=RETRY_AFTER_SECONDS)
+        try:
+            push = BolPush.model_validate_json(body)
         except ValidationError as exc:
             fields = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
-            return JSONResponse({"error": f"not a bol push notification: {fields}"}, status_code=400)
+            return _error(400, f"not a bol push notification: {fields}")
+        refused = _other_account(adapter, push)
+        if refused:
+            return _error(403, refused)
         if push.event.resource != "ORDER":
             return JSONResponse({"ignored": push.event.resource}, status_code=202)
-        change = OrderChange(marketplace_order_id=push.event.resourceId, placed_at=_when(push), open=True)
-        await intake.dispatch_order(channel, change)
-        log.info("push for %s order %s handed over", channel, push.event.resourceId)
-        return JSONResponse({"accepted": push.event.resourceId}, status_code=202)
+        order_id = push.event.resourceId
+        if not BolId.ORDER.matches(order_id):
+            return _error(400, f"event.resourceId: {order_id[:40]!r} is not a bol orderId ({BolId.ORDER.allowed})")
+        change = OrderChange(marketplace_order_id=order_id, placed_at=_when(push), open=True)
+        try:
+            await asyncio.wait_for(intake.dispatch_order(channel, change), limits.handoff_timeout.total_seconds())
+        except Exception:
+            # Not lost: bol delivers it again, and polling finds the order anyway.
+            log.exception("push for %s order %s not handed over", channel, order_id)
+            return _error(503, "the order could not be handed over now", retry_after=RETRY_AFTER_SECONDS)
+        log.info("push for %s order %s handed over", channel, order_id)
+        return JSONResponse({"accepted": order_id}, status_code=202)
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"ok": True})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Keys fetched before the first push, so that one is answered as fast as the rest.
+        for channel in intake.channels.names():
+            adapter = _bol_adapter(intake, channel)
+            if adapter is not None:
+                try:
+                    await adapter.push_keys.warm()
+                except MarketplaceError as exc:
+                    log.warning("bol signature keys for %s not fetched yet: %s", channel, exc)
+        yield
 
     return Starlette(
         routes=[
             Route("/webhooks/bol/{channel}", bol_push, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
-        ]
+        ],
+        lifespan=lifespan,
     )
+
+
+def _bol_adapter(intake: IntakeActivities, channel: str) -> BolAdapter | None:
+    try:
+        adapter = intake.channels[channel]
+    except UnknownChannel:
+        return None
+    return adapter if isinstance(adapter, BolAdapter) else None
+
+
+def _other_account(adapter: BolAdapter, push: BolPush) -> str | None:
+    """Why the push is for another seller account, or None when it is ours.
+    bol signs every account's pushes with the same keys, so a signature
+    alone does not say the push is this seller's."""
+    expected = adapter.config.retailer_id
+    if expected is None:
+        return (
+            f"retailerId: channel {adapter.channel!r} has no retailer_id configured, so no push is accepted "
+            f"(set ORDERTIDE_CHANNELS__{adapter.channel.upper()}__RETAILER_ID; polling still takes the orders)"
+        )
+    if push.retailerId is None or str(push.retailerId) != expected:
+        return f"retailerId: {str(push.retailerId)[:20]!r} is not the account of channel {adapter.channel!r}"
+    return None
+
+
+def _error(status: int, message: str, retry_after: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after is not None else None
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def _when(push: BolPush) -> datetime:

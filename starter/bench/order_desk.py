@@ -28,7 +28,12 @@ class OrderDesk:
         item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}
         order = await self._sandbox.post("/_sandbox/orders", {"items": [item]})
         event = {"resource": "ORDER", "type": "NEW", "resourceId": order["orderId"]}
-        (await self._push.post(f"/webhooks/bol/{self._channel}", json={"event": event})).raise_for_status()
+        # Signed by the sandbox, as bol signs its pushes; delivered here, in-process.
+        push = await self._sandbox.post("/_sandbox/pushes", {"event": event})
+        delivered = await self._push.post(
+            f"/webhooks/bol/{self._channel}", content=push["body"], headers=push["headers"]
+        )
+        delivered.raise_for_status()
         return order["orderId"]
 
     async def aclose(self) -> None:

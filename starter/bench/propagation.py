@@ -108,7 +108,11 @@ async def run(
                 item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}
                 order = await selling.post("/_sandbox/orders", {"items": [item]})
                 event = {"resource": "ORDER", "type": "NEW", "resourceId": order["orderId"]}
-                (await push.post(f"/webhooks/bol/{CHANNELS[0]}", json={"event": event})).raise_for_status()
+                signed = await selling.post("/_sandbox/pushes", {"event": event})
+                delivered = await push.post(
+                    f"/webhooks/bol/{CHANNELS[0]}", content=signed["body"], headers=signed["headers"]
+                )
+                delivered.raise_for_status()
                 placed.append((product.ean, at))
             sold_for = Counter(ean for ean, _ in placed)
             final = {ean: ON_HAND - count for ean, count in sold_for.items()}

@@ -48,3 +48,17 @@ def test_order_workflow_ids_round_trip():
     workflow_id = order_workflow_id("bol", "1043946570")
     assert workflow_id == "order:bol:1043946570"
     assert parse_order_workflow_id(workflow_id) == ("bol", "1043946570")
+
+
+@pytest.mark.parametrize(
+    ("channel", "order_id", "field"),
+    [
+        ("bol", "123#x", "marketplace_order_id"),
+        ("bol", "1:2", "marketplace_order_id"),
+        ("bol", "", "marketplace_order_id"),
+        ("b l", "123", "channel"),
+    ],
+)
+def test_an_id_that_could_alias_another_order_never_becomes_a_workflow_id(channel, order_id, field):
+    with pytest.raises(ValueError, match=f"^{field}: "):
+        order_workflow_id(channel, order_id)

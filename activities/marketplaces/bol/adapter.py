@@ -14,6 +14,7 @@ from activities.marketplaces.bol.ids import BolId, InvalidBolId, path
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
 from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
 from activities.marketplaces.bol.process import GONE, ProcessTracker
+from activities.marketplaces.bol.push_keys import PushKeys
 from activities.marketplaces.plaza.transport import PlazaOfferTransport
 from domain.channels import Marketplace
 from domain.config import BolChannelConfig
@@ -48,6 +49,7 @@ class BolAdapter:
         self.tracker = ProcessTracker(
             self.http, min_interval=process_poll_interval or config.process_status_poll.total_seconds()
         )
+        self.push_keys = PushKeys(self.http)
         self.offers = BolOffers(self.http, self.tracker, config.process_status_patience.total_seconds())
         self.plaza = (
             PlazaOfferTransport(config.plaza, transport=plaza_transport) if config.offer_transport == "plaza" else None

@@ -167,3 +167,13 @@ class Problem(Wire):
     status: int | None = None
     detail: str | None = None
     violations: list[Violation] = Field(default_factory=list)
+
+
+class SignatureKey(Wire):
+    id: str
+    type: str
+    publicKey: str
+
+
+class SignatureKeys(Wire):
+    signatureKeys: list[SignatureKey] = Field(default_factory=list)
