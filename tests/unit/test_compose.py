@@ -77,3 +77,8 @@ def test_workers_can_scale_horizontally():
     worker = SERVICES["worker"]
     assert "container_name" not in worker and "ports" not in worker
     assert worker["command"] == ["ordertide", "worker"]
+
+
+def test_the_webhook_receiver_knows_which_seller_account_its_pushes_must_name():
+    # Without it every push is refused (403), and orders arrive only by polling.
+    assert env("webhooks")["ORDERTIDE_CHANNELS__BOL__RETAILER_ID"] == "${BOL_RETAILER_ID:?set BOL_RETAILER_ID}"
