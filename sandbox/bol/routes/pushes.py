@@ -21,8 +21,8 @@ DELIVERY_TIMEOUT_SECONDS = 10
 
 async def send_push(request: Request) -> Response:
     """Answers the signed push ({"body", "headers"}) and, when a `url` was
-    given, the receiver's answer ("delivered": its status code, or null when
-    it could not be reached)."""
+    given, the receiver's answer ("delivered": its status code, or null and
+    "error" when it could not be reached)."""
     sandbox: BolSandbox = request.app.state.sandbox
     try:
         raw = json.loads(await request.body() or b"{}")
@@ -39,8 +39,9 @@ async def send_push(request: Request) -> Response:
         try:
             async with httpx.AsyncClient(timeout=DELIVERY_TIMEOUT_SECONDS) as http:
                 reply["delivered"] = (await http.post(ask.url, content=body, headers=headers)).status_code
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             reply["delivered"] = None
+            reply["error"] = f"{type(exc).__name__}: {exc}"
     return JSONResponse(reply, 201)
 
 
