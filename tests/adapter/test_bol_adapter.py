@@ -2,8 +2,10 @@
 taxonomy, and commands that never happen twice."""
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from activities.marketplaces.base import CommandContext
@@ -213,3 +215,26 @@ async def test_a_return_or_offer_id_cannot_walk_to_another_resource(bol, adapter
     with pytest.raises(BusinessError):
         await adapter.handle_return(forged.format(id=order["orderId"]), None, ReturnHandling.RETURN_RECEIVED, 1, ctx)
     assert len(bol.state.requests("/retailer/orders")) == before
+
+
+class LeadingZerosIgnored(httpx.AsyncBaseTransport):
+    """bol, were it to read order ids as numbers: `0123` would be order 123."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport):
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(path=re.sub(r"^/retailer/orders/0+", "/retailer/orders/", request.url.path))
+        return await self.inner.handle_async_request(request)
+
+
+async def test_an_order_bol_answers_under_another_id_is_refused(bol):
+    # Else `0123` and `123` would be two workflows sharing one order's reservation.
+    adapter = BolAdapter("bol", bol_channel(bol.url), transport=LeadingZerosIgnored(bol.transport))
+    order = await bol.place_order([{**MUG, "quantity": 1}])
+    try:
+        assert (await adapter.get_order(order["orderId"])).marketplace_order_id == order["orderId"]
+        with pytest.raises(BusinessError, match="orderId"):
+            await adapter.get_order("0" + order["orderId"])
+    finally:
+        await adapter.aclose()
