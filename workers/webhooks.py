@@ -6,11 +6,12 @@ workflow fetches the order through the authenticated API before trusting
 anything. Everything else is acknowledged and left to polling.
 
 Checks run cheapest first, and nothing is started until all have passed:
-a source over its budget gets 429 (with Retry-After), a body over the cap
-413, a push bol did not sign 401, a malformed one (or an id not in bol's
-format) 400 naming the field, a push for another seller account 403. Only
-then is the order handed to Temporal: 202 once Temporal has it, 503 when
-it could not take it in time, so bol delivers the push again."""
+a source over its budget gets 429 (with Retry-After), an unknown channel
+404, a body over the cap 413, a push bol did not sign 401, a malformed one
+(or an id not in bol's format) 400 naming the field, a push for another
+seller account 403. Only then is the order handed to Temporal: 202 once
+Temporal has it, 503 when it could not take it in time, so bol delivers
+the push again. docs/webhooks.md has the details."""
 
 import asyncio
 import contextlib
@@ -61,13 +62,13 @@ def create_webhook_app(intake: IntakeActivities, settings: WebhookSettings | Non
     sources = SourceLimit(limits.requests_per_second, limits.burst)
 
     async def bol_push(request: Request) -> JSONResponse:
+        wait = sources.admit(request.client.host if request.client else "-")
+        if wait is not None:
+            return _error(429, "too many requests from this address", retry_after=wait)
         channel = request.path_params["channel"]
         adapter = _bol_adapter(intake, channel)
         if adapter is None:
             return _error(404, f"unknown bol channel {channel!r}")
-        wait = sources.admit(request.client.host if request.client else "-")
-        if wait is not None:
-            return _error(429, "too many requests from this address", retry_after=wait)
         body = await read_capped(request, limits.max_body_bytes)
         if body is None:
             return _error(413, f"body: longer than {limits.max_body_bytes} bytes")
