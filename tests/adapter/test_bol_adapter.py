@@ -238,3 +238,11 @@ async def test_an_order_bol_answers_under_another_id_is_refused(bol):
             await adapter.get_order("0" + order["orderId"])
     finally:
         await adapter.aclose()
+
+
+async def test_a_listed_order_whose_id_is_not_bols_is_left_out_and_the_others_still_arrive(bol, adapter, caplog):
+    good = await bol.place_order([{**MUG, "quantity": 1}])
+    await bol.place_order([{**MUG, "quantity": 1}], orderId="12#3")
+    changes = await adapter.changed_orders(None, datetime.now(UTC))
+    assert [c.marketplace_order_id for c in changes] == [good["orderId"]]
+    assert "'12#3'" in caplog.text

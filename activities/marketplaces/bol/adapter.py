@@ -1,5 +1,6 @@
 """bol.com Retailer API v10 as a MarketplaceAdapter."""
 
+import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
+
+log = logging.getLogger(__name__)
 
 # change-interval-minute accepts at most 60; past that we read all open orders.
 MAX_CHANGE_INTERVAL = timedelta(minutes=60)
@@ -71,7 +74,7 @@ class BolAdapter:
             orders = wire.ReducedOrders.model_validate(page).orders
             if not orders:
                 break
-            changes.extend(change_from_wire(order) for order in orders)
+            changes.extend(change_from_wire(order) for order in orders if _ours(order.orderId, "order"))
         return changes
 
     async def get_order(self, marketplace_order_id: str) -> Order:
@@ -90,7 +93,7 @@ class BolAdapter:
             if not returns:
                 break
             for ret in returns:
-                notices.extend(returns_from_wire(ret))
+                notices.extend(n for n in returns_from_wire(ret) if _ours(n.marketplace_order_id, "return"))
         return notices
 
     async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
@@ -266,3 +269,12 @@ class BolAdapter:
                 s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId
             ]
         return pending
+
+
+def _ours(order_id: str, what: str) -> bool:
+    """Whether a listed order id can become a workflow id. One that cannot is
+    left out with a warning: failing the whole poll would stall every other order."""
+    if BolId.ORDER.matches(order_id):
+        return True
+    log.warning("bol listed a %s for order id %r, which is not in bol's format; left out", what, order_id[:40])
+    return False
