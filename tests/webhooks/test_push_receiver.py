@@ -222,3 +222,29 @@ async def test_non_order_pushes_are_acknowledged_without_a_hand_over(bol, channe
         answer = await http.post("/webhooks/bol/bol", content=body, headers=headers)
     assert (answer.status_code, answer.json()) == (202, {"ignored": "PROCESS_STATUS"})
     assert intake.orders == []
+
+
+async def test_a_listed_key_that_cannot_be_read_does_not_refuse_pushes_signed_with_the_others(
+    bol, channels, monkeypatch
+):
+    intake = HandOver(channels)
+    keys = bol.state.push_keys
+    listed = keys.key_set()["signatureKeys"]
+    broken = {"id": "broken", "type": "RSA", "publicKey": base64.b64encode(b"not a key").decode()}
+    monkeypatch.setattr(keys, "key_set", lambda: {"signatureKeys": [broken, *listed]})
+    body, headers = await signed(bol)
+    async with receiver(intake) as http:
+        unsigned = await http.post("/webhooks/bol/bol", content=body)
+        answer = await http.post("/webhooks/bol/bol", content=body, headers=headers)
+    assert (unsigned.status_code, answer.status_code) == (401, 202)
+    assert intake.orders == [("bol", ORDER)]
+
+
+async def test_a_key_set_bol_garbled_gets_503_not_a_crash(bol, channels, monkeypatch):
+    intake = HandOver(channels)
+    monkeypatch.setattr(bol.state.push_keys, "key_set", lambda: {"signatureKeys": "garbled"})
+    body, headers = await signed(bol)
+    async with receiver(intake) as http:
+        answer = await http.post("/webhooks/bol/bol", content=body, headers=headers)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert intake.orders == []

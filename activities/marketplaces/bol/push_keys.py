@@ -9,10 +9,12 @@ import logging
 import time
 from collections.abc import Callable
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from activities.marketplaces.bol import push_signature, wire
 from activities.marketplaces.bol.http import BolHttp
+from domain.errors import MarketplaceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +66,17 @@ class PushKeys:
     async def _refresh(self) -> None:
         response = await self._http.call("GET", KEYS_PATH)
         self._fetched_at = self._clock()
+        try:
+            listed = wire.SignatureKeys.model_validate(response.json()).signatureKeys
+        except ValueError as exc:
+            raise MarketplaceUnavailable(f"bol GET {KEYS_PATH}: not a key set ({exc.__class__.__name__})") from exc
         keys: dict[str, rsa.RSAPublicKey] = {}
-        for key in wire.SignatureKeys.model_validate(response.json()).signatureKeys:
+        for key in listed:
             try:
                 keys[key.id] = push_signature.public_key(key.publicKey)
-            except ValueError as exc:  # one unreadable key must not refuse pushes signed with the others
+            except (
+                ValueError,
+                UnsupportedAlgorithm,
+            ) as exc:  # one bad key must not refuse pushes signed with the others
                 log.warning("bol signature key %r is unusable (type %s): %s", key.id, key.type, exc)
         self._keys = keys
