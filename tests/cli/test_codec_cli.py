@@ -63,18 +63,24 @@ async def test_ops_decode_with_the_stock_temporal_cli_and_the_token_never_reache
         assert TOKEN.encode() not in command_line
 
         endpoint = f"http://127.0.0.1:{port}"
-        show = await asyncio.create_subprocess_exec(
-            *(temporal_binary(), "workflow", "show", "-w", workflow_id, "--address", address, "-o", "json"),
-            *("--codec-endpoint", endpoint, "--codec-auth", f"Bearer {TOKEN}"),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await show.communicate()
-        assert show.returncode == 0, err.decode()
-        started = json.loads(out)["events"][0]["workflowExecutionStartedEventAttributes"]
-        [stored_input] = started["input"]["payloads"]
-        assert base64.b64decode(stored_input["metadata"]["encoding"]) == b"json/plain"
-        assert b'"marketplace_order_id":"4711000042"' in base64.b64decode(stored_input["data"])
+        # As the README shows it: --codec-auth, or TEMPORAL_CODEC_AUTH to keep the token out of ps.
+        for auth_flag, auth_env in (
+            (["--codec-auth", f"Bearer {TOKEN}"], {}),
+            ([], {"TEMPORAL_CODEC_AUTH": f"Bearer {TOKEN}"}),
+        ):
+            show = await asyncio.create_subprocess_exec(
+                *(temporal_binary(), "workflow", "show", "-w", workflow_id, "--address", address, "-o", "json"),
+                *("--codec-endpoint", endpoint, *auth_flag),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, **auth_env},
+            )
+            out, err = await show.communicate()
+            assert show.returncode == 0, err.decode()
+            started = json.loads(out)["events"][0]["workflowExecutionStartedEventAttributes"]
+            [stored_input] = started["input"]["payloads"]
+            assert base64.b64decode(stored_input["metadata"]["encoding"]) == b"json/plain"
+            assert b'"marketplace_order_id":"4711000042"' in base64.b64decode(stored_input["data"])
 
         async with httpx.AsyncClient(base_url=endpoint) as http:
             # Old bookmarks and scripts still put the token in the path.
