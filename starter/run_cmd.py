@@ -22,6 +22,7 @@ from workers.codec_server import create_codec_app
 from workers.codec_token import DEV_TOKEN_FILE, load_or_create_codec_token
 from workers.devserver import DevServer
 from workers.http import serve_in_thread
+from workers.secret_file import private_dir
 from workers.settings import RUNTIME_CHANNELS, Settings, load_settings, record_runtime_channels
 from workers.temporal_client import connect
 from workers.worker import Engine, ensure_intake
@@ -57,7 +58,7 @@ async def run_everything(
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
         use_sandbox = not any(c.has_credentials for c in configured.channels.values())
-    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread(private_dir, data_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

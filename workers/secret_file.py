@@ -14,6 +14,16 @@ from pathlib import Path
 OWNER_ONLY = 0o600
 
 
+def private_dir(path: Path) -> Path:
+    """A directory only its owner may enter (the data dir: codec keys, the
+    store with buyers' addresses, Temporal's history). One left open by an
+    earlier version is closed: what is inside it was never meant for others."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def write_secret(path: Path, text: str) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")

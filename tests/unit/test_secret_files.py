@@ -3,14 +3,20 @@
 import os
 import stat
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from activities.store.engine import Database
+from activities.store.ledger import OrderLedger
+from domain.channels import Marketplace
 from domain.config import BolChannelConfig
+from domain.order.marketplace import Address, Order
 from workers.codec import CodecKeys
 from workers.codec_token import load_or_create_codec_token
+from workers.secret_file import private_dir
 from workers.settings import Settings, record_runtime_channels
 
 
@@ -69,3 +75,35 @@ def test_a_rewritten_secret_file_stays_owner_only(tmp_path, no_late_tightening):
 def test_the_codec_token_survives_a_restart(tmp_path):
     path = tmp_path / "codec-token"
     assert load_or_create_codec_token(path) == load_or_create_codec_token(path)
+
+
+def test_the_data_dir_is_private_even_when_an_earlier_version_left_it_open(tmp_path, monkeypatch):
+    previous = os.umask(0)
+    try:
+        fresh = private_dir(tmp_path / "fresh" / "data")
+        opened = tmp_path / "opened"
+        opened.mkdir(mode=0o755)
+        private_dir(opened)
+    finally:
+        os.umask(previous)
+    assert _mode(fresh) == 0o700 and _mode(opened) == 0o700
+
+
+def test_the_sqlite_store_with_buyers_addresses_is_owner_only(tmp_path, no_late_tightening):
+    path = tmp_path / "data" / "store.db"
+    db = Database(f"sqlite:///{path}")
+    db.create_schema()
+    OrderLedger(db).save_order(
+        Order(
+            channel="bol",
+            marketplace=Marketplace.BOL,
+            marketplace_order_id="1043946570",
+            placed_at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+            lines=[],
+            shipping_address=Address(surname="Jansen", city="Utrecht"),
+        )
+    )
+    db.dispose()
+    assert _mode(path.parent) == 0o700
+    for file in path.parent.iterdir():  # the database and its -wal/-shm files
+        assert _mode(file) == 0o600, file.name
