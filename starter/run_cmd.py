@@ -145,10 +145,9 @@ def _print_where(
         out.print(f"  bol.com sandbox   {sandbox_url}  (Retailer API under /retailer, control API under /_sandbox)")
         out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks after ~5 s")
     out.print(f"  codec server      {codec_endpoint}  (payloads are encrypted; the UI decodes through it)")
-    out.print(f"                    sign in there once with the token in {token_file}, then turn on the UI's")
-    out.print(
-        '                    codec setting "Include cross-origin credentials"; CLI: --codec-auth "Bearer <token>"'
-    )
+    out.print(f"                    sign in there once with the token in {token_file}; in the UI's codec settings")
+    out.print(f'                    use {codec_endpoint} with "Include cross-origin credentials" on')
+    out.print('                    CLI: temporal … --codec-endpoint … --codec-auth "Bearer <token>"')
     out.print(f"  store             {settings.store_url}")
     out.print(f"  channels          {', '.join(settings.channels) or 'none configured'}")
     out.print("  try               ordertide orders list   |   ordertide order show <id>")

@@ -34,7 +34,8 @@ SIGN_IN_PAGE = """<!doctype html><title>ordertide codec</title>
 <form method="post" action="/session">
 <label>Codec token <input type="password" name="token" autocomplete="off" autofocus></label>
 <button>Sign in</button></form>
-<p>Then, in the Temporal Web UI's codec settings, turn on "Include cross-origin credentials".</p>"""
+<p>Then, in the Temporal Web UI's codec settings, set this browser's endpoint to this server
+and turn on "Include cross-origin credentials".</p>"""
 
 
 def session_value(token: str) -> str:
