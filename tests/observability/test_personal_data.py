@@ -6,17 +6,14 @@ import json
 import logging
 
 import httpx
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
 
 from domain.order.messages import PickRequest
 from domain.order.status import OrderStatus, Step
+from tests.observability.spans import capture_spans
 from tests.workflows.helpers import MUG, place_and_start, wait_for, wait_for_attention
 from workers.codec import ENCODING, CodecKeys
-from workers.telemetry import TelemetrySettings, client_interceptors, install_tracing
+from workers.telemetry import TelemetrySettings, client_interceptors
 from workers.temporal_client import data_converter
 from workflows.order import OrderWorkflow
 
@@ -86,20 +83,11 @@ class MalformedBuyer(httpx.AsyncBaseTransport):
         return httpx.Response(response.status_code, headers=headers, json=order)
 
 
-def _spans() -> InMemorySpanExporter:
-    install_tracing(TelemetrySettings(), exporter=InMemorySpanExporter())  # a no-op once a test installed it
-    provider = trace.get_tracer_provider()
-    assert isinstance(provider, TracerProvider)
-    spans = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(spans))
-    return spans
-
-
 async def test_a_run_that_fails_on_a_malformed_buyer_record_stores_no_plaintext_personal_data(
     dev_env, engines, bol, task_queue, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    spans = _spans()
+    spans = capture_spans()
     address = dev_env.client.service_client.config.target_host
     tracing = client_interceptors(TelemetrySettings(traces="console"))
     encrypted = await Client.connect(address, data_converter=data_converter(CodecKeys.generate()), interceptors=tracing)
