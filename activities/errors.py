@@ -8,6 +8,7 @@ when it gave none."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -37,3 +38,15 @@ def marketplace_errors() -> Iterator[None]:
         raise ApplicationError(str(exc), type=RETRYABLE_ERROR_TYPE, next_retry_delay=delay) from exc
     except RetryableMarketplaceError as exc:
         raise ApplicationError(str(exc), type=RETRYABLE_ERROR_TYPE, next_retry_delay=exc.retry_after) from exc
+    except ValidationError as exc:
+        # The marketplace sent a record we cannot read: asking again returns
+        # the same record, so ops look at it (NeedsAttention) and resume.
+        raise ApplicationError(unreadable(exc), type=BUSINESS_ERROR_TYPE, non_retryable=True) from exc
+
+
+def unreadable(exc: ValidationError) -> str:
+    """One line naming the fields, never their values (a buyer's name)."""
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors(include_input=False)
+    )
+    return f"the marketplace sent a record ordertide cannot read ({problems})"

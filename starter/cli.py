@@ -131,21 +131,27 @@ async def webhooks(port: int = 8712, host: str = "127.0.0.1") -> None:
 async def codec_server(
     port: int = 8711,
     host: str = "127.0.0.1",
-    token: Annotated[str, typer.Option(envvar="ORDERTIDE_CODEC_TOKEN", help="required from callers")] = "",
+    token_file: Annotated[
+        Path | None, typer.Option(envvar="ORDERTIDE_CODEC_TOKEN_FILE", help="file holding the token callers send")
+    ] = None,
     ui_origin: Annotated[list[str], typer.Option(help="Web UI origin allowed by CORS")] = ["http://localhost:8233"],  # noqa: B006  # typer's declared default; the command never mutates it
 ) -> None:
-    """Serve the payload codec to the Temporal Web UI (--ui-codec-endpoint), behind a token."""
+    """Serve the payload codec to the Temporal Web UI and `temporal --codec-endpoint`, behind a token
+    (ORDERTIDE_CODEC_TOKEN or --token-file; callers send Authorization: Bearer <token>)."""
     from workers.codec import EncryptionCodec
     from workers.codec_server import create_codec_app
+    from workers.codec_token import configured_codec_token
     from workers.http import serve
     from workers.settings import load_settings
 
-    if not token:
-        raise CommandError("a token is required: --token or ORDERTIDE_CODEC_TOKEN")
+    # Never a command-line value: anyone on the host can read those in `ps`.
+    token = configured_codec_token(token_file)
     keys = load_settings().codec_keys()
     if keys is None:
         raise CommandError("no codec keys: set ORDERTIDE_CODEC_KEY_FILE or create .ordertide/codec-keys.json")
-    await serve(create_codec_app(EncryptionCodec(keys), token, ui_origin), host, port)
+    # Its own request log stands in for uvicorn's access log, which prints paths.
+    logging.getLogger("workers.codec_server").setLevel(logging.INFO)
+    await serve(create_codec_app(EncryptionCodec(keys), token, ui_origin), host, port, access_log=False)
 
 
 def main() -> None:

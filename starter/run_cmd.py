@@ -5,7 +5,6 @@ sandbox, the worker, a buyer and a warehouse simulator. Ctrl-C stops it all."""
 import asyncio
 import contextlib
 import logging
-import secrets
 import signal
 from datetime import timedelta
 from pathlib import Path
@@ -20,8 +19,10 @@ from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
 from workers.codec import CodecKeys, EncryptionCodec
 from workers.codec_server import create_codec_app
+from workers.codec_token import DEV_TOKEN_FILE, load_or_create_codec_token
 from workers.devserver import DevServer
 from workers.http import serve_in_thread
+from workers.secret_file import private_dir
 from workers.settings import RUNTIME_CHANNELS, Settings, load_settings, record_runtime_channels
 from workers.temporal_client import connect
 from workers.worker import Engine, ensure_intake
@@ -58,21 +59,24 @@ async def run_everything(
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
         use_sandbox = not any(c.has_credentials for c in configured.channels.values())
-    await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+    await asyncio.to_thread(private_dir, data_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
     keys = CodecKeys.load_or_create(configured.codec_key_file or data_dir / "codec-keys.json")
-    codec_token = secrets.token_urlsafe(18)
+    token_file = data_dir / DEV_TOKEN_FILE
+    codec_token = await asyncio.to_thread(load_or_create_codec_token, token_file)
     codec = serve_in_thread(
         create_codec_app(
             EncryptionCodec(keys), codec_token, [f"http://localhost:{ui_port}", f"http://127.0.0.1:{ui_port}"]
         ),
         port=codec_port,
     )
-    codec_endpoint = f"{codec.url}/t/{codec_token}"
+    # localhost, like the UI's address: the browser's sign-in cookie is only
+    # sent to the host it came from. No token here: this is a command line.
+    codec_endpoint = f"http://localhost:{codec.port}"
     server = DevServer(
         db_file=data_dir / "temporal.db",
         port=temporal_port,
@@ -109,7 +113,9 @@ async def run_everything(
                 buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute)
                 warehouse = WarehouseSimulator(client, engine.inventory, restock=(settings.task_queue, 5))
                 tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
-            _print_where(server, sandbox.url if sandbox else None, settings, orders_per_minute, codec_endpoint)
+            _print_where(
+                server, sandbox.url if sandbox else None, settings, orders_per_minute, codec_endpoint, token_file
+            )
             await stop.wait()
             out.print("stopping…")
             for task in tasks:
@@ -126,7 +132,12 @@ async def run_everything(
 
 
 def _print_where(
-    server: DevServer, sandbox_url: str | None, settings: Settings, orders_per_minute: float, codec_endpoint: str
+    server: DevServer,
+    sandbox_url: str | None,
+    settings: Settings,
+    orders_per_minute: float,
+    codec_endpoint: str,
+    token_file: Path,
 ) -> None:
     out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
     out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
@@ -135,6 +146,9 @@ def _print_where(
         out.print(f"  bol.com sandbox   {sandbox_url}  (Retailer API under /retailer, control API under /_sandbox)")
         out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks after ~5 s")
     out.print(f"  codec server      {codec_endpoint}  (payloads are encrypted; the UI decodes through it)")
+    out.print(f"                    sign in there once with the token in {token_file}; in the UI's codec settings")
+    out.print(f'                    use {codec_endpoint} with "Include cross-origin credentials" on')
+    out.print('                    CLI: temporal … --codec-endpoint … --codec-auth "Bearer <token>"')
     out.print(f"  store             {settings.store_url}")
     out.print(f"  channels          {', '.join(settings.channels) or 'none configured'}")
     out.print("  try               ordertide orders list   |   ordertide order show <id>")

@@ -13,10 +13,14 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from google.protobuf.message import DecodeError
 from pydantic import BaseModel
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
+
+from workers.secret_file import write_secret
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -46,9 +50,7 @@ class CodecKeys(BaseModel):
         return cls.model_validate(json.loads(path.read_text()))
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.model_dump_json(indent=2))
-        path.chmod(0o600)
+        write_secret(path, self.model_dump_json(indent=2))
 
     @classmethod
     def load_or_create(cls, path: Path) -> "CodecKeys":
@@ -80,10 +82,14 @@ class EncryptionCodec(PayloadCodec):
             if payload.metadata.get("encoding") != ENCODING:
                 decoded.append(payload)  # not ours (or written before encryption was on)
                 continue
-            key_id = payload.metadata[KEY_ID].decode()
+            key_id = payload.metadata.get(KEY_ID, b"").decode(errors="replace")
             cipher = self._ciphers.get(key_id)
             if cipher is None:
                 raise ValueError(f"payload was encrypted with key {key_id!r}, which is not configured")
             nonce, ciphertext = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
-            decoded.append(Payload.FromString(cipher.decrypt(nonce, ciphertext, None)))
+            try:
+                decoded.append(Payload.FromString(cipher.decrypt(nonce, ciphertext, None)))
+            except (InvalidTag, DecodeError, ValueError):
+                # A caller's mistake or an attack, not our fault: say so, and no more.
+                raise ValueError(f"payload data: does not decrypt with key {key_id!r} (altered or cut)") from None
         return decoded

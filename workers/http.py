@@ -79,6 +79,9 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Ser
     return ServerHandle(app, host, port).start()
 
 
-async def serve(app: ASGIApp, host: str = "127.0.0.1", port: int = 8710) -> None:
-    """Serves `app` in the foreground until interrupted."""
-    await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).serve()
+async def serve(app: ASGIApp, host: str = "127.0.0.1", port: int = 8710, *, access_log: bool = True) -> None:
+    """Serves `app` in the foreground until interrupted. Without `access_log`
+    the app logs its requests itself (the codec server: a caller may still put
+    a secret in a path, and the log must not keep it)."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log)
+    await uvicorn.Server(config).serve()

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from domain.config import BolChannelConfig
 from domain.names import TASK_QUEUE
 from workers.codec import CodecKeys
+from workers.secret_file import write_secret
 from workers.telemetry import TelemetrySettings
 
 
@@ -97,7 +98,6 @@ def load_settings(**overrides: Any) -> Settings:
 
 def record_runtime_channels(settings: Settings) -> Path:
     path = settings.data_dir / RUNTIME_CHANNELS
-    path.parent.mkdir(parents=True, exist_ok=True)
     channels = {
         name: {
             **config.model_dump(mode="json"),
@@ -105,8 +105,7 @@ def record_runtime_channels(settings: Settings) -> Path:
         }
         for name, config in settings.channels.items()
     }
-    path.write_text(json.dumps(channels, indent=2))
-    path.chmod(0o600)
+    write_secret(path, json.dumps(channels, indent=2))
     return path
 
 

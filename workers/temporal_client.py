@@ -7,7 +7,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import Runtime
 
@@ -30,7 +30,13 @@ def data_converter(keys: CodecKeys | None = None) -> DataConverter:
     """Every client, worker and replayer must use the same converter."""
     if keys is None:
         return pydantic_data_converter
-    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(keys))
+    # Failure messages and stack traces are stored in the clear by default, and
+    # they quote what went wrong (a buyer's record): they go through the codec too.
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec(keys),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 _runtimes: dict[str, Runtime] = {}

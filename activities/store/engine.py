@@ -1,11 +1,22 @@
 """Database engines: SQLite by default, PostgreSQL by URL."""
 
+import contextlib
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from activities.store import tables  # noqa: F401  # imported to register the tables on SQLModel.metadata
+
+
+def _create_private(database: Path) -> None:
+    """The store holds buyers' addresses: its directory and file are the
+    owner's alone from the start (SQLite gives its -wal and -shm files the
+    database file's mode)."""
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def make_engine(url: str) -> Engine:
@@ -16,7 +27,7 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(path))
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")

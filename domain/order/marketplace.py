@@ -6,7 +6,7 @@ that keep the marketplace's own ids."""
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.channels import Marketplace
 from domain.money import Money
@@ -15,6 +15,8 @@ from domain.money import Money
 class Address(BaseModel):
     """Personal data of the buyer. Never put any of it in a search attribute,
     a log line or a span."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     first_name: str = ""
     surname: str = ""
@@ -52,6 +54,9 @@ class OrderLine(BaseModel):
 
 
 class Order(BaseModel):
+    # Holds the Address: a validation error here would otherwise quote it.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     channel: str
     marketplace: Marketplace
     marketplace_order_id: str
@@ -74,6 +79,8 @@ class Order(BaseModel):
 
 class ReturnNotice(BaseModel):
     """A buyer announced a return on the marketplace."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # the reason may be the buyer's own words
 
     marketplace_order_id: str
     rma_id: str

@@ -23,7 +23,8 @@ Money = Annotated[Decimal, PlainSerializer(lambda value: float(value), return_ty
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Buyers' names and addresses: errors name the field, never quote the value.
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

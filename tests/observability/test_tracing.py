@@ -9,17 +9,17 @@ from typing import Any
 import httpx
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
 
 from domain.ids import intake_workflow_id, order_workflow_id
 from domain.order.messages import PickRequest
 from domain.order.status import OrderStatus
 from starter.demo_catalog import seed_demo_catalog
+from tests.observability.spans import capture_spans
 from tests.support import SandboxedBol, bol_channel, eventually
 from tests.workflows.helpers import MUG, wait_for
 from workers.settings import Settings
-from workers.telemetry import TelemetrySettings, client_interceptors, install_tracing
+from workers.telemetry import TelemetrySettings, client_interceptors
 from workers.temporal_client import data_converter
 from workers.worker import Engine, ensure_intake
 from workflows.order import OrderWorkflow
@@ -30,8 +30,7 @@ def _attributes(span: ReadableSpan) -> Mapping[str, Any]:
 
 
 async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_env, bol_server, tmp_path, task_queue):
-    exporter = InMemorySpanExporter()
-    install_tracing(TelemetrySettings(), exporter=exporter)
+    exporter = capture_spans()
     client = await Client.connect(
         dev_env.client.service_client.config.target_host,
         data_converter=data_converter(),

@@ -1,5 +1,6 @@
 """docker-compose.yml describes production. No Docker engine runs here, so
-this checks what can be checked: services, pinned images, wiring."""
+this checks what can be checked: services, pinned images, wiring, and who
+can reach what."""
 
 import re
 from pathlib import Path
@@ -10,8 +11,10 @@ from domain.names import SEARCH_ATTRIBUTES
 from workers.devserver import SEARCH_ATTRIBUTE_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 SERVICES = COMPOSE["services"]
+CADDYFILE = (ROOT / "deploy" / "Caddyfile").read_text()
 
 
 def env(service: str) -> dict[str, str]:
@@ -30,6 +33,8 @@ def test_every_production_part_is_there():
         "webhooks",
         "codec-server",
         "otel-collector",
+        "ops-proxy",
+        "oauth2-proxy",
     } <= set(SERVICES)
 
 
@@ -56,6 +61,7 @@ def test_temporal_runs_on_postgresql_and_the_apps_find_it():
 def test_the_store_is_the_postgresql_service():
     url = env("worker")["ORDERTIDE_DATABASE_URL"]
     assert url.startswith("postgresql://") and "@store-db:5432/" in url
+    assert env("worker")["PGPASSWORD"] == env("store-db")["POSTGRES_PASSWORD"]
 
 
 def test_every_search_attribute_is_registered_with_its_type():
@@ -66,11 +72,74 @@ def test_every_search_attribute_is_registered_with_its_type():
 
 
 def test_the_ui_decodes_through_the_codec_server_and_traces_reach_the_collector():
-    codec_port = SERVICES["codec-server"]["ports"][0].split(":")[0]
-    assert env("temporal-ui")["TEMPORAL_CODEC_ENDPOINT"].startswith(f"http://localhost:{codec_port}/t/")
+    assert (
+        env("temporal-ui")["TEMPORAL_CODEC_ENDPOINT"] == "https://${ORDERTIDE_OPS_HOST:?set ORDERTIDE_OPS_HOST}/codec"
+    )
+    assert "reverse_proxy codec-server:8711" in CADDYFILE
     assert env("worker")["ORDERTIDE_TELEMETRY__OTLP_ENDPOINT"].startswith("http://otel-collector:4318")
     collector_config = ROOT / SERVICES["otel-collector"]["volumes"][0].split(":")[0]
     assert yaml.safe_load(collector_config.read_text())["receivers"]["otlp"]
+
+
+def test_only_the_authenticating_proxy_is_published():
+    published = {name for name, service in SERVICES.items() if service.get("ports") or service.get("network_mode")}
+    assert published == {"ops-proxy"}
+    assert {port.split(":")[-1] for port in SERVICES["ops-proxy"]["ports"]} == {"443", "80", "7233"}
+
+
+def test_temporal_the_databases_the_ui_and_the_codec_server_are_on_an_internal_network_only():
+    assert COMPOSE["networks"]["backend"]["internal"] is True
+    for name in ("temporal", "postgresql", "store-db", "temporal-ui", "codec-server", "temporal-admin-tools"):
+        assert SERVICES[name]["networks"] == ["backend"], name
+    for name, service in SERVICES.items():
+        assert service.get("networks"), f"{name} would join the default network"
+
+
+def _site(address: str) -> str:
+    """One site block of the Caddyfile, by its address line."""
+    opening = f"\n{address} {{\n"
+    start = CADDYFILE.index(opening) + len(opening)
+    depth = 1
+    for end in range(start, len(CADDYFILE)):
+        depth += {"{": 1, "}": -1}.get(CADDYFILE[end], 0)
+        if depth == 0:
+            return CADDYFILE[start:end]
+    raise AssertionError(f"site {address} is not closed")
+
+
+def test_the_ui_and_the_codec_server_need_single_sign_on():
+    site = _site("{$ORDERTIDE_OPS_HOST}")
+    signed_in = site[site.index("forward_auth oauth2-proxy:4180") :]
+    assert "reverse_proxy temporal-ui:8080" in signed_in and "reverse_proxy codec-server:8711" in signed_in
+    before_sign_in = site[: site.index("forward_auth")]
+    assert "temporal-ui" not in before_sign_in and "codec-server" not in before_sign_in
+    oidc = env("oauth2-proxy")
+    assert oidc["OAUTH2_PROXY_PROVIDER"] == "oidc" and oidc["OAUTH2_PROXY_COOKIE_SECURE"] == "true"
+    assert oidc["OAUTH2_PROXY_OIDC_ISSUER_URL"].startswith("${OIDC_ISSUER_URL:?")
+
+
+def test_the_codec_token_stays_on_the_servers_and_out_of_every_url():
+    codec = _site("{$ORDERTIDE_OPS_HOST}")
+    assert 'header_up Authorization "Bearer {$CODEC_TOKEN}"' in codec
+    holders = {name for name, service in SERVICES.items() if "CODEC_TOKEN" in str(service.get("environment", {}))}
+    assert holders == {"codec-server", "ops-proxy"}
+    for name, service in SERVICES.items():
+        for key, value in service.get("environment", {}).items():
+            if "://" in str(value):
+                assert not re.search(r"TOKEN|SECRET|PASSWORD|://[^/@]*:[^/@]*@", str(value)), f"{name} {key}: {value}"
+
+
+def test_no_default_passwords():
+    for name in ("postgresql", "store-db"):
+        assert env(name)["POSTGRES_PASSWORD"].startswith("${"), name
+    assert env("temporal")["POSTGRES_PWD"].startswith("${")
+
+
+def test_clients_outside_reach_temporal_only_with_tls_and_a_client_certificate():
+    grpc = _site("{$ORDERTIDE_OPS_HOST}:7233")
+    assert "mode require_and_verify" in grpc and "trust_pool file /run/secrets/temporal_clients_ca" in grpc
+    assert "reverse_proxy h2c://temporal:7233" in grpc
+    assert "temporal_clients_ca" in SERVICES["ops-proxy"]["secrets"]
 
 
 def test_workers_can_scale_horizontally():

@@ -14,7 +14,9 @@ KNOWN_PROCESS_STATUSES = {"PENDING", "SUCCESS", "FAILURE", "TIMEOUT"}
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # An order carries the buyer's name and address: a validation error must
+    # name the field, never quote the value (it reaches logs, spans, history).
+    model_config = ConfigDict(extra="allow", populate_by_name=True, hide_input_in_errors=True)
 
 
 def _known(value: str | None, known: set[str], field: str) -> str | None:
