@@ -125,28 +125,34 @@ class OrderWorkflow:
             self._state.cancelled(command.line_id, command.reason)
 
     async def _ship(self) -> None:
-        """With ops' transporter from `ship`, else the rules' choice."""
+        """With ops' transporter from `ship`, else the rules' choice.
+
+        The lines are marked as shipping before the first await, so a cancel
+        arriving while the transporter is chosen is refused rather than
+        answered "cancelling" and shipped anyway. Only validators read the
+        mark, and they do not run on replay: no command changes, no patch."""
         state = self._state
-        lines, tracking = state.lines_to_ship(), state.tracking()
-        code = state.chosen_transporter() or await self._attempt(
-            Step.SHIP,
-            workflow.execute_local_activity_method(
-                OrderActivities.choose_transporter,
-                state.transporter_query(),
-                start_to_close_timeout=policies.LOCAL_TIMEOUT,
-                summary="choose a transporter",
-            ),
-        )
-        if not code:
-            return
-        transport = Transport(transporter_code=code, track_and_trace=tracking)
-        state.shipping = {line.line_id for line in lines}
-        self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {state.ref.marketplace} ({code})")
-        summary = f"ship {len(lines)} line(s) with {code}"
-        result = await self._attempt(
-            Step.SHIP, self._command(OrderActivities.ship_lines, state.ship_input(lines, transport), summary)
-        )
-        state.shipping = set()
+        lines, tracking = state.start_shipment(), state.tracking()
+        try:
+            code = state.chosen_transporter() or await self._attempt(
+                Step.SHIP,
+                workflow.execute_local_activity_method(
+                    OrderActivities.choose_transporter,
+                    state.transporter_query(),
+                    start_to_close_timeout=policies.LOCAL_TIMEOUT,
+                    summary="choose a transporter",
+                ),
+            )
+            if not code:
+                return
+            transport = Transport(transporter_code=code, track_and_trace=tracking)
+            self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {state.ref.marketplace} ({code})")
+            summary = f"ship {len(lines)} line(s) with {code}"
+            result = await self._attempt(
+                Step.SHIP, self._command(OrderActivities.ship_lines, state.ship_input(lines, transport), summary)
+            )
+        finally:
+            state.finish_shipment()
         if result is not None:
             state.apply_shipment(result, transport)
 

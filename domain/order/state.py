@@ -249,6 +249,17 @@ class OrderState:
             if line.unshipped_picked and line.line_id not in self.pending_cancellations
         ]
 
+    def start_shipment(self) -> list[LineQuantity]:
+        """The lines to ship, marked as shipping at once: from here the cancel
+        and ship validators refuse them, even while the transporter is still
+        being chosen. finish_shipment releases them."""
+        lines = self.lines_to_ship()
+        self.shipping = {line.line_id for line in lines}
+        return lines
+
+    def finish_shipment(self) -> None:
+        self.shipping = set()
+
     def chosen_transporter(self) -> str | None:
         """The transporter ops named with `ship`, if any."""
         return self.transport_override.transporter_code if self.transport_override else None

@@ -190,6 +190,17 @@ def test_ship_validation():
         accepted_state(line("A", quantity_cancelled=1)).validate_ship()
 
 
+def test_lines_are_marked_as_shipping_as_soon_as_they_are_taken_to_ship():
+    state = accepted_state(line("A"), line("B"))
+    state.pick(PickRequest(lines=[LineQuantity(line_id="A", quantity=1)]))
+    assert state.start_shipment() == [LineQuantity(line_id="A", quantity=1)]
+    with pytest.raises(ValueError, match=r"^line A is being shipped right now$"):
+        state.validate_cancel(CancelRequest(line_ids=["A"]))
+    state.validate_cancel(CancelRequest(line_ids=["B"]))
+    state.finish_shipment()
+    state.validate_cancel(CancelRequest(line_ids=["A"]))
+
+
 def test_cancel_validation():
     state = accepted_state(line("A"), line("B", quantity_shipped=1), line("C"))
     state.validate_cancel(CancelRequest())

@@ -98,6 +98,9 @@ class FakeOrderActivities:
         # Set by a test to hold ship_lines until it is released.
         self.ship_gate: asyncio.Event | None = None
         self.ship_started = asyncio.Event()
+        # Set by a test to hold the transporter choice (a local activity) until released.
+        self.transporter_gate: asyncio.Event | None = None
+        self.transporter_started = asyncio.Event()
 
     def called(self, name: str) -> list[Any]:
         return [arg for activity_name, arg in self.calls if activity_name == name]
@@ -122,6 +125,9 @@ class FakeOrderActivities:
         return self._reply("accept_order", ref, replies, lambda: last)
 
     async def choose_transporter(self, query: TransporterQuery) -> str:
+        self.transporter_started.set()
+        if self.transporter_gate is not None:
+            await self.transporter_gate.wait()
         return self._reply("choose_transporter", query, self.transporter_replies, lambda: self.transporter)
 
     async def ship_lines(self, step: ShipInput) -> ShipmentResult:
