@@ -239,7 +239,14 @@ class OrderWorkflow:
 
     @workflow.update(name=names.UPDATE_RETURN_RECEIVED)
     def return_received(self, request: ReturnReceivedRequest) -> str:
-        return f"handling return {self._state.receive_return(request).rma_id}"
+        """Bound to its return on receipt; before `bind-returns-on-receipt`,
+        when handled. The two differ only when a parcel arrives while another
+        waits: only such orders pay for the marker, and those from before it
+        keep the old matching (which now flags, not fails, a parcel matching
+        nothing)."""
+        if self._state.received_returns and not workflow.patched("bind-returns-on-receipt"):
+            self._state.bind_returns_on_receipt = False
+        return self._state.receive_return(request)
 
     @return_received.validator
     def _validate_return_received(self, request: ReturnReceivedRequest) -> None:
