@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
-    from domain.errors import BUSINESS_ERROR_TYPE
+    from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
     from domain.order.commands import AcceptedOrder
     from domain.order.marketplace import ReturnNotice
     from domain.order.messages import (
@@ -281,14 +281,13 @@ class OrderWorkflow:
             result = await activity
         except ActivityError as err:
             cause = err.cause
-            if not isinstance(cause, ApplicationError) or cause.type != BUSINESS_ERROR_TYPE:
+            if not isinstance(cause, ApplicationError) or not self._needs_attention(cause, local=False):
                 raise
             reason = cause.message
         except ApplicationError as err:
             # A local activity's failure arrives unwrapped (accept, the
-            # transporter choice). Orders that failed on one before this was
-            # caught replay as they ran; the marker costs only such orders.
-            if err.type != BUSINESS_ERROR_TYPE or not workflow.patched("local-business-errors-need-attention"):
+            # transporter choice).
+            if not self._needs_attention(err, local=True):
                 raise
             reason = err.message
         else:
@@ -300,6 +299,17 @@ class OrderWorkflow:
         self._state.flag(step, reason)
         self._show()
         return None
+
+    @staticmethod
+    def _needs_attention(err: ApplicationError, local: bool) -> bool:
+        """A business error, or an unexpected one its activity stopped
+        retrying (activities/errors.py). Orders that failed on one before it
+        was caught replay as they ran; the marker costs only such orders."""
+        if err.type == BUSINESS_ERROR_TYPE:
+            return not local or workflow.patched("local-business-errors-need-attention")
+        if err.type == UNEXPECTED_ERROR_TYPE:
+            return workflow.patched("unexpected-errors-need-attention")
+        return False
 
     def _command(
         self, activity: Callable[[OrderActivities, P], Awaitable[R]], command: P, summary: str

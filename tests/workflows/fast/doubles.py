@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.errors import BUSINESS_ERROR_TYPE
+from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
@@ -79,6 +79,12 @@ def accepted(*lines: LineView, **overrides: Any) -> AcceptedOrder:
 def business_error(message: str) -> ApplicationError:
     """What activities raise when the marketplace says no (see activities/errors.py)."""
     return ApplicationError(message, type=BUSINESS_ERROR_TYPE, non_retryable=True)
+
+
+def unexpected_error(message: str) -> ApplicationError:
+    """What an activity raises once it stops retrying an error nobody
+    classified (see activities/errors.py, `unexpected_errors`)."""
+    return ApplicationError(message, type=UNEXPECTED_ERROR_TYPE, non_retryable=True)
 
 
 Reply = BaseModel | str | BaseException | Callable[[Any], Any]
