@@ -7,7 +7,8 @@ One worker serves every fast test (see conftest.py); each activity looks up
 the double of the workflow that called it by workflow id. A double replies
 with canned payloads from domain/order/commands.py: the next scripted reply
 if a test queued one (a payload, an exception to raise, or a function of the
-input), else a default that succeeds (ship: every requested line shipped)."""
+input), else a default that succeeds (ship: every requested line shipped).
+Like the real ones, they give up on an unexpected error after a few attempts."""
 
 import asyncio
 import uuid
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.errors import unexpected_errors_need_attention
 from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
 from domain.order.commands import (
     AcceptedOrder,
@@ -169,26 +171,31 @@ def _double() -> FakeOrderActivities:
 
 
 @activity.defn(name="accept_order")
+@unexpected_errors_need_attention
 async def accept_order(ref: OrderRef) -> AcceptedOrder:
     return await _double().accept_order(ref)
 
 
 @activity.defn(name="choose_transporter")
+@unexpected_errors_need_attention
 async def choose_transporter(query: TransporterQuery) -> str:
     return await _double().choose_transporter(query)
 
 
 @activity.defn(name="ship_lines")
+@unexpected_errors_need_attention
 async def ship_lines(step: ShipInput) -> ShipmentResult:
     return await _double().ship_lines(step)
 
 
 @activity.defn(name="cancel_line")
+@unexpected_errors_need_attention
 async def cancel_line(step: CancelLineInput) -> CommandResult:
     return await _double().cancel_line(step)
 
 
 @activity.defn(name="handle_return")
+@unexpected_errors_need_attention
 async def handle_return(step: HandleReturnInput) -> ReturnOutcome:
     return await _double().handle_return(step)
 

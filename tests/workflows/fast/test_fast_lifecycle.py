@@ -1,9 +1,12 @@
 """The happy path, acceptance and shipping branches, on doubles."""
 
+import sqlite3
 from datetime import timedelta
 
+from sqlalchemy.exc import OperationalError
 from temporalio import activity
 
+from activities import errors
 from activities.orders import OrderActivities
 from domain.channels import Marketplace
 from domain.order.commands import ShipInput, ShipmentResult, TransporterQuery
@@ -172,6 +175,24 @@ async def test_an_unexpected_error_while_accepting_needs_attention_then_resume_r
     ready = await reaches(handle, OrderStatus.AWAITING_PICK)
     assert not ready.needs_attention and len(fake.called("accept_order")) == 2
     await keep_history(handle, "order-accept-unexpected-error-then-resume")
+
+
+async def test_a_store_outage_while_accepting_is_retried_a_few_times_then_needs_attention(orders, monkeypatch):
+    """End to end through the retry policy: before, the local activity was
+    retried forever while the order sat in RECEIVED looking fine."""
+    monkeypatch.setattr(errors, "UNEXPECTED_ERROR_ATTEMPTS", 2)  # about a minute in production
+    outage = OperationalError(
+        "INSERT INTO orders VALUES (?)", ("Jan Jansen",), sqlite3.OperationalError("disk I/O error")
+    )
+    fake = FakeOrderActivities(outage, outage, accepted(mug(1)))
+    handle = await orders.start(fake)
+    stuck = await needs_attention(handle)
+    assert stuck.attention == {
+        Step.ACCEPT: "unexpected error in accept_order (2 attempts): OperationalError from the store: disk I/O error"
+    }
+    assert stuck.status == OrderStatus.RECEIVED and len(fake.called("accept_order")) == 2
+    await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+    await reaches(handle, OrderStatus.AWAITING_PICK)
 
 
 async def test_an_unexpected_error_while_shipping_needs_attention_then_resume_ships(orders):
