@@ -498,7 +498,7 @@ class OrderState:
             unit_price=line.unit_price,
         )
 
-    def _bound_return(self, received: "ReceivedReturn") -> ReturnRecord | None:
+    def _bound_return(self, received: ReceivedReturn) -> ReturnRecord | None:
         if self.bind_returns_on_receipt and received.rma_id:
             return next((record for record in self.open_returns() if record.rma_id == received.rma_id), None)
         try:
