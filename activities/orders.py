@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.channels import Channels
-from activities.errors import marketplace_errors
+from activities.errors import marketplace_errors, unexpected_errors_need_attention
 from activities.heartbeat import heartbeating
 from activities.marketplaces.base import CommandContext
 from activities.notify import StockNotifier
@@ -78,6 +78,7 @@ class OrderActivities:
         self.notifier = notifier
 
     @activity.defn
+    @unexpected_errors_need_attention
     async def accept_order(self, ref: OrderRef) -> AcceptedOrder:
         """Fetch the order from the marketplace (a push is only a hint), keep
         it in the ledger, and reserve stock line by line."""
@@ -127,6 +128,7 @@ class OrderActivities:
         )
 
     @activity.defn
+    @unexpected_errors_need_attention
     async def choose_transporter(self, query: TransporterQuery) -> str:
         try:
             return self.rules.choose(query.marketplace, query.country, query.pickup_point, query.weight_grams)
@@ -136,6 +138,7 @@ class OrderActivities:
             ) from exc
 
     @activity.defn
+    @unexpected_errors_need_attention
     async def ship_lines(self, step: ShipInput) -> ShipmentResult:
         ref = step.order
         tag(ref)
@@ -151,6 +154,7 @@ class OrderActivities:
         return result
 
     @activity.defn
+    @unexpected_errors_need_attention
     async def cancel_line(self, step: CancelLineInput) -> CommandResult:
         ref = step.order
         tag(ref)
@@ -172,6 +176,7 @@ class OrderActivities:
         return reservation.sku if reservation else None
 
     @activity.defn
+    @unexpected_errors_need_attention
     async def handle_return(self, step: HandleReturnInput) -> ReturnOutcome:
         ref = step.order
         tag(ref)

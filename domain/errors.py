@@ -3,7 +3,9 @@
 Retryable: transport errors, 5xx, 429 (with the server's delay), a process
 status still pending. Business: 4xx with the marketplace's violations, a
 process status FAILURE or TIMEOUT. A business error never fails an order: the
-order shows NeedsAttention with the message and waits to be resumed."""
+order shows NeedsAttention with the message and waits to be resumed.
+Unexpected: anything else, retried for about a minute, then handled like a
+business error (activities/errors.py, `unexpected_errors`)."""
 
 from datetime import timedelta
 
@@ -62,3 +64,6 @@ class CommandFailed(BusinessError):
 # workflow's decision between "retry" and "needs attention".
 BUSINESS_ERROR_TYPE = "MarketplaceRejected"
 RETRYABLE_ERROR_TYPE = "MarketplaceRetryable"
+# Neither: a malformed response, the store down, a bug. Retried a few times,
+# then non-retryable: the order needs attention like after a business error.
+UNEXPECTED_ERROR_TYPE = "Unexpected"

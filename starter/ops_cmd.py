@@ -1,6 +1,6 @@
 """`ordertide orders stuck` and `ordertide health`."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -27,10 +27,18 @@ class StuckOrder(BaseModel):
     resume_with: str
 
 
+# Accepting takes seconds. Minutes in RECEIVED without NeedsAttention mean
+# the marketplace is unreachable (retried for as long as it takes, so never
+# flagged) or no worker serves the order.
+ACCEPTING_TOO_LONG = timedelta(minutes=5)
+
+
 def _command(order: orders_api.OrderSummary, view: OrderView | None) -> str:
     target = f"{order.channel}:{order.marketplace_order_id}"
     if view is not None and view.attention:
         return f"fix the cause, then: ordertide order resume {target}"
+    if order.status == "RECEIVED":
+        return "nothing to resume: accepting is retried until the marketplace answers; check the worker's log"
     return f"ordertide order pick {target}   (or: order ship / order cancel {target})"
 
 
@@ -41,8 +49,12 @@ async def stuck_orders(client: Client, now: datetime | None = None) -> list[Stuc
         f"{orders_api.list_query()} AND ExecutionStatus = 'Running' AND {names.SHIP_BY.name} < '{now.isoformat()}'"
         f" AND {names.ORDER_STATUS.name} IN ('RECEIVED', 'AWAITING_PICK', 'SHIPPING')"
     )
+    accepting = (
+        f"{orders_api.list_query('RECEIVED')} AND ExecutionStatus = 'Running'"
+        f" AND StartTime < '{(now - ACCEPTING_TOO_LONG).isoformat()}'"
+    )
     found: dict[str, orders_api.OrderSummary] = {}
-    for query in (attention, late):
+    for query in (attention, late, accepting):
         for order in await orders_api.list_orders(client, query):
             found.setdefault(order.workflow_id, order)
     stuck = []
@@ -54,6 +66,12 @@ async def stuck_orders(client: Client, now: datetime | None = None) -> list[Stuc
         reasons = [f"{step}: {reason}" for step, reason in (view.attention.items() if view else [])]
         if order.ship_by and order.ship_by < now and order.status in ("RECEIVED", "AWAITING_PICK", "SHIPPING"):
             reasons.append(f"past its ship-by date {order.ship_by:%Y-%m-%d} and still {order.status}")
+        accepting_for = now - order.started_at if order.started_at else None
+        if not reasons and order.status == "RECEIVED" and accepting_for and accepting_for >= ACCEPTING_TOO_LONG:
+            minutes = int(accepting_for.total_seconds() // 60)
+            reasons.append(
+                f"still being accepted after {minutes} minutes: the marketplace (or a worker) is not answering"
+            )
         if not reasons:
             reasons.append("needs attention (no worker answered for details)")
         stuck.append(
@@ -72,7 +90,8 @@ async def stuck_orders(client: Client, now: datetime | None = None) -> list[Stuc
 @orders_app.command("stuck")
 @run_async
 async def stuck(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Orders that need attention or have waited past their SLA, and how to resume them."""
+    """Orders that need attention, have waited past their SLA or have been
+    accepting for minutes, and how to resume them."""
     orders = await stuck_orders(await connect())
     if as_json:
         print_json([o.model_dump(mode="json") for o in orders])

@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
-    from domain.errors import BUSINESS_ERROR_TYPE
+    from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
     from domain.order.commands import AcceptedOrder
     from domain.order.marketplace import ReturnNotice
     from domain.order.messages import (
@@ -125,28 +125,34 @@ class OrderWorkflow:
             self._state.cancelled(command.line_id, command.reason)
 
     async def _ship(self) -> None:
-        """With ops' transporter from `ship`, else the rules' choice."""
+        """With ops' transporter from `ship`, else the rules' choice.
+
+        The lines are marked as shipping before the first await, so a cancel
+        arriving while the transporter is chosen is refused rather than
+        answered "cancelling" and shipped anyway. Only validators read the
+        mark, and they do not run on replay: no command changes, no patch."""
         state = self._state
-        lines, tracking = state.lines_to_ship(), state.tracking()
-        code = state.chosen_transporter() or await self._attempt(
-            Step.SHIP,
-            workflow.execute_local_activity_method(
-                OrderActivities.choose_transporter,
-                state.transporter_query(),
-                start_to_close_timeout=policies.LOCAL_TIMEOUT,
-                summary="choose a transporter",
-            ),
-        )
-        if not code:
-            return
-        transport = Transport(transporter_code=code, track_and_trace=tracking)
-        state.shipping = {line.line_id for line in lines}
-        self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {state.ref.marketplace} ({code})")
-        summary = f"ship {len(lines)} line(s) with {code}"
-        result = await self._attempt(
-            Step.SHIP, self._command(OrderActivities.ship_lines, state.ship_input(lines, transport), summary)
-        )
-        state.shipping = set()
+        lines, tracking = state.start_shipment(), state.tracking()
+        try:
+            code = state.chosen_transporter() or await self._attempt(
+                Step.SHIP,
+                workflow.execute_local_activity_method(
+                    OrderActivities.choose_transporter,
+                    state.transporter_query(),
+                    start_to_close_timeout=policies.LOCAL_TIMEOUT,
+                    summary="choose a transporter",
+                ),
+            )
+            if not code:
+                return
+            transport = Transport(transporter_code=code, track_and_trace=tracking)
+            self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {state.ref.marketplace} ({code})")
+            summary = f"ship {len(lines)} line(s) with {code}"
+            result = await self._attempt(
+                Step.SHIP, self._command(OrderActivities.ship_lines, state.ship_input(lines, transport), summary)
+            )
+        finally:
+            state.finish_shipment()
         if result is not None:
             state.apply_shipment(result, transport)
 
@@ -233,7 +239,14 @@ class OrderWorkflow:
 
     @workflow.update(name=names.UPDATE_RETURN_RECEIVED)
     def return_received(self, request: ReturnReceivedRequest) -> str:
-        return f"handling return {self._state.receive_return(request).rma_id}"
+        """Bound to its return on receipt; before `bind-returns-on-receipt`,
+        when handled. The two differ only when a parcel arrives while another
+        waits: only such orders pay for the marker, and those from before it
+        keep the old matching (which now flags, not fails, a parcel matching
+        nothing)."""
+        if self._state.received_returns and not workflow.patched("bind-returns-on-receipt"):
+            self._state.bind_returns_on_receipt = False
+        return self._state.receive_return(request)
 
     @return_received.validator
     def _validate_return_received(self, request: ReturnReceivedRequest) -> None:
@@ -268,14 +281,13 @@ class OrderWorkflow:
             result = await activity
         except ActivityError as err:
             cause = err.cause
-            if not isinstance(cause, ApplicationError) or cause.type != BUSINESS_ERROR_TYPE:
+            if not isinstance(cause, ApplicationError) or not self._needs_attention(cause, local=False):
                 raise
             reason = cause.message
         except ApplicationError as err:
             # A local activity's failure arrives unwrapped (accept, the
-            # transporter choice). Orders that failed on one before this was
-            # caught replay as they ran; the marker costs only such orders.
-            if err.type != BUSINESS_ERROR_TYPE or not workflow.patched("local-business-errors-need-attention"):
+            # transporter choice).
+            if not self._needs_attention(err, local=True):
                 raise
             reason = err.message
         else:
@@ -287,6 +299,17 @@ class OrderWorkflow:
         self._state.flag(step, reason)
         self._show()
         return None
+
+    @staticmethod
+    def _needs_attention(err: ApplicationError, local: bool) -> bool:
+        """A business error, or an unexpected one its activity stopped
+        retrying (activities/errors.py). Orders that failed on one before it
+        was caught replay as they ran; the marker costs only such orders."""
+        if err.type == BUSINESS_ERROR_TYPE:
+            return not local or workflow.patched("local-business-errors-need-attention")
+        if err.type == UNEXPECTED_ERROR_TYPE:
+            return workflow.patched("unexpected-errors-need-attention")
+        return False
 
     def _command(
         self, activity: Callable[[OrderActivities, P], Awaitable[R]], command: P, summary: str

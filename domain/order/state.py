@@ -10,6 +10,7 @@ update with its message. Time comes from the clock the workflow passes in
 (`workflow.now`), so unit tests pass a plain one."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from domain.order.commands import (
@@ -45,6 +46,14 @@ def unknown_eans_problem(accepted: AcceptedOrder) -> str | None:
     return f"EAN {', '.join(accepted.unknown_eans)} is not in the catalog: add the product, then resume"
 
 
+@dataclass
+class ReceivedReturn:
+    """A parcel the warehouse received, and the open return it is bound to."""
+
+    request: ReturnReceivedRequest
+    rma_id: str | None
+
+
 class OrderState:
     def __init__(self, order: OrderWorkflowInput, workflow_id: str, clock: Clock) -> None:
         self.ref = OrderRef(
@@ -67,7 +76,10 @@ class OrderState:
         self.parcel = PickRequest()
         self.transport_override: ShipRequest | None = None
         self.shipping: set[str] = set()
-        self.received_returns: list[ReturnReceivedRequest] = []
+        self.received_returns: list[ReceivedReturn] = []
+        # False in orders that had two received returns waiting before returns
+        # were bound on receipt: they replay the old matching on handling.
+        self.bind_returns_on_receipt = True
         self.flagged_returns: set[str] = set()
         self._clock = clock
 
@@ -249,6 +261,17 @@ class OrderState:
             if line.unshipped_picked and line.line_id not in self.pending_cancellations
         ]
 
+    def start_shipment(self) -> list[LineQuantity]:
+        """The lines to ship, marked as shipping at once: from here the cancel
+        and ship validators refuse them, even while the transporter is still
+        being chosen. finish_shipment releases them."""
+        lines = self.lines_to_ship()
+        self.shipping = {line.line_id for line in lines}
+        return lines
+
+    def finish_shipment(self) -> None:
+        self.shipping = set()
+
     def chosen_transporter(self) -> str | None:
         """The transporter ops named with `ship`, if any."""
         return self.transport_override.transporter_code if self.transport_override else None
@@ -383,18 +406,31 @@ class OrderState:
     def return_for(self, request: ReturnReceivedRequest) -> ReturnRecord:
         """The open return a received parcel belongs to: the one named by RMA,
         else the first on the line (or on any line). A return another received
-        parcel names by RMA is taken."""
+        parcel is bound to is taken (before `bind-returns-on-receipt`: one it
+        names by RMA)."""
+        taken = self._taken_returns(request)
         for record in self.open_returns():
-            if any(other.rma_id == record.rma_id for other in self.received_returns if other is not request):
+            if record.rma_id in taken:
                 continue
             if request.rma_id and record.rma_id == request.rma_id:
                 return record
             if not request.rma_id and (request.line_id is None or record.line_id == request.line_id):
                 return record
         known = ", ".join(record.rma_id for record in self.open_returns()) or "none"
+        waiting = ", ".join(record.rma_id for record in self.open_returns() if record.rma_id in taken)
         raise ValueError(
             f"no open return matches (rma {request.rma_id}, line {request.line_id}); open returns: {known}"
+            + (f"; already received, waiting to be handled: {waiting}" if waiting else "")
         )
+
+    def _taken_returns(self, request: ReturnReceivedRequest) -> set[str]:
+        if self.bind_returns_on_receipt:
+            return {received.rma_id for received in self.received_returns if received.rma_id}
+        return {
+            received.request.rma_id
+            for received in self.received_returns
+            if received.request is not request and received.request.rma_id
+        }
 
     def validate_return_received(self, request: ReturnReceivedRequest) -> None:
         if self.view.status not in (OrderStatus.SHIPPED, OrderStatus.RETURN_OPEN):
@@ -406,19 +442,41 @@ class OrderState:
         if quantity < 1 or quantity > record.quantity:
             raise ValueError(f"return {record.rma_id}: quantity must be 1..{record.quantity}")
 
-    def receive_return(self, request: ReturnReceivedRequest) -> ReturnRecord:
-        """The warehouse received a return: queued for handling."""
-        self.received_returns.append(request)
-        return self.return_for(request)
+    def receive_return(self, request: ReturnReceivedRequest) -> str:
+        """The warehouse received a return: bound to its open return now and
+        queued for handling. Returns the reply. The validator refused parcels
+        that match nothing; one that still does is noted and dropped, never
+        queued to fail later."""
+        try:
+            record: ReturnRecord | None = self.return_for(request)
+        except ValueError as err:
+            if self.bind_returns_on_receipt:
+                self.note(f"ignored a received return: {err}")
+                return f"ignored: {err}"
+            record = None  # the old matching binds it when handled
+        bound = record.rma_id if record and self.bind_returns_on_receipt else None
+        self.received_returns.append(ReceivedReturn(request=request, rma_id=bound))
+        return f"handling return {record.rma_id}" if record else "received; matched to a return when handled"
 
     def return_ready(self) -> bool:
         return bool(self.received_returns) and not self.flagged(Step.RETURN)
 
     def next_return(self) -> HandleReturnInput | None:
-        """How to handle the oldest received return. One that matches no line
-        of the order is dropped and flagged for ops: None."""
-        request = self.received_returns[0]
-        record = self.return_for(request)
+        """How to handle the oldest received return. One that matches no open
+        return (only orders from before `bind-returns-on-receipt`), or no line
+        of the order, is dropped and flagged for ops: None."""
+        received = self.received_returns[0]
+        request = received.request
+        record = self._bound_return(received)
+        if record is None:
+            self.received_returns.pop(0)
+            known = ", ".join(record.rma_id for record in self.open_returns()) or "none"
+            self.flag(
+                Step.RETURN,
+                f"a received return (rma {request.rma_id}, line {request.line_id}) matches no open return "
+                f"(open: {known}); was the parcel received twice?",
+            )
+            return None
         line = self.find_line(record.line_id or "")
         if line is None:
             self.received_returns.pop(0)
@@ -439,6 +497,14 @@ class OrderState:
             resellable=request.resellable,
             unit_price=line.unit_price,
         )
+
+    def _bound_return(self, received: ReceivedReturn) -> ReturnRecord | None:
+        if self.bind_returns_on_receipt and received.rma_id:
+            return next((record for record in self.open_returns() if record.rma_id == received.rma_id), None)
+        try:
+            return self.return_for(received.request)
+        except ValueError:
+            return None
 
     def return_handled(self, handled: HandleReturnInput, outcome: ReturnOutcome) -> None:
         """The marketplace took the handling of the oldest received return

@@ -190,6 +190,17 @@ def test_ship_validation():
         accepted_state(line("A", quantity_cancelled=1)).validate_ship()
 
 
+def test_lines_are_marked_as_shipping_as_soon_as_they_are_taken_to_ship():
+    state = accepted_state(line("A"), line("B"))
+    state.pick(PickRequest(lines=[LineQuantity(line_id="A", quantity=1)]))
+    assert state.start_shipment() == [LineQuantity(line_id="A", quantity=1)]
+    with pytest.raises(ValueError, match=r"^line A is being shipped right now$"):
+        state.validate_cancel(CancelRequest(line_ids=["A"]))
+    state.validate_cancel(CancelRequest(line_ids=["B"]))
+    state.finish_shipment()
+    state.validate_cancel(CancelRequest(line_ids=["A"]))
+
+
 def test_cancel_validation():
     state = accepted_state(line("A"), line("B", quantity_shipped=1), line("C"))
     state.validate_cancel(CancelRequest())
@@ -428,9 +439,43 @@ def test_a_return_named_by_another_received_parcel_is_taken():
     state = shipped_state()
     announce(state, "R1", MUG_EAN)
     announce(state, "R2", MUG_EAN)
-    assert state.receive_return(ReturnReceivedRequest(rma_id="R1")).rma_id == "R1"
-    assert state.receive_return(ReturnReceivedRequest(line_id="A")).rma_id == "R2"
+    assert state.receive_return(ReturnReceivedRequest(rma_id="R1")) == "handling return R1"
+    assert state.receive_return(ReturnReceivedRequest(line_id="A")) == "handling return R2"
     assert state.return_ready()
+
+
+def test_a_received_parcel_is_bound_to_its_return_on_receipt():
+    """One named by nothing takes the first open return; a second for it
+    finds it taken, by RMA or not, and would be ignored with a note."""
+    state = shipped_state()
+    announce(state, "R1", MUG_EAN)
+    assert state.receive_return(ReturnReceivedRequest()) == "handling return R1"
+    for again in (ReturnReceivedRequest(), ReturnReceivedRequest(rma_id="R1")):
+        with pytest.raises(ValueError, match=r"open returns: R1; already received, waiting to be handled: R1$"):
+            state.validate_return_received(again)
+    assert state.receive_return(ReturnReceivedRequest()).startswith("ignored: no open return matches")
+    assert notes(state)[-1].startswith("ignored a received return: no open return matches (rma None, line None)")
+    assert len(state.received_returns) == 1
+
+
+def test_before_binding_on_receipt_a_parcel_matching_nothing_is_flagged_not_raised():
+    """Orders from before `bind-returns-on-receipt` match when handling; a
+    second parcel for a return already handled used to fail every workflow
+    task there."""
+    state = shipped_state()
+    state.bind_returns_on_receipt = False
+    announce(state, "R1", MUG_EAN)
+    state.receive_return(ReturnReceivedRequest())
+    state.receive_return(ReturnReceivedRequest())
+    first = state.next_return()
+    assert first is not None and first.rma_id == "R1"
+    state.return_handled(first, ReturnOutcome())
+    assert state.next_return() is None
+    assert state.received_returns == []
+    assert state.view.attention == {
+        Step.RETURN: "a received return (rma None, line None) matches no open return (open: none); "
+        "was the parcel received twice?"
+    }
 
 
 def test_handling_the_oldest_received_return():
@@ -445,7 +490,6 @@ def test_handling_the_oldest_received_return():
         False,
         Decimal("12.95"),
     )
-    state.receive_return(ReturnReceivedRequest())
     assert state.next_return() == command  # the oldest until handled
 
 

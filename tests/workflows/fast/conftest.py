@@ -5,6 +5,7 @@ each test starts its orders through the `orders` fixture."""
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -37,8 +38,14 @@ class Orders:
         self.handles: list[WorkflowHandle] = []
 
     async def start(
-        self, fake: FakeOrderActivities, marketplace: Marketplace = Marketplace.BOL, **input_overrides: Any
+        self,
+        fake: FakeOrderActivities,
+        marketplace: Marketplace = Marketplace.BOL,
+        task_timeout: timedelta | None = None,
+        **input_overrides: Any,
     ) -> WorkflowHandle:
+        """A short `task_timeout` lets updates reach the workflow while a
+        local activity runs: the worker heartbeats the task at 80 % of it."""
         order_id = f"F{uuid.uuid4().hex[:10]}"
         workflow_id = order_workflow_id("bol", order_id)
         DOUBLES[workflow_id] = fake
@@ -49,6 +56,7 @@ class Orders:
             ),
             id=workflow_id,
             task_queue=self.task_queue,
+            task_timeout=task_timeout,
         )
         self.handles.append(handle)
         return handle

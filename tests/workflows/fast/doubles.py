@@ -7,7 +7,8 @@ One worker serves every fast test (see conftest.py); each activity looks up
 the double of the workflow that called it by workflow id. A double replies
 with canned payloads from domain/order/commands.py: the next scripted reply
 if a test queued one (a payload, an exception to raise, or a function of the
-input), else a default that succeeds (ship: every requested line shipped)."""
+input), else a default that succeeds (ship: every requested line shipped).
+Like the real ones, they give up on an unexpected error after a few attempts."""
 
 import asyncio
 import uuid
@@ -21,7 +22,8 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.errors import BUSINESS_ERROR_TYPE
+from activities.errors import unexpected_errors_need_attention
+from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
@@ -81,6 +83,12 @@ def business_error(message: str) -> ApplicationError:
     return ApplicationError(message, type=BUSINESS_ERROR_TYPE, non_retryable=True)
 
 
+def unexpected_error(message: str) -> ApplicationError:
+    """What an activity raises once it stops retrying an error nobody
+    classified (see activities/errors.py, `unexpected_errors`)."""
+    return ApplicationError(message, type=UNEXPECTED_ERROR_TYPE, non_retryable=True)
+
+
 Reply = BaseModel | str | BaseException | Callable[[Any], Any]
 
 
@@ -98,6 +106,9 @@ class FakeOrderActivities:
         # Set by a test to hold ship_lines until it is released.
         self.ship_gate: asyncio.Event | None = None
         self.ship_started = asyncio.Event()
+        # Set by a test to hold the transporter choice (a local activity) until released.
+        self.transporter_gate: asyncio.Event | None = None
+        self.transporter_started = asyncio.Event()
 
     def called(self, name: str) -> list[Any]:
         return [arg for activity_name, arg in self.calls if activity_name == name]
@@ -122,6 +133,9 @@ class FakeOrderActivities:
         return self._reply("accept_order", ref, replies, lambda: last)
 
     async def choose_transporter(self, query: TransporterQuery) -> str:
+        self.transporter_started.set()
+        if self.transporter_gate is not None:
+            await self.transporter_gate.wait()
         return self._reply("choose_transporter", query, self.transporter_replies, lambda: self.transporter)
 
     async def ship_lines(self, step: ShipInput) -> ShipmentResult:
@@ -157,26 +171,31 @@ def _double() -> FakeOrderActivities:
 
 
 @activity.defn(name="accept_order")
+@unexpected_errors_need_attention
 async def accept_order(ref: OrderRef) -> AcceptedOrder:
     return await _double().accept_order(ref)
 
 
 @activity.defn(name="choose_transporter")
+@unexpected_errors_need_attention
 async def choose_transporter(query: TransporterQuery) -> str:
     return await _double().choose_transporter(query)
 
 
 @activity.defn(name="ship_lines")
+@unexpected_errors_need_attention
 async def ship_lines(step: ShipInput) -> ShipmentResult:
     return await _double().ship_lines(step)
 
 
 @activity.defn(name="cancel_line")
+@unexpected_errors_need_attention
 async def cancel_line(step: CancelLineInput) -> CommandResult:
     return await _double().cancel_line(step)
 
 
 @activity.defn(name="handle_return")
+@unexpected_errors_need_attention
 async def handle_return(step: HandleReturnInput) -> ReturnOutcome:
     return await _double().handle_return(step)
 

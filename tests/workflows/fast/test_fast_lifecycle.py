@@ -1,9 +1,12 @@
 """The happy path, acceptance and shipping branches, on doubles."""
 
+import sqlite3
 from datetime import timedelta
 
+from sqlalchemy.exc import OperationalError
 from temporalio import activity
 
+from activities import errors
 from activities.orders import OrderActivities
 from domain.channels import Marketplace
 from domain.order.commands import ShipInput, ShipmentResult, TransporterQuery
@@ -18,6 +21,7 @@ from tests.workflows.fast.doubles import (
     business_error,
     lamp,
     mug,
+    unexpected_error,
 )
 from tests.workflows.fast.support import current_details, finished, needs_attention, reaches, search_attributes, until
 from tests.workflows.helpers import keep_history
@@ -150,6 +154,58 @@ async def test_a_business_error_while_accepting_needs_attention_then_resume_retr
     ready = await reaches(handle, OrderStatus.AWAITING_PICK)
     assert not ready.needs_attention and len(fake.called("accept_order")) == 2
     await keep_history(handle, "order-accept-refused-then-resume")
+
+
+UNPARSEABLE = (
+    "unexpected error in accept_order (7 attempts): ValidationError: Order does not match "
+    "(shipmentDetails.zipCode: missing)"
+)
+
+
+async def test_an_unexpected_error_while_accepting_needs_attention_then_resume_retries(orders):
+    """The activity stopped retrying an error nobody classified: the order
+    shows it instead of failing (or, before, retrying forever unseen)."""
+    fake = FakeOrderActivities(unexpected_error(UNPARSEABLE), accepted(mug(1)))
+    handle = await orders.start(fake)
+    stuck = await needs_attention(handle)
+    assert stuck.attention == {Step.ACCEPT: UNPARSEABLE}
+    assert stuck.status == OrderStatus.RECEIVED
+    assert (await search_attributes(handle))["NeedsAttention"] is True
+    await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+    ready = await reaches(handle, OrderStatus.AWAITING_PICK)
+    assert not ready.needs_attention and len(fake.called("accept_order")) == 2
+    await keep_history(handle, "order-accept-unexpected-error-then-resume")
+
+
+async def test_a_store_outage_while_accepting_is_retried_a_few_times_then_needs_attention(orders, monkeypatch):
+    """End to end through the retry policy: before, the local activity was
+    retried forever while the order sat in RECEIVED looking fine."""
+    monkeypatch.setattr(errors, "UNEXPECTED_ERROR_ATTEMPTS", 2)  # about a minute in production
+    outage = OperationalError(
+        "INSERT INTO orders VALUES (?)", ("Jan Jansen",), sqlite3.OperationalError("disk I/O error")
+    )
+    fake = FakeOrderActivities(outage, outage, accepted(mug(1)))
+    handle = await orders.start(fake)
+    stuck = await needs_attention(handle)
+    assert stuck.attention == {
+        Step.ACCEPT: "unexpected error in accept_order (2 attempts): OperationalError from the store: disk I/O error"
+    }
+    assert stuck.status == OrderStatus.RECEIVED and len(fake.called("accept_order")) == 2
+    await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+    await reaches(handle, OrderStatus.AWAITING_PICK)
+
+
+async def test_an_unexpected_error_while_shipping_needs_attention_then_resume_ships(orders):
+    fake = FakeOrderActivities(accepted(mug(1)))
+    fake.ship_replies.append(unexpected_error("unexpected error in ship_lines (7 attempts): OperationalError"))
+    handle = await orders.start(fake)
+    await reaches(handle, OrderStatus.AWAITING_PICK)
+    await handle.execute_update(OrderWorkflow.pick, PickRequest())
+    stuck = await needs_attention(handle)
+    assert stuck.attention == {Step.SHIP: "unexpected error in ship_lines (7 attempts): OperationalError"}
+    await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+    shipped = await reaches(handle, OrderStatus.SHIPPED)
+    assert not shipped.needs_attention and len(fake.called("ship_lines")) == 2
 
 
 async def test_lines_picked_separately_ship_as_separate_shipments(orders):

@@ -23,6 +23,7 @@ from tests.workflows.fast.support import (
     search_attributes,
     until,
 )
+from tests.workflows.helpers import keep_history
 from workflows.order import OrderWorkflow
 
 
@@ -244,3 +245,49 @@ async def view_after(handle: WorkflowHandle):
     # see the state after the wake-up.
     await handle.query(OrderWorkflow.view)
     return await handle.query(OrderWorkflow.view)
+
+
+async def test_the_same_return_received_twice_is_refused_and_the_order_goes_on(orders):
+    """Each received parcel is bound to its return on arrival: a second one
+    for the same return (a repeated scan) is refused, instead of queued and
+    failing every workflow task once the first is handled."""
+    fake = FakeOrderActivities(accepted(mug(1)))
+    fake.return_replies.append(business_error("Return service busy"))
+    handle = await shipped_order(orders, fake)
+    await handle.signal(OrderWorkflow.return_announced, notice(handle))
+    await reaches(handle, OrderStatus.RETURN_OPEN)
+    assert await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest()) == (
+        "handling return RMA-1"
+    )
+    await needs_attention(handle)  # the first waits to be handled
+
+    for again in (ReturnReceivedRequest(), ReturnReceivedRequest(rma_id="RMA-1")):
+        refused = await rejection(handle, OrderWorkflow.return_received, again)
+        assert "already received, waiting to be handled: RMA-1" in refused
+    await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+    closed = await finished(handle)
+    assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
+    assert [h.rma_id for h in fake.called("handle_return")] == ["RMA-1", "RMA-1"]
+
+
+async def test_a_second_parcel_received_while_one_waits_takes_the_next_open_return(orders):
+    """Recorded: the marker of the `bind-returns-on-receipt` patch. Runs from
+    before it replay the old matching (tests/histories/before-bind-returns-on-receipt)."""
+    fake = FakeOrderActivities(accepted(mug(1), lamp(1)))
+    fake.return_replies.append(business_error("Return service busy"))
+    handle = await shipped_order(orders, fake)
+    await handle.signal(OrderWorkflow.return_announced, notice(handle, rma_id="RMA-1"))
+    await handle.signal(OrderWorkflow.return_announced, notice(handle, rma_id="RMA-2", ean=LAMP_EAN))
+    await until(handle, lambda v: len(v.returns) == 2)
+    await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest())
+    await needs_attention(handle)
+
+    second = await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest())
+    assert second == "handling return RMA-2"
+    refused = await rejection(handle, OrderWorkflow.return_received, ReturnReceivedRequest(rma_id="RMA-1"))
+    assert "already received, waiting to be handled: RMA-1, RMA-2" in refused
+    await handle.execute_update(OrderWorkflow.resume, ResumeRequest())
+    closed = await finished(handle)
+    assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
+    assert [h.rma_id for h in fake.called("handle_return")] == ["RMA-1", "RMA-1", "RMA-2"]
+    await keep_history(handle, "order-second-return-received-while-one-waits")

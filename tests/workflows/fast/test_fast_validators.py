@@ -1,6 +1,7 @@
 """Updates in the wrong state are rejected with a reason, and change nothing."""
 
 import asyncio
+from datetime import timedelta
 
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.status import OrderStatus
@@ -105,3 +106,24 @@ async def test_shipped_lines_cannot_be_cancelled_or_picked_again(orders):
     assert after.status == OrderStatus.SHIPPED
     assert [line.quantity_cancelled for line in after.lines] == [0, 0]
     assert fake.called("cancel_line") == [] and fake.called("handle_return") == []
+
+
+async def test_a_line_cannot_be_cancelled_while_its_transporter_is_being_chosen(orders):
+    """The lines to ship are taken before the transporter is chosen: a cancel
+    accepted then would be answered "cancelling" and the line shipped anyway."""
+    fake = FakeOrderActivities(accepted(mug(1), lamp(1)))
+    fake.transporter_gate = asyncio.Event()
+    handle = await orders.start(fake, task_timeout=timedelta(seconds=1))
+    await reaches(handle, OrderStatus.AWAITING_PICK)
+    await handle.execute_update(OrderWorkflow.pick, pick("L-MUG", 1))
+    await asyncio.wait_for(fake.transporter_started.wait(), timeout=10)
+
+    assert "line L-MUG is being shipped right now" in await rejection(
+        handle, OrderWorkflow.cancel, CancelRequest(line_ids=["L-MUG"])
+    )
+    fake.transporter_gate.set()
+    shipped = await until(handle, lambda v: v.shipments and v.status == OrderStatus.AWAITING_PICK)
+    assert [line.quantity_shipped for line in shipped.lines] == [1, 0]
+    assert fake.called("cancel_line") == []
+    # The other line was not being shipped: it can still be cancelled.
+    assert await handle.execute_update(OrderWorkflow.cancel, CancelRequest(line_ids=["L-LAMP"])) == "cancelling L-LAMP"
