@@ -8,12 +8,14 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from activities.store.engine import Database
-from activities.store.tables import StockImportDone, StockImportRow, StockLevel, utcnow
+from activities.store.tables import StagedStockRow, StockImportDone, StockLevel, utcnow
 from domain.stock import RowRejected, StockImportApply, StockImportBatch, StockImportOutcome
 
 # Applying a large import is one long statement; it still ends before the
 # apply activity's own timeout (5 minutes) so it cannot commit after it.
 APPLY_TIMEOUT = timedelta(minutes=4)
+# Rows of an import whose command died before applying or discarding it.
+ABANDONED_AFTER = timedelta(days=1)
 
 
 class StockImports:
@@ -28,16 +30,16 @@ class StockImports:
         skus = {row.sku for row in rows}
         with self.session() as s, s.begin():
             s.exec(
-                delete(StockImportRow).where(
-                    col(StockImportRow.import_id) == batch.import_id,
-                    col(StockImportRow.line).in_([row.line for row in rows]),
+                delete(StagedStockRow).where(
+                    col(StagedStockRow.import_id) == batch.import_id,
+                    col(StagedStockRow.line).in_([row.line for row in rows]),
                 )
             )
             known = set(s.exec(select(StockLevel.sku).where(col(StockLevel.sku).in_(skus))))
             first_line: dict[str, int] = dict(
                 s.exec(
-                    select(StockImportRow.sku, StockImportRow.line).where(
-                        col(StockImportRow.import_id) == batch.import_id, col(StockImportRow.sku).in_(skus)
+                    select(StagedStockRow.sku, StagedStockRow.line).where(
+                        col(StagedStockRow.import_id) == batch.import_id, col(StagedStockRow.sku).in_(skus)
                     )
                 ).all()
             )
@@ -50,7 +52,7 @@ class StockImports:
                     rejected.append(RowRejected(line=row.line, field="sku", message=message))
                 else:
                     first_line[row.sku] = row.line
-                    s.add(StockImportRow(import_id=batch.import_id, line=row.line, sku=row.sku, on_hand=row.on_hand))
+                    s.add(StagedStockRow(import_id=batch.import_id, line=row.line, sku=row.sku, on_hand=row.on_hand))
         return rejected
 
     def apply(self, request: StockImportApply) -> StockImportOutcome:
@@ -68,20 +70,21 @@ class StockImports:
                     s.connection().exec_driver_sql(
                         f"SET LOCAL statement_timeout = {int(APPLY_TIMEOUT.total_seconds() * 1000)}"
                     )
-                staged = select(StockImportRow.on_hand).where(
-                    col(StockImportRow.import_id) == request.import_id, col(StockImportRow.sku) == StockLevel.sku
+                staged = select(StagedStockRow.on_hand).where(
+                    col(StagedStockRow.import_id) == request.import_id, col(StagedStockRow.sku) == StockLevel.sku
                 )
                 applied = s.exec(
                     update(StockLevel)
                     .where(
                         col(StockLevel.sku).in_(
-                            select(StockImportRow.sku).where(col(StockImportRow.import_id) == request.import_id)
+                            select(StagedStockRow.sku).where(col(StagedStockRow.import_id) == request.import_id)
                         )
                     )
                     .values(on_hand=staged.scalar_subquery(), updated_at=utcnow())
                 ).rowcount
             outcome = StockImportOutcome(applied=applied)
             s.add(StockImportDone(import_id=request.import_id, outcome=outcome.model_dump()))
+            s.exec(delete(StagedStockRow).where(col(StagedStockRow.staged_at) < utcnow() - ABANDONED_AFTER))
         return outcome
 
     def applied_page(self, import_id: str, after_line: int, limit: int = 1000) -> tuple[int, list[str]]:
@@ -90,9 +93,9 @@ class StockImports:
         with self.session() as s:
             rows = list(
                 s.exec(
-                    select(StockImportRow.line, StockImportRow.sku)
-                    .where(col(StockImportRow.import_id) == import_id, col(StockImportRow.line) > after_line)
-                    .order_by(col(StockImportRow.line))
+                    select(StagedStockRow.line, StagedStockRow.sku)
+                    .where(col(StagedStockRow.import_id) == import_id, col(StagedStockRow.line) > after_line)
+                    .order_by(col(StagedStockRow.line))
                     .limit(limit)
                 )
             )
@@ -104,4 +107,4 @@ class StockImports:
 
     @staticmethod
     def _forget(import_id: str, s: Session) -> None:
-        s.exec(delete(StockImportRow).where(col(StockImportRow.import_id) == import_id))
+        s.exec(delete(StagedStockRow).where(col(StagedStockRow.import_id) == import_id))

@@ -124,7 +124,7 @@ class StockChange(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
-class StockImportRow(SQLModel, table=True):
+class StagedStockRow(SQLModel, table=True):
     """A CSV row staged for an import, until the import is applied at once."""
 
     __tablename__ = "stock_import_row"
@@ -132,6 +132,7 @@ class StockImportRow(SQLModel, table=True):
     line: int = Field(primary_key=True)
     sku: str = Field(max_length=255)
     on_hand: int
+    staged_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class StockImportDone(SQLModel, table=True):

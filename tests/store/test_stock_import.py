@@ -1,7 +1,13 @@
 """A CSV stock import in the store, on SQLite and PostgreSQL: rows staged
 batch by batch, then applied together (or not at all)."""
 
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import select
+
 from activities.store import StockImports
+from activities.store.tables import StagedStockRow, utcnow
 from domain.catalog import Product
 from domain.stock import StockImportApply, StockImportBatch, StockImportRow
 
@@ -43,3 +49,14 @@ def test_a_discarded_import_changes_nothing(inventory):
     assert imports.apply(StockImportApply(import_id="i1", discard=True)).applied == 0
     assert imports.apply(StockImportApply(import_id="i1")).applied == 0  # decided once
     assert inventory.stock("MUG").on_hand == 3
+
+
+def test_rows_of_an_import_abandoned_a_day_ago_are_cleared(inventory):
+    imports = StockImports(inventory.db)
+    imports.stage(StockImportBatch(import_id="crashed", rows=rows((2, "MUG", 4))))
+    with inventory.db.session() as s, s.begin():
+        s.exec(update(StagedStockRow).values(staged_at=utcnow() - timedelta(days=2)))
+    imports.stage(StockImportBatch(import_id="next", rows=rows((2, "MUG", 5))))
+    imports.apply(StockImportApply(import_id="next"))
+    with inventory.db.session() as s:
+        assert [row.import_id for row in s.exec(select(StagedStockRow))] == ["next"]
