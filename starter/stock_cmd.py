@@ -36,6 +36,16 @@ def argument(name: str, value: str | None, parse: Callable[[str], T]) -> T:
         raise CommandError(str(exc)) from exc
 
 
+# Extra words and unknown options reach the command (not Typer's usage box),
+# which names them in one line; "-2" stays a delta.
+ONE_LINE_ERRORS = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def nothing_else(ctx: typer.Context) -> None:
+    if ctx.args:
+        raise CommandError(f"unexpected argument {ctx.args[0]!r} (see --help)")
+
+
 def sku_argument(value: str | None) -> str:
     return argument("SKU", value, lambda v: parse_sku(v, "SKU"))
 
@@ -44,25 +54,29 @@ def show(level: StockLevelView) -> None:
     out.print(f"{level.sku}: on hand {level.on_hand}, reserved {level.reserved}, available {level.available}")
 
 
-@stock_app.command("set", context_settings={"ignore_unknown_options": True})
+@stock_app.command("set", context_settings=ONE_LINE_ERRORS)
 @run_async
 async def set_(
+    ctx: typer.Context,
     sku: Sku = None,
     on_hand: Annotated[str | None, typer.Argument(help="units on the shelf", show_default=False)] = None,
 ) -> None:
     """Set the stock on hand of one SKU."""
+    nothing_else(ctx)
     name = sku_argument(sku)
     units = argument("ON_HAND", on_hand, lambda v: parse_quantity(v, "ON_HAND"))
     show(await stock_api.set_stock(await connect(), load_settings().task_queue, name, units))
 
 
-# "-2" is a delta, not an option.
-@stock_app.command("adjust", context_settings={"ignore_unknown_options": True})
+@stock_app.command("adjust", context_settings=ONE_LINE_ERRORS)
 @run_async
 async def adjust(
-    sku: Sku = None, delta: Annotated[str | None, typer.Argument(help="e.g. 5 or -2", show_default=False)] = None
+    ctx: typer.Context,
+    sku: Sku = None,
+    delta: Annotated[str | None, typer.Argument(help="e.g. 5 or -2", show_default=False)] = None,
 ) -> None:
     """Add to (or take from) the stock on hand of one SKU."""
+    nothing_else(ctx)
     name = sku_argument(sku)
     change = argument("DELTA", delta, lambda v: parse_quantity(v, "DELTA", signed=True))
     if change == 0:
@@ -70,9 +84,10 @@ async def adjust(
     show(await stock_api.adjust_stock(await connect(), load_settings().task_queue, name, change))
 
 
-@stock_app.command("import")
+@stock_app.command("import", context_settings=ONE_LINE_ERRORS)
 @run_async
 async def import_(
+    ctx: typer.Context,
     path: Annotated[
         str | None, typer.Argument(help="CSV file with the columns sku,on_hand", show_default=False)
     ] = None,
@@ -82,6 +97,7 @@ async def import_(
 ) -> None:
     """Set stock from a CSV file with columns sku,on_hand: every bad row is
     reported with its line, the good ones are applied together."""
+    nothing_else(ctx)
     if not path:
         raise CommandError("PATH is missing")
     file = Path(path)

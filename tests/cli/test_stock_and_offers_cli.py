@@ -109,6 +109,8 @@ async def test_stock_commands_refuse_what_cannot_apply_in_one_line(dev_env, two_
         (("adjust", "MUG-RED", "1.5"), "error: DELTA '1.5' is not a whole number"),
         (("adjust", "MUG-RED", "0"), "error: DELTA is 0: nothing to adjust"),
         (("import", str(tmp_path / "nope.csv")), f"error: PATH {tmp_path / 'nope.csv'}: no such file"),
+        (("set", "MUG-RED", "1", "2"), "error: unexpected argument '2' (see --help)"),
+        (("import", "stock.csv", "--all-or-nothin"), "error: unexpected argument '--all-or-nothin' (see --help)"),
     ]:
         code, _, err = await ordertide_within(60, "stock", *args, env=env)
         assert (code, err.strip().splitlines()) == (1, [message])
