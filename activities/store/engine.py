@@ -92,8 +92,8 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        threads = SQLITE_THREADS if url.startswith("sqlite") else POOL_SIZE + POOL_OVERFLOW
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store")
+        self.threads = SQLITE_THREADS if url.startswith("sqlite") else POOL_SIZE + POOL_OVERFLOW
+        self._executor: ThreadPoolExecutor | None = None
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self.engine)
@@ -104,8 +104,13 @@ class Database:
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         # Like asyncio.to_thread, the call sees the caller's context (activity info, trace).
         call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="store")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
 
     def dispose(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        # Like the engine after dispose, usable again: a later call starts new threads.
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
         self.engine.dispose()

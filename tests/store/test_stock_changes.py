@@ -80,3 +80,11 @@ async def test_a_busy_store_leaves_the_default_thread_pool_free(inventory, datab
             for task in waiting:
                 task.cancel()
     await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_the_store_works_again_after_it_was_closed(inventory):
+    acts = activities(inventory)
+    await acts.set_stock(StockCommand(sku="MUG", quantity=2, request_id="u1"))
+    inventory.db.dispose()  # a worker shut down and built again around the same store
+    level = await acts.adjust_stock(StockCommand(sku="MUG", quantity=1, request_id="u2"))
+    assert level.on_hand == 3
