@@ -34,16 +34,16 @@ class OfferSyncActivities:
         # Changes keep arriving during the window; reading stock after it
         # puts them all in this one update.
         await asyncio.sleep(request.window.total_seconds())
-        changes, desired, result = await asyncio.to_thread(self._plan, request, rules)
+        changes, desired, result = await self.inventory.db.run(self._plan, request, rules)
         result.sent = len(changes)
         if not changes:
             return result
-        current = await asyncio.to_thread(self.offers.offers, request.channel, [c.sku for c in changes])
+        current = await self.inventory.db.run(self.offers.offers, request.channel, [c.sku for c in changes])
 
         async def recorded(outcome: OfferOutcome) -> None:
             # At once, not at the end: if this attempt dies mid-way, the retry
             # finds the offers already created and does not create them again.
-            await asyncio.to_thread(
+            await self.inventory.db.run(
                 self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result
             )
 
@@ -63,7 +63,7 @@ class OfferSyncActivities:
         async with heartbeating():
             with marketplace_errors():
                 live = await self.channels[channel].export_offers()
-        return await asyncio.to_thread(self._reconcile, channel, live)
+        return await self.inventory.db.run(self._reconcile, channel, live)
 
     def _reconcile(self, channel: str, live: list[LiveOffer]) -> ReconcileResult:
         by_id = {offer.offer_id: offer for offer in live}

@@ -2,7 +2,6 @@
 command plus the store change that goes with it), idempotent, so a retry
 after a crash neither ships twice nor reserves twice."""
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -85,7 +84,7 @@ class OrderActivities:
         tag(ref)
         with marketplace_errors():
             order = await self.channels[ref.channel].get_order(ref.marketplace_order_id)
-        accepted = await asyncio.to_thread(self._accept, order)
+        accepted = await self.inventory.db.run(self._accept, order)
         await self.notifier.changed(line.sku for line in accepted.lines if line.reserved and line.sku)
         return accepted
 
@@ -150,7 +149,7 @@ class OrderActivities:
         for line in result.shipped:
             total = step.shipped_before.get(line.line_id, 0) + line.quantity
             key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)
-            await asyncio.to_thread(self.inventory.mark_shipped, key, total)
+            await self.inventory.db.run(self.inventory.mark_shipped, key, total)
         return result
 
     @activity.defn
@@ -164,7 +163,7 @@ class OrderActivities:
                     ref.marketplace_order_id, step.line_id, step.reason, ctx
                 )
         key = line_key(ref.channel, ref.marketplace_order_id, step.line_id)
-        released_sku = await asyncio.to_thread(self._after_cancel, key, ref.channel, step)
+        released_sku = await self.inventory.db.run(self._after_cancel, key, ref.channel, step)
         if released_sku:
             await self.notifier.changed([released_sku])
         return result
@@ -187,7 +186,7 @@ class OrderActivities:
                 )
         refund = to_money(step.unit_price * step.quantity) if step.handling.refunds_buyer else None
         restock = step.resellable and step.handling is ReturnHandling.RETURN_RECEIVED
-        await asyncio.to_thread(
+        await self.inventory.db.run(
             self.inventory.record_return,
             rma_id=step.rma_id,
             channel=ref.channel,

@@ -32,6 +32,8 @@ SIGNAL_OFFERS_CHANGED = "offers_changed"
 SIGNAL_RECONCILE_NOW = "reconcile_now"
 UPDATE_SET_STOCK = "set_stock"
 UPDATE_ADJUST_STOCK = "adjust_stock"
+UPDATE_STAGE_STOCK_IMPORT = "stage_stock_import"
+UPDATE_APPLY_STOCK_IMPORT = "apply_stock_import"
 
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 CHANNEL = SearchAttributeKey.for_keyword("Channel")

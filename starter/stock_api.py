@@ -1,17 +1,28 @@
 """Changing stock from outside, through the inventory workflow's updates
-(started on demand with update-with-start), and reading CSV stock files."""
+(started on demand with update-with-start), and importing CSV stock files."""
 
+import contextlib
 import csv
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
 
 from domain import names
-from domain.stock import StockCommand, StockLevelView
+from domain.stock import (
+    RowRejected,
+    StockCommand,
+    StockImportApply,
+    StockImportBatch,
+    StockImportOutcome,
+    StockImportRow,
+    StockLevelView,
+    parse_quantity,
+    parse_sku,
+)
 
 IMPORT_BATCH = 500
 
@@ -41,46 +52,108 @@ async def adjust_stock(client: Client, task_queue: str, sku: str, delta: int) ->
     return await stock_update(client, task_queue, names.UPDATE_ADJUST_STOCK, command, StockLevelView)
 
 
-@dataclass
-class CsvRow:
-    line: int
-    command: StockCommand | None
-    error: str | None = None
+class BadStockFile(ValueError):
+    """The file cannot be read as a stock CSV at all (not one bad row)."""
 
 
-def read_stock_csv(path: Path) -> Iterator[CsvRow]:
-    """Rows of `sku,on_hand` (header required; extra columns ignored). A bad
-    row becomes an error naming its line and field; the others still go."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = {c.strip().lower() for c in reader.fieldnames or []}
-        if not {"sku", "on_hand"} <= columns:
-            raise ValueError(
-                f"{path}: the header must name the columns sku and on_hand (found: {', '.join(sorted(columns))})"
-            )
-        for row in reader:
-            line = reader.line_num
-            values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            sku, on_hand = values.get("sku", ""), values.get("on_hand", "")
-            if not sku:
-                yield CsvRow(line, None, "sku is empty")
-            elif not on_hand.lstrip("-").isdigit():
-                yield CsvRow(line, None, f"on_hand {on_hand!r} is not a whole number")
-            elif int(on_hand) < 0:
-                yield CsvRow(line, None, f"on_hand {on_hand} is negative")
-            else:
-                yield CsvRow(line, StockCommand(sku=sku, quantity=int(on_hand)))
-
-
-async def import_stock(client: Client, task_queue: str, path: Path) -> list[CsvRow]:
-    """Apply every good row; return all rows with their errors filled in."""
-    rows = list(read_stock_csv(path))
-    good = [row for row in rows if row.command is not None]
-    for start in range(0, len(good), IMPORT_BATCH):
-        batch = good[start : start + IMPORT_BATCH]
-        errors = await stock_update(
-            client, task_queue, "import_stock", [row.command for row in batch], list[str | None]
+def read_stock_csv(handle: TextIO, name: str) -> Iterator[StockImportRow | RowRejected]:
+    """Rows of `sku,on_hand` (header required, any case; extra columns
+    ignored), one at a time: a good row, or the reason it is not, with its
+    line and field. `handle` is opened with newline="" and errors="replace"."""
+    reader = csv.DictReader(handle)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise BadStockFile(f"{name}:1: {exc}") from exc
+    columns = {c.strip().lower() for c in header}
+    if not {"sku", "on_hand"} <= columns:
+        raise BadStockFile(
+            f"{name}: the header must name the columns sku and on_hand (found: {', '.join(sorted(columns)) or 'nothing'})"
         )
-        for row, error in zip(batch, errors, strict=True):
-            row.error = error
-    return rows
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # raised before the line it is about is counted
+            raise BadStockFile(f"{name}:{reader.line_num + 1}: {exc}") from exc
+        line = reader.line_num
+        values = {k.strip().lower(): (v or "") for k, v in row.items() if isinstance(k, str)}
+        try:
+            sku = parse_sku(values.get("sku", ""))
+        except ValueError as exc:
+            yield RowRejected(line=line, field="sku", message=str(exc))
+            continue
+        try:
+            yield StockImportRow(line=line, sku=sku, on_hand=parse_quantity(values.get("on_hand", ""), "on_hand"))
+        except ValueError as exc:
+            yield RowRejected(line=line, field="on_hand", message=str(exc))
+
+
+@dataclass
+class ImportSummary:
+    rows: int
+    rejected: int
+    applied: int
+    discarded: bool
+
+
+async def import_stock(
+    client: Client,
+    task_queue: str,
+    rows: Iterator[StockImportRow | RowRejected],
+    *,
+    all_or_nothing: bool = False,
+    rejected: Callable[[RowRejected], None] = lambda _: None,
+    staged: Callable[[int], None] = lambda _: None,
+) -> ImportSummary:
+    """Stage the good rows a batch at a time (the file is never held
+    whole), then apply them all in one transaction; with `all_or_nothing`,
+    one bad row drops them all. `rejected` hears of every bad row as it is
+    found, `staged` of the last line staged."""
+    import_id = uuid.uuid4().hex
+    count = bad = 0
+    batch: list[StockImportRow] = []
+
+    def refused(row: RowRejected) -> None:
+        nonlocal bad
+        bad += 1
+        rejected(row)
+
+    async def stage() -> None:
+        answer = await stock_update(
+            client,
+            task_queue,
+            names.UPDATE_STAGE_STOCK_IMPORT,
+            StockImportBatch(import_id=import_id, rows=batch),
+            list[RowRejected],
+        )
+        for row in answer:
+            refused(row)
+        staged(batch[-1].line)
+        batch.clear()
+
+    try:
+        for row in rows:
+            count += 1
+            if isinstance(row, RowRejected):
+                refused(row)
+                continue
+            batch.append(row)
+            if len(batch) >= IMPORT_BATCH:
+                await stage()
+        if batch:
+            await stage()
+    except BaseException:
+        # Nothing of a file we could not read to the end is applied.
+        with contextlib.suppress(Exception):
+            await apply_import(client, task_queue, import_id, discard=True)
+        raise
+    discard = all_or_nothing and bad > 0
+    outcome = await apply_import(client, task_queue, import_id, discard=discard)
+    return ImportSummary(rows=count, rejected=bad, applied=outcome.applied, discarded=discard)
+
+
+async def apply_import(client: Client, task_queue: str, import_id: str, *, discard: bool) -> StockImportOutcome:
+    request = StockImportApply(import_id=import_id, discard=discard)
+    return await stock_update(client, task_queue, names.UPDATE_APPLY_STOCK_IMPORT, request, StockImportOutcome)

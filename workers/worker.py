@@ -92,6 +92,8 @@ class Engine:
             inventory.set_stock,
             inventory.adjust_stock,
             inventory.import_stock,
+            inventory.stage_stock_import,
+            inventory.apply_stock_import,
         ]
 
     def worker(self, client: Client, **options: Any) -> Worker:

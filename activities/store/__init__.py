@@ -1,8 +1,18 @@
 """The inventory store (sqlmodel): SQLite by default, PostgreSQL by URL."""
 
 from activities.store.engine import Database
-from activities.store.inventory import InventoryStore, Stock, UnknownProduct
+from activities.store.inventory import InventoryStore, Stock, StockRejected, UnknownProduct
 from activities.store.ledger import OrderLedger
 from activities.store.offers import OfferBook
+from activities.store.stock_import import StockImports
 
-__all__ = ["Database", "InventoryStore", "OfferBook", "OrderLedger", "Stock", "UnknownProduct"]
+__all__ = [
+    "Database",
+    "InventoryStore",
+    "OfferBook",
+    "OrderLedger",
+    "Stock",
+    "StockImports",
+    "StockRejected",
+    "UnknownProduct",
+]

@@ -1,13 +1,33 @@
-"""Database engines: SQLite by default, PostgreSQL by URL."""
+"""Database engines: SQLite by default, PostgreSQL by URL.
 
+Every store call waits at most STORE_TIMEOUT for a connection, a lock or a
+statement, well inside the shortest activity timeout that calls the store
+(30 s): an activity that gave up must not find its transaction committing
+later, behind the back of its retry."""
+
+import asyncio
 import contextlib
+import contextvars
+import functools
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from activities.store import tables  # noqa: F401  # imported to register the tables on SQLModel.metadata
+
+STORE_TIMEOUT = timedelta(seconds=8)
+POOL_SIZE, POOL_OVERFLOW = 10, 20
+# SQLite has one writer at a time; more threads would only queue on its lock.
+SQLITE_THREADS = 4
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _create_private(database: Path) -> None:
@@ -20,15 +40,32 @@ def _create_private(database: Path) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    seconds = int(STORE_TIMEOUT.total_seconds())
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        server = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=seconds,
+            connect_args={"connect_timeout": seconds},
+        )
+
+        @event.listens_for(server, "connect")
+        def _statement_timeout(dbapi_connection, _record):
+            # Set per connection, not in the URL's `options`, which belong to whoever configures the URL.
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {seconds * 1000}")
+            dbapi_connection.commit()
+
+        return server
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         _create_private(Path(path))
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": seconds})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -37,7 +74,7 @@ def make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={seconds * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -56,11 +93,18 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """One engine per process; the inventory store and the order ledger share it."""
+    """One engine per process; the inventory store and the order ledger share it.
+
+    Store calls block, so activities run them with `run`, on threads of the
+    store's own: as many as there are connections, so a thread never queues
+    for one, and never on the event loop's default pool, where a slow
+    database would hold up DNS lookups and every other `to_thread` caller."""
 
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
+        self.threads = SQLITE_THREADS if url.startswith("sqlite") else POOL_SIZE + POOL_OVERFLOW
+        self._executor: ThreadPoolExecutor | None = None
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self.engine)
@@ -68,5 +112,16 @@ class Database:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        # Like asyncio.to_thread, the call sees the caller's context (activity info, trace).
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="store")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
     def dispose(self) -> None:
+        # Like the engine after dispose, usable again: a later call starts new threads.
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
         self.engine.dispose()

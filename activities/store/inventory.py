@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from activities.store.engine import Database
 from activities.store.tables import (
@@ -17,6 +17,7 @@ from activities.store.tables import (
     Reservation,
     ReservationState,
     ReturnHandled,
+    StockChange,
     StockLevel,
     utcnow,
 )
@@ -35,7 +36,12 @@ class Stock(BaseModel):
 
 
 class UnknownProduct(LookupError):
-    pass
+    def __str__(self) -> str:
+        return f"unknown SKU {self.args[0]!r}"
+
+
+class StockRejected(ValueError):
+    """A stock change the store refuses as asked: retrying it cannot help."""
 
 
 class InventoryStore:
@@ -97,33 +103,58 @@ class InventoryStore:
 
     def stock(self, sku: str) -> Stock:
         with self.session() as s:
-            level = s.get(StockLevel, sku)
-            if level is None:
-                raise UnknownProduct(sku)
-            return Stock(sku=sku, on_hand=level.on_hand, reserved=level.reserved)
+            return self._stock_in(s, sku)
 
-    def set_stock(self, sku: str, on_hand: int) -> Stock:
+    @staticmethod
+    def _stock_in(s: Session, sku: str) -> Stock:
+        level = s.get(StockLevel, sku)
+        if level is None:
+            raise UnknownProduct(sku)
+        return Stock(sku=sku, on_hand=level.on_hand, reserved=level.reserved)
+
+    def set_stock(self, sku: str, on_hand: int, *, request_id: str | None = None) -> Stock:
+        """`request_id` makes the change happen once: a repeat returns the
+        stock as it is now and changes nothing."""
         if on_hand < 0:
-            raise ValueError(f"stock on hand cannot be negative: {on_hand}")
-        return self._change_on_hand(sku, on_hand)
+            raise StockRejected(f"stock on hand cannot be negative: {on_hand}")
+        return self._change_on_hand(sku, on_hand, request_id, "set", on_hand)
 
-    def adjust_stock(self, sku: str, delta: int) -> Stock:
-        return self._change_on_hand(sku, col(StockLevel.on_hand) + delta)
+    def adjust_stock(self, sku: str, delta: int, *, request_id: str | None = None) -> Stock:
+        return self._change_on_hand(sku, col(StockLevel.on_hand) + delta, request_id, "adjust", delta)
 
-    def _change_on_hand(self, sku: str, expression: int | ColumnElement[int]) -> Stock:
-        with self.session() as s, s.begin():
-            result = s.exec(
-                update(StockLevel)
-                .where(col(StockLevel.sku) == sku)
-                .values(on_hand=expression, updated_at=utcnow())
-                .returning(col(StockLevel.on_hand), col(StockLevel.reserved))
-            ).first()
-            if result is None:
-                raise UnknownProduct(sku)
-            on_hand, reserved = result
-            if on_hand < 0:
-                raise ValueError(f"stock of {sku} would drop below zero ({on_hand})")
-            return Stock(sku=sku, on_hand=on_hand, reserved=reserved)
+    def _change_on_hand(
+        self, sku: str, expression: int | ColumnElement[int], request_id: str | None, kind: str, quantity: int
+    ) -> Stock:
+        try:
+            with self.session() as s, s.begin():
+                if request_id is not None:
+                    if s.get(StockChange, request_id) is not None:
+                        return self._stock_in(s, sku)
+                    # Written first: a concurrent repeat waits on this key, then fails on it.
+                    s.add(StockChange(request_id=request_id, sku=sku, kind=kind, quantity=quantity))
+                    s.flush()
+                result = s.exec(
+                    update(StockLevel)
+                    .where(col(StockLevel.sku) == sku)
+                    .values(on_hand=expression, updated_at=utcnow())
+                    .returning(col(StockLevel.on_hand), col(StockLevel.reserved))
+                ).first()
+                if result is None:
+                    raise UnknownProduct(sku)
+                on_hand, reserved = result
+                if on_hand < 0:
+                    raise StockRejected(
+                        f"stock of {sku} would drop below zero ({on_hand - quantity} on hand, {quantity:+d})"
+                    )
+                return Stock(sku=sku, on_hand=on_hand, reserved=reserved)
+        except IntegrityError:
+            if request_id is None or self._change_recorded(request_id) is None:
+                raise
+            return self.stock(sku)
+
+    def _change_recorded(self, request_id: str) -> StockChange | None:
+        with self.session() as s:
+            return s.get(StockChange, request_id)
 
     # Reservations.
 

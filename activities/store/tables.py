@@ -109,3 +109,36 @@ class ChannelOfferRow(SQLModel, table=True):
     not_publishable_reasons: list = Field(default_factory=list, sa_column=Column(JSON))
     desired: dict | None = Field(default=None, sa_column=Column(JSON))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StockChange(SQLModel, table=True):
+    """One row per applied stock change from outside, written in the same
+    transaction as the change: a retried change finds its row and does
+    nothing. Also the record of who changed stock, and when."""
+
+    __tablename__ = "stock_change"
+    request_id: str = Field(primary_key=True, max_length=255)
+    sku: str = Field(index=True, max_length=64)
+    kind: str = Field(max_length=16)
+    quantity: int
+    at: datetime = Field(default_factory=utcnow)
+
+
+class StagedStockRow(SQLModel, table=True):
+    """A CSV row staged for an import, until the import is applied at once."""
+
+    __tablename__ = "stock_import_row"
+    import_id: str = Field(primary_key=True, max_length=64)
+    line: int = Field(primary_key=True)
+    sku: str = Field(max_length=255)
+    on_hand: int
+    staged_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class StockImportDone(SQLModel, table=True):
+    """An applied (or refused) import and its outcome, so a retried apply answers the same."""
+
+    __tablename__ = "stock_import"
+    import_id: str = Field(primary_key=True, max_length=64)
+    outcome: dict = Field(sa_column=Column(JSON))
+    at: datetime = Field(default_factory=utcnow)

@@ -1,5 +1,6 @@
 """Stock from outside (ordertide stock ...) and the offers report."""
 
+import asyncio
 import contextlib
 import json
 
@@ -51,7 +52,7 @@ async def test_stock_set_adjust_and_import_reach_every_channel(dev_env, two_chan
             await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")
 
         code, out, err = await ordertide("stock", "set", "MUG-RED", "-5", env=env)
-        assert code == 1 and "must not be negative" in err
+        assert (code, err.strip().splitlines()) == (1, ["error: ON_HAND -5 is negative"])
 
 
 async def test_offers_show_tells_desired_accepted_and_live_per_channel(dev_env, tmp_path, task_queue):
@@ -87,3 +88,71 @@ async def test_offers_show_tells_desired_accepted_and_live_per_channel(dev_env, 
         for channel in ("bol", "bol2"):
             with contextlib.suppress(RPCError):  # not started, or already over
                 await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
+
+
+async def ordertide_within(seconds: float, *args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`ordertide ...` that must answer in time: a command that hangs is a failure, not a stuck test."""
+    try:
+        return await asyncio.wait_for(ordertide(*args, env=env), seconds)
+    except TimeoutError:
+        raise AssertionError(f"`ordertide {' '.join(args)}` did not answer within {seconds} s") from None
+
+
+async def test_stock_commands_refuse_what_cannot_apply_in_one_line(dev_env, two_channels, tmp_path, task_queue):
+    engine = two_channels.build(tmp_path, task_queue)
+    env = {**cli_env(dev_env, tmp_path), **settings_env(engine.settings)}
+    # Bad arguments never reach Temporal: one line naming the argument.
+    for args, message in [
+        (("set", "MUG-RED", "²"), "error: ON_HAND '²' is not a whole number"),
+        (("set", "MUG-RED"), "error: ON_HAND is missing"),
+        (("set", " ", "3"), "error: SKU is empty"),
+        (("adjust", "MUG-RED", "1.5"), "error: DELTA '1.5' is not a whole number"),
+        (("adjust", "MUG-RED", "0"), "error: DELTA is 0: nothing to adjust"),
+        (("import", str(tmp_path / "nope.csv")), f"error: PATH {tmp_path / 'nope.csv'}: no such file"),
+        (("set", "MUG-RED", "1", "2"), "error: unexpected argument '2' (see --help)"),
+        (("import", "stock.csv", "--all-or-nothin"), "error: unexpected argument '--all-or-nothin' (see --help)"),
+    ]:
+        code, _, err = await ordertide_within(60, "stock", *args, env=env)
+        assert (code, err.strip().splitlines()) == (1, [message])
+    async with engine.worker(dev_env.client):
+        try:
+            code, _, err = await ordertide_within(60, "stock", "adjust", "NOPE", "1", env=env)
+            assert (code, err.strip().splitlines()) == (1, ["error: rejected: unknown SKU 'NOPE'"])
+            code, _, err = await ordertide_within(60, "stock", "adjust", "MUG-RED", "-51", env=env)
+            assert code == 1 and "rejected: stock of MUG-RED would drop below zero (50 on hand, -51)" in err
+            code, _, err = await ordertide_within(60, "stock", "set", "NOPE", "1", env=env)
+            assert (code, err.strip().splitlines()) == (1, ["error: rejected: unknown SKU 'NOPE'"])
+            # Nothing is left stuck behind them.
+            code, out, err = await ordertide_within(60, "stock", "adjust", "MUG-RED", "-1", env=env)
+            assert code == 0 and "MUG-RED: on hand 49" in out, err
+        finally:
+            await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")
+
+
+async def test_a_stock_import_names_every_bad_row_and_applies_the_rest_together(
+    dev_env, two_channels, tmp_path, task_queue
+):
+    engine = two_channels.build(tmp_path, task_queue)
+    env = {**cli_env(dev_env, tmp_path), **settings_env(engine.settings)}
+    stock = tmp_path / "stock.csv"
+    stock.write_text("SKU,On_Hand\nMUG-BLUE,40\nLAMP-DESK,²\nNOPE,3\nMUG-BLUE,41\nBOARD-OAK,12\n")
+    async with engine.worker(dev_env.client):
+        try:
+            code, out, err = await ordertide_within(120, "stock", "import", str(stock), "--all-or-nothing", env=env)
+            assert code == 1 and "0 of 5 rows applied" in out
+            assert "3 row(s) rejected; with --all-or-nothing, nothing was applied" in err
+            assert engine.inventory.stock("MUG-BLUE").on_hand == 50
+
+            code, out, err = await ordertide_within(120, "stock", "import", str(stock), env=env)
+            assert code == 1
+            bad = [line for line in err.splitlines() if line.startswith(f"{stock}:") and "staged" not in line]
+            assert bad == [
+                f"{stock}:3: on_hand '²' is not a whole number",
+                f"{stock}:4: unknown SKU 'NOPE'",
+                f"{stock}:5: 'MUG-BLUE' is already on line 2",
+            ]
+            assert "2 of 5 rows applied" in out
+            levels = [engine.inventory.stock(sku).on_hand for sku in ("MUG-BLUE", "LAMP-DESK", "BOARD-OAK")]
+            assert levels == [40, 50, 12]
+        finally:
+            await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")

@@ -29,6 +29,7 @@ def test_there_are_histories_for_every_branch():
         "order-shipped-with-override",
         "order-partial-picks",
         "order-happy-path",
+        "inventory-stock-changes",
     } <= names
 
 
