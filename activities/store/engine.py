@@ -6,6 +6,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from activities.store import tables  # noqa: F401  # imported to register the tables on SQLModel.metadata
+from activities.store.migrate import add_missing_columns
 
 
 def make_engine(url: str) -> Engine:
@@ -51,8 +52,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
 
-    def create_schema(self) -> None:
+    def create_schema(self) -> list[str]:
+        """Create missing tables and add missing columns; returns the columns added."""
         SQLModel.metadata.create_all(self.engine)
+        return add_missing_columns(self.engine)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
