@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from starter.bench_cmd import bench_app
+from starter.catalog_cmd import catalog_app, product_app
 from starter.console import CommandError, run_async
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
@@ -24,6 +25,8 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(stock_app, name="stock")
 app.add_typer(offers_app, name="offers")
 app.add_typer(bench_app, name="bench")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(product_app, name="product")
 app.command("replay")(replay_command)
 app.command("health")(health)
 

@@ -9,6 +9,7 @@ The `validate_*` methods back the update validators: a ValueError rejects the
 update with its message. Time comes from the clock the workflow passes in
 (`workflow.now`), so unit tests pass a plain one."""
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 
@@ -38,11 +39,21 @@ class UnknownLine(ValueError):
     fails the order: OrderWorkflow lists it in `failure_exception_types`."""
 
 
+UNKNOWN_EANS = re.compile(r"EAN (?P<eans>[^ ]+(?:, [^ ]+)*) is not in the catalog: add the product, then resume")
+
+
 def unknown_eans_problem(accepted: AcceptedOrder) -> str | None:
     """Why an accepted order cannot go on yet: EANs missing from the catalog."""
     if not accepted.unknown_eans:
         return None
     return f"EAN {', '.join(accepted.unknown_eans)} is not in the catalog: add the product, then resume"
+
+
+def waiting_on_eans(view: OrderView) -> list[str]:
+    """The EANs an order waits for in the catalog (read back from the reason
+    unknown_eans_problem wrote, which running orders already carry)."""
+    match = UNKNOWN_EANS.fullmatch(view.attention.get(Step.ACCEPT, ""))
+    return match["eans"].split(", ") if match else []
 
 
 class OrderState:
