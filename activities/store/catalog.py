@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from more_itertools import chunked
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from activities.store.engine import Database
@@ -14,6 +15,14 @@ from domain.catalog_file import COLUMNS, CatalogLine, ProductPatch
 
 BATCH = 1000
 PRODUCT_FIELDS = ("ean", "title", "brand", "category", "condition", "cost_price", "list_price")
+NEW_PRODUCT: dict[str, Any] = {
+    "title": "",
+    "brand": None,
+    "category": None,
+    "condition": "NEW",
+    "cost_price": None,
+    "list_price": None,
+}
 
 
 @dataclass
@@ -61,9 +70,14 @@ class CatalogStore:
         products = {row.sku: row for row in s.exec(select(ProductRow).where(col(ProductRow.sku).in_(skus)))}
         levels = {row.sku: row for row in s.exec(select(StockLevel).where(col(StockLevel.sku).in_(skus)))}
         owners = dict(s.exec(select(ProductRow.ean, ProductRow.sku).where(col(ProductRow.ean).in_(eans))).all())
+        # New products go in as plain rows with one INSERT per batch: building
+        # an ORM object per row would cost most of a large import's time.
+        fresh: dict[str, dict[str, Any]] = {}
+        fresh_stock: dict[str, int] = {}
         for line, patch in batch:
             row = products.get(patch.sku)
-            if row is None and patch.ean is None:
+            new = fresh.get(patch.sku)
+            if row is None and new is None and patch.ean is None:
                 changes.errors.append((line, f"ean: a new product needs one (SKU {patch.sku} is not in the catalog)"))
                 continue
             if patch.ean and owners.get(patch.ean, patch.sku) != patch.sku:
@@ -72,30 +86,38 @@ class CatalogStore:
             values = patch.model_dump(include=patch.model_fields_set & set(PRODUCT_FIELDS))
             if "condition" in values:
                 values["condition"] = values["condition"].value
+            created = row is None and new is None
             if row is None:
-                row = ProductRow(**{**values, "sku": patch.sku})
-                s.add(row)
-                products[patch.sku] = row
-                changes.new_eans.append(row.ean)
-                created = changed = True
+                if new is None:
+                    new = fresh[patch.sku] = {**NEW_PRODUCT, "sku": patch.sku}
+                    changes.new_eans.append(values["ean"])
+                elif values.get("ean", new["ean"]) != new["ean"]:
+                    owners.pop(new["ean"], None)
+                    changes.new_eans.append(values["ean"])
+                new.update(values)
+                ean = new["ean"]
+                changed = True
             else:
-                created = False
                 old_ean = row.ean
-                changed = any(getattr(row, name) != value for name, value in values.items())
+                changed = False
                 for name, value in values.items():
-                    setattr(row, name, value)
+                    if getattr(row, name) != value:
+                        setattr(row, name, value)
+                        changed = True
                 if row.ean != old_ean:
                     owners.pop(old_ean, None)
                     changes.new_eans.append(row.ean)
                     # The unit of work orders UPDATEs by key, not by line: a freed
                     # EAN must be gone before a later line takes it.
                     s.flush()
-            owners[row.ean] = patch.sku
+                ean = row.ean
+            owners[ean] = patch.sku
             level = levels.get(patch.sku)
             if level is None:
-                level = levels[patch.sku] = StockLevel(sku=patch.sku)
-                s.add(level)
-            if patch.on_hand is not None and level.on_hand != patch.on_hand:
+                before = fresh_stock.get(patch.sku)
+                fresh_stock[patch.sku] = patch.on_hand if patch.on_hand is not None else (before or 0)
+                changed = changed or fresh_stock[patch.sku] != before
+            elif patch.on_hand is not None and level.on_hand != patch.on_hand:
                 level.on_hand = patch.on_hand
                 level.updated_at = utcnow()
                 changed = True
@@ -107,6 +129,12 @@ class CatalogStore:
                 changes.updated += 1
             else:
                 changes.unchanged += 1
+        if fresh:
+            s.execute(insert(ProductRow), list(fresh.values()))
+        if fresh_stock:
+            now = utcnow()
+            stock = [{"sku": sku, "on_hand": n, "reserved": 0, "updated_at": now} for sku, n in fresh_stock.items()]
+            s.execute(insert(StockLevel), stock)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Every product with its stock on hand, in SKU order, as COLUMNS."""
