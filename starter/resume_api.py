@@ -10,7 +10,6 @@ from activities.store import InventoryStore
 from domain import names
 from domain.order.messages import ResumeRequest
 from domain.order.state import waiting_on_eans
-from domain.order.status import OrderStatus
 from domain.order.view import OrderView
 from domain.reasons import WaitingReason
 from starter import orders_api
@@ -29,11 +28,12 @@ class ResumeOutcome:
 
 
 async def resume_waiting(client: Client, reason: WaitingReason, inventory: InventoryStore) -> ResumeOutcome:
-    """Orders waiting on unknown EANs wait in RECEIVED with NeedsAttention;
-    each one's view names the EANs. Those whose EANs are all in the catalog
-    now are resumed, with a note in their timeline saying why."""
+    """Orders waiting on unknown EANs show NeedsAttention; each one's view
+    names the EANs. Those whose EANs are all in the catalog now are resumed,
+    with a note in their timeline saying why. (Not filtered on OrderStatus:
+    an order started other than by intake has none until it is accepted.)"""
     outcome = ResumeOutcome()
-    query = orders_api.list_query(OrderStatus.RECEIVED, needs_attention=True)
+    query = orders_api.list_query(needs_attention=True)
     for summary in await orders_api.list_orders(client, query):
         if not summary.running:
             continue
