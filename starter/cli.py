@@ -14,6 +14,7 @@ from starter.console import CommandError, run_async
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
 from starter.orders_cmd import order_app, orders_app
+from starter.picklist_cmd import picklist_command
 from starter.replay_cmd import replay_command
 from starter.stock_cmd import stock_app
 
@@ -29,6 +30,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(product_app, name="product")
 app.command("replay")(replay_command)
 app.command("health")(health)
+app.command("picklist")(picklist_command)
 
 
 @app.callback()
