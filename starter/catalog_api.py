@@ -58,7 +58,7 @@ async def after_catalog_change(db: Database, changed_skus: list[str], new_eans: 
     if changed_skus:
         channels = await resync_offers(client, changed_skus)
         if channels:
-            lines.append(f"feed rules run again for {len(set(changed_skus))} products on {', '.join(channels)}")
+            lines.append(f"feed rules run again for {len(set(changed_skus))} product(s) on {', '.join(channels)}")
     if new_eans:
         outcome = await resume_api.resume_waiting(client, WaitingReason.UNKNOWN_EAN, InventoryStore(db))
         lines += outcome.lines()

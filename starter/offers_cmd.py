@@ -75,7 +75,7 @@ async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default:
     channels = await resync_offers(await connect(), skus)
     if not channels:
         raise CommandError("no channel keeps offers in sync (see README: Configuration)")
-    out.print(f"feed rules run again for {len(set(skus))} products on {', '.join(channels)}", markup=False)
+    out.print(f"feed rules run again for {len(set(skus))} product(s) on {', '.join(channels)}", markup=False)
 
 
 @offers_app.command("show")

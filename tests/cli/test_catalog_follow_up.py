@@ -2,6 +2,7 @@
 follow a new price, and orders that waited for an unknown EAN go on."""
 
 import functools
+from decimal import Decimal
 
 from domain.catalog import Product
 from domain.order.status import OrderStatus, Step
@@ -43,7 +44,7 @@ async def test_an_import_reprices_every_channel_and_resumes_orders_waiting_for_i
         )
         code, out, err = await ordertide("catalog", "import", str(path), env=env)
         assert code == 0, err
-        assert "feed rules run again for 2 products on bol, bol2" in out
+        assert "feed rules run again for 2 product(s) on bol, bol2" in out
         kettle_id = kettle_order.id.rsplit(":", 1)[1]
         teapot_id = teapot_order.id.rsplit(":", 1)[1]
         assert f"resumed {kettle_id}" in out and f"{teapot_id} still waits for EAN 4006381333948" in out
@@ -63,6 +64,14 @@ async def test_an_import_reprices_every_channel_and_resumes_orders_waiting_for_i
         teapot: OrderView = await wait_for(teapot_order, OrderStatus.AWAITING_PICK)
         assert any("EAN 4006381333948 is in the catalog now (unknown-ean)" in e for e in teapot.history)
         assert not (await view(kettle_order)).needs_attention
+
+        # A price changed while Temporal was down reaches the channels with `offers resync`.
+        [mug] = engine.inventory.catalog_items(["MUG-BLUE"])
+        engine.inventory.upsert_product(mug.model_copy(update={"list_price": Decimal("15.95")}))
+        code, out, err = await ordertide("offers", "resync", "MUG-BLUE", env=env)
+        assert code == 0 and "feed rules run again for 1 product(s) on bol, bol2" in out, err
+        for box in (two_channels.bol, two_channels.bol2):
+            await eventually(functools.partial(priced, box, MUG_EAN, 15.95))
 
 
 async def _listed(client, query: str, count: int) -> bool:

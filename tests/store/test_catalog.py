@@ -8,6 +8,7 @@ import pytest
 
 from activities.store import Database, InventoryStore
 from activities.store.catalog import CatalogStore
+from domain.catalog import Product
 from domain.catalog_file import read_catalog
 from domain.offers.model import OfferCondition
 
@@ -90,3 +91,11 @@ def test_an_older_store_gains_the_new_columns_at_start(tmp_path):
         assert [(p.sku, p.condition) for p in products] == [("MUG", OfferCondition.NEW)]
     finally:
         db.dispose()
+
+
+def test_a_store_lacking_a_column_gets_it_back_on_either_database(db: Database):
+    InventoryStore(db).upsert_product(Product(sku="MUG", ean="8710103917885", title="Mug"))
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE product DROP COLUMN condition")
+    assert db.create_schema() == ["product.condition"]
+    assert InventoryStore(db).catalog_items(["MUG"])[0].condition is OfferCondition.NEW
