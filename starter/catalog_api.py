@@ -44,8 +44,9 @@ async def resync_offers(client: Client, skus: Iterable[str]) -> list[str]:
     return sorted(windows)
 
 
-async def after_catalog_change(db: Database, changed_skus: list[str], new_eans: list[str]) -> list[str]:
-    """Lines telling the seller what followed."""
+async def after_catalog_change(db: Database, changed_skus: list[str], new_eans: list[str], cause: str) -> list[str]:
+    """Lines telling the seller what followed; `cause` (the command) goes in
+    the timeline of each order it resumes."""
     if not changed_skus and not new_eans:
         return []
     client = await reachable_client()
@@ -60,6 +61,6 @@ async def after_catalog_change(db: Database, changed_skus: list[str], new_eans: 
         if channels:
             lines.append(f"feed rules run again for {len(set(changed_skus))} product(s) on {', '.join(channels)}")
     if new_eans:
-        outcome = await resume_api.resume_waiting(client, WaitingReason.UNKNOWN_EAN, InventoryStore(db))
+        outcome = await resume_api.resume_waiting(client, WaitingReason.UNKNOWN_EAN, InventoryStore(db), cause)
         lines += outcome.lines()
     return lines

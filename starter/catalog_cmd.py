@@ -75,8 +75,9 @@ def _report(source: str, changes: CatalogChanges) -> None:
     )
 
 
-async def _after_change(db: Database, changes: CatalogChanges) -> None:
-    for line in await catalog_api.after_catalog_change(db, changes.changed_skus, changes.new_eans):
+async def _after_change(db: Database, changes: CatalogChanges, cause: str) -> None:
+    lines = await catalog_api.after_catalog_change(db, changes.changed_skus, changes.new_eans, cause)
+    for line in lines:
         out.print(line, markup=False, highlight=False)
     if changes.errors:
         raise CommandError(f"{len(changes.errors)} row(s) rejected; the others were applied")
@@ -98,7 +99,7 @@ async def import_(
             changes, linked = await channel_import.import_from_channel(db, from_channel)
             _report(f"{from_channel} offer export", changes)
             out.print(f"{linked} offers linked to their products", markup=False, highlight=False)
-            await _after_change(db, changes)
+            await _after_change(db, changes, f"added by catalog import --from-channel {from_channel}")
         return
     if path is None:
         raise CommandError("give a CSV FILE (see `ordertide catalog template`) or --from-channel CHANNEL")
@@ -111,7 +112,7 @@ async def import_(
             except (ValueError, UnicodeDecodeError, csv.Error) as exc:
                 raise CommandError(f"{path}: {exc}") from exc
         _report(str(path), changes)
-        await _after_change(db, changes)
+        await _after_change(db, changes, f"added by catalog import {path.name}")
 
 
 @catalog_app.command("template")
@@ -193,7 +194,7 @@ async def set_(
         values = CatalogStore(db).row(sku) or {}
         shown = {k: v for k, v in values.items() if k in cells or k == "on_hand"}
         out.print(f"{sku}: " + ", ".join(f"{k}={_plain(v)}" for k, v in shown.items() if k != "sku"), markup=False)
-        await _after_change(db, changes)
+        await _after_change(db, changes, f"added by product set {sku}")
 
 
 def _plain(value: object) -> str:

@@ -60,7 +60,7 @@ async def resume_all(reason: Annotated[WaitingReason, typer.Option(help="what th
     db = Database(load_settings().store_url)
     try:
         db.create_schema()
-        outcome = await resume_waiting(client, reason, InventoryStore(db))
+        outcome = await resume_waiting(client, reason, InventoryStore(db), f"orders resume --reason {reason}")
     finally:
         db.dispose()
     for line in outcome.lines():

@@ -27,10 +27,12 @@ class ResumeOutcome:
         return lines
 
 
-async def resume_waiting(client: Client, reason: WaitingReason, inventory: InventoryStore) -> ResumeOutcome:
+async def resume_waiting(
+    client: Client, reason: WaitingReason, inventory: InventoryStore, cause: str | None = None
+) -> ResumeOutcome:
     """Orders waiting on unknown EANs show NeedsAttention; each one's view
     names the EANs. Those whose EANs are all in the catalog now are resumed,
-    with a note in their timeline saying why. (Not filtered on OrderStatus:
+    with a note in their timeline saying why (`cause`: what added them). (Not filtered on OrderStatus:
     an order started other than by intake has none until it is accepted.)"""
     outcome = ResumeOutcome()
     query = orders_api.list_query(needs_attention=True)
@@ -50,7 +52,7 @@ async def resume_waiting(client: Client, reason: WaitingReason, inventory: Inven
         if missing:
             outcome.still_waiting[order_id] = missing
             continue
-        note = f"EAN {', '.join(eans)} is in the catalog now ({reason})"
+        note = f"EAN {', '.join(eans)} is in the catalog now ({cause or reason})"
         try:
             await handle.execute_update(names.UPDATE_RESUME, ResumeRequest(note=note), result_type=str)
         except WorkflowUpdateFailedError:
