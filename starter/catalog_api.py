@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from activities.notify import StockNotifier
 from activities.store import InventoryStore
+from activities.store.catalog import CatalogChanges, CatalogStore
 from activities.store.engine import Database
 from domain.reasons import WaitingReason
 from starter import resume_api
@@ -35,19 +36,21 @@ async def reachable_client() -> Client | str:
 
 
 async def resync_offers(client: Client, skus: Iterable[str]) -> list[str]:
-    """Signal every channel's offer sync; returns the channels."""
+    """Signal every channel's offer sync, a chunk of SKUs at a time; returns the channels."""
     settings = load_settings()
     windows = {name: c.offer_sync_window for name, c in settings.channels.items() if c.offer_sync}
+    if not windows:
+        return []
     notifier = StockNotifier(client, settings.task_queue, windows)
-    for chunk in chunked(sorted(set(skus)), SIGNAL_SKUS):
+    for chunk in chunked(skus, SIGNAL_SKUS):
         await notifier.changed(chunk)
     return sorted(windows)
 
 
-async def after_catalog_change(db: Database, changed_skus: list[str], new_eans: list[str], cause: str) -> list[str]:
+async def after_catalog_change(db: Database, changes: CatalogChanges, cause: str) -> list[str]:
     """Lines telling the seller what followed; `cause` (the command) goes in
     the timeline of each order it resumes."""
-    if not changed_skus and not new_eans:
+    if not changes.changed_count and not changes.eans_added:
         return []
     client = await reachable_client()
     if isinstance(client, str):
@@ -56,11 +59,14 @@ async def after_catalog_change(db: Database, changed_skus: list[str], new_eans: 
             "Run `ordertide offers resync` and `ordertide orders resume --reason unknown-ean` once it is up."
         ]
     lines = []
-    if changed_skus:
-        channels = await resync_offers(client, changed_skus)
+    if changes.changed_count:
+        # Past the listed SKUs, every product: streamed from the store, never held.
+        skus = dict.fromkeys(changes.changed_skus) if changes.changed_skus_complete else CatalogStore(db).skus()
+        channels = await resync_offers(client, skus)
         if channels:
-            lines.append(f"feed rules run again for {len(set(changed_skus))} product(s) on {', '.join(channels)}")
-    if new_eans:
+            count = len(skus) if isinstance(skus, dict) else "every"
+            lines.append(f"feed rules run again for {count} product(s) on {', '.join(channels)}")
+    if changes.eans_added:
         outcome = await resume_api.resume_waiting(client, WaitingReason.UNKNOWN_EAN, InventoryStore(db), cause)
         lines += outcome.lines()
     return lines

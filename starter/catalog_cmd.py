@@ -76,7 +76,7 @@ def _report(source: str, changes: CatalogChanges) -> None:
 
 
 async def _after_change(db: Database, changes: CatalogChanges, cause: str) -> None:
-    lines = await catalog_api.after_catalog_change(db, changes.changed_skus, changes.new_eans, cause)
+    lines = await catalog_api.after_catalog_change(db, changes, cause)
     for line in lines:
         out.print(line, markup=False, highlight=False)
     if changes.errors:

@@ -14,6 +14,7 @@ from activities.store.tables import ProductRow, StockLevel, utcnow
 from domain.catalog_file import COLUMNS, CatalogLine, ProductPatch
 
 BATCH = 1000
+CHANGED_LISTED = 10_000
 PRODUCT_FIELDS = ("ean", "title", "brand", "category", "condition", "cost_price", "list_price")
 NEW_PRODUCT: dict[str, Any] = {
     "title": "",
@@ -33,9 +34,21 @@ class CatalogChanges:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     # Products whose offers may now differ: feed rules must run for them again.
+    # Listed up to CHANGED_LISTED, so a huge file keeps memory flat; past that,
+    # `changed_skus_complete` is False and every product is due.
     changed_skus: list[str] = field(default_factory=list)
+    changed_count: int = 0
     # EANs that joined the catalog: orders waiting on them can go on.
-    new_eans: list[str] = field(default_factory=list)
+    eans_added: int = 0
+
+    @property
+    def changed_skus_complete(self) -> bool:
+        return self.changed_count == len(self.changed_skus)
+
+    def changed(self, sku: str) -> None:
+        self.changed_count += 1
+        if len(self.changed_skus) < CHANGED_LISTED:
+            self.changed_skus.append(sku)
 
 
 class CatalogStore:
@@ -90,10 +103,10 @@ class CatalogStore:
             if row is None:
                 if new is None:
                     new = fresh[patch.sku] = {**NEW_PRODUCT, "sku": patch.sku}
-                    changes.new_eans.append(values["ean"])
+                    changes.eans_added += 1
                 elif values.get("ean", new["ean"]) != new["ean"]:
                     owners.pop(new["ean"], None)
-                    changes.new_eans.append(values["ean"])
+                    changes.eans_added += 1
                 new.update(values)
                 ean = new["ean"]
                 changed = True
@@ -106,7 +119,7 @@ class CatalogStore:
                         changed = True
                 if row.ean != old_ean:
                     owners.pop(old_ean, None)
-                    changes.new_eans.append(row.ean)
+                    changes.eans_added += 1
                     # The unit of work orders UPDATEs by key, not by line: a freed
                     # EAN must be gone before a later line takes it.
                     s.flush()
@@ -122,7 +135,7 @@ class CatalogStore:
                 level.updated_at = utcnow()
                 changed = True
             if changed:
-                changes.changed_skus.append(patch.sku)
+                changes.changed(patch.sku)
             if created:
                 changes.created += 1
             elif changed:
@@ -136,18 +149,37 @@ class CatalogStore:
             stock = [{"sku": sku, "on_hand": n, "reserved": 0, "updated_at": now} for sku, n in fresh_stock.items()]
             s.execute(insert(StockLevel), stock)
 
+    def skus(self) -> Iterator[str]:
+        """Every SKU, a page per short transaction: the caller may take its
+        time (signalling offer sync) without holding SQLite's lock meanwhile."""
+        after = ""
+        while True:
+            with self.session() as s:
+                query = select(ProductRow.sku).where(col(ProductRow.sku) > after).order_by(col(ProductRow.sku))
+                page = list(s.exec(query.limit(BATCH)))
+            yield from page
+            if len(page) < BATCH:
+                return
+            after = page[-1]
+
     def rows(self) -> Iterator[dict[str, Any]]:
-        """Every product with its stock on hand, in SKU order, as COLUMNS."""
-        with self.session() as s:
-            query = (
-                select(ProductRow, StockLevel.on_hand)
-                .join(StockLevel, col(StockLevel.sku) == ProductRow.sku, isouter=True)
-                .order_by(col(ProductRow.sku))
-                .execution_options(yield_per=BATCH)
-            )
-            for product, on_hand in s.exec(query):
-                yield _columns(product, {"on_hand": on_hand or 0})
-                s.expunge(product)
+        """Every product with its stock on hand, in SKU order, as COLUMNS; a
+        page per short transaction, like skus()."""
+        after = ""
+        while True:
+            with self.session() as s:
+                query = (
+                    select(ProductRow, StockLevel.on_hand)
+                    .join(StockLevel, col(StockLevel.sku) == ProductRow.sku, isouter=True)
+                    .where(col(ProductRow.sku) > after)
+                    .order_by(col(ProductRow.sku))
+                    .limit(BATCH)
+                )
+                page = [_columns(product, {"on_hand": on_hand or 0}) for product, on_hand in s.exec(query)]
+            yield from page
+            if len(page) < BATCH:
+                return
+            after = page[-1]["sku"]
 
     def row(self, sku: str) -> dict[str, Any] | None:
         with self.session() as s:

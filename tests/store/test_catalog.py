@@ -50,7 +50,7 @@ def test_a_product_can_hand_its_ean_to_another_in_the_same_file(db: Database):
     catalog = CatalogStore(db)
     catalog.apply(read_catalog(["sku,ean\n", "OLD,8710103917885\n"]))
     changes = catalog.apply(read_catalog(["sku,ean\n", "OLD,4006381333931\n", "NEW,8710103917885\n"]))
-    assert changes.errors == [] and changes.new_eans == ["4006381333931", "8710103917885"]
+    assert changes.errors == [] and changes.eans_added == 2
     assert [row["ean"] for row in catalog.rows()] == ["8710103917885", "4006381333931"]
 
 
@@ -99,3 +99,10 @@ def test_a_store_lacking_a_column_gets_it_back_on_either_database(db: Database):
         conn.exec_driver_sql("ALTER TABLE product DROP COLUMN condition")
     assert db.create_schema() == ["product.condition"]
     assert InventoryStore(db).catalog_items(["MUG"])[0].condition is OfferCondition.NEW
+
+
+def test_a_huge_file_lists_a_bounded_number_of_changed_skus(db: Database, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("activities.store.catalog.CHANGED_LISTED", 2)
+    changes = CatalogStore(db).apply(read_catalog(["sku,ean\n", *(f"SKU{n},{_ean(n)}\n" for n in range(5))]))
+    assert (changes.changed_count, len(changes.changed_skus), changes.changed_skus_complete) == (5, 2, False)
+    assert sorted(CatalogStore(db).skus()) == [f"SKU{n}" for n in range(5)]
