@@ -62,6 +62,7 @@ def _fmt(offer: dict[str, Any] | None, keys: tuple[str, ...] = ("price", "stock"
 @run_async
 async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default: every product")] = None) -> None:
     """Run every channel's feed rules again for these SKUs (all by default)."""
+    from activities.store.catalog import CatalogStore
     from starter.catalog_api import resync_offers
     from workers.temporal_client import connect
 
@@ -69,7 +70,7 @@ async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default:
         db = Database(load_settings().store_url)
         try:
             db.create_schema()
-            skus = [product.sku for product in InventoryStore(db).products()]
+            skus = list(CatalogStore(db).skus())
         finally:
             db.dispose()
     channels = await resync_offers(await connect(), skus)
