@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from domain.offers.model import OfferCondition
+
 
 class Product(BaseModel):
     """One product of the seller's catalog; `available` is its stock not
@@ -14,6 +16,7 @@ class Product(BaseModel):
     title: str = ""
     brand: str | None = None
     category: str | None = None
+    condition: OfferCondition = OfferCondition.NEW
     cost_price: Decimal | None = None
     list_price: Decimal | None = None
     available: int = 0

@@ -35,3 +35,10 @@ class ReturnHandling(StrEnum):
     @property
     def refunds_buyer(self) -> bool:
         return self in (ReturnHandling.RETURN_RECEIVED, ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID)
+
+
+class WaitingReason(StrEnum):
+    """Why orders wait that one command can clear for all of them
+    (`ordertide orders resume --reason ...`)."""
+
+    UNKNOWN_EAN = "unknown-ean"

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from starter.bench_cmd import bench_app
+from starter.catalog_cmd import catalog_app, product_app
 from starter.console import CommandError, err, run_async
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
 from starter.orders_cmd import order_app, orders_app
+from starter.picklist_cmd import picklist_command
 from starter.replay_cmd import replay_command
 from starter.stock_cmd import stock_app
 
@@ -24,8 +26,11 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(stock_app, name="stock")
 app.add_typer(offers_app, name="offers")
 app.add_typer(bench_app, name="bench")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(product_app, name="product")
 app.command("replay")(replay_command)
 app.command("health")(health)
+app.command("picklist")(picklist_command)
 
 
 @app.callback()

@@ -58,6 +58,27 @@ def _fmt(offer: dict[str, Any] | None, keys: tuple[str, ...] = ("price", "stock"
     return ", ".join(f"{k}={offer.get(k)}" for k in keys)
 
 
+@offers_app.command("resync")
+@run_async
+async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default: every product")] = None) -> None:
+    """Run every channel's feed rules again for these SKUs (all by default)."""
+    from activities.store.catalog import CatalogStore
+    from starter.catalog_api import resync_offers
+    from workers.temporal_client import connect
+
+    if not skus:
+        db = Database(load_settings().store_url)
+        try:
+            db.create_schema()
+            skus = list(CatalogStore(db).skus())
+        finally:
+            db.dispose()
+    channels = await resync_offers(await connect(), skus)
+    if not channels:
+        raise CommandError("no channel keeps offers in sync (see README: Configuration)")
+    out.print(f"feed rules run again for {len(set(skus))} product(s) on {', '.join(channels)}", markup=False)
+
+
 @offers_app.command("show")
 @run_async
 async def show(sku: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

@@ -9,7 +9,7 @@ from rich.table import Table
 from domain import names
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.view import LineQuantity, OrderView
-from domain.reasons import CancellationReason
+from domain.reasons import CancellationReason, WaitingReason
 from starter import orders_api
 from starter.console import CommandError, out, print_json, run_async
 from workers.temporal_client import connect
@@ -46,6 +46,26 @@ async def list_orders(
             f"{o.started_at:%Y-%m-%d %H:%M}" if o.started_at else "",
         )
     out.print(table)
+
+
+@orders_app.command("resume")
+@run_async
+async def resume_all(reason: Annotated[WaitingReason, typer.Option(help="what the orders wait for")]) -> None:
+    """Resume every order waiting for REASON that can go on now."""
+    from activities.store import Database, InventoryStore
+    from starter.resume_api import resume_waiting
+    from workers.settings import load_settings
+
+    client = await connect()
+    db = Database(load_settings().store_url)
+    try:
+        db.create_schema()
+        outcome = await resume_waiting(client, reason, InventoryStore(db), f"orders resume --reason {reason}")
+    finally:
+        db.dispose()
+    for line in outcome.lines():
+        out.print(line, markup=False, highlight=False)
+    out.print(f"{len(outcome.resumed)} order(s) resumed, {len(outcome.still_waiting)} still waiting", markup=False)
 
 
 @order_app.command("show")

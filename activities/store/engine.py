@@ -20,6 +20,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from activities.store import tables  # noqa: F401  # imported to register the tables on SQLModel.metadata
+from activities.store.migrate import add_missing_columns
 
 STORE_TIMEOUT = timedelta(seconds=8)
 POOL_SIZE, POOL_OVERFLOW = 10, 20
@@ -106,8 +107,10 @@ class Database:
         self.threads = SQLITE_THREADS if url.startswith("sqlite") else POOL_SIZE + POOL_OVERFLOW
         self._executor: ThreadPoolExecutor | None = None
 
-    def create_schema(self) -> None:
+    def create_schema(self) -> list[str]:
+        """Create missing tables and add missing columns; returns the columns added."""
         SQLModel.metadata.create_all(self.engine)
+        return add_missing_columns(self.engine)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -23,6 +23,7 @@ from activities.store.tables import (
 )
 from domain.catalog import Product
 from domain.ean import normalise_ean
+from domain.offers.model import OfferCondition
 
 
 class Stock(BaseModel):
@@ -59,6 +60,7 @@ class InventoryStore:
             product.title = info.title
             product.brand = info.brand
             product.category = info.category
+            product.condition = info.condition.value
             product.cost_price = info.cost_price
             product.list_price = info.list_price
             s.add(product)
@@ -92,6 +94,7 @@ class InventoryStore:
                     title=product.title,
                     brand=product.brand,
                     category=product.category,
+                    condition=OfferCondition(product.condition),
                     cost_price=product.cost_price,
                     list_price=product.list_price,
                     available=max(0, level.on_hand - level.reserved),

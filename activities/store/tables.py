@@ -20,6 +20,8 @@ class ProductRow(SQLModel, table=True):
     title: str = ""
     brand: str | None = None
     category: str | None = None
+    # A server default, so the column can be added to a store created before it (see migrate.py).
+    condition: str = Field(default="NEW", max_length=16, sa_column_kwargs={"server_default": "NEW"})
     cost_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     list_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
 

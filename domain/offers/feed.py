@@ -91,6 +91,7 @@ class FeedRules(BaseModel):
         return DesiredOffer(
             sku=item.sku,
             ean=item.ean,
+            condition=item.condition,
             price=price if price is not None else Decimal(0),
             stock=shown,
             delivery_code=self.delivery_code(shown),

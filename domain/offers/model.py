@@ -94,6 +94,7 @@ class LiveOffer(BaseModel):
     offer_id: str
     ean: str
     reference: str | None = None
+    condition: str | None = None  # as the export names it (bol: NEW, AS_NEW, ...)
     price: Money | None = None
     stock: int | None = None
     delivery_code: str | None = None

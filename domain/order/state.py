@@ -9,6 +9,7 @@ The `validate_*` methods back the update validators: a ValueError rejects the
 update with its message. Time comes from the clock the workflow passes in
 (`workflow.now`), so unit tests pass a plain one."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -39,6 +40,9 @@ class UnknownLine(ValueError):
     fails the order: OrderWorkflow lists it in `failure_exception_types`."""
 
 
+UNKNOWN_EANS = re.compile(r"EAN (?P<eans>[^ ]+(?:, [^ ]+)*) is not in the catalog: add the product, then resume")
+
+
 def unknown_eans_problem(accepted: AcceptedOrder) -> str | None:
     """Why an accepted order cannot go on yet: EANs missing from the catalog."""
     if not accepted.unknown_eans:
@@ -52,6 +56,13 @@ class ReceivedReturn:
 
     request: ReturnReceivedRequest
     rma_id: str | None
+
+
+def waiting_on_eans(view: OrderView) -> list[str]:
+    """The EANs an order waits for in the catalog (read back from the reason
+    unknown_eans_problem wrote, which running orders already carry)."""
+    match = UNKNOWN_EANS.fullmatch(view.attention.get(Step.ACCEPT, ""))
+    return match["eans"].split(", ") if match else []
 
 
 class OrderState:

@@ -152,6 +152,7 @@ def parse_offer_export(text: str) -> list[LiveOffer]:
                 offer_id=row["offerId"],
                 ean=row.get("ean", ""),
                 reference=row.get("referenceCode") or None,
+                condition=row.get("conditionName") or None,
                 price=_decimal(row.get("bundlePricesPrice")),
                 stock=int(stock) if stock and stock.isdigit() else None,
                 delivery_code=row.get("fulfilmentDeliveryCode") or None,
