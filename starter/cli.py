@@ -10,6 +10,7 @@ import typer
 
 from starter.bench_cmd import bench_app
 from starter.console import CommandError, err, run_async
+from starter.init_cmd import init
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
 from starter.orders_cmd import order_app, orders_app
@@ -26,6 +27,7 @@ app.add_typer(offers_app, name="offers")
 app.add_typer(bench_app, name="bench")
 app.command("replay")(replay_command)
 app.command("health")(health)
+app.command("init")(init)
 
 
 @app.callback()
@@ -70,6 +72,7 @@ async def worker() -> None:
     """Run the worker against an existing Temporal (TEMPORAL_* variables)."""
     import signal
 
+    from starter.admit import admit_channels
     from workers.settings import load_settings
     from workers.temporal_client import connect
     from workers.worker import run_worker
@@ -77,9 +80,10 @@ async def worker() -> None:
     settings = load_settings()
     if not settings.channels:
         raise CommandError(
-            "no channel configured: set ORDERTIDE_CHANNELS__BOL__CLIENT_ID and …__CLIENT_SECRET "
-            "(or a [channels.bol] table in ordertide.toml), or use `ordertide run` for the sandbox"
+            "no channel configured: run `ordertide init` (or set ORDERTIDE_CHANNELS__BOL__CLIENT_ID and "
+            "…__CLIENT_SECRET), or use `ordertide run` for the sandbox"
         )
+    settings = await admit_channels(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

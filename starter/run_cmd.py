@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from domain.config import BolChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
+from starter.admit import admit_channels
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
@@ -58,6 +59,9 @@ async def run_everything(
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
         use_sandbox = not any(c.has_credentials for c in configured.channels.values())
+    if not use_sandbox:
+        # Before anything starts: a refused channel is named and left out.
+        configured = await admit_channels(configured)
     await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,0 +1,115 @@
+"""`ordertide init` against the bol sandbox over real HTTP: a seller's first
+command, with a right and a wrong secret."""
+
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from starter.cli import app
+from workers.http import ServerHandle
+from workers.settings import load_settings
+
+runner = CliRunner()
+
+
+def init(bol_server: ServerHandle, config: Path, *flags: str, secret: str | None = "sandbox"):
+    args = ["init", "--config", str(config), "--api-base-url", bol_server.url, "--token-url", f"{bol_server.url}/token"]
+    return runner.invoke(app, [*args, *flags], input=f"{secret}\n" if secret is not None else None)
+
+
+def test_init_checks_the_secret_and_keeps_it_in_a_file_only_the_seller_can_read(bol_server, tmp_path, monkeypatch):
+    config = tmp_path / "ordertide.toml"
+    result = init(bol_server, config, "--channel", "bol-nl", "--client-id", "sandbox", "--retailer-id", "1234567")
+
+    assert result.exit_code == 0, result.output
+    assert "channel bol-nl: credentials accepted" in result.stdout
+    assert "client_secret =" not in config.read_text()
+    written = tomllib.loads(config.read_text())["channels"]["bol-nl"]
+    assert "client_secret" not in written and written["api_base_url"] == bol_server.url
+    secrets = tmp_path / "ordertide.secrets.toml"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    assert tomllib.loads(secrets.read_text())["channels"]["bol-nl"]["client_secret"] == "sandbox"
+
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    loaded = load_settings().channels["bol-nl"]
+    assert loaded.client_secret is not None and loaded.client_secret.get_secret_value() == "sandbox"
+    assert loaded.retailer_id == "1234567" and loaded.token_url == f"{bol_server.url}/token"
+
+
+def test_a_wrong_secret_is_one_line_naming_the_channel_and_nothing_is_written(bol_server, tmp_path):
+    config = tmp_path / "ordertide.toml"
+    # A right secret first: its cached token must not let the wrong one through.
+    assert init(bol_server, tmp_path / "first.toml", "--channel", "bol-nl", "--client-id", "sandbox").exit_code == 0
+
+    result = init(bol_server, config, "--channel", "bol-nl", "--client-id", "sandbox", secret="not-the-secret")
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: channel bol-nl: bol rejected the credentials: Bad client credentials"
+    ]
+    assert not config.exists() and not (tmp_path / "ordertide.secrets.toml").exists()
+
+
+def test_a_secret_kept_in_the_environment_is_checked_and_never_written(bol_server, tmp_path, monkeypatch):
+    config = tmp_path / "ordertide.toml"
+    monkeypatch.setenv("BOL_SECRET", "sandbox")
+    flags = ("--channel", "bol_be", "--client-id", "sandbox", "--client-secret-env", "BOL_SECRET")
+
+    result = init(bol_server, config, *flags, secret=None)
+
+    assert result.exit_code == 0, result.output
+    assert "set BOL_SECRET wherever ordertide runs" in result.stdout
+    assert not (tmp_path / "ordertide.secrets.toml").exists()
+    assert tomllib.loads(config.read_text())["channels"]["bol_be"]["client_secret_env"] == "BOL_SECRET"
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    loaded = load_settings().channels["bol_be"]
+    assert loaded.client_secret is not None and loaded.client_secret.get_secret_value() == "sandbox"
+
+    monkeypatch.setenv("BOL_SECRET", "wrong")
+    result = init(bol_server, tmp_path / "other.toml", *flags, secret=None)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: channel bol_be: bol rejected the credentials: Bad client credentials"
+
+
+def test_an_existing_config_is_replaced_only_with_force(bol_server, tmp_path):
+    config = tmp_path / "ordertide.toml"
+    config.write_text("# the seller's own\n")
+
+    result = init(bol_server, config, "--channel", "bol", "--client-id", "sandbox")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {config} already exists; --force replaces it"
+    assert config.read_text() == "# the seller's own\n"
+
+    assert init(bol_server, config, "--channel", "bol", "--client-id", "sandbox", "--force").exit_code == 0
+    assert "[channels.bol]" in config.read_text()
+
+
+def test_a_person_at_a_terminal_is_asked_for_each_channel(bol_server, tmp_path):
+    config = tmp_path / "ordertide.toml"
+    answers = ["bol-nl", "bol", "1234567", "sandbox", "sandbox", "y", "bol-be", "bol", "", "sandbox", "sandbox", "n"]
+    args = ["init", "--config", str(config), "--api-base-url", bol_server.url, "--token-url", f"{bol_server.url}/token"]
+
+    result = runner.invoke(app, args, input="\n".join(answers) + "\n")
+
+    assert result.exit_code == 0, result.output
+    channels = tomllib.loads(config.read_text())["channels"]
+    assert set(channels) == {"bol-nl", "bol-be"} and channels["bol-nl"]["retailer_id"] == "1234567"
+    assert "retailer_id" not in channels["bol-be"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "line"),
+    [
+        (("--channel", "Bol NL"), "error: --channel: 'Bol NL' must be lowercase letters, digits, - or _, "),
+        (("--channel", "kl", "--marketplace", "kaufland"), "error: --marketplace: 'kaufland' is not supported yet"),
+        (("--channel", "b", "--client-secret-env", "NOT_SET_ANYWHERE"), "error: --client-secret-env: NOT_SET_ANYWHERE"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_field(bol_server, tmp_path, flags, line):
+    result = init(bol_server, tmp_path / "ordertide.toml", *flags, "--client-id", "sandbox")
+    assert result.exit_code == 1
+    [only] = result.stderr.strip().splitlines()
+    assert only.startswith(line)
