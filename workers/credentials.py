@@ -39,12 +39,16 @@ def _missing_secret(config: BolChannelConfig) -> str | None:
 
 
 async def check_channel(
-    channel: str, config: BolChannelConfig, transport: httpx.AsyncBaseTransport | None = None
+    channel: str, config: BolChannelConfig, transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> CredentialCheck:
+    """`transports` (tests) as Channels.from_config takes them."""
     missing = _missing_secret(config)
     if missing:
         return CredentialCheck(channel, "refused", missing)
-    channels = Channels.from_config({channel: config}, {channel: transport} if transport else None)
+    try:
+        channels = Channels.from_config({channel: config}, transports)
+    except ValueError as exc:  # a setting the adapter cannot start without
+        return CredentialCheck(channel, "refused", str(exc))
     try:
         await channels[channel].check_credentials()
     except BusinessError as exc:
@@ -63,8 +67,7 @@ async def check_channel(
 async def check_channels(
     configs: dict[str, BolChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> list[CredentialCheck]:
-    transports = transports or {}
-    return list(await asyncio.gather(*(check_channel(name, c, transports.get(name)) for name, c in configs.items())))
+    return list(await asyncio.gather(*(check_channel(name, c, transports) for name, c in configs.items())))
 
 
 def without_refused(settings: Settings, checks: list[CredentialCheck]) -> Settings:

@@ -68,6 +68,8 @@ class BolAdapter:
         # this seller's API, not just at the login service.
         params = {"status": "OPEN", "fulfilment-method": self.config.fulfilment_method, "page": 1}
         await self.http.call("GET", "/retailer/orders", params=params)
+        if self.plaza is not None:
+            await self.plaza.check_credentials()
 
     # Reading.
 
