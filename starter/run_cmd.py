@@ -58,7 +58,11 @@ async def run_everything(
 ) -> None:
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
-        use_sandbox = not any(c.has_credentials for c in configured.channels.values())
+        # A channel with any credential configured is meant for the real API:
+        # a forgotten secret must stop it, not quietly swap in the sandbox.
+        use_sandbox = not any(
+            c.client_id or c.client_secret or c.client_secret_env for c in configured.channels.values()
+        )
     if not use_sandbox:
         # Before anything starts: a refused channel is named and left out.
         configured = await admit_channels(configured)

@@ -107,3 +107,27 @@ async def test_run_with_real_credentials_starts_no_sandbox_and_leaves_out_a_refu
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0
+
+
+async def test_run_with_a_secret_missing_from_the_environment_stops_instead_of_falling_back_to_the_sandbox(
+    bol_server, tmp_path
+):
+    config = tmp_path / "ordertide.toml"
+    config.write_text(
+        f'[channels.bol-nl]\nclient_id = "sandbox"\nclient_secret_env = "ORDERTIDE_TEST_UNSET_SECRET"\n'
+        f'api_base_url = "{bol_server.url}"\ntoken_url = "{bol_server.url}/token"\n'
+    )
+    run = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "starter.cli", "run", "--data-dir", str(tmp_path / "data")),
+        *("--temporal-port", str(free_port()), "--sandbox-port", str(free_port())),
+        env={**os.environ, "ORDERTIDE_CONFIG": str(config), "COLUMNS": "200"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(run.communicate(), 60)
+
+    assert run.returncode == 1 and out == b""
+    assert err.decode().strip().splitlines() == [
+        "channel bol-nl: no client secret: environment variable ORDERTIDE_TEST_UNSET_SECRET is not set; not started",
+        "error: no channel passed its credentials check; fix them (`ordertide init --force`) and start again",
+    ]
