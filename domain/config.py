@@ -16,6 +16,8 @@ class PlazaConfig(BaseModel):
     base_url: str = "https://plazaapi.bol.com"
     public_key: str | None = None
     private_key: SecretStr | None = None
+    # The environment variable holding private_key, read when settings load.
+    private_key_env: str | None = None
 
 
 class BolChannelConfig(BaseModel):

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +14,7 @@ import typer
 from pydantic import SecretStr, ValidationError
 
 from domain.channels import Marketplace
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, PlazaConfig
 from starter.console import CommandError, err, out
 from starter.private_file import write_atomically
 from workers.credentials import check_channels
@@ -22,6 +22,7 @@ from workers.settings import config_file, secrets_file
 
 BOL_API = "https://api.bol.com"
 BOL_TOKEN_URL = "https://login.bol.com/token"
+PLAZA_API = "https://plazaapi.bol.com"
 # Channel names go into workflow ids, search attributes and TOML table names.
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -31,6 +32,21 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class NewChannel:
     name: str
     config: BolChannelConfig
+
+
+@dataclass
+class ChannelAnswers:
+    """One channel's settings as given on the command line or at the prompts."""
+
+    marketplace: str
+    client_id: str | None
+    client_secret_env: str | None
+    retailer_id: str | None
+    api_base_url: str
+    token_url: str
+    plaza_public_key: str | None
+    plaza_private_key_env: str | None
+    plaza_base_url: str
 
 
 def init(
@@ -44,16 +60,34 @@ def init(
     retailer_id: Annotated[str | None, typer.Option(help="your bol retailer id, for push notifications")] = None,
     api_base_url: Annotated[str, typer.Option(help="the marketplace API (a sandbox for tests)")] = BOL_API,
     token_url: Annotated[str, typer.Option(help="the OAuth token endpoint")] = BOL_TOKEN_URL,
+    plaza_public_key: Annotated[
+        str | None, typer.Option(help="send offers through bol's legacy Plaza API with this public key")
+    ] = None,
+    plaza_private_key_env: Annotated[
+        str | None, typer.Option(help="read the Plaza private key from this environment variable")
+    ] = None,
+    plaza_base_url: Annotated[str, typer.Option(help="the Plaza API (a sandbox for tests)")] = PLAZA_API,
     config: Annotated[Path | None, typer.Option(help="default: $ORDERTIDE_CONFIG or ./ordertide.toml")] = None,
     force: Annotated[bool, typer.Option(help="replace an existing config file")] = False,
 ) -> None:
     """Set up channels: asks for (or takes as flags) each channel's credentials,
     checks them against the marketplace, then writes ordertide.toml."""
     path = config or config_file()
+    answers = ChannelAnswers(
+        marketplace,
+        client_id,
+        client_secret_env,
+        retailer_id,
+        api_base_url,
+        token_url,
+        plaza_public_key,
+        plaza_private_key_env,
+        plaza_base_url,
+    )
     try:
         if path.exists() and not force:
             raise CommandError(f"{path} already exists; --force replaces it")
-        channels = _ask(channel, marketplace, client_id, client_secret_env, retailer_id, api_base_url, token_url)
+        channels = [_channel(channel, answers)] if channel is not None else _ask(answers)
         _check(channels)
         _write(path, channels)
     except CommandError as exc:
@@ -62,63 +96,66 @@ def init(
     _tell_next_steps(path, channels)
 
 
-def _ask(
-    channel: str | None,
-    marketplace: str,
-    client_id: str | None,
-    client_secret_env: str | None,
-    retailer_id: str | None,
-    api_base_url: str,
-    token_url: str,
-) -> list[NewChannel]:
-    if channel is not None:
-        secret_env = client_secret_env
-        return [_channel(channel, marketplace, client_id, secret_env, retailer_id, api_base_url, token_url)]
-    # No --channel: a person at a terminal, asked for one channel after another.
+def _ask(answers: ChannelAnswers) -> list[NewChannel]:
+    """No --channel: a person at a terminal, asked for one channel after another."""
     channels: list[NewChannel] = []
     while True:
         name = typer.prompt("Channel name (one seller account on one marketplace)", default="bol")
-        market = typer.prompt("Marketplace", default=marketplace)
-        retailer = typer.prompt("bol retailer id (for push notifications; blank to skip)", default="") or None
-        channels.append(_channel(name, market, client_id, client_secret_env, retailer, api_base_url, token_url))
+        answers.marketplace = typer.prompt("Marketplace", default=answers.marketplace)
+        answers.retailer_id = typer.prompt("bol retailer id (for push notifications; blank to skip)", default="")
+        if answers.plaza_public_key is None and typer.confirm("Send offers through Plaza (legacy XML)?", default=False):
+            answers.plaza_public_key = typer.prompt(f"{name}: Plaza public key")
+        channels.append(_channel(name, answers))
         if not typer.confirm("Add another channel?", default=False):
             return channels
-        client_id = client_secret_env = None
+        answers = replace(answers, client_id=None, client_secret_env=None, plaza_public_key=None)
+        answers.plaza_private_key_env = None
 
 
-def _channel(
-    name: str,
-    marketplace: str,
-    client_id: str | None,
-    client_secret_env: str | None,
-    retailer_id: str | None,
-    api_base_url: str,
-    token_url: str,
-) -> NewChannel:
+def _secret(name: str, what: str, env: str | None, option: str) -> str:
+    if env is None:
+        return str(typer.prompt(f"{name}: {what}", hide_input=True))
+    if not ENV_NAME.fullmatch(env):
+        raise CommandError(f"{option}: {env!r} is not an environment variable name")
+    value = os.environ.get(env)
+    if not value:
+        raise CommandError(f"{option}: {env} is not set, so {name} cannot be checked")
+    return value
+
+
+def _channel(name: str, answers: ChannelAnswers) -> NewChannel:
     if not CHANNEL_NAME.fullmatch(name):
         raise CommandError(f"--channel: {name!r} must be lowercase letters, digits, - or _, starting with a letter")
-    if marketplace != Marketplace.BOL:
-        raise CommandError(f"--marketplace: {marketplace!r} is not supported yet (bol is)")
-    for option, url in (("--api-base-url", api_base_url), ("--token-url", token_url)):
+    if answers.marketplace != Marketplace.BOL:
+        raise CommandError(f"--marketplace: {answers.marketplace!r} is not supported yet (bol is)")
+    for option, url in (
+        ("--api-base-url", answers.api_base_url),
+        ("--token-url", answers.token_url),
+        ("--plaza-base-url", answers.plaza_base_url),
+    ):
         if not url.startswith(("https://", "http://")):
             raise CommandError(f"{option}: {url!r} is not an http(s) URL")
-    if client_secret_env is not None and not ENV_NAME.fullmatch(client_secret_env):
-        raise CommandError(f"--client-secret-env: {client_secret_env!r} is not an environment variable name")
-    client_id = client_id or typer.prompt(f"{name}: API client id")
-    if client_secret_env is not None:
-        secret = os.environ.get(client_secret_env)
-        if not secret:
-            raise CommandError(f"--client-secret-env: {client_secret_env} is not set, so {name} cannot be checked")
-    else:
-        secret = typer.prompt(f"{name}: API client secret", hide_input=True)
+    client_id = answers.client_id or typer.prompt(f"{name}: API client id")
+    secret = _secret(name, "API client secret", answers.client_secret_env, "--client-secret-env")
+    plaza = PlazaConfig(base_url=answers.plaza_base_url)
+    if answers.plaza_public_key:
+        private_key = _secret(name, "Plaza private key", answers.plaza_private_key_env, "--plaza-private-key-env")
+        plaza = PlazaConfig(
+            base_url=answers.plaza_base_url,
+            public_key=answers.plaza_public_key,
+            private_key=SecretStr(private_key),
+            private_key_env=answers.plaza_private_key_env,
+        )
     try:
         config = BolChannelConfig(
             client_id=client_id,
             client_secret=SecretStr(secret),
-            client_secret_env=client_secret_env,
-            retailer_id=retailer_id,
-            api_base_url=api_base_url,
-            token_url=token_url,
+            client_secret_env=answers.client_secret_env,
+            retailer_id=answers.retailer_id or None,
+            api_base_url=answers.api_base_url,
+            token_url=answers.token_url,
+            offer_transport="plaza" if answers.plaza_public_key else "retailer",
+            plaza=plaza,
         )
     except ValidationError as exc:
         problem = exc.errors()[0]
@@ -150,18 +187,23 @@ def _write(path: Path, channels: list[NewChannel]) -> None:
     secret_lines: list[str] = []
     for channel in channels:
         c = channel.config
-        lines += ["", f"[channels.{channel.name}]", f"marketplace = {_toml(c.marketplace)}"]
-        lines.append(f"client_id = {_toml(c.client_id or '')}")
+        table = f"[channels.{channel.name}]"
+        lines += ["", table, f"marketplace = {_toml(c.marketplace)}", f"client_id = {_toml(c.client_id or '')}"]
         if c.client_secret_env:
             lines.append(f"client_secret_env = {_toml(c.client_secret_env)}")
         elif c.client_secret is not None:
-            secret_lines += [
-                f"[channels.{channel.name}]",
-                f"client_secret = {_toml(c.client_secret.get_secret_value())}",
-            ]
+            secret_lines += [table, f"client_secret = {_toml(c.client_secret.get_secret_value())}"]
         if c.retailer_id:
             lines.append(f"retailer_id = {_toml(c.retailer_id)}")
         lines += [f"api_base_url = {_toml(c.api_base_url)}", f"token_url = {_toml(c.token_url)}"]
+        if c.offer_transport == "plaza":
+            plaza = f"[channels.{channel.name}.plaza]"
+            lines += [f"offer_transport = {_toml(c.offer_transport)}", "", plaza]
+            lines += [f"base_url = {_toml(c.plaza.base_url)}", f"public_key = {_toml(c.plaza.public_key or '')}"]
+            if c.plaza.private_key_env:
+                lines.append(f"private_key_env = {_toml(c.plaza.private_key_env)}")
+            elif c.plaza.private_key is not None:
+                secret_lines += [plaza, f"private_key = {_toml(c.plaza.private_key.get_secret_value())}"]
     path.parent.mkdir(parents=True, exist_ok=True)
     secrets = secrets_file(path)
     if secret_lines:
@@ -174,11 +216,12 @@ def _write(path: Path, channels: list[NewChannel]) -> None:
 
 def _tell_next_steps(path: Path, channels: list[NewChannel]) -> None:
     out.print(f"wrote {path}", markup=False, highlight=False)
-    if any(c.config.client_secret_env is None for c in channels):
+    if secrets_file(path).exists():
         out.print(f"secrets in {secrets_file(path)} (mode 0600)", markup=False, highlight=False)
     for c in channels:
-        if c.config.client_secret_env:
-            out.print(f"set {c.config.client_secret_env} wherever ordertide runs", markup=False, highlight=False)
+        for env in (c.config.client_secret_env, c.config.plaza.private_key_env):
+            if env:
+                out.print(f"set {env} wherever ordertide runs", markup=False, highlight=False)
     if path.resolve() != config_file().resolve():
         out.print(f"point ordertide at it: export ORDERTIDE_CONFIG={path}", markup=False, highlight=False)
     out.print("next: ordertide catalog import FILE.csv, then ordertide run", markup=False, highlight=False)

@@ -38,11 +38,18 @@ def _missing_secret(config: BolChannelConfig) -> str | None:
     return "no client_secret configured"
 
 
+def _missing_plaza_key(config: BolChannelConfig) -> str | None:
+    plaza = config.plaza
+    if config.offer_transport == "plaza" and plaza.private_key is None and plaza.private_key_env:
+        return f"no Plaza private key: environment variable {plaza.private_key_env} is not set"
+    return None
+
+
 async def check_channel(
     channel: str, config: BolChannelConfig, transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> CredentialCheck:
     """`transports` (tests) as Channels.from_config takes them."""
-    missing = _missing_secret(config)
+    missing = _missing_secret(config) or _missing_plaza_key(config)
     if missing:
         return CredentialCheck(channel, "refused", missing)
     try:

@@ -113,7 +113,12 @@ def _secrets_from_environment(settings: Settings) -> Settings:
         if config.client_secret is None and config.client_secret_env:
             value = os.environ.get(config.client_secret_env)
             if value:
-                channels[name] = config.model_copy(update={"client_secret": SecretStr(value)})
+                config = config.model_copy(update={"client_secret": SecretStr(value)})
+        plaza = config.plaza
+        if plaza.private_key is None and plaza.private_key_env and os.environ.get(plaza.private_key_env):
+            plaza = plaza.model_copy(update={"private_key": SecretStr(os.environ[plaza.private_key_env])})
+            config = config.model_copy(update={"plaza": plaza})
+        channels[name] = config
     return settings.model_copy(update={"channels": channels})
 
 

@@ -3,13 +3,15 @@ command, with a right and a wrong secret."""
 
 import stat
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from sandbox.plaza.app import create_app as create_plaza
 from starter.cli import app
-from workers.http import ServerHandle
+from workers.http import ServerHandle, serve_in_thread
 from workers.settings import load_settings
 
 runner = CliRunner()
@@ -89,7 +91,8 @@ def test_an_existing_config_is_replaced_only_with_force(bol_server, tmp_path):
 
 def test_a_person_at_a_terminal_is_asked_for_each_channel(bol_server, tmp_path):
     config = tmp_path / "ordertide.toml"
-    answers = ["bol-nl", "bol", "1234567", "sandbox", "sandbox", "y", "bol-be", "bol", "", "sandbox", "sandbox", "n"]
+    first = ["bol-nl", "bol", "1234567", "n", "sandbox", "sandbox", "y"]
+    answers = [*first, "bol-be", "bol", "", "n", "sandbox", "sandbox", "n"]
     args = ["init", "--config", str(config), "--api-base-url", bol_server.url, "--token-url", f"{bol_server.url}/token"]
 
     result = runner.invoke(app, args, input="\n".join(answers) + "\n")
@@ -113,3 +116,62 @@ def test_bad_input_is_one_line_naming_the_field(bol_server, tmp_path, flags, lin
     assert result.exit_code == 1
     [only] = result.stderr.strip().splitlines()
     assert only.startswith(line)
+
+
+@pytest.fixture
+def plaza_server() -> Iterator[ServerHandle]:
+    server = serve_in_thread(create_plaza())
+    yield server
+    server.stop()
+
+
+def test_a_channel_on_plaza_has_its_plaza_keys_checked_and_kept_apart(bol_server, plaza_server, tmp_path, monkeypatch):
+    config = tmp_path / "ordertide.toml"
+    plaza = ("--plaza-public-key", "sandbox", "--plaza-base-url", plaza_server.url)
+
+    # Client secret, then Plaza private key, at the prompts.
+    result = runner.invoke(
+        app,
+        [
+            *("init", "--config", str(config), "--channel", "bol-nl", "--client-id", "sandbox", *plaza),
+            *("--api-base-url", bol_server.url, "--token-url", f"{bol_server.url}/token"),
+        ],
+        input="sandbox\nsandbox\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    written = tomllib.loads(config.read_text())["channels"]["bol-nl"]
+    assert written["offer_transport"] == "plaza" and written["plaza"]["public_key"] == "sandbox"
+    assert "private_key" not in written["plaza"]
+    secrets = tmp_path / "ordertide.secrets.toml"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    assert tomllib.loads(secrets.read_text())["channels"]["bol-nl"]["plaza"]["private_key"] == "sandbox"
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    loaded = load_settings().channels["bol-nl"].plaza.private_key
+    assert loaded is not None and loaded.get_secret_value() == "sandbox"
+
+    monkeypatch.setenv("PLAZA_KEY", "guessed")
+    result = init(
+        bol_server,
+        tmp_path / "other.toml",
+        "--channel",
+        "bol-nl",
+        "--client-id",
+        "sandbox",
+        *plaza,
+        "--plaza-private-key-env",
+        "PLAZA_KEY",
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: channel bol-nl: bol Plaza refused the keys: X-BOL-Authorization does not match the request [41202]"
+    )
+
+    monkeypatch.setenv("PLAZA_KEY", "sandbox")
+    from_env = tmp_path / "from-env.toml"
+    flags = ("--channel", "bol-nl", "--client-id", "sandbox", *plaza, "--plaza-private-key-env", "PLAZA_KEY")
+    assert init(bol_server, from_env, *flags).exit_code == 0
+    assert "private_key" not in (tmp_path / "from-env.secrets.toml").read_text()
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(from_env))
+    loaded = load_settings().channels["bol-nl"].plaza.private_key
+    assert loaded is not None and loaded.get_secret_value() == "sandbox"
