@@ -101,6 +101,9 @@ def _ask(answers: ChannelAnswers) -> list[NewChannel]:
     channels: list[NewChannel] = []
     while True:
         name = typer.prompt("Channel name (one seller account on one marketplace)", default="bol")
+        if name in {c.name for c in channels}:
+            err.print(f"{name} is set up already: choose another name", markup=False, highlight=False)
+            continue
         answers.marketplace = typer.prompt("Marketplace", default=answers.marketplace)
         answers.retailer_id = typer.prompt("bol retailer id (for push notifications; blank to skip)", default="")
         if answers.plaza_public_key is None and typer.confirm("Send offers through Plaza (legacy XML)?", default=False):

@@ -175,3 +175,16 @@ def test_a_channel_on_plaza_has_its_plaza_keys_checked_and_kept_apart(bol_server
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(from_env))
     loaded = load_settings().channels["bol-nl"].plaza.private_key
     assert loaded is not None and loaded.get_secret_value() == "sandbox"
+
+
+def test_a_channel_name_given_twice_at_the_prompts_is_asked_again(bol_server, tmp_path):
+    config = tmp_path / "ordertide.toml"
+    first = ["bol", "bol", "", "n", "sandbox", "sandbox", "y"]
+    answers = [*first, "bol", "bol-be", "bol", "", "n", "sandbox", "sandbox", "n"]
+    args = ["init", "--config", str(config), "--api-base-url", bol_server.url, "--token-url", f"{bol_server.url}/token"]
+
+    result = runner.invoke(app, args, input="\n".join(answers) + "\n")
+
+    assert result.exit_code == 0, result.output
+    assert "bol is set up already: choose another name" in result.stderr
+    assert set(tomllib.loads(config.read_text())["channels"]) == {"bol", "bol-be"}
