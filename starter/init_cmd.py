@@ -105,14 +105,22 @@ def _ask(answers: ChannelAnswers) -> list[NewChannel]:
             err.print(f"{name} is set up already: choose another name", markup=False, highlight=False)
             continue
         answers.marketplace = typer.prompt("Marketplace", default=answers.marketplace)
-        answers.retailer_id = typer.prompt("bol retailer id (for push notifications; blank to skip)", default="")
+        answers.retailer_id = typer.prompt(
+            "bol retailer id (for push notifications; blank to skip)", default=answers.retailer_id or ""
+        )
         if answers.plaza_public_key is None and typer.confirm("Send offers through Plaza (legacy XML)?", default=False):
             answers.plaza_public_key = typer.prompt(f"{name}: Plaza public key")
         channels.append(_channel(name, answers))
         if not typer.confirm("Add another channel?", default=False):
             return channels
-        answers = replace(answers, client_id=None, client_secret_env=None, plaza_public_key=None)
-        answers.plaza_private_key_env = None
+        answers = replace(
+            answers,
+            client_id=None,
+            client_secret_env=None,
+            retailer_id=None,
+            plaza_public_key=None,
+            plaza_private_key_env=None,
+        )
 
 
 def _secret(name: str, what: str, env: str | None, option: str) -> str:
