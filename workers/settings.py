@@ -155,6 +155,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     for name, config in settings.channels.items():  # secrets dump masked: put the real ones back
         if config.client_secret is not None:
             data["channels"][name]["client_secret"] = config.client_secret.get_secret_value()
+        if config.plaza.private_key is not None:
+            data["channels"][name]["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
     for key, value in data.items():
         flatten(f"ORDERTIDE_{key.upper()}", value)
     return env
