@@ -188,3 +188,18 @@ def test_a_channel_name_given_twice_at_the_prompts_is_asked_again(bol_server, tm
     assert result.exit_code == 0, result.output
     assert "bol is set up already: choose another name" in result.stderr
     assert set(tomllib.loads(config.read_text())["channels"]) == {"bol", "bol-be"}
+
+
+def test_a_marketplace_that_cannot_be_reached_is_one_line_and_nothing_is_written(tmp_path):
+    config = tmp_path / "ordertide.toml"
+    unreachable = "http://127.0.0.1:9"  # the discard port: nothing listens there
+    args = ["init", "--config", str(config), "--channel", "bol-nl", "--client-id", "sandbox"]
+
+    result = runner.invoke(
+        app, [*args, "--api-base-url", unreachable, "--token-url", f"{unreachable}/token"], input="x\n"
+    )
+
+    assert result.exit_code == 1
+    [only] = result.stderr.strip().splitlines()
+    assert only.startswith("error: channel bol-nl: credentials not checked, bol unreachable: ")
+    assert not config.exists()

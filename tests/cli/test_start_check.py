@@ -18,6 +18,15 @@ from tests.workflows.helpers import MUG
 from workers.http import ServerHandle
 
 
+async def first_channel_line(stream: asyncio.StreamReader) -> str:
+    """The first line about a channel, past any log lines before it."""
+    while True:
+        raw = await asyncio.wait_for(stream.readline(), 30)
+        assert raw, "the process ended without a word about its channels"
+        if raw.startswith(b"channel "):
+            return raw.decode().strip()
+
+
 def two_channels(bol_server: ServerHandle, good: str, bad: str) -> str:
     def table(name: str, secret: str) -> str:
         return (
@@ -48,7 +57,7 @@ async def test_the_worker_refuses_a_channel_with_a_wrong_secret_and_runs_the_goo
     )
     try:
         assert worker.stderr is not None
-        line = (await asyncio.wait_for(worker.stderr.readline(), 30)).decode().strip()
+        line = await first_channel_line(worker.stderr)
         assert line == f"channel {bad}: bol rejected the credentials: Bad client credentials; not started"
 
         async with httpx.AsyncClient(base_url=bol_server.url) as http:
@@ -95,7 +104,7 @@ async def test_run_with_real_credentials_starts_no_sandbox_and_leaves_out_a_refu
     )
     assert run.stdout is not None and run.stderr is not None
     try:
-        refused = (await asyncio.wait_for(run.stderr.readline(), 30)).decode().strip()
+        refused = await first_channel_line(run.stderr)
         assert refused == f"channel {bad}: bol rejected the credentials: Bad client credentials; not started"
         printed: list[str] = []
         while not printed or not printed[-1].lstrip().startswith("try"):
