@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +69,7 @@ def init(
     ] = None,
     plaza_base_url: Annotated[str, typer.Option(help="the Plaza API (a sandbox for tests)")] = PLAZA_API,
     config: Annotated[Path | None, typer.Option(help="default: $ORDERTIDE_CONFIG or ./ordertide.toml")] = None,
+    add: Annotated[bool, typer.Option(help="add the channels to an existing config, keeping all it holds")] = False,
     force: Annotated[bool, typer.Option(help="replace an existing config file")] = False,
 ) -> None:
     """Set up channels: asks for (or takes as flags) each channel's credentials,
@@ -85,23 +87,27 @@ def init(
         plaza_base_url,
     )
     try:
-        if path.exists() and not force:
-            raise CommandError(f"{path} already exists; --force replaces it")
-        channels = [_channel(channel, answers)] if channel is not None else _ask(answers)
+        adding = add and path.exists()
+        if path.exists() and not (force or add):
+            raise CommandError(f"{path} already exists; --add adds channels to it, --force replaces it")
+        taken = set(_read_toml(path).get("channels", {})) if adding else set()
+        if channel in taken:
+            raise CommandError(f"--channel: {channel} is in {path} already; --force replaces the whole file")
+        channels = [_channel(channel, answers)] if channel is not None else _ask(answers, taken)
         _check(channels)
-        _write(path, channels)
+        _write(path, channels, adding)
     except CommandError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from None
     _tell_next_steps(path, channels)
 
 
-def _ask(answers: ChannelAnswers) -> list[NewChannel]:
+def _ask(answers: ChannelAnswers, taken: set[str]) -> list[NewChannel]:
     """No --channel: a person at a terminal, asked for one channel after another."""
     channels: list[NewChannel] = []
     while True:
         name = typer.prompt("Channel name (one seller account on one marketplace)", default="bol")
-        if name in {c.name for c in channels}:
+        if name in taken | {c.name for c in channels}:
             err.print(f"{name} is set up already: choose another name", markup=False, highlight=False)
             continue
         answers.marketplace = typer.prompt("Marketplace", default=answers.marketplace)
@@ -190,7 +196,14 @@ def _toml(value: str) -> str:
     return json.dumps(value)  # a JSON string is a TOML basic string
 
 
-def _write(path: Path, channels: list[NewChannel]) -> None:
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CommandError(f"{path}: cannot read it as TOML: {exc}") from None
+
+
+def _write(path: Path, channels: list[NewChannel], adding: bool) -> None:
     lines = [
         "# Written by `ordertide init`. Secrets are not in this file: see",
         f"# {secrets_file(path).name} (readable by its owner only) or the environment variables named here.",
@@ -215,14 +228,28 @@ def _write(path: Path, channels: list[NewChannel]) -> None:
                 lines.append(f"private_key_env = {_toml(c.plaza.private_key_env)}")
             elif c.plaza.private_key is not None:
                 secret_lines += [plaza, f"private_key = {_toml(c.plaza.private_key.get_secret_value())}"]
-    path.parent.mkdir(parents=True, exist_ok=True)
     secrets = secrets_file(path)
-    if secret_lines:
-        write_atomically(secrets, "\n".join(secret_lines) + "\n", 0o600)
+    config_text = "\n".join(lines) + "\n"
+    secrets_text = "\n".join(secret_lines) + "\n" if secret_lines else ""
+    mode = 0o644
+    if adding:
+        # Appended, so the seller's own settings and comments stay as they are.
+        mode = path.stat().st_mode & 0o777
+        config_text = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(lines[2:]).lstrip("\n") + "\n"
+        if secrets.exists():
+            secrets_text = secrets.read_text(encoding="utf-8").rstrip("\n") + "\n" + secrets_text
+    for where, text in ((path, config_text), (secrets, secrets_text)):
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise CommandError(f"{where}: the channels cannot be added to it: {exc}") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if secrets_text:
+        write_atomically(secrets, secrets_text, 0o600)
     else:
         # A stale secret there would win over the environment variable.
         secrets.unlink(missing_ok=True)
-    write_atomically(path, "\n".join(lines) + "\n", 0o644)
+    write_atomically(path, config_text, mode)
 
 
 def _tell_next_steps(path: Path, channels: list[NewChannel]) -> None:

@@ -82,7 +82,7 @@ def test_an_existing_config_is_replaced_only_with_force(bol_server, tmp_path):
 
     result = init(bol_server, config, "--channel", "bol", "--client-id", "sandbox")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: {config} already exists; --force replaces it"
+    assert result.stderr.strip() == f"error: {config} already exists; --add adds channels to it, --force replaces it"
     assert config.read_text() == "# the seller's own\n"
 
     assert init(bol_server, config, "--channel", "bol", "--client-id", "sandbox", "--force").exit_code == 0
@@ -203,3 +203,26 @@ def test_a_marketplace_that_cannot_be_reached_is_one_line_and_nothing_is_written
     [only] = result.stderr.strip().splitlines()
     assert only.startswith("error: channel bol-nl: credentials not checked, bol unreachable: ")
     assert not config.exists()
+
+
+def test_a_second_seller_account_is_added_and_everything_already_there_is_kept(bol_server, tmp_path, monkeypatch):
+    config = tmp_path / "ordertide.toml"
+    assert init(bol_server, config, "--channel", "bol-nl", "--client-id", "sandbox").exit_code == 0
+    config.write_text(config.read_text() + "\n[webhooks]\nburst = 100  # the seller's own\n")
+    monkeypatch.setenv("BOL_BE_SECRET", "sandbox")
+
+    flags = ("--channel", "bol-be", "--client-id", "sandbox", "--client-secret-env", "BOL_BE_SECRET", "--add")
+    result = init(bol_server, config, *flags, secret=None)
+
+    assert result.exit_code == 0, result.output
+    assert "burst = 100  # the seller's own" in config.read_text()
+    secrets = tmp_path / "ordertide.secrets.toml"
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    settings = load_settings()
+    assert set(settings.channels) == {"bol-nl", "bol-be"} and settings.webhooks.burst == 100
+    assert all(c.client_secret and c.client_secret.get_secret_value() == "sandbox" for c in settings.channels.values())
+
+    again = init(bol_server, config, *flags, secret=None)
+    assert again.exit_code == 1
+    assert again.stderr.strip() == f"error: --channel: bol-be is in {config} already; --force replaces the whole file"
