@@ -4,10 +4,18 @@ marketplace refuses, and start the rest."""
 
 from starter.console import CommandError, err
 from workers.credentials import check_channels, without_refused
-from workers.settings import Settings
+from workers.settings import Settings, secrets_file
+
+
+def warn_if_secrets_are_readable_by_others() -> None:
+    # A copy (scp, a backup restore) can lose the mode init gave the file.
+    path = secrets_file()
+    if path.exists() and path.stat().st_mode & 0o077:
+        err.print(f"warning: {path} can be read by others than you; chmod 600 {path}", markup=False, highlight=False)
 
 
 async def admit_channels(settings: Settings) -> Settings:
+    warn_if_secrets_are_readable_by_others()
     checks = await check_channels(settings.channels)
     for check in checks:
         if check.outcome == "refused":

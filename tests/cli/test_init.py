@@ -2,6 +2,8 @@
 command, with a right and a wrong secret."""
 
 import stat
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,3 +228,21 @@ def test_a_second_seller_account_is_added_and_everything_already_there_is_kept(b
     again = init(bol_server, config, *flags, secret=None)
     assert again.exit_code == 1
     assert again.stderr.strip() == f"error: --channel: bol-be is in {config} already; --force replaces the whole file"
+
+
+def test_starting_warns_when_the_secrets_file_has_become_readable_by_others(bol_server, tmp_path, monkeypatch):
+    config = tmp_path / "ordertide.toml"
+    assert init(bol_server, config, "--channel", "bol-nl", "--client-id", "sandbox").exit_code == 0
+    secrets = tmp_path / "ordertide.secrets.toml"
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    # `ordertide worker` fails at once (nothing listens on Temporal's port), after its start check.
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")
+
+    def worker_stderr() -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "starter.cli", "worker"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+        ).stderr
+
+    assert "warning" not in worker_stderr()
+    secrets.chmod(0o644)
+    assert f"warning: {secrets} can be read by others than you; chmod 600 {secrets}" in worker_stderr()
