@@ -4,6 +4,7 @@ saying why, and the others go ahead."""
 
 import asyncio
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 
@@ -18,7 +19,7 @@ class CredentialCheck:
     channel: str
     # "accepted"; "refused": the marketplace said no, or nothing to ask
     # with; "unverified": the marketplace could not be asked right now.
-    outcome: str
+    outcome: Literal["accepted", "refused", "unverified"]
     detail: str = ""
 
     @property
