@@ -69,8 +69,10 @@ def init(
     ] = None,
     plaza_base_url: Annotated[str, typer.Option(help="the Plaza API (a sandbox for tests)")] = PLAZA_API,
     config: Annotated[Path | None, typer.Option(help="default: $ORDERTIDE_CONFIG or ./ordertide.toml")] = None,
-    add: Annotated[bool, typer.Option(help="add the channels to an existing config, keeping all it holds")] = False,
-    force: Annotated[bool, typer.Option(help="replace an existing config file")] = False,
+    add: Annotated[
+        bool, typer.Option("--add", help="add the channels to an existing config, keeping all it holds")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing config file")] = False,
 ) -> None:
     """Set up channels: asks for (or takes as flags) each channel's credentials,
     checks them against the marketplace, then writes ordertide.toml."""
