@@ -16,6 +16,8 @@ class PlazaConfig(BaseModel):
     base_url: str = "https://plazaapi.bol.com"
     public_key: str | None = None
     private_key: SecretStr | None = None
+    # The environment variable holding private_key, read when settings load.
+    private_key_env: str | None = None
 
 
 class BolChannelConfig(BaseModel):
@@ -24,6 +26,9 @@ class BolChannelConfig(BaseModel):
     token_url: str = "https://login.bol.com/token"
     client_id: str | None = None
     client_secret: SecretStr | None = None
+    # The environment variable holding client_secret, for sellers who keep
+    # secrets out of files; it is read when settings load.
+    client_secret_env: str | None = None
     # The seller account's bol retailer id: pushes naming another account
     # are refused (403). Unset, the webhook receiver refuses every push for
     # this channel, because it cannot tell this account's from another's.

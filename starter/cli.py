@@ -11,6 +11,7 @@ import typer
 from starter.bench_cmd import bench_app
 from starter.catalog_cmd import catalog_app, product_app
 from starter.console import CommandError, err, run_async
+from starter.init_cmd import init
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
 from starter.orders_cmd import order_app, orders_app
@@ -31,6 +32,7 @@ app.add_typer(product_app, name="product")
 app.command("replay")(replay_command)
 app.command("health")(health)
 app.command("picklist")(picklist_command)
+app.command("init")(init)
 
 
 @app.callback()
@@ -75,6 +77,7 @@ async def worker() -> None:
     """Run the worker against an existing Temporal (TEMPORAL_* variables)."""
     import signal
 
+    from starter.admit import admit_channels
     from workers.settings import load_settings
     from workers.temporal_client import connect
     from workers.worker import run_worker
@@ -82,9 +85,10 @@ async def worker() -> None:
     settings = load_settings()
     if not settings.channels:
         raise CommandError(
-            "no channel configured: set ORDERTIDE_CHANNELS__BOL__CLIENT_ID and …__CLIENT_SECRET "
-            "(or a [channels.bol] table in ordertide.toml), or use `ordertide run` for the sandbox"
+            "no channel configured: run `ordertide init` (or set ORDERTIDE_CHANNELS__BOL__CLIENT_ID and "
+            "…__CLIENT_SECRET), or use `ordertide run` for the sandbox"
         )
+    settings = await admit_channels(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from domain.config import BolChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
+from starter.admit import admit_channels
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
@@ -58,7 +59,14 @@ async def run_everything(
 ) -> None:
     configured = load_settings(data_dir=data_dir)
     if use_sandbox is None:
-        use_sandbox = not any(c.has_credentials for c in configured.channels.values())
+        # A channel with any credential configured is meant for the real API:
+        # a forgotten secret must stop it, not quietly swap in the sandbox.
+        use_sandbox = not any(
+            c.client_id or c.client_secret or c.client_secret_env for c in configured.channels.values()
+        )
+    if not use_sandbox:
+        # Before anything starts: a refused channel is named and left out.
+        configured = await admit_channels(configured)
     await asyncio.to_thread(private_dir, data_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -26,8 +26,14 @@ def private_dir(path: Path) -> Path:
 
 def write_secret(path: Path, text: str) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_whole(path, text, OWNER_ONLY)
+
+
+def write_whole(path: Path, text: str, mode: int) -> None:
+    """`text` becomes the file at once, created with `mode` (a crash never
+    leaves half a config behind)."""
     staging = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+    descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)

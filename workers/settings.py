@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from domain.config import BolChannelConfig
@@ -21,6 +21,13 @@ from workers.telemetry import TelemetrySettings
 
 def config_file() -> Path:
     return Path(os.environ.get("ORDERTIDE_CONFIG", "ordertide.toml"))
+
+
+def secrets_file(config: Path | None = None) -> Path:
+    """Beside the config file: ordertide.toml keeps its secrets in
+    ordertide.secrets.toml (mode 0600), so the config can be shared."""
+    config = config or config_file()
+    return config.with_name(f"{config.stem}.secrets{config.suffix or '.toml'}")
 
 
 class WorkerTuning(BaseModel):
@@ -78,7 +85,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config_file()))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=secrets_file()),
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
+        )
 
 
 RUNTIME_CHANNELS = "runtime-channels.json"
@@ -88,12 +100,27 @@ def load_settings(**overrides: Any) -> Settings:
     """Configured settings; with no channel configured, the channels a
     running `ordertide run` recorded in the data dir (its sandboxes), so
     the other commands work beside it."""
-    settings = Settings(**overrides)
+    settings = _secrets_from_environment(Settings(**overrides))
     runtime = settings.data_dir / RUNTIME_CHANNELS
     if not settings.channels and runtime.exists():
         recorded = json.loads(runtime.read_text())
         settings = settings.model_copy(update={"channels": Settings(channels=recorded).channels})
     return settings
+
+
+def _secrets_from_environment(settings: Settings) -> Settings:
+    channels = dict(settings.channels)
+    for name, config in settings.channels.items():
+        if config.client_secret is None and config.client_secret_env:
+            value = os.environ.get(config.client_secret_env)
+            if value:
+                config = config.model_copy(update={"client_secret": SecretStr(value)})
+        plaza = config.plaza
+        if plaza.private_key is None and plaza.private_key_env and os.environ.get(plaza.private_key_env):
+            plaza = plaza.model_copy(update={"private_key": SecretStr(os.environ[plaza.private_key_env])})
+            config = config.model_copy(update={"plaza": plaza})
+        channels[name] = config
+    return settings.model_copy(update={"channels": channels})
 
 
 def record_runtime_channels(settings: Settings) -> Path:
@@ -127,6 +154,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     for name, config in settings.channels.items():  # secrets dump masked: put the real ones back
         if config.client_secret is not None:
             data["channels"][name]["client_secret"] = config.client_secret.get_secret_value()
+        if config.plaza.private_key is not None:
+            data["channels"][name]["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
     for key, value in data.items():
         flatten(f"ORDERTIDE_{key.upper()}", value)
     return env

@@ -56,6 +56,11 @@ class MarketplaceAdapter(Protocol):
 
     async def export_offers(self) -> list[LiveOffer]: ...
 
+    async def check_credentials(self) -> None:
+        """Prove the credentials work with one harmless read: BusinessError
+        when the marketplace refuses them, MarketplaceUnavailable when it
+        cannot be asked right now."""
+
     async def aclose(self) -> None: ...
 
 

@@ -17,12 +17,13 @@ from starlette.routing import Route
 
 from sandbox.plaza.auth import authentication_error
 from sandbox.plaza.checks import check_offer
-from sandbox.plaza.protocol import CONTENT_TYPE, MAX_BODY_BYTES, UPSERT_PATH, XSD_ERROR
+from sandbox.plaza.protocol import CONTENT_TYPE, EXPORT_PATH, MAX_BODY_BYTES, UPSERT_PATH, XSD_ERROR
 from sandbox.plaza.state import PlazaState, RequestRecord, StoredOffer
 from sandbox.plaza.wire import (
     ErrorEntry,
     MalformedRequest,
     errors_document,
+    offer_file_document,
     read_upsert_request,
     service_error_document,
 )
@@ -105,6 +106,22 @@ def create_app(
         state.requests.append(RequestRecord(offers=offers, status=response.status_code))
         return response
 
+    async def prepare_export(request: Request) -> Response:
+        refusal = authentication_error(
+            request.method,
+            _path_as_sent(request),
+            request.headers.get("content-type", ""),
+            request.headers.get("x-bol-date"),
+            request.headers.get("x-bol-authorization"),
+            public_key,
+            private_key,
+            now(),
+        )
+        if refusal:
+            return _service_error(401, refusal)
+        url = f"{str(request.base_url).rstrip('/')}{EXPORT_PATH}/offers.csv"
+        return Response(offer_file_document(url), status_code=200, media_type=CONTENT_TYPE)
+
     async def list_offers(_: Request) -> JSONResponse:
         return JSONResponse([offer.as_json() for offer in state.offers.values()])
 
@@ -120,6 +137,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route(UPSERT_PATH, upsert, methods=["PUT"]),
+            Route(EXPORT_PATH, prepare_export, methods=["GET"]),
             Route("/_sandbox/offers", list_offers, methods=["GET"]),
             Route("/_sandbox/requests", list_requests, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),

@@ -11,6 +11,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 UPSERT_PATH = "/offers/v2/"
+# "Prepare Offer file": a signed GET that answers where the seller's offer
+# export will be published (v1's /offers/v1/export, moved in v2).
+EXPORT_PATH = "/offers/v2/export"
 CONTENT_TYPE = "application/xml"
 NAMESPACE = "https://plazaapi.bol.com/offers/xsd/api-2.0.xsd"
 

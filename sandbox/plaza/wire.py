@@ -163,3 +163,10 @@ def service_error_document(error: ErrorEntry) -> bytes:
     _add(root, "ErrorCode", error.code)
     _add(root, "ErrorMessage", error.message)
     return _document(root)
+
+
+def offer_file_document(url: str) -> bytes:
+    """<OfferFile><Url>…</Url></OfferFile>: where the export will be."""
+    root = etree.Element(_name("OfferFile"), nsmap={None: NAMESPACE})
+    _add(root, "Url", url)
+    return _document(root)

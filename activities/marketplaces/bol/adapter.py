@@ -63,6 +63,14 @@ class BolAdapter:
         if self.plaza is not None:
             await self.plaza.aclose()
 
+    async def check_credentials(self) -> None:
+        # A token is fetched on the way; the read proves bol takes it for
+        # this seller's API, not just at the login service.
+        params = {"status": "OPEN", "fulfilment-method": self.config.fulfilment_method, "page": 1}
+        await self.http.call("GET", "/retailer/orders", params=params)
+        if self.plaza is not None:
+            await self.plaza.check_credentials()
+
     # Reading.
 
     async def changed_orders(self, since: datetime | None, now: datetime) -> list[OrderChange]:

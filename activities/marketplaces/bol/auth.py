@@ -3,6 +3,7 @@ refreshed by one request at a time. bol blocks clients that fetch a token per
 call, so the cache is per client id for the whole process."""
 
 import asyncio
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -20,14 +21,16 @@ class _Token:
     expires_at: float  # time.monotonic()
 
 
-_tokens: dict[tuple[str, str], _Token] = {}
+_tokens: dict[tuple[str, str, str], _Token] = {}
 
 
 class TokenProvider:
     def __init__(self, http: httpx.AsyncClient, token_url: str, client_id: str, client_secret: str):
         self._http = http
         self._url = token_url
-        self._key = (token_url, client_id)
+        # The secret is part of the key: a token fetched with the right
+        # secret must not make a mistyped one look accepted.
+        self._key = (token_url, client_id, hashlib.sha256(client_secret.encode()).hexdigest())
         self._auth = httpx.BasicAuth(client_id, client_secret)
         self._lock = asyncio.Lock()
         self.requests = 0

@@ -32,6 +32,9 @@ from domain.offers.model import DesiredOffer
 log = logging.getLogger(__name__)
 
 UPSERT_PATH = "/offers/v2/"
+# "Prepare Offer file": a signed read, so it proves the keys without
+# touching a single offer.
+EXPORT_PATH = "/offers/v2/export"
 CONTENT_TYPE = "application/xml"
 
 
@@ -59,6 +62,20 @@ class PlazaClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def check_credentials(self) -> None:
+        url = self._url.copy_with(path=EXPORT_PATH)
+        headers = signed_headers(self._public_key, self._private_key, "GET", CONTENT_TYPE, EXPORT_PATH, self._clock())
+        try:
+            response = await self._http.get(url, headers=headers)
+        except httpx.TransportError as exc:
+            raise MarketplaceUnavailable(f"bol Plaza GET {EXPORT_PATH} failed: {exc!r}") from exc
+        if response.is_success:
+            return
+        if response.status_code in (401, 403):
+            detail = "; ".join(_describe(e) for e in _errors(response)) or response.reason_phrase
+            raise BusinessError(f"bol Plaza refused the keys: {detail}", status=response.status_code)
+        raise _failure(response, f"GET {EXPORT_PATH}")
 
     async def upsert(self, offers: list[DesiredOffer]) -> PlazaUpsertResult:
         """Send `offers`, at most 50 per request. bol keys offers on
@@ -123,7 +140,7 @@ class PlazaClient:
             return None
         if response.status_code == 400:
             return _errors(response) or [PlazaError(code="400", message=response.text[:500] or "Bad Request")]
-        raise _failure(response)
+        raise _failure(response, f"PUT {UPSERT_PATH}")
 
 
 def _reject(
@@ -157,11 +174,11 @@ def _errors(response: httpx.Response) -> list[PlazaError]:
         return []
 
 
-def _failure(response: httpx.Response) -> Exception:
+def _failure(response: httpx.Response, request: str) -> Exception:
     status = response.status_code
     errors = _errors(response)
     detail = "; ".join(_describe(e) for e in errors) or response.text[:500] or response.reason_phrase
-    message = f"bol Plaza PUT {UPSERT_PATH}: {status} {detail}"
+    message = f"bol Plaza {request}: {status} {detail}"
     # Plaza signals a breached rate limit with 409 ("BOL-ERROR [PAI-41501]").
     if status == 409:
         return RateLimited(message)

@@ -42,5 +42,8 @@ class PlazaOfferTransport:
             await on_outcome(outcome)
         return outcomes
 
+    async def check_credentials(self) -> None:
+        await self.client.check_credentials()
+
     async def aclose(self) -> None:
         await self.client.aclose()
