@@ -5,11 +5,12 @@ delivery code), each followed to its process status; and the offer export
 import asyncio
 import csv
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from activities.marketplaces.bol import wire
+from activities.marketplaces.bol.adoption import ExistingOffers, is_duplicate_refusal
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.process import ProcessTracker
 from domain.errors import BusinessError
@@ -20,6 +21,7 @@ CSV_MEDIA_TYPE = "application/vnd.retailer.v10+csv"
 CONCURRENCY = 16
 
 OutcomeCallback = Callable[[OfferOutcome], Awaitable[None]]
+T = TypeVar("T")
 
 
 def _price(desired: DesiredOffer) -> dict[str, Any]:
@@ -45,20 +47,23 @@ class BolOffers:
 
     async def push(self, changes: list[OfferChange], on_outcome: OutcomeCallback) -> list[OfferOutcome]:
         gate = asyncio.Semaphore(CONCURRENCY)
+        existing = ExistingOffers(self.export)
 
         async def one(change: OfferChange) -> OfferOutcome:
             async with gate:
-                outcome = await self._apply(change)
+                outcome = await self._apply(change, existing)
             await on_outcome(outcome)
             return outcome
 
-        return list(await asyncio.gather(*(one(change) for change in changes)))
+        # All or nothing: once one change fails the attempt, the others stop
+        # too, so none records an outcome after the retry has begun.
+        return await _together([one(change) for change in changes])
 
-    async def _apply(self, change: OfferChange) -> OfferOutcome:
+    async def _apply(self, change: OfferChange, existing: ExistingOffers) -> OfferOutcome:
         desired = change.desired
         try:
             if OfferChangeKind.CREATE in change.kinds:
-                return await self._create(desired)
+                return await self._create(desired, existing)
             calls = []
             path = f"/retailer/offers/{change.offer_id}"
             if OfferChangeKind.STOCK in change.kinds:
@@ -70,13 +75,22 @@ class BolOffers:
                 if desired.reference:
                     body["reference"] = desired.reference[:100]
                 calls.append(("PUT", path, body))
-            finals = await asyncio.gather(*(self._follow(m, p, b) for m, p, b in calls))
+            # A refused price must not hold back the stock: each call ends on its own.
+            refusals = await _together([self._refusal(m, p, b) for m, p, b in calls])
         except BusinessError as exc:
             return OfferOutcome(sku=desired.sku, accepted=False, offer_id=change.offer_id, reasons=[exc.readable()])
-        failures = [f.errorMessage or f.status for f in finals if f.status != "SUCCESS"]
+        failures = [refusal for refusal in refusals if refusal is not None]
         return OfferOutcome(sku=desired.sku, accepted=not failures, offer_id=change.offer_id, reasons=failures)
 
-    async def _create(self, desired: DesiredOffer) -> OfferOutcome:
+    async def _refusal(self, method: str, path: str, body: dict[str, Any]) -> str | None:
+        """Why bol refused this call, or None when it took it."""
+        try:
+            final = await self._follow(method, path, body)
+        except BusinessError as exc:
+            return exc.readable()
+        return None if final.status == "SUCCESS" else final.errorMessage or final.status
+
+    async def _create(self, desired: DesiredOffer, existing: ExistingOffers) -> OfferOutcome:
         body: dict[str, Any] = {
             "ean": desired.ean,
             "condition": {"name": desired.condition.value},
@@ -90,6 +104,8 @@ class BolOffers:
         if desired.title:
             body["unknownProductTitle"] = desired.title[:500]
         final = await self._follow("POST", "/retailer/offers", body)
+        if final.status == "FAILURE" and is_duplicate_refusal(final.errorMessage):
+            return await self._adopt(desired, existing, final.errorMessage or "")
         if final.status != "SUCCESS" or not final.entityId:
             return OfferOutcome(sku=desired.sku, accepted=False, reasons=[final.errorMessage or final.status])
         live = await self.get(final.entityId)
@@ -99,6 +115,25 @@ class BolOffers:
             offer_id=final.entityId,
             not_publishable_reasons=live.not_publishable_reasons,
         )
+
+    async def _adopt(self, desired: DesiredOffer, existing: ExistingOffers, refusal: str) -> OfferOutcome:
+        found = await existing.find(desired)
+        if found is None:
+            reason = f"{refusal} (and the offer export has no {desired.condition.value} offer for EAN {desired.ean})"
+            return OfferOutcome(sku=desired.sku, accepted=False, reasons=[reason])
+        live = await self.get(found.offer_id)
+        kinds = []
+        if live.stock != desired.stock:
+            kinds.append(OfferChangeKind.STOCK)
+        if live.price != desired.price:
+            kinds.append(OfferChangeKind.PRICE)
+        if live.on_hold != desired.on_hold or live.delivery_code != desired.delivery_code:
+            kinds.append(OfferChangeKind.DETAILS)
+        outcome = OfferOutcome(sku=desired.sku, accepted=True, offer_id=live.offer_id)
+        if kinds:
+            change = OfferChange(sku=desired.sku, offer_id=live.offer_id, kinds=kinds, desired=desired)
+            outcome = await self._apply(change, existing)
+        return outcome.model_copy(update={"not_publishable_reasons": live.not_publishable_reasons})
 
     async def _follow(self, method: str, path: str, body: dict[str, Any]) -> wire.ProcessStatus:
         response = await self.http.call(method, path, json=body, ok=(202,))
@@ -113,6 +148,7 @@ class BolOffers:
         return LiveOffer(
             offer_id=data["offerId"],
             ean=data.get("ean", ""),
+            condition=(data.get("condition") or {}).get("name"),
             reference=data.get("reference"),
             price=_decimal(prices[0].get("unitPrice")),
             stock=(data.get("stock") or {}).get("amount"),
@@ -129,6 +165,23 @@ class BolOffers:
             raise BusinessError(f"bol could not export the offers: {final.errorMessage or final.status}")
         response = await self.http.call("GET", f"/retailer/offers/export/{final.entityId}", accept=CSV_MEDIA_TYPE)
         return parse_offer_export(response.text)
+
+
+async def _together(coroutines: list[Coroutine[Any, Any, T]]) -> list[T]:
+    """Runs them concurrently; the first failure cancels the rest and is raised
+    as itself, so the error taxonomy still sees a 429 or a business error."""
+    tasks: list[asyncio.Task[T]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(coroutine) for coroutine in coroutines]
+    except BaseExceptionGroup as failed:
+        raise _first(failed) from failed
+    return [task.result() for task in tasks]
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    error = group.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -148,6 +201,7 @@ def parse_offer_export(text: str) -> list[LiveOffer]:
             LiveOffer(
                 offer_id=row["offerId"],
                 ean=row.get("ean", ""),
+                condition=row.get("conditionName") or None,
                 reference=row.get("referenceCode") or None,
                 price=_decimal(row.get("bundlePricesPrice")),
                 stock=int(stock) if stock and stock.isdigit() else None,
