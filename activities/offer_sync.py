@@ -9,11 +9,11 @@ from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
 from activities.store import InventoryStore, OfferBook
+from domain.offers.export import COMPARED, OfferExport
 from domain.offers.feed import FeedRules
 from domain.offers.model import (
     ChannelOffer,
     DesiredOffer,
-    LiveOffer,
     OfferChange,
     OfferOutcome,
     OfferState,
@@ -65,31 +65,35 @@ class OfferSyncActivities:
                 live = await self.channels[channel].export_offers()
         return await asyncio.to_thread(self._reconcile, channel, live)
 
-    def _reconcile(self, channel: str, live: list[LiveOffer]) -> ReconcileResult:
-        by_id = {offer.offer_id: offer for offer in live}
-        result = ReconcileResult(live=len(live))
+    def _reconcile(self, channel: str, export: OfferExport) -> ReconcileResult:
+        by_id = {offer.offer_id: offer for offer in export.offers}
+        unreadable = set(export.unreadable_ids)
+        compared = [name for name in COMPARED if name not in export.absent]
+        result = ReconcileResult(
+            live=len(export.offers) + len(unreadable), bad_rows=export.bad_rows, bad_row_count=export.bad_row_count
+        )
+        if export.absent:
+            result.bad_rows.insert(0, f"the export has no column for {', '.join(export.absent)}: not compared")
         for sku, believed in self.offers.offers(channel).items():
-            if believed.offer_id is None or believed.state is not OfferState.ACCEPTED:
+            if (
+                believed.offer_id is None
+                or believed.state is not OfferState.ACCEPTED
+                or believed.offer_id in unreadable
+            ):
                 continue
             now = by_id.get(believed.offer_id)
             if now is None:
-                result.vanished.append(sku)
-                self.offers.record(believed.model_copy(update={"offer_id": None, "state": OfferState.PENDING}), None)
+                # A row without an id may be this offer: only a whole export says it is gone.
+                if export.complete:
+                    result.vanished.append(sku)
+                    self.offers.record(
+                        believed.model_copy(update={"offer_id": None, "state": OfferState.PENDING}), None
+                    )
                 continue
-            seen = (now.stock, now.price, now.on_hold, now.delivery_code)
-            if seen != (believed.stock, believed.price, believed.on_hold, believed.delivery_code):
+            seen = {name: getattr(now, name) for name in compared}
+            if seen != {name: getattr(believed, name) for name in compared}:
                 result.drifted.append(sku)
-                self.offers.record(
-                    believed.model_copy(
-                        update={
-                            "stock": now.stock,
-                            "price": now.price,
-                            "on_hold": now.on_hold,
-                            "delivery_code": now.delivery_code,
-                        }
-                    ),
-                    None,
-                )
+                self.offers.record(believed.model_copy(update=seen), None)
         return result
 
     def _plan(

@@ -14,6 +14,7 @@ TASK_QUEUE = "ordertide"
 ORDER_WORKFLOW = "OrderWorkflow"
 INTAKE_WORKFLOW = "ChannelIntakeWorkflow"
 OFFER_SYNC_WORKFLOW = "OfferSyncWorkflow"
+OFFER_RECONCILE_WORKFLOW = "OfferReconcileWorkflow"
 INVENTORY_WORKFLOW = "InventoryWorkflow"
 INVENTORY_WORKFLOW_ID = "inventory"
 
@@ -30,6 +31,7 @@ QUERY_VIEW = "view"
 # Offer sync and inventory.
 SIGNAL_OFFERS_CHANGED = "offers_changed"
 SIGNAL_RECONCILE_NOW = "reconcile_now"
+SIGNAL_RECONCILED = "reconciled"
 UPDATE_SET_STOCK = "set_stock"
 UPDATE_ADJUST_STOCK = "adjust_stock"
 

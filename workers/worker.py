@@ -27,12 +27,13 @@ from domain.transporters import TransporterRules
 from workers.settings import Settings
 from workflows.intake import ChannelIntakeWorkflow
 from workflows.inventory import InventoryWorkflow
+from workflows.offer_reconcile import OfferReconcileWorkflow
 from workflows.offer_sync import OfferSyncWorkflow
 from workflows.order import OrderWorkflow
 
 log = logging.getLogger(__name__)
 
-WORKFLOWS = [OrderWorkflow, ChannelIntakeWorkflow, OfferSyncWorkflow, InventoryWorkflow]
+WORKFLOWS = [OrderWorkflow, ChannelIntakeWorkflow, OfferSyncWorkflow, OfferReconcileWorkflow, InventoryWorkflow]
 
 
 def compile_workflow_modules() -> None:

@@ -4,17 +4,28 @@ window are coalesced, so a hundred sales of one SKU cost one stock call;
 continue-as-new carries the pending set, so nothing is dropped and the
 history stays small over months."""
 
+import contextlib
 from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.offer_sync import OfferSyncActivities
     from domain import names
     from domain.errors import BUSINESS_ERROR_TYPE
-    from domain.offers.sync import OffersChanged, OfferSyncInput, OfferSyncState, SyncOffersInput
+    from domain.ids import offer_reconcile_workflow_id
+    from domain.offers.sync import (
+        OffersChanged,
+        OfferSyncInput,
+        OfferSyncState,
+        ReconcileInput,
+        ReconcileResult,
+        SyncOffersInput,
+    )
+    from workflows.offer_reconcile import OfferReconcileWorkflow
 
 
 SYNC_RETRY = RetryPolicy(
@@ -23,6 +34,8 @@ SYNC_RETRY = RetryPolicy(
     non_retryable_error_types=[BUSINESS_ERROR_TYPE],
 )
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
+# Reconciliation runs in a workflow of its own, beside the sync loop.
+RECONCILE_APART = "reconcile-apart"
 
 
 @workflow.defn(name=names.OFFER_SYNC_WORKFLOW)
@@ -40,6 +53,13 @@ class OfferSyncWorkflow:
     @workflow.signal(name=names.SIGNAL_RECONCILE_NOW)
     def reconcile_now(self) -> None:
         self._reconcile_now = True
+
+    @workflow.signal(name=names.SIGNAL_RECONCILED)
+    def reconciled(self, result: ReconcileResult) -> None:
+        self._state.last_reconcile = result
+        self._pending.update(result.drifted + result.vanished)
+        if result.failure:
+            workflow.set_current_details(f"**Reconciliation of {self._state.channel} failed**: {result.failure}")
 
     @workflow.query
     def state(self) -> OfferSyncState:
@@ -67,7 +87,10 @@ class OfferSyncWorkflow:
             if workflow.info().is_continue_as_new_suggested():
                 break
             if self._reconcile_now:
-                await self._reconcile(sync)
+                if workflow.patched(RECONCILE_APART):
+                    await self._start_reconcile(sync)
+                else:
+                    await self._reconcile(sync)
                 continue
             batch = sorted(self._pending)
             self._pending.clear()
@@ -104,7 +127,23 @@ class OfferSyncWorkflow:
             sync.model_copy(update={"pending": sorted(self._pending), "next_reconcile_at": state.next_reconcile_at})
         )
 
+    async def _start_reconcile(self, sync: OfferSyncInput) -> None:
+        self._reconcile_now = False
+        self._state.next_reconcile_at = _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
+        # Already running: the last one is still comparing, and reports when done.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                OfferReconcileWorkflow.run,
+                ReconcileInput(channel=sync.channel, deadline=sync.reconcile_deadline),
+                id=offer_reconcile_workflow_id(sync.channel),
+                # It outlives this run's continue-as-new and reports to the next one.
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                execution_timeout=sync.reconcile_deadline + timedelta(minutes=5),
+                static_summary=f"Offer reconciliation for {sync.channel}",
+            )
+
     async def _reconcile(self, sync: OfferSyncInput) -> None:
+        """Before RECONCILE_APART: in the sync loop itself. Kept for runs that started then."""
         self._reconcile_now = False
         state = self._state
         state.next_reconcile_at = _next_at_hour(workflow.now(), sync.reconcile_hour_utc)

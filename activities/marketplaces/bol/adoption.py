@@ -8,6 +8,7 @@ export, so one export serves every refusal of a round."""
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from domain.offers.export import OfferExport
 from domain.offers.model import DesiredOffer, LiveOffer
 
 # bol words the refusal "... already exists ..."; nothing else in a create's
@@ -20,7 +21,7 @@ def is_duplicate_refusal(error_message: str | None) -> bool:
 
 
 class ExistingOffers:
-    def __init__(self, export: Callable[[], Awaitable[list[LiveOffer]]]):
+    def __init__(self, export: Callable[[], Awaitable[OfferExport]]):
         self._export = export
         self._lock = asyncio.Lock()
         self._by_key: dict[tuple[str, str], LiveOffer] | None = None
@@ -28,5 +29,5 @@ class ExistingOffers:
     async def find(self, desired: DesiredOffer) -> LiveOffer | None:
         async with self._lock:
             if self._by_key is None:
-                self._by_key = {(offer.ean, offer.condition or ""): offer for offer in await self._export()}
+                self._by_key = {(offer.ean, offer.condition or ""): offer for offer in (await self._export()).offers}
         return self._by_key.get((desired.ean, desired.condition.value))

@@ -14,11 +14,13 @@ from activities.marketplaces.bol.adoption import ExistingOffers, is_duplicate_re
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.process import ProcessTracker
 from domain.errors import BusinessError
+from domain.offers.export import OfferExport
 from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
 
 CSV_MEDIA_TYPE = "application/vnd.retailer.v10+csv"
 # One seller's offer calls in flight at once; bol's per-endpoint limits do the rest.
 CONCURRENCY = 16
+EXPORT_PATIENCE = 20 * 60.0
 
 OutcomeCallback = Callable[[OfferOutcome], Awaitable[None]]
 T = TypeVar("T")
@@ -135,12 +137,14 @@ class BolOffers:
             outcome = await self._apply(change, existing)
         return outcome.model_copy(update={"not_publishable_reasons": live.not_publishable_reasons})
 
-    async def _follow(self, method: str, path: str, body: dict[str, Any]) -> wire.ProcessStatus:
+    async def _follow(
+        self, method: str, path: str, body: dict[str, Any], patience: float | None = None
+    ) -> wire.ProcessStatus:
         response = await self.http.call(method, path, json=body, ok=(202,))
         accepted = wire.ProcessStatus.model_validate(response.json())
         if accepted.status != "PENDING" or not accepted.processStatusId:
             return accepted
-        return await self.tracker.wait(accepted.processStatusId, self.patience)
+        return await self.tracker.wait(accepted.processStatusId, patience or self.patience)
 
     async def get(self, offer_id: str) -> LiveOffer:
         data = (await self.http.call("GET", f"/retailer/offers/{offer_id}")).json()
@@ -159,8 +163,10 @@ class BolOffers:
             ],
         )
 
-    async def export(self) -> list[LiveOffer]:
-        final = await self._follow("POST", "/retailer/offers/export", {"format": "CSV"})
+    async def export(self) -> OfferExport:
+        # Exports of large catalogues take a while: a command's patience would
+        # give up on them, and every retry would ask bol for another one.
+        final = await self._follow("POST", "/retailer/offers/export", {"format": "CSV"}, EXPORT_PATIENCE)
         if final.status != "SUCCESS" or not final.entityId:
             raise BusinessError(f"bol could not export the offers: {final.errorMessage or final.status}")
         response = await self.http.call("GET", f"/retailer/offers/export/{final.entityId}", accept=CSV_MEDIA_TYPE)
@@ -191,22 +197,57 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-def parse_offer_export(text: str) -> list[LiveOffer]:
+# Our offer fields, by the export column they are read from.
+_COLUMNS = {
+    "stock": "stockAmount",
+    "price": "bundlePricesPrice",
+    "on_hold": "onHoldByRetailer",
+    "delivery_code": "fulfilmentDeliveryCode",
+}
+
+
+def parse_offer_export(text: str) -> OfferExport:
     """bol's v10 offer export. Columns can be added at any time (bol says so),
-    so read by name and ignore the rest."""
-    offers = []
-    for row in csv.DictReader(io.StringIO(text)):
-        stock = row.get("stockAmount")
-        offers.append(
-            LiveOffer(
-                offer_id=row["offerId"],
-                ean=row.get("ean", ""),
-                condition=row.get("conditionName") or None,
-                reference=row.get("referenceCode") or None,
-                price=_decimal(row.get("bundlePricesPrice")),
-                stock=int(stock) if stock and stock.isdigit() else None,
-                delivery_code=row.get("fulfilmentDeliveryCode") or None,
-                on_hold=(row.get("onHoldByRetailer") or "").lower() == "true",
-            )
-        )
-    return offers
+    so read by name and ignore the rest; a row that cannot be read is
+    reported and skipped."""
+    reader = csv.DictReader(io.StringIO(text))
+    columns = set(reader.fieldnames or ())
+    export = OfferExport(absent=[name for name, column in _COLUMNS.items() if column not in columns])
+    for row in reader:
+        line = reader.line_num
+        offer_id = (row.get("offerId") or "").strip()
+        if not offer_id:
+            export.complete = False
+            export.bad_row(line, "no offerId")
+            continue
+        try:
+            export.offers.append(_live_offer(offer_id, row))
+        except ValueError as exc:
+            export.unreadable_ids.append(offer_id)
+            export.bad_row(line, f"offer {offer_id}: {exc}")
+    return export
+
+
+def _live_offer(offer_id: str, row: dict[str | None, Any]) -> LiveOffer:
+    # csv fills a short row's missing fields with None and keeps a long row's
+    # extra fields under None: either way the fields may not be where we read them.
+    if None in row:
+        raise ValueError("the row has more fields than the header")
+    if None in row.values():
+        raise ValueError("the row is cut short")
+    stock = (row.get("stockAmount") or "").strip()
+    if stock and not stock.isdigit():
+        raise ValueError(f"stockAmount {stock!r} is not a number")
+    price = row.get("bundlePricesPrice")
+    if price and _decimal(price) is None:
+        raise ValueError(f"bundlePricesPrice {price!r} is not a price")
+    return LiveOffer(
+        offer_id=offer_id,
+        ean=row.get("ean") or "",
+        condition=row.get("conditionName") or None,
+        reference=row.get("referenceCode") or None,
+        price=_decimal(price),
+        stock=int(stock) if stock else None,
+        delivery_code=row.get("fulfilmentDeliveryCode") or None,
+        on_hold=(row.get("onHoldByRetailer") or "").lower() == "true",
+    )

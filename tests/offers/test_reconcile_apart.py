@@ -1,0 +1,84 @@
+"""Reconciliation never holds up stock updates: it runs beside the offer
+sync under a deadline, and an export row it cannot read is reported and
+skipped."""
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+
+import httpx
+
+from domain.ids import offer_sync_workflow_id
+from domain.names import SIGNAL_RECONCILE_NOW
+from domain.offers.sync import OfferSyncInput
+from tests.offers.support import live, live_stock_is
+from tests.offers.test_offer_sync import ALL_SKUS, LAMP_EAN, MUG_EAN, publish_catalog
+from tests.support import eventually
+from workflows.offer_sync import OfferSyncWorkflow
+
+
+async def test_a_stuck_export_does_not_hold_up_stock_updates(dev_env, two_channels, tmp_path, task_queue):
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    box = two_channels.bol
+    handle = await client.start_workflow(
+        OfferSyncWorkflow.run,
+        OfferSyncInput(channel="bol", window=timedelta(milliseconds=100), reconcile_deadline=timedelta(seconds=4)),
+        id=offer_sync_workflow_id("bol"),
+        task_queue=task_queue,
+    )
+    async with engine.worker(client):
+        await publish_catalog(engine, client, [box])
+        box.state.add_fault(path="/retailer/offers/export", kind="status", status=503)  # bol's export is down
+        await handle.signal(SIGNAL_RECONCILE_NOW)
+        await eventually(lambda: box.state.requests("/retailer/offers/export"))
+
+        await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 17)
+        await engine.notifier(client).changed(["MUG-BLUE"])
+        await eventually(live_stock_is(box, MUG_EAN, 17), timeout=5)
+
+        # The deadline ends the attempt, and the seller sees why.
+        async def gave_up():
+            last = (await handle.query(OfferSyncWorkflow.state)).last_reconcile
+            return last is not None and last.failure
+
+        assert await eventually(gave_up, timeout=20)
+
+
+class CutExportRow(httpx.AsyncBaseTransport):
+    """bol's export file, with the row of one EAN cut short after its offer id."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, ean: str):
+        self.inner = inner
+        self.ean = ean
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method != "GET" or not request.url.path.startswith("/retailer/offers/export/"):
+            return response
+        text = (await response.aread()).decode()
+        lines = [line.split(",")[0] if f",{self.ean}," in line else line for line in text.splitlines()]
+        return httpx.Response(response.status_code, headers=response.headers, content="\n".join(lines).encode())
+
+
+async def test_an_unreadable_export_row_is_reported_and_the_rest_still_repaired(
+    dev_env, two_channels, tmp_path, task_queue
+):
+    box = two_channels.bol
+    two_channels.bol = dataclasses.replace(box, transport=CutExportRow(box.transport, LAMP_EAN))
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    async with engine.worker(client):
+        await publish_catalog(engine, client, [box])
+        lamp = live(box, LAMP_EAN)["offerId"]
+        box.state.drift_offer(live(box, MUG_EAN)["offerId"], stock=3)  # someone edits bol's portal
+        handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
+        await handle.signal(SIGNAL_RECONCILE_NOW)
+        await eventually(live_stock_is(box, MUG_EAN, 50), timeout=20)
+        state = await handle.query(OfferSyncWorkflow.state)
+    assert state.last_reconcile.drifted == ["MUG-BLUE"]
+    assert state.last_reconcile.vanished == []
+    assert state.last_reconcile.bad_row_count == 1
+    assert f"offer {lamp}: the row is cut short" in state.last_reconcile.bad_rows[0]
+    assert state.last_reconcile.live == len(ALL_SKUS)
+    assert live(box, LAMP_EAN)["offerId"] == lamp  # left alone, not created again
