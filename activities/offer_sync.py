@@ -8,6 +8,7 @@ from temporalio import activity
 from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
+from activities.notify import StockNotifier
 from activities.store import InventoryStore, OfferBook
 from domain.offers.export import COMPARED, OfferExport
 from domain.offers.feed import FeedRules
@@ -21,12 +22,16 @@ from domain.offers.model import (
 )
 from domain.offers.sync import ReconcileResult, SyncOffersInput, SyncOffersResult
 
+# SKUs a reconciliation result names, of those that drifted or vanished.
+REPORTED_SKUS = 100
+
 
 class OfferSyncActivities:
-    def __init__(self, channels: Channels, inventory: InventoryStore, offers: OfferBook):
+    def __init__(self, channels: Channels, inventory: InventoryStore, offers: OfferBook, notifier: StockNotifier):
         self.channels = channels
         self.inventory = inventory
         self.offers = offers
+        self.notifier = notifier
 
     @activity.defn
     async def sync_offers(self, request: SyncOffersInput) -> SyncOffersResult:
@@ -63,7 +68,14 @@ class OfferSyncActivities:
         async with heartbeating():
             with marketplace_errors():
                 live = await self.channels[channel].export_offers()
-        return await asyncio.to_thread(self._reconcile, channel, live)
+            result = await asyncio.to_thread(self._reconcile, channel, live)
+            # Drift can be the whole catalogue (a bulk edit in the portal): the
+            # SKUs go to the offer sync in parts, and the result, one payload,
+            # names the first few.
+            await self.notifier.changed(result.drifted + result.vanished, channels=[channel])
+        result.drifted_count, result.vanished_count = len(result.drifted), len(result.vanished)
+        result.drifted, result.vanished = result.drifted[:REPORTED_SKUS], result.vanished[:REPORTED_SKUS]
+        return result
 
     def _reconcile(self, channel: str, export: OfferExport) -> ReconcileResult:
         by_id = {offer.offer_id: offer for offer in export.offers}

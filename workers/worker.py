@@ -83,7 +83,7 @@ class Engine:
         notifier = self.notifier(client)
         orders = OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier)
         intake = IntakeActivities(self.channels, client, self.settings.task_queue)
-        offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers)
+        offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers, notifier)
         inventory = InventoryActivities(self.inventory, notifier)
         return [
             *orders.all(),

@@ -30,8 +30,12 @@ class SyncOffersResult(BaseModel):
 
 class ReconcileResult(BaseModel):
     live: int = 0
-    drifted: list[str] = Field(default_factory=list)  # SKUs whose live offer differs from what we believe
-    vanished: list[str] = Field(default_factory=list)  # SKUs whose offer is gone from the channel
+    # The first SKUs whose live offer differs from what we believe / is gone
+    # from the channel; the counts say how many there were in all.
+    drifted: list[str] = Field(default_factory=list)
+    vanished: list[str] = Field(default_factory=list)
+    drifted_count: int = 0
+    vanished_count: int = 0
     # Export rows that could not be read: skipped and shown, never fatal.
     bad_rows: list[str] = Field(default_factory=list)  # the first few, for the seller to look into
     bad_row_count: int = 0

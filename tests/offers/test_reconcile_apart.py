@@ -82,3 +82,25 @@ async def test_an_unreadable_export_row_is_reported_and_the_rest_still_repaired(
     assert f"offer {lamp}: the row is cut short" in state.last_reconcile.bad_rows[0]
     assert state.last_reconcile.live == len(ALL_SKUS)
     assert live(box, LAMP_EAN)["offerId"] == lamp  # left alone, not created again
+
+
+async def test_drift_larger_than_a_result_names_is_repaired_all_the_same(
+    dev_env, two_channels, tmp_path, task_queue, monkeypatch
+):
+    # A result names a few SKUs (it is one payload); here one stands for a
+    # bulk edit in the portal that touched more offers than a payload holds.
+    monkeypatch.setattr("activities.offer_sync.REPORTED_SKUS", 1, raising=False)
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    box = two_channels.bol
+    async with engine.worker(client):
+        await publish_catalog(engine, client, [box])
+        edited = [o["offerId"] for o in box.state.offers()][:3]
+        for offer_id in edited:
+            box.state.drift_offer(offer_id, stock=2)
+        handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
+        await handle.signal(SIGNAL_RECONCILE_NOW)
+        await eventually(lambda: all(box.state.offer(i)["stock"]["amount"] == 50 for i in edited), timeout=20)
+        state = await handle.query(OfferSyncWorkflow.state)
+    assert len(state.last_reconcile.drifted) == 1
+    assert state.last_reconcile.drifted_count == 3
