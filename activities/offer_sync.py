@@ -16,6 +16,7 @@ from domain.offers.model import (
     ChannelOffer,
     DesiredOffer,
     OfferChange,
+    OfferCondition,
     OfferOutcome,
     OfferState,
     offer_change,
@@ -75,6 +76,7 @@ class OfferSyncActivities:
             await self.notifier.changed(result.drifted + result.vanished, channels=[channel])
         result.drifted_count, result.vanished_count = len(result.drifted), len(result.vanished)
         result.drifted, result.vanished = result.drifted[:REPORTED_SKUS], result.vanished[:REPORTED_SKUS]
+        result.adopted = result.adopted[:REPORTED_SKUS]
         return result
 
     def _reconcile(self, channel: str, export: OfferExport) -> ReconcileResult:
@@ -86,7 +88,9 @@ class OfferSyncActivities:
         )
         if export.absent:
             result.bad_rows.insert(0, f"the export has no column for {', '.join(export.absent)}: not compared")
-        for sku, believed in self.offers.offers(channel).items():
+        believed_offers = self.offers.offers(channel)
+        self._adopt_unknown(believed_offers, export, result)
+        for sku, believed in believed_offers.items():
             if (
                 believed.offer_id is None
                 or believed.state is not OfferState.ACCEPTED
@@ -107,6 +111,37 @@ class OfferSyncActivities:
                 result.drifted.append(sku)
                 self.offers.record(believed.model_copy(update=seen), None)
         return result
+
+    def _adopt_unknown(self, believed: dict[str, ChannelOffer], export: OfferExport, result: ReconcileResult) -> None:
+        """An offer of ours the channel has but our store has no id for (a
+        create whose answer was lost, then refused as a duplicate): it is
+        ours to keep in line, or it goes on selling stock we no longer have."""
+        unknown = [sku for sku, offer in believed.items() if offer.offer_id is None]
+        if not unknown:
+            return
+        live = {(offer.ean, offer.condition): offer for offer in export.offers}
+        items = [
+            item
+            for start in range(0, len(unknown), 1_000)
+            for item in self.inventory.catalog_items(unknown[start : start + 1_000])
+        ]
+        for item in items:
+            found = live.get((item.ean, OfferCondition.NEW.value))
+            if found is None:
+                continue
+            result.adopted.append(item.sku)
+            result.drifted.append(item.sku)
+            self.offers.record(
+                believed[item.sku].model_copy(
+                    update={
+                        "offer_id": found.offer_id,
+                        "state": OfferState.ACCEPTED,
+                        "rejection_reasons": [],
+                        **{name: getattr(found, name) for name in COMPARED if name not in export.absent},
+                    }
+                ),
+                None,
+            )
 
     def _plan(
         self, request: SyncOffersInput, rules: FeedRules

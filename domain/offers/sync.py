@@ -35,6 +35,8 @@ class ReconcileResult(BaseModel):
     drifted: list[str] = Field(default_factory=list)
     vanished: list[str] = Field(default_factory=list)
     drifted_count: int = 0
+    # Offers the channel has for our SKUs that we had no id for: now followed (and among the drifted).
+    adopted: list[str] = Field(default_factory=list)
     vanished_count: int = 0
     # Export rows that could not be read: skipped and shown, never fatal.
     bad_rows: list[str] = Field(default_factory=list)  # the first few, for the seller to look into

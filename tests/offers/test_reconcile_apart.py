@@ -10,9 +10,10 @@ import httpx
 
 from domain.ids import offer_sync_workflow_id
 from domain.names import SIGNAL_RECONCILE_NOW
+from domain.offers.model import OfferState
 from domain.offers.sync import OfferSyncInput
 from tests.offers.support import live, live_stock_is
-from tests.offers.test_offer_sync import ALL_SKUS, LAMP_EAN, MUG_EAN, publish_catalog
+from tests.offers.test_offer_sync import ALL_SKUS, LAMP_EAN, MUG_EAN, in_state, publish_catalog
 from tests.support import eventually
 from workflows.offer_sync import OfferSyncWorkflow
 
@@ -104,3 +105,29 @@ async def test_drift_larger_than_a_result_names_is_repaired_all_the_same(
         state = await handle.query(OfferSyncWorkflow.state)
     assert len(state.last_reconcile.drifted) == 1
     assert state.last_reconcile.drifted_count == 3
+
+
+async def test_an_offer_left_rejected_without_an_id_is_taken_over_by_reconciliation(
+    dev_env, two_channels, tmp_path, task_queue
+):
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    box = two_channels.bol
+    async with engine.worker(client):
+        await publish_catalog(engine, client, [box])
+        # As earlier versions left it: the re-sent create was refused as a
+        # duplicate, and the store forgot the offer bol still sells.
+        before = await eventually(lambda: in_state(engine, "bol", "MUG-BLUE", OfferState.ACCEPTED))
+        [desired] = engine.offers.last_desired("bol", ["MUG-BLUE"]).values()
+        refused = before.model_copy(
+            update={"offer_id": None, "state": OfferState.REJECTED, "rejection_reasons": ["already exists"]}
+        )
+        await asyncio.to_thread(engine.offers.record, refused, desired)
+        box.state.drift_offer(live(box, MUG_EAN)["offerId"], stock=3)
+
+        handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
+        await handle.signal(SIGNAL_RECONCILE_NOW)
+        await eventually(live_stock_is(box, MUG_EAN, 50), timeout=20)
+        state = await handle.query(OfferSyncWorkflow.state)
+    assert state.last_reconcile.adopted == ["MUG-BLUE"]
+    assert engine.offers.offers("bol")["MUG-BLUE"].offer_id == live(box, MUG_EAN)["offerId"]
