@@ -4,6 +4,7 @@ skipped."""
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -12,7 +13,7 @@ from domain.ids import offer_sync_workflow_id
 from domain.names import SIGNAL_RECONCILE_NOW
 from domain.offers.model import OfferState
 from domain.offers.sync import OfferSyncInput
-from tests.offers.support import live, live_stock_is
+from tests.offers.support import live, live_stock_is, stock_updates
 from tests.offers.test_offer_sync import ALL_SKUS, LAMP_EAN, MUG_EAN, in_state, publish_catalog
 from tests.support import eventually
 from workflows.offer_sync import OfferSyncWorkflow
@@ -46,27 +47,39 @@ async def test_a_stuck_export_does_not_hold_up_stock_updates(dev_env, two_channe
         assert await eventually(gave_up, timeout=20)
 
 
-class CutExportRow(httpx.AsyncBaseTransport):
-    """bol's export file, with the row of one EAN cut short after its offer id."""
+class RewrittenExport(httpx.AsyncBaseTransport):
+    """bol's export file, as `rewrite` changes it on the way."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, ean: str):
+    def __init__(self, inner: httpx.AsyncBaseTransport, rewrite: Callable[[list[str]], list[str]]):
         self.inner = inner
-        self.ean = ean
+        self.rewrite = rewrite
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         if request.method != "GET" or not request.url.path.startswith("/retailer/offers/export/"):
             return response
-        text = (await response.aread()).decode()
-        lines = [line.split(",")[0] if f",{self.ean}," in line else line for line in text.splitlines()]
+        lines = self.rewrite((await response.aread()).decode().splitlines())
         return httpx.Response(response.status_code, headers=response.headers, content="\n".join(lines).encode())
+
+
+def cut_row_of(ean: str) -> Callable[[list[str]], list[str]]:
+    """The row of `ean` cut short after its offer id."""
+    return lambda lines: [line.split(",")[0] if f",{ean}," in line else line for line in lines]
+
+
+def without_column(name: str) -> Callable[[list[str]], list[str]]:
+    def rewrite(lines: list[str]) -> list[str]:
+        at = lines[0].split(",").index(name)
+        return [",".join(field for i, field in enumerate(line.split(",")) if i != at) for line in lines]
+
+    return rewrite
 
 
 async def test_an_unreadable_export_row_is_reported_and_the_rest_still_repaired(
     dev_env, two_channels, tmp_path, task_queue
 ):
     box = two_channels.bol
-    two_channels.bol = dataclasses.replace(box, transport=CutExportRow(box.transport, LAMP_EAN))
+    two_channels.bol = dataclasses.replace(box, transport=RewrittenExport(box.transport, cut_row_of(LAMP_EAN)))
     engine = two_channels.build(tmp_path, task_queue)
     client = dev_env.client
     async with engine.worker(client):
@@ -131,3 +144,23 @@ async def test_an_offer_left_rejected_without_an_id_is_taken_over_by_reconciliat
         state = await handle.query(OfferSyncWorkflow.state)
     assert state.last_reconcile.adopted == ["MUG-BLUE"]
     assert engine.offers.offers("bol")["MUG-BLUE"].offer_id == live(box, MUG_EAN)["offerId"]
+
+
+async def test_an_export_without_the_stock_column_compares_the_rest_and_resends_nothing(
+    dev_env, two_channels, tmp_path, task_queue
+):
+    box = two_channels.bol
+    two_channels.bol = dataclasses.replace(box, transport=RewrittenExport(box.transport, without_column("stockAmount")))
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    async with engine.worker(client):
+        await publish_catalog(engine, client, [box])
+        box.state.drift_offer(live(box, MUG_EAN)["offerId"], onHoldByRetailer=True)
+        handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
+        await handle.signal(SIGNAL_RECONCILE_NOW)
+        await eventually(lambda: live(box, MUG_EAN)["onHoldByRetailer"] is False, timeout=20)
+        await asyncio.sleep(1)
+        state = await handle.query(OfferSyncWorkflow.state)
+    assert state.last_reconcile.drifted == ["MUG-BLUE"]  # not every offer: stock was not compared
+    assert "no column for stock" in state.last_reconcile.bad_rows[0]
+    assert not stock_updates(box)
