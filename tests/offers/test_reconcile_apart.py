@@ -37,7 +37,7 @@ async def test_a_stuck_export_does_not_hold_up_stock_updates(dev_env, two_channe
 
         await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 17)
         await engine.notifier(client).changed(["MUG-BLUE"])
-        await eventually(live_stock_is(box, MUG_EAN, 17), timeout=5)
+        await eventually(live_stock_is(box, MUG_EAN, 17), timeout=15)
 
         # The deadline ends the attempt, and the seller sees why.
         async def gave_up():
