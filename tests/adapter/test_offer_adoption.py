@@ -74,3 +74,22 @@ async def test_a_push_that_fails_records_nothing_afterwards(bol: SandboxedBol, a
     # The retry of this attempt owns the offers now: nothing of this one may land.
     await asyncio.sleep(1.0)
     assert recorded == []
+
+
+async def test_when_the_export_is_refused_the_rest_of_the_round_still_goes_through(
+    bol: SandboxedBol, adapter: BolAdapter
+):
+    orphan = await created(adapter, wanted(MUG["ean"], stock=1))
+    lamp = await created(adapter, wanted(LAMP["ean"], stock=1))
+    bol.state.add_fault(path="/retailer/offers/export", kind="rate_limit", retryAfter=3600)  # bol's hourly export limit
+    lamp_stock = OfferChange(
+        sku="SKU-LAMP", offer_id=lamp, kinds=[OfferChangeKind.STOCK], desired=wanted(LAMP["ean"], 8)
+    )
+
+    outcomes = {o.sku: o for o in await adapter.push_offers([create(wanted(MUG["ean"], 5)), lamp_stock], _ignore)}
+
+    assert outcomes[f"SKU-{LAMP['ean']}"].accepted
+    assert bol.state.offer(lamp)["stock"]["amount"] == 8
+    duplicate = outcomes[f"SKU-{MUG['ean']}"]
+    assert not duplicate.accepted and "already exists" in duplicate.reasons[0]
+    assert bol.state.offer(orphan)["stock"]["amount"] == 1  # taken over later, not lost

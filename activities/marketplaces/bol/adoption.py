@@ -8,6 +8,7 @@ export, so one export serves every refusal of a round."""
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from domain.errors import RetryableMarketplaceError
 from domain.offers.export import OfferExport
 from domain.offers.model import DesiredOffer, LiveOffer
 
@@ -25,9 +26,19 @@ class ExistingOffers:
         self._export = export
         self._lock = asyncio.Lock()
         self._by_key: dict[tuple[str, str], LiveOffer] | None = None
+        self._failed: RetryableMarketplaceError | None = None
 
     async def find(self, desired: DesiredOffer) -> LiveOffer | None:
+        """Raises RetryableMarketplaceError when the export could not be had
+        (bol allows few an hour); the rest of the round asks no more."""
         async with self._lock:
+            if self._failed is not None:
+                raise self._failed
             if self._by_key is None:
-                self._by_key = {(offer.ean, offer.condition or ""): offer for offer in (await self._export()).offers}
+                try:
+                    export = await self._export()
+                except RetryableMarketplaceError as exc:
+                    self._failed = exc
+                    raise
+                self._by_key = {(offer.ean, offer.condition or ""): offer for offer in export.offers}
         return self._by_key.get((desired.ean, desired.condition.value))

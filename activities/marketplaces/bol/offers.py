@@ -13,7 +13,7 @@ from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.adoption import ExistingOffers, is_duplicate_refusal
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.process import ProcessTracker
-from domain.errors import BusinessError
+from domain.errors import BusinessError, RetryableMarketplaceError
 from domain.offers.export import OfferExport
 from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
 
@@ -119,7 +119,12 @@ class BolOffers:
         )
 
     async def _adopt(self, desired: DesiredOffer, existing: ExistingOffers, refusal: str) -> OfferOutcome:
-        found = await existing.find(desired)
+        try:
+            found = await existing.find(desired)
+        except RetryableMarketplaceError as exc:
+            # Not worth holding up the round's other offers: the next change of
+            # this SKU, or the nightly reconciliation, takes the offer over.
+            return OfferOutcome(sku=desired.sku, accepted=False, reasons=[f"{refusal} (not found yet: {exc})"])
         if found is None:
             reason = f"{refusal} (and the offer export has no {desired.condition.value} offer for EAN {desired.ean})"
             return OfferOutcome(sku=desired.sku, accepted=False, reasons=[reason])
