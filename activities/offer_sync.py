@@ -8,25 +8,31 @@ from temporalio import activity
 from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
+from activities.notify import StockNotifier
 from activities.store import InventoryStore, OfferBook
+from domain.offers.export import COMPARED, OfferExport
 from domain.offers.feed import FeedRules
 from domain.offers.model import (
     ChannelOffer,
     DesiredOffer,
-    LiveOffer,
     OfferChange,
+    OfferCondition,
     OfferOutcome,
     OfferState,
     offer_change,
 )
 from domain.offers.sync import ReconcileResult, SyncOffersInput, SyncOffersResult
 
+# SKUs a reconciliation result names, of those that drifted or vanished.
+REPORTED_SKUS = 100
+
 
 class OfferSyncActivities:
-    def __init__(self, channels: Channels, inventory: InventoryStore, offers: OfferBook):
+    def __init__(self, channels: Channels, inventory: InventoryStore, offers: OfferBook, notifier: StockNotifier):
         self.channels = channels
         self.inventory = inventory
         self.offers = offers
+        self.notifier = notifier
 
     @activity.defn
     async def sync_offers(self, request: SyncOffersInput) -> SyncOffersResult:
@@ -63,34 +69,79 @@ class OfferSyncActivities:
         async with heartbeating():
             with marketplace_errors():
                 live = await self.channels[channel].export_offers()
-        return await self.inventory.db.run(self._reconcile, channel, live)
+            result = await self.inventory.db.run(self._reconcile, channel, live)
+            # Drift can be the whole catalogue (a bulk edit in the portal): the
+            # SKUs go to the offer sync in parts, and the result, one payload,
+            # names the first few.
+            await self.notifier.changed(result.drifted + result.vanished, channels=[channel])
+        result.drifted_count, result.vanished_count = len(result.drifted), len(result.vanished)
+        result.drifted, result.vanished = result.drifted[:REPORTED_SKUS], result.vanished[:REPORTED_SKUS]
+        result.adopted = result.adopted[:REPORTED_SKUS]
+        return result
 
-    def _reconcile(self, channel: str, live: list[LiveOffer]) -> ReconcileResult:
-        by_id = {offer.offer_id: offer for offer in live}
-        result = ReconcileResult(live=len(live))
-        for sku, believed in self.offers.offers(channel).items():
-            if believed.offer_id is None or believed.state is not OfferState.ACCEPTED:
+    def _reconcile(self, channel: str, export: OfferExport) -> ReconcileResult:
+        by_id = {offer.offer_id: offer for offer in export.offers}
+        unreadable = set(export.unreadable_ids)
+        compared = [name for name in COMPARED if name not in export.absent]
+        result = ReconcileResult(
+            live=len(export.offers) + len(unreadable), bad_rows=export.bad_rows, bad_row_count=export.bad_row_count
+        )
+        if export.absent:
+            result.bad_rows.insert(0, f"the export has no column for {', '.join(export.absent)}: not compared")
+        believed_offers = self.offers.offers(channel)
+        self._adopt_unknown(believed_offers, export, result)
+        for sku, believed in believed_offers.items():
+            if (
+                believed.offer_id is None
+                or believed.state is not OfferState.ACCEPTED
+                or believed.offer_id in unreadable
+            ):
                 continue
             now = by_id.get(believed.offer_id)
             if now is None:
-                result.vanished.append(sku)
-                self.offers.record(believed.model_copy(update={"offer_id": None, "state": OfferState.PENDING}), None)
+                # A row without an id may be this offer: only a whole export says it is gone.
+                if export.complete:
+                    result.vanished.append(sku)
+                    self.offers.record(
+                        believed.model_copy(update={"offer_id": None, "state": OfferState.PENDING}), None
+                    )
                 continue
-            seen = (now.stock, now.price, now.on_hold, now.delivery_code)
-            if seen != (believed.stock, believed.price, believed.on_hold, believed.delivery_code):
+            seen = {name: getattr(now, name) for name in compared}
+            if seen != {name: getattr(believed, name) for name in compared}:
                 result.drifted.append(sku)
-                self.offers.record(
-                    believed.model_copy(
-                        update={
-                            "stock": now.stock,
-                            "price": now.price,
-                            "on_hold": now.on_hold,
-                            "delivery_code": now.delivery_code,
-                        }
-                    ),
-                    None,
-                )
+                self.offers.record(believed.model_copy(update=seen), None)
         return result
+
+    def _adopt_unknown(self, believed: dict[str, ChannelOffer], export: OfferExport, result: ReconcileResult) -> None:
+        """An offer of ours the channel has but our store has no id for (a
+        create whose answer was lost, then refused as a duplicate): it is
+        ours to keep in line, or it goes on selling stock we no longer have."""
+        unknown = [sku for sku, offer in believed.items() if offer.offer_id is None]
+        if not unknown:
+            return
+        live = {(offer.ean, offer.condition): offer for offer in export.offers}
+        items = [
+            item
+            for start in range(0, len(unknown), 1_000)
+            for item in self.inventory.catalog_items(unknown[start : start + 1_000])
+        ]
+        for item in items:
+            found = live.get((item.ean, OfferCondition.NEW.value))
+            if found is None:
+                continue
+            result.adopted.append(item.sku)
+            result.drifted.append(item.sku)
+            self.offers.record(
+                believed[item.sku].model_copy(
+                    update={
+                        "offer_id": found.offer_id,
+                        "state": OfferState.ACCEPTED,
+                        "rejection_reasons": [],
+                        **{name: getattr(found, name) for name in COMPARED if name not in export.absent},
+                    }
+                ),
+                None,
+            )
 
     def _plan(
         self, request: SyncOffersInput, rules: FeedRules

@@ -31,6 +31,10 @@ def offer_sync_workflow_id(channel: str) -> str:
     return f"offer-sync:{channel}"
 
 
+def offer_reconcile_workflow_id(channel: str) -> str:
+    return f"offer-reconcile:{channel}"
+
+
 def intake_workflow_id(channel: str) -> str:
     return f"intake:{channel}"
 

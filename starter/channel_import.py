@@ -39,7 +39,7 @@ async def import_from_channel(db: Database, channel: str) -> tuple[CatalogChange
         raise CommandError(f"channel {channel} sends offers over Plaza, which has no offer export")
     channels = Channels.from_config({channel: configs[channel]})
     try:
-        live = await channels[channel].export_offers()
+        live = (await channels[channel].export_offers()).offers
     finally:
         await channels.aclose()
     # Line 1 of the export is its header.

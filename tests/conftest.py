@@ -19,7 +19,7 @@ from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from domain.ids import offer_sync_workflow_id
+from domain.ids import offer_reconcile_workflow_id, offer_sync_workflow_id
 from domain.names import SEARCH_ATTRIBUTES
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
@@ -128,5 +128,6 @@ async def two_channels(dev_env) -> AsyncIterator[TwoChannels]:
     # One offer sync per channel, as in production: end this test's, whose
     # task queue dies with the test, so the next test starts its own.
     for channel in ("bol", "bol2"):
-        with contextlib.suppress(RPCError):  # not started, or already over
-            await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
+        for workflow_id in (offer_sync_workflow_id(channel), offer_reconcile_workflow_id(channel)):
+            with contextlib.suppress(RPCError):  # not started, or already over
+                await dev_env.client.get_workflow_handle(workflow_id).terminate("test over")

@@ -27,12 +27,13 @@ from domain.transporters import TransporterRules
 from workers.settings import Settings
 from workflows.intake import ChannelIntakeWorkflow
 from workflows.inventory import InventoryWorkflow
+from workflows.offer_reconcile import OfferReconcileWorkflow
 from workflows.offer_sync import OfferSyncWorkflow
 from workflows.order import OrderWorkflow
 
 log = logging.getLogger(__name__)
 
-WORKFLOWS = [OrderWorkflow, ChannelIntakeWorkflow, OfferSyncWorkflow, InventoryWorkflow]
+WORKFLOWS = [OrderWorkflow, ChannelIntakeWorkflow, OfferSyncWorkflow, OfferReconcileWorkflow, InventoryWorkflow]
 
 
 def compile_workflow_modules() -> None:
@@ -82,7 +83,7 @@ class Engine:
         notifier = self.notifier(client)
         orders = OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier)
         intake = IntakeActivities(self.channels, client, self.settings.task_queue)
-        offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers)
+        offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers, notifier)
         inventory = InventoryActivities(self.inventory, notifier)
         return [
             *orders.all(),

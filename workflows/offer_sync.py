@@ -4,17 +4,29 @@ window are coalesced, so a hundred sales of one SKU cost one stock call;
 continue-as-new carries the pending set, so nothing is dropped and the
 history stays small over months."""
 
+import contextlib
+import itertools
 from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.offer_sync import OfferSyncActivities
     from domain import names
     from domain.errors import BUSINESS_ERROR_TYPE
-    from domain.offers.sync import OffersChanged, OfferSyncInput, OfferSyncState, SyncOffersInput
+    from domain.ids import offer_reconcile_workflow_id
+    from domain.offers.sync import (
+        OffersChanged,
+        OfferSyncInput,
+        OfferSyncState,
+        ReconcileInput,
+        ReconcileResult,
+        SyncOffersInput,
+    )
+    from workflows.offer_reconcile import OfferReconcileWorkflow
 
 
 SYNC_RETRY = RetryPolicy(
@@ -23,23 +35,45 @@ SYNC_RETRY = RetryPolicy(
     non_retryable_error_types=[BUSINESS_ERROR_TYPE],
 )
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
+# Reconciliation runs in a workflow of its own, beside the sync loop.
+RECONCILE_APART = "reconcile-apart"
+# Every payload (an activity's input, what continue-as-new carries) must stay
+# under Temporal's 2 MB, however many SKUs changed at once. SKUs of up to 200
+# characters keep these under 0.5 and 1 MB.
+BOUNDED_PAYLOADS = "bounded-payloads"
+MAX_BATCH = 2_000
+MAX_CARRIED = 5_000
 
 
 @workflow.defn(name=names.OFFER_SYNC_WORKFLOW)
 class OfferSyncWorkflow:
     @workflow.init
     def __init__(self, sync: OfferSyncInput) -> None:
-        self._pending: set[str] = set(sync.pending)
+        # In the order changes came in (the latest last), so that during a
+        # large backlog the next round takes the latest.
+        self._pending: dict[str, None] = dict.fromkeys(sync.pending)
         self._state = OfferSyncState(channel=sync.channel)
         self._reconcile_now = False
 
     @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
     def offers_changed(self, change: OffersChanged) -> None:
-        self._pending.update(change.skus)
+        self._note(change.skus)
 
     @workflow.signal(name=names.SIGNAL_RECONCILE_NOW)
     def reconcile_now(self) -> None:
         self._reconcile_now = True
+
+    @workflow.signal(name=names.SIGNAL_RECONCILED)
+    def reconciled(self, result: ReconcileResult) -> None:
+        self._state.last_reconcile = result
+        self._note(result.drifted + result.vanished)
+        if result.failure:
+            workflow.set_current_details(f"**Reconciliation of {self._state.channel} failed**: {result.failure}")
+
+    def _note(self, skus: list[str]) -> None:
+        for sku in skus:
+            self._pending.pop(sku, None)
+            self._pending[sku] = None
 
     @workflow.query
     def state(self) -> OfferSyncState:
@@ -67,44 +101,79 @@ class OfferSyncWorkflow:
             if workflow.info().is_continue_as_new_suggested():
                 break
             if self._reconcile_now:
-                await self._reconcile(sync)
+                if workflow.patched(RECONCILE_APART):
+                    await self._start_reconcile(sync)
+                else:
+                    await self._reconcile(sync)
                 continue
-            batch = sorted(self._pending)
-            self._pending.clear()
-            workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}")
-            try:
-                result = await workflow.execute_activity_method(
-                    OfferSyncActivities.sync_offers,
-                    # The activity waits out the window (a server timer is far
-                    # less precise than the 250 ms this is about).
-                    SyncOffersInput(channel=sync.channel, skus=batch, window=sync.window),
-                    start_to_close_timeout=timedelta(minutes=15),
-                    heartbeat_timeout=timedelta(minutes=1),
-                    retry_policy=SYNC_RETRY,
-                    summary=f"sync {len(batch)} offer(s)",
-                )
-            except ActivityError as err:
-                # The channel refused the whole round (credentials, account): keep
-                # the SKUs and try again later instead of dying or spinning.
-                self._pending.update(batch)
-                workflow.set_current_details(
-                    f"**Offer sync to {sync.channel} fails**: {err.cause or err}; retrying in {RETRY_AFTER_FAILURE}"
-                )
-                await workflow.sleep(RETRY_AFTER_FAILURE)
-                continue
-            self._state.rounds += 1
-            self._state.skus_synced += len(batch)
-            self._state.last = result
-            workflow.set_current_details(
-                f"Waiting for stock or price changes; last round: {result.sent} sent, "
-                f"{result.accepted} accepted, {result.rejected} rejected, {result.withheld} withheld"
-            )
+            await self._sync_round(sync)
+        # What continue-as-new carries must fit in one payload: a backlog
+        # larger than that is sent first.
+        while len(self._pending) > MAX_CARRIED and workflow.patched(BOUNDED_PAYLOADS):
+            await self._sync_round(sync)
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
-            sync.model_copy(update={"pending": sorted(self._pending), "next_reconcile_at": state.next_reconcile_at})
+            sync.model_copy(update={"pending": list(self._pending), "next_reconcile_at": state.next_reconcile_at})
         )
 
+    async def _sync_round(self, sync: OfferSyncInput) -> None:
+        window = sync.window
+        if len(self._pending) > MAX_BATCH and workflow.patched(BOUNDED_PAYLOADS):
+            # One activity's input must fit in one payload; the rest waits its
+            # turn, latest changes first (a sale must not wait behind a price
+            # list). Behind like this, changes coalesce on their own: no window.
+            batch = sorted(itertools.islice(reversed(self._pending), MAX_BATCH))
+            window = timedelta(0)
+        else:
+            batch = sorted(self._pending)
+        for sku in batch:
+            del self._pending[sku]
+        workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}")
+        try:
+            result = await workflow.execute_activity_method(
+                OfferSyncActivities.sync_offers,
+                # The activity waits out the window (a server timer is far
+                # less precise than the 250 ms this is about).
+                SyncOffersInput(channel=sync.channel, skus=batch, window=window),
+                start_to_close_timeout=timedelta(minutes=15),
+                heartbeat_timeout=timedelta(minutes=1),
+                retry_policy=SYNC_RETRY,
+                summary=f"sync {len(batch)} offer(s)",
+            )
+        except ActivityError as err:
+            # The channel refused the whole round (credentials, account): keep
+            # the SKUs and try again later instead of dying or spinning.
+            self._note(batch)
+            workflow.set_current_details(
+                f"**Offer sync to {sync.channel} fails**: {err.cause or err}; retrying in {RETRY_AFTER_FAILURE}"
+            )
+            await workflow.sleep(RETRY_AFTER_FAILURE)
+            return
+        self._state.rounds += 1
+        self._state.skus_synced += len(batch)
+        self._state.last = result
+        workflow.set_current_details(
+            f"Waiting for stock or price changes; last round: {result.sent} sent, "
+            f"{result.accepted} accepted, {result.rejected} rejected, {result.withheld} withheld"
+        )
+
+    async def _start_reconcile(self, sync: OfferSyncInput) -> None:
+        self._reconcile_now = False
+        self._state.next_reconcile_at = _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
+        # Already running: the last one is still comparing, and reports when done.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await workflow.start_child_workflow(
+                OfferReconcileWorkflow.run,
+                ReconcileInput(channel=sync.channel, deadline=sync.reconcile_deadline),
+                id=offer_reconcile_workflow_id(sync.channel),
+                # It outlives this run's continue-as-new and reports to the next one.
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                execution_timeout=sync.reconcile_deadline + timedelta(minutes=5),
+                static_summary=f"Offer reconciliation for {sync.channel}",
+            )
+
     async def _reconcile(self, sync: OfferSyncInput) -> None:
+        """Before RECONCILE_APART: in the sync loop itself. Kept for runs that started then."""
         self._reconcile_now = False
         state = self._state
         state.next_reconcile_at = _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
@@ -121,7 +190,7 @@ class OfferSyncWorkflow:
             workflow.set_current_details(f"**Reconciliation of {sync.channel} failed**: {err.cause or err}")
             return
         state.last_reconcile = result
-        self._pending.update(result.drifted + result.vanished)
+        self._note(result.drifted + result.vanished)
 
 
 def _next_at_hour(now: datetime, hour: int) -> datetime:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from domain.channels import Marketplace
 from domain.intake import OrderChange
+from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
@@ -54,7 +55,7 @@ class MarketplaceAdapter(Protocol):
 
     async def live_offer(self, offer_id: str) -> LiveOffer: ...
 
-    async def export_offers(self) -> list[LiveOffer]: ...
+    async def export_offers(self) -> OfferExport: ...
 
     async def check_credentials(self) -> None:
         """Prove the credentials work with one harmless read: BusinessError

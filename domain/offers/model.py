@@ -93,8 +93,9 @@ class LiveOffer(BaseModel):
 
     offer_id: str
     ean: str
+    # bol's condition name; bol has more of them than we offer in.
+    condition: str | None = None
     reference: str | None = None
-    condition: str | None = None  # as the export names it (bol: NEW, AS_NEW, ...)
     price: Money | None = None
     stock: int | None = None
     delivery_code: str | None = None

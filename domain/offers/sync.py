@@ -30,8 +30,24 @@ class SyncOffersResult(BaseModel):
 
 class ReconcileResult(BaseModel):
     live: int = 0
-    drifted: list[str] = Field(default_factory=list)  # SKUs whose live offer differs from what we believe
-    vanished: list[str] = Field(default_factory=list)  # SKUs whose offer is gone from the channel
+    # The first SKUs whose live offer differs from what we believe / is gone
+    # from the channel; the counts say how many there were in all.
+    drifted: list[str] = Field(default_factory=list)
+    vanished: list[str] = Field(default_factory=list)
+    drifted_count: int = 0
+    # Offers the channel has for our SKUs that we had no id for: now followed (and among the drifted).
+    adopted: list[str] = Field(default_factory=list)
+    vanished_count: int = 0
+    # Export rows that could not be read: skipped and shown, never fatal.
+    bad_rows: list[str] = Field(default_factory=list)  # the first few, for the seller to look into
+    bad_row_count: int = 0
+    failure: str | None = None  # why this reconciliation gave up (it is tried again the next night)
+
+
+class ReconcileInput(BaseModel):
+    channel: str
+    # However slow the export, reconciliation gives up after this; offer sync never waits for it.
+    deadline: timedelta = timedelta(hours=1)
 
 
 class OfferSyncInput(BaseModel):
@@ -41,6 +57,7 @@ class OfferSyncInput(BaseModel):
     rounds_per_run: int = 500
     # Nightly: compare the channel's offer export with what we believe and repair drift.
     reconcile_hour_utc: int = 3
+    reconcile_deadline: timedelta = timedelta(hours=1)
     next_reconcile_at: datetime | None = None
 
 

@@ -125,7 +125,7 @@ async def test_the_offer_calls_follow_the_spec(bol):
         assert updated.accepted and seen == [created, updated]
         live = await adapter.live_offer(created.offer_id)
         assert (live.stock, live.price, live.on_hold, live.delivery_code) == (3, Decimal("11.95"), True, "1-2d")
-        [exported] = await adapter.export_offers()
+        [exported] = (await adapter.export_offers()).offers
         assert (exported.offer_id, exported.stock) == (created.offer_id, 3)
     finally:
         await adapter.aclose()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from domain.ids import offer_sync_workflow_id
 from domain.offers.feed import FeedRules
-from domain.offers.model import OfferState
+from domain.offers.model import DesiredOffer, OfferChange, OfferChangeKind, OfferState
 from domain.offers.sync import OfferSyncInput
 from domain.order.status import OrderStatus
 from starter.demo_catalog import DEMO_PRODUCTS
@@ -153,3 +153,31 @@ async def test_continue_as_new_carries_the_pending_changes(dev_env, two_channels
     runs = [wf async for wf in client.list_workflows(f"WorkflowId = '{offer_sync_workflow_id('bol')}'")]
     assert len(runs) >= 3  # publish, MUG round and LAMP round each ran in a run of their own
     assert live(box, MUG_EAN)["stock"]["amount"] == 10
+
+
+async def test_an_offer_created_before_a_crash_is_taken_over_and_keeps_following_stock(
+    dev_env, two_channels, tmp_path, task_queue
+):
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    box = two_channels.bol
+    # A sync attempt created the mug's offer on bol, then the worker died
+    # before our store heard its id.
+    orphan = DesiredOffer(sku="MUG-BLUE", ean=MUG_EAN, price=Decimal("9.99"), stock=3, delivery_code="24uurs-16")
+    [first] = await engine.channels["bol"].push_offers(
+        [OfferChange(sku="MUG-BLUE", kinds=[OfferChangeKind.CREATE], desired=orphan)], _ignore
+    )
+    async with engine.worker(client):
+        await publish_catalog(engine, client, [box])
+        adopted = await eventually(lambda: in_state(engine, "bol", "MUG-BLUE", OfferState.ACCEPTED))
+        assert adopted.offer_id == first.offer_id
+        await eventually(live_stock_is(box, MUG_EAN, 50))
+
+        await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 30)
+        await engine.notifier(client).changed(["MUG-BLUE"])
+        await eventually(live_stock_is(box, MUG_EAN, 30))
+    assert [o["offerId"] for o in box.state.offers() if o["ean"] == MUG_EAN] == [first.offer_id]
+
+
+async def _ignore(_outcome) -> None:
+    return None

@@ -21,6 +21,7 @@ from domain.channels import Marketplace
 from domain.config import BolChannelConfig
 from domain.errors import BusinessError, CommandFailed, ProcessStillPending
 from domain.intake import OrderChange
+from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
@@ -125,7 +126,7 @@ class BolAdapter:
     async def live_offer(self, offer_id: str) -> LiveOffer:
         return await self.offers.get(offer_id)
 
-    async def export_offers(self) -> list[LiveOffer]:
+    async def export_offers(self) -> OfferExport:
         return await self.offers.export()
 
     # Commands. Each re-reads bol's state before sending, so a retry after a

@@ -70,19 +70,37 @@ class ProcessTracker:
         interval = self._min
         await asyncio.sleep(interval)
         while self._waiters:
+            asked = list(self._waiters)
             try:
-                finished = await self._poll_once()
+                finished = await self._poll_once(asked)
             except MarketplaceError as exc:
                 # Rate limits and outages slow the poller down; waiters keep
                 # waiting until their own patience runs out.
                 log.info("process status poll failed, backing off: %s", exc)
                 finished = 0
                 interval = self._max if isinstance(exc, BusinessError) else max(interval, 1.0)
+            except Exception as exc:
+                # An answer we cannot read (a proxy's error page, a changed
+                # shape): waiting longer would not make it readable. Those who
+                # asked this round hear it now and retry; the poller lives on
+                # for everyone who asks next.
+                log.warning("process status poll could not be read: %r", exc)
+                finished = self._fail_waiters(asked, exc)
             interval = self._min if finished else min(self._max, interval * 1.5)
             await asyncio.sleep(interval)
 
-    async def _poll_once(self) -> int:
-        ids = list(self._waiters)
+    def _fail_waiters(self, asked: list[str], exc: Exception) -> int:
+        failed = 0
+        for process_id in asked:
+            for future in self._waiters.pop(process_id, []):
+                if not future.done():
+                    future.set_exception(
+                        ProcessStillPending(f"the status of bol process {process_id} could not be read: {exc!r}")
+                    )
+                    failed += 1
+        return failed
+
+    async def _poll_once(self, ids: list[str]) -> int:
         if not ids:
             return 0
         self.polls += 1
