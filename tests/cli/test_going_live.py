@@ -13,14 +13,11 @@ import uuid
 import httpx
 from temporalio.service import RPCError
 
-from activities.store import Database, InventoryStore
 from domain.ids import intake_workflow_id, offer_sync_workflow_id
-from starter.demo_catalog import seed_demo_catalog
 from tests.cli.test_cli import ordertide
 from tests.support import eventually
 from tests.workflows.helpers import MUG
 from workers.http import ServerHandle
-from workers.settings import Settings
 
 
 async def test_from_init_to_the_first_order_shipped(dev_env, bol_server: ServerHandle, task_queue, tmp_path):
@@ -42,11 +39,13 @@ async def test_from_init_to_the_first_order_shipped(dev_env, bol_server: ServerH
     assert code == 0, err
     assert f"channel {channel}: credentials accepted" in out
 
-    # Stands in for `ordertide catalog import`, which is not on this branch.
-    database = Database(Settings(data_dir=tmp_path).store_url)
-    database.create_schema()
-    seed_demo_catalog(InventoryStore(database), on_hand=5)
-    database.dispose()
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "sku,ean,title,condition,cost_price,list_price,on_hand\n"
+        f'MUG-BLUE,{MUG["ean"]},{MUG["title"]},NEW,4.10,"12,95",5\n'
+    )
+    code, out, err = await ordertide("catalog", "import", str(catalog), env=env)
+    assert code == 0, err
 
     async with httpx.AsyncClient(base_url=bol_server.url) as http:
         placed = await http.post("/_sandbox/orders", json={"items": [{**MUG, "quantity": 1}]})
