@@ -30,6 +30,7 @@ from sandbox.bol.problems import (
     bad_request,
     expired_jwt,
     from_validation_error,
+    instance_uri,
     too_many_requests,
 )
 from sandbox.bol.state import BolSandbox
@@ -208,7 +209,7 @@ def _bearer(request: Request) -> str | None:
 
 
 def _instance(request: Request) -> str:
-    return f"{base_url(request)}{request.url.path}"
+    return instance_uri(base_url(request), request.url.path)
 
 
 def _problem(request: Request, status: int, title: str, detail: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.bol.bodies import CancellationAsk
-from sandbox.bol.problems import ProblemError, bad_request, from_validation_error, not_found
+from sandbox.bol.problems import ProblemError, bad_request, from_validation_error, instance_uri, not_found
 from sandbox.bol.state import BolSandbox
 from sandbox.bol.wire import Violation
 
@@ -44,9 +44,15 @@ def control(action: Action) -> Callable[[Request], Awaitable[Response]]:
             status, payload = action(call)
         except ValidationError as exc:
             problem = from_validation_error(exc)
-            status, payload = problem.status, problem.body(instance=str(request.url))
+            status, payload = (
+                problem.status,
+                problem.body(instance=instance_uri(f"{request.url.scheme}://{request.url.netloc}", request.url.path)),
+            )
         except ProblemError as problem:
-            status, payload = problem.status, problem.body(instance=str(request.url))
+            status, payload = (
+                problem.status,
+                problem.body(instance=instance_uri(f"{request.url.scheme}://{request.url.netloc}", request.url.path)),
+            )
         return Response(status_code=status) if payload is None else JSONResponse(payload, status)
 
     return serve
