@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.bol.faults import REQUEST_FAULTS, Fault
+from sandbox.bol.faults import REQUEST_FAULTS, RESPONSE_FAULTS, Fault, garbled
 from sandbox.bol.problems import (
     INVALID,
     ProblemError,
@@ -164,7 +164,16 @@ async def _handle(
         status, payload = handler(ApiCall(request, sandbox, raw))
     except ProblemError as problem:
         status, payload = problem.status, problem.body(instance=_instance(request))
+    if status == 200 and isinstance(payload, dict):
+        _garble(request, sandbox, payload)
     return status, payload, headers
+
+
+def _garble(request: Request, sandbox: BolSandbox, page: dict[str, Any]) -> None:
+    # Peeked, not taken: a malformed fault is used up only on the page that lists its item.
+    for fault in sandbox.peek_faults(request.method, request.url.path, RESPONSE_FAULTS):
+        if fault.item_id and garbled(page, fault.item_id):
+            sandbox.use_fault(fault.id)
 
 
 def _unauthorized(request: Request, sandbox: BolSandbox) -> dict[str, Any] | None:

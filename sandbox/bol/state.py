@@ -225,6 +225,14 @@ class BolSandbox:
         with self.lock:
             return self._faults.take(method, path, kinds)
 
+    def peek_faults(self, method: str, path: str, kinds: frozenset[str]) -> list[Fault]:
+        with self.lock:
+            return self._faults.matching(method, path, kinds)
+
+    def use_fault(self, fault_id: str) -> None:
+        with self.lock:
+            self._faults.use(fault_id)
+
     def record(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self._requests.append(entry)

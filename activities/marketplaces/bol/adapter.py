@@ -10,6 +10,7 @@ import httpx
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
+from activities.marketplaces.bol.listed import Skip, page_items, read_each
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
 from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
 from activities.marketplaces.bol.process import GONE, ProcessTracker
@@ -59,30 +60,31 @@ class BolAdapter:
 
     # Reading.
 
-    async def changed_orders(self, since: datetime | None, now: datetime) -> list[OrderChange]:
+    async def changed_orders(
+        self, since: datetime | None, now: datetime, skip: Skip | None = None
+    ) -> list[OrderChange]:
         params: dict[str, Any] = {"status": "OPEN", "fulfilment-method": self.config.fulfilment_method}
         if since is not None and now - since + OVERLAP <= MAX_CHANGE_INTERVAL:
             params["change-interval-minute"] = math.ceil((now - since + OVERLAP).total_seconds() / 60)
         changes: list[OrderChange] = []
         async for page in self._pages("/retailer/orders", params):
-            orders = wire.ReducedOrders.model_validate(page).orders
+            orders = page_items(page, "orders")
             if not orders:
                 break
-            changes.extend(change_from_wire(order) for order in orders)
+            changes.extend(read_each(orders, _read_change, "order", "orderId", skip))
         return changes
 
     async def get_order(self, marketplace_order_id: str) -> Order:
         return order_from_wire(self.channel, await self._wire_order(marketplace_order_id))
 
-    async def open_returns(self) -> list[ReturnNotice]:
+    async def open_returns(self, skip: Skip | None = None) -> list[ReturnNotice]:
         params = {"handled": "false", "fulfilment-method": self.config.fulfilment_method}
         notices: list[ReturnNotice] = []
         async for page in self._pages("/retailer/returns", params):
-            returns = wire.ReturnsResponse.model_validate(page).returns
+            returns = page_items(page, "returns")
             if not returns:
                 break
-            for ret in returns:
-                notices.extend(returns_from_wire(ret))
+            notices.extend(read_each(returns, _read_return, "return", "returnId", skip))
         return notices
 
     async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
@@ -258,3 +260,11 @@ class BolAdapter:
                 s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId
             ]
         return pending
+
+
+def _read_change(order: Any) -> list[OrderChange]:
+    return [change_from_wire(wire.ReducedOrder.model_validate(order))]
+
+
+def _read_return(ret: Any) -> list[ReturnNotice]:
+    return returns_from_wire(wire.Return.model_validate(ret))
