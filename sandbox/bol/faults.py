@@ -3,7 +3,9 @@
 Request faults (status, rate_limit, slow, expire_token) act when a request
 arrives; a response fault (malformed) garbles one listed item (`itemId`, an
 order or return id) in a list page, every field but its id, as if bol had
-listed it in a shape no client can read; process faults (process_failure, process_timeout) act on the
+listed it in a shape no client can read; a hold fault lets a request do its
+work and then keeps the response back until the holds are released (a
+client that dies meanwhile never learns that bol accepted it); process faults (process_failure, process_timeout) act on the
 asynchronous process a write starts, so only writes use them up.
 
 A fault's path is a prefix of the request path, in which a "{name}" segment
@@ -21,9 +23,12 @@ from pydantic import Field, field_validator, model_validator
 
 from sandbox.bol.bodies import Control
 
-FaultKind = Literal["status", "rate_limit", "slow", "expire_token", "malformed", "process_failure", "process_timeout"]
+FaultKind = Literal[
+    "status", "rate_limit", "slow", "expire_token", "malformed", "hold", "process_failure", "process_timeout"
+]
 REQUEST_FAULTS: frozenset[str] = frozenset({"status", "rate_limit", "slow", "expire_token"})
 RESPONSE_FAULTS: frozenset[str] = frozenset({"malformed"})
+HOLD_FAULTS: frozenset[str] = frozenset({"hold"})
 PROCESS_FAULTS: frozenset[str] = frozenset({"process_failure", "process_timeout"})
 
 

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.bol.faults import REQUEST_FAULTS, RESPONSE_FAULTS, Fault, garbled
+from sandbox.bol.faults import HOLD_FAULTS, REQUEST_FAULTS, RESPONSE_FAULTS, Fault, garbled
 from sandbox.bol.problems import (
     INVALID,
     ProblemError,
@@ -166,7 +166,22 @@ async def _handle(
         status, payload = problem.status, problem.body(instance=_instance(request))
     if status == 200 and isinstance(payload, dict):
         _garble(request, sandbox, payload)
+    if status < 300:
+        await _held_back(request, raw, sandbox)
     return status, payload, headers
+
+
+async def _held_back(request: Request, raw: bytes, sandbox: BolSandbox) -> None:
+    """Done, but the answer waits while a hold fault says so."""
+    fault = sandbox.take_fault(request.method, request.url.path, HOLD_FAULTS)
+    if fault is None:
+        return
+    hold_id = sandbox.hold(
+        {"faultId": fault.id, "method": request.method, "path": request.url.path, "body": _readable(raw)}
+    )
+    # Polled: holds are released from any thread or event loop, and an asyncio.Event belongs to one.
+    while sandbox.is_held(hold_id):  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
 
 
 def _garble(request: Request, sandbox: BolSandbox, page: dict[str, Any]) -> None:

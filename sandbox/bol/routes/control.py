@@ -138,6 +138,15 @@ def remove_fault(call: ControlCall) -> tuple[int, Any]:
     return NO_CONTENT
 
 
+def list_holds(call: ControlCall) -> tuple[int, Any]:
+    return 200, call.sandbox.holds()
+
+
+def release_holds(call: ControlCall) -> tuple[int, Any]:
+    call.sandbox.release_holds()
+    return NO_CONTENT
+
+
 def get_config(call: ControlCall) -> tuple[int, Any]:
     return 200, call.sandbox.config.model_dump(mode="json")
 
@@ -168,6 +177,8 @@ routes = [
     Route("/_sandbox/faults", control(list_faults), methods=["GET"]),
     Route("/_sandbox/faults", control(clear_faults), methods=["DELETE"]),
     Route("/_sandbox/faults/{fault_id}", control(remove_fault), methods=["DELETE"]),
+    Route("/_sandbox/holds", control(list_holds), methods=["GET"]),
+    Route("/_sandbox/holds", control(release_holds), methods=["DELETE"]),
     Route("/_sandbox/config", control(get_config), methods=["GET"]),
     Route("/_sandbox/config", control(update_config), methods=["PUT"]),
     Route("/_sandbox/reset", control(reset), methods=["POST"]),
