@@ -133,7 +133,8 @@ class IntakeActivities:
                 result.returns_error = str(exc) or type(exc).__name__
                 returns = []
             for notice in returns:
-                if await self._handed_over(unreadable, "return", notice.rma_id, self._forward_return(channel, notice)):
+                return_id = notice.return_id or notice.rma_id  # as bol lists it, like an unreadable one
+                if await self._handed_over(unreadable, "return", return_id, self._forward_return(channel, notice)):
                     result.returns_forwarded += 1
         for item in unreadable:
             log.warning("intake of %s skipped %s", channel, item.describe())
@@ -150,7 +151,7 @@ class IntakeActivities:
         try:
             return await hand_over
         except RPCError as exc:
-            if exc.status not in (RPCStatusCode.INVALID_ARGUMENT, RPCStatusCode.FAILED_PRECONDITION):
+            if exc.status != RPCStatusCode.INVALID_ARGUMENT:
                 raise
             unreadable.append(
                 UnreadableItem.model_validate(

@@ -80,3 +80,24 @@ async def test_orders_come_in_while_the_returns_cannot_be_read(dev_env, task_que
         with contextlib.suppress(RPCError):
             await handle.terminate("test over")
         await channels.aclose()
+
+
+async def test_an_order_temporal_will_not_take_is_skipped_and_reported(dev_env, task_queue):
+    bol = SandboxedBol.start(process_delay_seconds=0.01)
+    refused = await bol.place_order([{**MUG, "quantity": 1}], orderId="9" * 1100)  # past Temporal's id length
+    order = await bol.place_order([{**MUG, "quantity": 1}])
+
+    channels = Channels.from_config({"bol": bol_channel(bol.url)}, {"bol": bol.transport})
+    intake = IntakeActivities(channels, dev_env.client, task_queue)
+    watch = IntakeWatch(channel="bol", interval=timedelta(milliseconds=50), duration=timedelta(milliseconds=100))
+    handle = dev_env.client.get_workflow_handle(order_workflow_id("bol", order["orderId"]))
+    try:
+        result = await ActivityEnvironment().run(intake.watch_channel, watch)
+
+        assert result.orders_started == 1
+        assert (await handle.describe()).workflow_type == "OrderWorkflow"
+        assert [(item.kind, item.item_id) for item in result.unreadable] == [("order", refused["orderId"])]
+    finally:
+        with contextlib.suppress(RPCError):
+            await handle.terminate("test over")
+        await channels.aclose()
