@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,8 +28,9 @@ from activities.errors import marketplace_errors
 from activities.tracing import tag_order
 from domain import names
 from domain.config import BolChannelConfig
+from domain.errors import MarketplaceError
 from domain.ids import order_workflow_id
-from domain.intake import IntakePollResult, IntakeWatch, OrderChange
+from domain.intake import IntakePollResult, IntakeWatch, OrderChange, UnreadableItem
 from domain.order.marketplace import ReturnNotice
 from domain.order.messages import BuyerCancellationRequested, OrderWorkflowInput
 
@@ -97,7 +98,7 @@ class IntakeActivities:
             result = await self.poll_once(watch.channel, None if sweep else cursor, with_returns)
             if sweep:
                 swept_at = result.swept_at = result.cursor
-            if with_returns:
+            if with_returns and result.returns_error is None:  # a failed read is tried again at the next poll
                 next_returns = time.monotonic() + watch.returns_interval.total_seconds()
             cursor = result.cursor
             total = total.merged(result)
@@ -107,21 +108,57 @@ class IntakeActivities:
             await _sleep_or_shutdown(watch.interval.total_seconds())
 
     async def poll_once(self, channel: str, cursor: datetime | None, with_returns: bool = True) -> IntakePollResult:
+        """One read of the channel. Orders and returns are read apart, and an
+        item that cannot be read or handed over is skipped and reported in
+        `unreadable`: one bad item must not hold up every other order."""
         now = datetime.now(UTC)
         adapter = self.channels[channel]
+        unreadable: list[UnreadableItem] = []
         with marketplace_errors():
-            changes = await adapter.changed_orders(cursor, now)
-            returns = await adapter.open_returns() if with_returns else []
+            changes = await adapter.changed_orders(cursor, now, skip=unreadable.append)
         result = IntakePollResult(cursor=now, orders_seen=len(changes))
         for change in changes:
-            if await self.dispatch_order(channel, change):
+            if await self._handed_over(
+                unreadable, "order", change.marketplace_order_id, self.dispatch_order(channel, change)
+            ):
                 result.orders_started += 1
                 result.cancellations_forwarded += bool(change.cancellation_requested_line_ids)
             activity.heartbeat(now.isoformat())
-        for notice in returns:
-            if await self._forward_return(channel, notice):
-                result.returns_forwarded += 1
+        if with_returns:
+            # Read after the orders are handed over, so an order and its return
+            # in the same poll meet; a failing returns read leaves the orders be.
+            try:
+                returns = await adapter.open_returns(skip=unreadable.append)
+            except MarketplaceError as exc:
+                result.returns_error = str(exc) or type(exc).__name__
+                returns = []
+            for notice in returns:
+                return_id = notice.return_id or notice.rma_id  # as bol lists it, like an unreadable one
+                if await self._handed_over(unreadable, "return", return_id, self._forward_return(channel, notice)):
+                    result.returns_forwarded += 1
+        for item in unreadable:
+            log.warning("intake of %s skipped %s", channel, item.describe())
+        result.unreadable = unreadable
         return result
+
+    @staticmethod
+    async def _handed_over(
+        unreadable: list[UnreadableItem], kind: str, item_id: str, hand_over: Coroutine[Any, Any, bool]
+    ) -> bool:
+        """Temporal refusing one item's start or signal (an id it cannot take,
+        a payload too large) is that item's problem; Temporal being down is
+        everyone's, and retries the poll."""
+        try:
+            return await hand_over
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.INVALID_ARGUMENT:
+                raise
+            unreadable.append(
+                UnreadableItem.model_validate(
+                    {"kind": kind, "item_id": item_id, "reason": f"Temporal refused it: {exc.message}"}
+                )
+            )
+            return False
 
     async def dispatch_order(self, channel: str, change: OrderChange) -> bool:
         """Start the order's workflow, or signal it a buyer's cancellation

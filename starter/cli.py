@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+from starter import args
+from starter.args import checked
 from starter.bench_cmd import bench_app
 from starter.catalog_cmd import catalog_app, product_app
-from starter.console import CommandError, err, run_async
+from starter.console import CommandError, err, finish, run_async
 from starter.init_cmd import init
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
@@ -18,6 +21,9 @@ from starter.orders_cmd import order_app, orders_app
 from starter.picklist_cmd import picklist_command
 from starter.replay_cmd import replay_command
 from starter.stock_cmd import stock_app
+
+Port = Annotated[int, typer.Option(callback=checked(args.port))]
+Host = Annotated[str, typer.Option(callback=checked(args.code))]
 
 app = typer.Typer(help="ordertide: marketplace order lifecycle engine on Temporal.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Serve a marketplace sandbox.", no_args_is_help=True)
@@ -45,16 +51,20 @@ def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) ->
 @app.command()
 @run_async
 async def run(
-    orders_per_minute: Annotated[float, typer.Option(help="buyer simulator rate")] = 4.0,
+    orders_per_minute: Annotated[
+        float, typer.Option(help="buyer simulator rate", callback=checked(args.not_negative))
+    ] = 4.0,
     data_dir: Path = Path(".ordertide"),
-    temporal_port: int = 7233,
-    ui_port: int = 8233,
-    sandbox_port: int = 8710,
-    codec_port: int = 8711,
+    temporal_port: Port = 7233,
+    ui_port: Port = 8233,
+    sandbox_port: Port = 8710,
+    codec_port: Port = 8711,
     sandbox: Annotated[
         bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
     ] = None,
-    return_window_minutes: Annotated[float | None, typer.Option(help="shorten the return window (demos)")] = None,
+    return_window_minutes: Annotated[
+        float | None, typer.Option(help="shorten the return window (demos)", callback=checked(args.positive))
+    ] = None,
 ) -> None:
     """Start everything: Temporal dev server, bol sandbox, worker, simulators."""
     from starter.run_cmd import run_everything
@@ -99,9 +109,11 @@ async def worker() -> None:
 @sandbox_app.command("bol")
 @run_async
 async def sandbox_bol(
-    port: int = 8710,
-    host: str = "127.0.0.1",
-    process_delay: Annotated[float, typer.Option(help="seconds a write stays PENDING")] = 0.5,
+    port: Port = 8710,
+    host: Host = "127.0.0.1",
+    process_delay: Annotated[
+        float, typer.Option(help="seconds a write stays PENDING", callback=checked(args.not_negative))
+    ] = 0.5,
 ) -> None:
     """Serve the bol.com Retailer API v10 sandbox (client id/secret: sandbox/sandbox)."""
     from sandbox.bol.app import create_app
@@ -113,7 +125,7 @@ async def sandbox_bol(
 
 @app.command()
 @run_async
-async def webhooks(port: int = 8712, host: str = "127.0.0.1") -> None:
+async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     """Receive marketplace push notifications (POST /webhooks/bol/<channel>)."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
@@ -138,8 +150,8 @@ async def webhooks(port: int = 8712, host: str = "127.0.0.1") -> None:
 @app.command("codec-server")
 @run_async
 async def codec_server(
-    port: int = 8711,
-    host: str = "127.0.0.1",
+    port: Port = 8711,
+    host: Host = "127.0.0.1",
     token_file: Annotated[
         Path | None, typer.Option(envvar="ORDERTIDE_CODEC_TOKEN_FILE", help="file holding the token callers send")
     ] = None,
@@ -164,7 +176,19 @@ async def codec_server(
 
 
 def main() -> None:
-    app()
+    """Usage errors are one line naming the argument, like every other error
+    (typer would draw a box with the usage around it), exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError:
+        app()  # typer shows the help, as it always has
+        return
+    except UsageError as exc:
+        err.print(f"error: {exc.format_message()}", markup=False, highlight=False, soft_wrap=True)
+        code = exc.exit_code
+    except typer.Abort:
+        code = 1
+    finish(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

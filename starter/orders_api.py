@@ -1,6 +1,7 @@
 """Reading and steering order workflows from outside: what the CLI, the
 simulators and other services' scripts use."""
 
+import re
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -9,6 +10,7 @@ from temporalio.service import RPCError
 
 from domain import names
 from domain.ids import ORDER_PREFIX, order_workflow_id, parse_order_workflow_id
+from domain.order.status import OrderStatus
 from domain.order.view import OrderView
 from starter.console import CommandError
 
@@ -24,26 +26,60 @@ class OrderSummary(BaseModel):
     running: bool
 
 
+# Channel names and marketplace order ids as people type them: letters,
+# digits and ._- only, so they never change the meaning of a visibility query.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+ORDER_ID_FORMS = "order:CHANNEL:ID, CHANNEL:ID or ID"
+
+
 def resolve_order_id(order_id: str, default_channel: str = "bol") -> str:
-    """Accept `order:bol:123`, `bol:123` or `123` (on the default channel)."""
-    if order_id.startswith(f"{ORDER_PREFIX}:"):
-        parse_order_workflow_id(order_id)
-        return order_id
-    if ":" in order_id:
-        channel, marketplace_order_id = order_id.split(":", 1)
-        return order_workflow_id(channel, marketplace_order_id)
-    return order_workflow_id(default_channel, order_id)
+    """Accept `order:bol:123`, `bol:123` or `123` (on the default channel).
+    Anything else is a ValueError saying which forms are understood."""
+    parts = order_id.split(":")
+    if parts[0] == ORDER_PREFIX:
+        if len(parts) != 3:
+            raise ValueError(f"{order_id!r} is not an order id; expected {ORDER_ID_FORMS}")
+        channel, marketplace_order_id = parts[1:]
+    elif len(parts) == 2:
+        channel, marketplace_order_id = parts
+    elif len(parts) == 1:
+        channel, marketplace_order_id = default_channel, order_id
+    else:
+        raise ValueError(f"{order_id!r} is not an order id; expected {ORDER_ID_FORMS}")
+    if not (_NAME.fullmatch(channel) and _NAME.fullmatch(marketplace_order_id)):
+        raise ValueError(f"{order_id!r} is not an order id; expected {ORDER_ID_FORMS} (letters, digits, ._-)")
+    return order_workflow_id(channel, marketplace_order_id)
+
+
+def order_status(status: str) -> OrderStatus:
+    try:
+        return OrderStatus(status.upper())
+    except ValueError:
+        raise ValueError(f"{status!r} is not an order status; one of {', '.join(OrderStatus)}") from None
+
+
+def channel_name(channel: str) -> str:
+    if not _NAME.fullmatch(channel):
+        raise ValueError(f"{channel!r} is not a channel name (letters, digits, ._-)")
+    return channel
 
 
 def list_query(status: str | None = None, channel: str | None = None, needs_attention: bool = False) -> str:
+    """The visibility query for orders. Status and channel are checked
+    first (ValueError otherwise): they often come straight from a person."""
     clauses = [f"WorkflowType = '{names.ORDER_WORKFLOW}'"]
     if status:
-        clauses.append(f"{names.ORDER_STATUS.name} = '{status.upper()}'")
+        clauses.append(f"{names.ORDER_STATUS.name} = {_quoted(order_status(status))}")
     if channel:
-        clauses.append(f"{names.CHANNEL.name} = '{channel}'")
+        clauses.append(f"{names.CHANNEL.name} = {_quoted(channel_name(channel))}")
     if needs_attention:
         clauses.append(f"{names.NEEDS_ATTENTION.name} = true")
     return " AND ".join(clauses)
+
+
+def _quoted(checked: str) -> str:
+    # Only for values already checked to hold no quote or backslash.
+    return f"'{checked}'"
 
 
 async def list_orders(client: Client, query: str, limit: int | None = None) -> list[OrderSummary]:

@@ -10,23 +10,27 @@ from domain import names
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, WaitingReason
-from starter import orders_api
-from starter.console import CommandError, out, print_json, run_async
+from starter import args, orders_api
+from starter.args import checked
+from starter.console import out, print_json, run_async
 from workers.temporal_client import connect
 
 orders_app = typer.Typer(help="List orders.", no_args_is_help=True)
 order_app = typer.Typer(help="Inspect and steer one order.", no_args_is_help=True)
 
-OrderId = Annotated[str, typer.Argument(help="order:bol:123, bol:123 or 123 (bol)")]
+OrderId = Annotated[str, typer.Argument(help="order:bol:123, bol:123 or 123 (bol)", callback=checked(args.order_id))]
+Code = Annotated[str | None, typer.Option(callback=checked(args.code))]
 
 
 @orders_app.command("list")
 @run_async
 async def list_orders(
-    status: Annotated[str | None, typer.Option(help="e.g. AWAITING_PICK, SHIPPED")] = None,
-    channel: str | None = None,
+    status: Annotated[
+        str | None, typer.Option(help="e.g. AWAITING_PICK, SHIPPED", callback=checked(args.order_status))
+    ] = None,
+    channel: Annotated[str | None, typer.Option(help="e.g. bol", callback=checked(args.channel))] = None,
     needs_attention: Annotated[bool, typer.Option("--needs-attention", help="only orders that need attention")] = False,
-    limit: int = 200,
+    limit: Annotated[int, typer.Option(help="at most this many", callback=checked(args.positive))] = 200,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Orders by status, channel or attention (newest first)."""
@@ -111,12 +115,11 @@ async def _update(order_id: str, update: str, request: BaseModel) -> None:
 
 
 def _line_quantities(lines: list[str]) -> list[LineQuantity]:
+    # Checked while parsing (args.picked_lines): every spec is LINE:QUANTITY.
     parsed = []
     for spec in lines:
         line_id, _, quantity = spec.partition(":")
-        if quantity and not quantity.isdigit():
-            raise CommandError(f"--line {spec!r}: expected LINE or LINE:QUANTITY")
-        parsed.append(LineQuantity(line_id=line_id, quantity=int(quantity or 0)))
+        parsed.append(LineQuantity(line_id=line_id, quantity=int(quantity)))
     return parsed
 
 
@@ -124,13 +127,16 @@ def _line_quantities(lines: list[str]) -> list[LineQuantity]:
 @run_async
 async def pick(
     order_id: OrderId,
-    line: Annotated[list[str], typer.Option(help="LINE:QUANTITY; all open lines when omitted")] = [],  # noqa: B006  # typer's declared default; the command never mutates it
-    tracking: Annotated[str | None, typer.Option(help="track & trace code of the parcel")] = None,
-    weight: Annotated[int | None, typer.Option(help="parcel weight in grams")] = None,
+    line: Annotated[
+        list[str],
+        typer.Option(help="LINE:QUANTITY; all open lines when omitted", callback=checked(args.picked_lines)),
+    ] = [],  # noqa: B006  # typer's declared default; the command never mutates it
+    tracking: Annotated[
+        str | None, typer.Option(help="track & trace code of the parcel", callback=checked(args.code))
+    ] = None,
+    weight: Annotated[int | None, typer.Option(help="parcel weight in grams", callback=checked(args.positive))] = None,
 ) -> None:
     lines = _line_quantities(line)
-    if any(wanted.quantity == 0 for wanted in lines):
-        raise CommandError("--line needs a quantity when picking: LINE:QUANTITY")
     await _update(order_id, names.UPDATE_PICK, PickRequest(lines=lines, track_and_trace=tracking, weight_grams=weight))
 
 
@@ -138,8 +144,10 @@ async def pick(
 @run_async
 async def ship(
     order_id: OrderId,
-    transporter: Annotated[str | None, typer.Option(help="marketplace transporter code, e.g. TNT")] = None,
-    tracking: str | None = None,
+    transporter: Annotated[
+        str | None, typer.Option(help="marketplace transporter code, e.g. TNT", callback=checked(args.code))
+    ] = None,
+    tracking: Code = None,
 ) -> None:
     await _update(order_id, names.UPDATE_SHIP, ShipRequest(transporter_code=transporter, track_and_trace=tracking))
 
@@ -148,7 +156,9 @@ async def ship(
 @run_async
 async def cancel(
     order_id: OrderId,
-    line: Annotated[list[str], typer.Option(help="line id; all open lines when omitted")] = [],  # noqa: B006  # typer's declared default; the command never mutates it
+    line: Annotated[
+        list[str], typer.Option(help="line id; all open lines when omitted", callback=checked(args.codes))
+    ] = [],  # noqa: B006  # typer's declared default; the command never mutates it
     reason: CancellationReason = CancellationReason.OTHER,
 ) -> None:
     await _update(order_id, names.UPDATE_CANCEL, CancelRequest(line_ids=line, reason=reason))
@@ -158,9 +168,11 @@ async def cancel(
 @run_async
 async def return_received(
     order_id: OrderId,
-    rma: str | None = None,
-    line: str | None = None,
-    quantity: int | None = None,
+    rma: Code = None,
+    line: Code = None,
+    quantity: Annotated[
+        int | None, typer.Option(help="pieces received; the whole return when omitted", callback=checked(args.positive))
+    ] = None,
     rejected: Annotated[bool, typer.Option("--rejected", help="the return does not meet the conditions")] = False,
     not_resellable: Annotated[bool, typer.Option("--not-resellable", help="do not put it back in stock")] = False,
 ) -> None:
@@ -172,5 +184,7 @@ async def return_received(
 
 @order_app.command("resume")
 @run_async
-async def resume(order_id: OrderId, note: str | None = None) -> None:
+async def resume(
+    order_id: OrderId, note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None
+) -> None:
     await _update(order_id, names.UPDATE_RESUME, ResumeRequest(note=note))

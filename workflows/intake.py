@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.intake import IntakeActivities
     from domain import names
-    from domain.intake import IntakeInput, IntakeState, IntakeWatch
+    from domain.intake import IntakeInput, IntakeState, IntakeWatch, UnreadableItem, still_unreadable
 
 
 WATCH_RETRY = RetryPolicy(
@@ -21,13 +21,18 @@ WATCH_RETRY = RetryPolicy(
 )
 # An intake that cannot reach its channel waits this long before it tries again.
 AFTER_FAILURE = timedelta(seconds=30)
+# Histories from before intake reported unreadable items never set NeedsAttention.
+REPORTS_UNREADABLE = "intake-reports-unreadable-items"
 
 
 @workflow.defn(name=names.INTAKE_WORKFLOW)
 class ChannelIntakeWorkflow:
     @workflow.init
     def __init__(self, intake: IntakeInput) -> None:
-        self._state = IntakeState(channel=intake.channel, cursor=intake.cursor, swept_at=intake.swept_at)
+        self._state = IntakeState(
+            channel=intake.channel, cursor=intake.cursor, swept_at=intake.swept_at, unreadable=intake.unreadable
+        )
+        self._problems = [f"**skipped {item.describe()}**" for item in intake.unreadable]
 
     @workflow.run
     async def run(self, intake: IntakeInput) -> None:
@@ -37,12 +42,19 @@ class ChannelIntakeWorkflow:
                 break
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
-            intake.model_copy(update={"cursor": self._state.cursor, "swept_at": self._state.swept_at})
+            intake.model_copy(
+                update={
+                    "cursor": self._state.cursor,
+                    "swept_at": self._state.swept_at,
+                    "unreadable": self._state.unreadable,
+                }
+            )
         )
 
     async def _watch(self, intake: IntakeInput) -> None:
         state = self._state
-        workflow.set_current_details(f"Polling {state.channel} every {intake.poll_interval.total_seconds():g}s")
+        polling = f"Polling {state.channel} every {intake.poll_interval.total_seconds():g}s"
+        workflow.set_current_details("; ".join([polling, *self._problems]))
         try:
             result = await workflow.execute_activity_method(
                 IntakeActivities.watch_channel,
@@ -67,12 +79,26 @@ class ChannelIntakeWorkflow:
             )
             await workflow.sleep(AFTER_FAILURE)
             return
+        swept = result.swept_at != state.swept_at
         state.cursor = result.cursor
         state.swept_at = result.swept_at  # carried through the watch: the last sweep, this one's or an earlier one
+        self._report(still_unreadable(state.unreadable, result, swept))
+        self._problems = [f"**skipped {item.describe()}**" for item in state.unreadable]
+        if result.returns_error:
+            self._problems.append(f"**returns could not be read**: {result.returns_error}")
         state.polls += result.polls
         state.orders_started += result.orders_started
         state.last = result
         state.last_error = None
+
+    def _report(self, unreadable: list[UnreadableItem]) -> None:
+        """Skipped items make the intake NeedsAttention, named in its details,
+        until they are read; the search attribute changes only when that does
+        (one upsert, not one per watch)."""
+        state = self._state
+        if bool(unreadable) != bool(state.unreadable) and workflow.patched(REPORTS_UNREADABLE):
+            workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(bool(unreadable))])
+        state.unreadable = unreadable
 
     @workflow.query
     def state(self) -> IntakeState:

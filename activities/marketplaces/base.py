@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.channels import Marketplace
-from domain.intake import OrderChange
+from domain.intake import OrderChange, UnreadableItem
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
 from domain.order.commands import CommandResult, ShipmentResult
@@ -19,12 +19,17 @@ class MarketplaceAdapter(Protocol):
     channel: str
     marketplace: Marketplace
 
-    async def changed_orders(self, since: datetime | None, now: datetime) -> list[OrderChange]:
-        """Open orders changed since `since` (all open orders when None)."""
+    async def changed_orders(
+        self, since: datetime | None, now: datetime, skip: Callable[[UnreadableItem], None] | None = None
+    ) -> list[OrderChange]:
+        """Open orders changed since `since` (all open orders when None). An
+        order that cannot be read goes to `skip` and the others are returned;
+        without `skip`, it raises."""
 
     async def get_order(self, marketplace_order_id: str) -> Order: ...
 
-    async def open_returns(self) -> list[ReturnNotice]: ...
+    async def open_returns(self, skip: Callable[[UnreadableItem], None] | None = None) -> list[ReturnNotice]:
+        """Unhandled returns; an unreadable one goes to `skip` like an order."""
 
     async def ship(
         self,

@@ -23,13 +23,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.bol.faults import REQUEST_FAULTS, Fault
+from sandbox.bol.faults import HOLD_FAULTS, REQUEST_FAULTS, RESPONSE_FAULTS, Fault, garbled
 from sandbox.bol.problems import (
     INVALID,
     ProblemError,
     bad_request,
     expired_jwt,
     from_validation_error,
+    instance_uri,
     too_many_requests,
 )
 from sandbox.bol.state import BolSandbox
@@ -163,7 +164,31 @@ async def _handle(
         status, payload = handler(ApiCall(request, sandbox, raw))
     except ProblemError as problem:
         status, payload = problem.status, problem.body(instance=_instance(request))
+    if status == 200 and isinstance(payload, dict):
+        _garble(request, sandbox, payload)
+    if status < 300:
+        await _held_back(request, raw, sandbox)
     return status, payload, headers
+
+
+async def _held_back(request: Request, raw: bytes, sandbox: BolSandbox) -> None:
+    """Done, but the answer waits while a hold fault says so."""
+    fault = sandbox.take_fault(request.method, request.url.path, HOLD_FAULTS)
+    if fault is None:
+        return
+    hold_id = sandbox.hold(
+        {"faultId": fault.id, "method": request.method, "path": request.url.path, "body": _readable(raw)}
+    )
+    # Polled: holds are released from any thread or event loop, and an asyncio.Event belongs to one.
+    while sandbox.is_held(hold_id):  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+
+
+def _garble(request: Request, sandbox: BolSandbox, page: dict[str, Any]) -> None:
+    # Peeked, not taken: a malformed fault is used up only on the page that lists its item.
+    for fault in sandbox.peek_faults(request.method, request.url.path, RESPONSE_FAULTS):
+        if fault.item_id and garbled(page, fault.item_id):
+            sandbox.use_fault(fault.id)
 
 
 def _unauthorized(request: Request, sandbox: BolSandbox) -> dict[str, Any] | None:
@@ -208,7 +233,7 @@ def _bearer(request: Request) -> str | None:
 
 
 def _instance(request: Request) -> str:
-    return f"{base_url(request)}{request.url.path}"
+    return instance_uri(base_url(request), request.url.path)
 
 
 def _problem(request: Request, status: int, title: str, detail: str) -> dict[str, Any]:

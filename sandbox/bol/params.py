@@ -63,27 +63,34 @@ EventType = Literal[
 ]
 
 
+# The spec's query integers are int32: bol answers a larger page number with
+# its 400, not with an empty page.
+INT32_MAX = 2**31 - 1
+Page = Annotated[int, Field(ge=1, le=INT32_MAX)]
+
+
 class Inbound(BaseModel):
     # bol's JSON reader turns numbers into strings where a string is expected.
     model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True, populate_by_name=True)
 
 
 class OrdersQuery(Inbound):
-    page: int = Field(default=1, ge=1)
+    page: Page = 1
     fulfilment_method: Literal["FBR", "FBB", "ALL"] = Field(default="FBR", alias="fulfilment-method")
     status: Literal["OPEN", "SHIPPED", "ALL"] = "OPEN"
-    change_interval_minute: int | None = Field(default=None, le=60, alias="change-interval-minute")
+    # The spec states only the maximum; an interval of no minutes, or fewer, is bol's 400 too.
+    change_interval_minute: int | None = Field(default=None, ge=1, le=60, alias="change-interval-minute")
     latest_change_date: date | None = Field(default=None, alias="latest-change-date")
 
 
 class ShipmentsQuery(Inbound):
-    page: int = Field(default=1, ge=1)
+    page: Page = 1
     fulfilment_method: Literal["FBR", "FBB"] | None = Field(default=None, alias="fulfilment-method")
     order_id: str | None = Field(default=None, alias="order-id")
 
 
 class ReturnsQuery(Inbound):
-    page: int = Field(default=1, ge=1)
+    page: Page = 1
     handled: bool | None = None
     fulfilment_method: Literal["FBR", "FBB"] = Field(default="FBR", alias="fulfilment-method")
 
@@ -91,7 +98,7 @@ class ReturnsQuery(Inbound):
 class ProcessStatusQuery(Inbound):
     entity_id: str = Field(alias="entity-id", min_length=1)
     event_type: EventType = Field(alias="event-type")
-    page: int = Field(default=1, ge=1)
+    page: Page = 1
 
 
 class ShipmentOrderItem(Inbound):

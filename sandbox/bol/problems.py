@@ -4,6 +4,7 @@ shorter shapes bol really sends (recorded by picqer's client tests)."""
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
@@ -27,6 +28,16 @@ class ProblemError(Exception):
         return Problem(
             title=self.title, status=self.status, detail=self.detail, instance=instance, violations=self.violations
         ).to_json()
+
+
+# What RFC 3986 allows in a path as it is; everything else is percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def instance_uri(base_url: str, path: str) -> str:
+    """The Problem's `instance`, a valid URI whatever the path holds: a
+    client that percent-encoded "é" must get it back encoded, not raw."""
+    return base_url + quote(path, safe=_PATH_SAFE)
 
 
 def bad_request(violations: list[Violation]) -> ProblemError:

@@ -6,6 +6,7 @@ offer_book, offer_export_book, process_book) while holding `lock`; everything el
 the control API — uses the methods here, which take the lock themselves
 and return plain dicts."""
 
+import itertools
 import json
 import threading
 from collections.abc import Callable
@@ -44,6 +45,8 @@ class BolSandbox:
         self._limiter = RateLimiter()
         self._faults = FaultBook()
         self._requests: list[dict[str, Any]] = []
+        self._held: dict[str, dict[str, Any]] = {}
+        self._hold_ids = itertools.count(1)
         self.order_book = OrderBook()
         self.shipment_book = ShipmentBook()
         self.return_book = ReturnBook()
@@ -188,6 +191,25 @@ class BolSandbox:
         with self.lock:
             self._faults.clear()
 
+    def hold(self, request: dict[str, Any]) -> str:
+        """Keep a response back (a hold fault hit); returns the hold's id."""
+        with self.lock:
+            hold_id = str(next(self._hold_ids))
+            self._held[hold_id] = {"id": hold_id, **request}
+            return hold_id
+
+    def is_held(self, hold_id: str) -> bool:
+        with self.lock:
+            return hold_id in self._held
+
+    def holds(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(held) for held in self._held.values()]
+
+    def release_holds(self) -> None:
+        with self.lock:
+            self._held.clear()
+
     def update_config(self, **changes: Any) -> dict[str, Any]:
         """A partial BolSandboxConfig; rate_limits rules are added to (or
         replace same-key) existing ones, and all budgets start afresh."""
@@ -206,6 +228,7 @@ class BolSandbox:
             self._tokens.reset()
             self._limiter.reset()
             self._faults.clear()
+            self._held.clear()
             self._requests.clear()
             self.order_book = OrderBook()
             self.shipment_book = ShipmentBook()
@@ -240,6 +263,14 @@ class BolSandbox:
     def take_fault(self, method: str, path: str, kinds: frozenset[str]) -> Fault | None:
         with self.lock:
             return self._faults.take(method, path, kinds)
+
+    def peek_faults(self, method: str, path: str, kinds: frozenset[str]) -> list[Fault]:
+        with self.lock:
+            return self._faults.matching(method, path, kinds)
+
+    def use_fault(self, fault_id: str) -> None:
+        with self.lock:
+            self._faults.use(fault_id)
 
     def record(self, entry: dict[str, Any]) -> None:
         with self.lock:

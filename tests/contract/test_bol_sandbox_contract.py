@@ -199,3 +199,47 @@ def test_spec_dir_defaults_to_the_repository_and_follows_the_environment(monkeyp
     monkeypatch.setenv("ORDERTIDE_SPECS_DIR", str(tmp_path / "missing"))
     with pytest.raises(FileNotFoundError, match="ORDERTIDE_SPECS_DIR"):
         spec_dir()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/retailer/orders/café-ü",
+        '/retailer/shipments/a b"<>{}',
+        "/retailer/returns/100%25",
+        "/shared/process-status/ñ",
+    ],
+)
+async def test_a_problem_names_its_instance_as_a_uri_whatever_the_path_holds(
+    bol: BolClient, validator: ContractValidator, path: str
+):
+    response = await bol.get(path)
+
+    assert response.status_code == 404
+    assert validator.response_errors == []
+    instance = httpx.URL(response.json()["instance"])
+    assert instance.path == httpx.URL(f"{BASE_URL}{path}").path  # encoded, yet still names the request
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "name"),
+    [
+        ("/retailer/orders", {"change-interval-minute": 0}, "change-interval-minute"),
+        ("/retailer/orders", {"change-interval-minute": -5}, "change-interval-minute"),
+        ("/retailer/orders", {"change-interval-minute": 61}, "change-interval-minute"),
+        ("/retailer/orders", {"page": 0}, "page"),
+        ("/retailer/orders", {"page": 2**31}, "page"),
+        ("/retailer/shipments", {"page": 2**31}, "page"),
+        ("/retailer/returns", {"page": -1}, "page"),
+        ("/retailer/returns", {"page": 2**31}, "page"),
+        ("/shared/process-status", {"entity-id": "1", "event-type": "CREATE_SHIPMENT", "page": 2**31}, "page"),
+    ],
+)
+async def test_an_out_of_range_query_parameter_gets_bols_400(
+    bol: BolClient, validator: ContractValidator, path: str, params: dict[str, object], name: str
+):
+    response = await bol.get(path, **params)
+
+    assert response.status_code == 400, response.text
+    assert [v["name"] for v in response.json()["violations"]] == [name]
+    assert validator.response_errors == []

@@ -138,6 +138,38 @@ class Drill:
         async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
             (await http.post("/_sandbox/faults", json=fault)).raise_for_status()
 
+    async def held_request(self, timeout: float = 120) -> dict[str, Any]:
+        """The first request a hold fault keeps waiting for its answer."""
+        held: list[dict[str, Any]] = []
+
+        async def holding() -> bool:
+            held[:] = await self.sandbox_json("/_sandbox/holds")
+            return bool(held)
+
+        await eventually(holding, timeout=timeout, interval=0.05)
+        return held[0]
+
+    async def release_holds(self) -> None:
+        async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
+            (await http.delete("/_sandbox/holds")).raise_for_status()
+
+    async def activity_attempts(self, workflow_id: str, activity_type: str) -> list[int]:
+        """The attempt each finished (or failed) run of the activity ended on."""
+        assert self.client is not None
+        history = await self.client.get_workflow_handle(workflow_id).fetch_history()
+        scheduled = {
+            event.event_id
+            for event in history.events
+            if event.HasField("activity_task_scheduled_event_attributes")
+            and event.activity_task_scheduled_event_attributes.activity_type.name == activity_type
+        }
+        return [
+            event.activity_task_started_event_attributes.attempt
+            for event in history.events
+            if event.HasField("activity_task_started_event_attributes")
+            and event.activity_task_started_event_attributes.scheduled_event_id in scheduled
+        ]
+
     async def close(self) -> None:
         self._stop_warehouse.set()
         if self._warehouse is not None:

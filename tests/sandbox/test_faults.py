@@ -1,5 +1,6 @@
 """Fault injection: POST/GET/DELETE /_sandbox/faults and each kind of fault."""
 
+import asyncio
 import time
 
 from tests.sandbox.helpers import MUG, FakeClock
@@ -153,3 +154,36 @@ async def test_a_path_template_segment_stands_for_any_one_segment(bol, sandbox):
     assert (await bol.get("/retailer/orders/1200000001")).status_code == 502
     assert (await bol.get("/shared/process-status/1")).status_code == 404  # no "/" after the id
     assert (await bol.get("/shared/process-status")).status_code == 400
+
+
+async def test_a_hold_fault_does_the_work_and_keeps_the_answer_back_until_released(bol, http, sandbox):
+    await _fault(http, path="/retailer/shipments", method="POST", kind="hold", times=1)
+    order = sandbox.place_order(items=[{**MUG, "quantity": 1}])
+    item_id = order["orderItems"][0]["orderItemId"]
+
+    shipping = asyncio.create_task(bol.ship({"orderItemId": item_id}))
+    for _ in range(200):
+        if (await http.get("/_sandbox/holds")).json():
+            break
+        await asyncio.sleep(0.01)
+    [held] = (await http.get("/_sandbox/holds")).json()
+    assert (held["method"], held["path"]) == ("POST", "/retailer/shipments")
+    assert held["body"]["orderItems"] == [{"orderItemId": item_id}]
+    assert not shipping.done()
+    assert [p["eventType"] for p in sandbox.process_statuses()] == ["CREATE_SHIPMENT"]  # bol accepted it
+
+    assert (await http.delete("/_sandbox/holds")).status_code == 204
+    assert (await asyncio.wait_for(shipping, 5)).status_code == 202
+    assert (await bol.ship({"orderItemId": item_id})).status_code == 202  # used up: the next one answers at once
+
+
+async def test_a_malformed_fault_garbles_one_listed_item_but_its_id(bol, http, sandbox):
+    first, second = (sandbox.place_order(items=[{**MUG, "quantity": 1}]) for _ in range(2))
+    await _fault(http, path="/retailer/orders", method="GET", kind="malformed", itemId=second["orderId"])
+
+    orders = (await bol.get("/retailer/orders")).json()["orders"]
+
+    garbled = next(o for o in orders if o["orderId"] == second["orderId"])
+    assert set(garbled.values()) == {second["orderId"], "?"}
+    assert next(o for o in orders if o["orderId"] == first["orderId"])["orderItems"]
+    assert (await bol.get(f"/retailer/orders/{second['orderId']}")).json()["orderItems"]  # only in lists

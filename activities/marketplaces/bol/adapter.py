@@ -12,6 +12,7 @@ from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.ids import BolId, InvalidBolId, path
+from activities.marketplaces.bol.listed import Skip, page_items, read_each
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
 from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
 from activities.marketplaces.bol.process import GONE, ProcessTracker
@@ -74,16 +75,22 @@ class BolAdapter:
 
     # Reading.
 
-    async def changed_orders(self, since: datetime | None, now: datetime) -> list[OrderChange]:
+    async def changed_orders(
+        self, since: datetime | None, now: datetime, skip: Skip | None = None
+    ) -> list[OrderChange]:
         params: dict[str, Any] = {"status": "OPEN", "fulfilment-method": self.config.fulfilment_method}
         if since is not None and now - since + OVERLAP <= MAX_CHANGE_INTERVAL:
             params["change-interval-minute"] = math.ceil((now - since + OVERLAP).total_seconds() / 60)
         changes: list[OrderChange] = []
         async for page in self._pages("/retailer/orders", params):
-            orders = wire.ReducedOrders.model_validate(page).orders
+            orders = page_items(page, "orders")
             if not orders:
                 break
-            changes.extend(change_from_wire(order) for order in orders if _ours(order.orderId, "order"))
+            changes.extend(
+                c
+                for c in read_each(orders, _read_change, "order", "orderId", skip)
+                if _ours(c.marketplace_order_id, "order")
+            )
         return changes
 
     async def get_order(self, marketplace_order_id: str) -> Order:
@@ -94,15 +101,18 @@ class BolAdapter:
             raise InvalidBolId(f"orderId: bol answered {order.orderId!r} when asked for {marketplace_order_id!r}")
         return order_from_wire(self.channel, order)
 
-    async def open_returns(self) -> list[ReturnNotice]:
+    async def open_returns(self, skip: Skip | None = None) -> list[ReturnNotice]:
         params = {"handled": "false", "fulfilment-method": self.config.fulfilment_method}
         notices: list[ReturnNotice] = []
         async for page in self._pages("/retailer/returns", params):
-            returns = wire.ReturnsResponse.model_validate(page).returns
+            returns = page_items(page, "returns")
             if not returns:
                 break
-            for ret in returns:
-                notices.extend(n for n in returns_from_wire(ret) if _ours(n.marketplace_order_id, "return"))
+            notices.extend(
+                n
+                for n in read_each(returns, _read_return, "return", "returnId", skip)
+                if _ours(n.marketplace_order_id, "return")
+            )
         return notices
 
     async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
@@ -278,6 +288,14 @@ class BolAdapter:
                 s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId
             ]
         return pending
+
+
+def _read_change(order: Any) -> list[OrderChange]:
+    return [change_from_wire(wire.ReducedOrder.model_validate(order))]
+
+
+def _read_return(ret: Any) -> list[ReturnNotice]:
+    return returns_from_wire(wire.Return.model_validate(ret))
 
 
 def _ours(order_id: str, what: str) -> bool:

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.bol.bodies import CancellationAsk
-from sandbox.bol.problems import ProblemError, bad_request, from_validation_error, not_found
+from sandbox.bol.problems import ProblemError, bad_request, from_validation_error, instance_uri, not_found
 from sandbox.bol.state import BolSandbox
 from sandbox.bol.wire import Violation
 
@@ -44,9 +44,15 @@ def control(action: Action) -> Callable[[Request], Awaitable[Response]]:
             status, payload = action(call)
         except ValidationError as exc:
             problem = from_validation_error(exc)
-            status, payload = problem.status, problem.body(instance=str(request.url))
+            status, payload = (
+                problem.status,
+                problem.body(instance=instance_uri(f"{request.url.scheme}://{request.url.netloc}", request.url.path)),
+            )
         except ProblemError as problem:
-            status, payload = problem.status, problem.body(instance=str(request.url))
+            status, payload = (
+                problem.status,
+                problem.body(instance=instance_uri(f"{request.url.scheme}://{request.url.netloc}", request.url.path)),
+            )
         return Response(status_code=status) if payload is None else JSONResponse(payload, status)
 
     return serve
@@ -132,6 +138,15 @@ def remove_fault(call: ControlCall) -> tuple[int, Any]:
     return NO_CONTENT
 
 
+def list_holds(call: ControlCall) -> tuple[int, Any]:
+    return 200, call.sandbox.holds()
+
+
+def release_holds(call: ControlCall) -> tuple[int, Any]:
+    call.sandbox.release_holds()
+    return NO_CONTENT
+
+
 def get_config(call: ControlCall) -> tuple[int, Any]:
     return 200, call.sandbox.config.model_dump(mode="json")
 
@@ -162,6 +177,8 @@ routes = [
     Route("/_sandbox/faults", control(list_faults), methods=["GET"]),
     Route("/_sandbox/faults", control(clear_faults), methods=["DELETE"]),
     Route("/_sandbox/faults/{fault_id}", control(remove_fault), methods=["DELETE"]),
+    Route("/_sandbox/holds", control(list_holds), methods=["GET"]),
+    Route("/_sandbox/holds", control(release_holds), methods=["DELETE"]),
     Route("/_sandbox/config", control(get_config), methods=["GET"]),
     Route("/_sandbox/config", control(update_config), methods=["PUT"]),
     Route("/_sandbox/reset", control(reset), methods=["POST"]),

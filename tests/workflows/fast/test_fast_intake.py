@@ -17,7 +17,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from domain.errors import RETRYABLE_ERROR_TYPE
-from domain.intake import IntakeInput, IntakePollResult, IntakeState, IntakeWatch
+from domain.intake import IntakeInput, IntakePollResult, IntakeState, IntakeWatch, UnreadableItem
+from domain.names import NEEDS_ATTENTION
 from workflows.intake import ChannelIntakeWorkflow
 
 CURSOR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -99,3 +100,81 @@ async def test_an_intake_that_cannot_poll_waits_and_polls_again_from_its_cursor(
         assert channel.watches[channel.failures + 1][0].cursor == LATER
     finally:
         await handle.terminate("test over")
+
+
+class ScriptedChannel:
+    """Each watch reports what the test queued for it; None ends the
+    watches for good (so no watch is left running, see FlakyChannel)."""
+
+    def __init__(self) -> None:
+        self.results: asyncio.Queue[IntakePollResult | None] = asyncio.Queue()
+
+    @activity.defn(name="watch_channel")
+    async def watch_channel(self, watch: IntakeWatch) -> IntakePollResult:
+        result = await self.results.get()
+        if result is None:
+            raise ApplicationError("channel switched off", non_retryable=True)
+        return result
+
+
+async def test_skipped_items_make_the_intake_need_attention_until_they_are_read(own_time_env):
+    # A server of its own: the scripted watch it ends last can leave the server counting an activity in flight.
+    time_env = own_time_env
+    channel = ScriptedChannel()
+    task_queue = f"fast-intake-{uuid.uuid4()}"
+    bad_order = UnreadableItem(
+        kind="order", item_id="1043965710", reason="orderPlacedDateTime: Input should be a valid datetime"
+    )
+    bad_return = UnreadableItem(kind="return", item_id="15892026", reason="returnItems: Input should be a valid list")
+    async with Worker(
+        time_env.client, task_queue=task_queue, workflows=[ChannelIntakeWorkflow], activities=[channel.watch_channel]
+    ):
+        handle = await time_env.client.start_workflow(
+            ChannelIntakeWorkflow.run,
+            IntakeInput(channel="bol", poll_interval=timedelta(seconds=1), cursor=CURSOR, swept_at=CURSOR),
+            id=f"intake:fast-{uuid.uuid4().hex[:8]}",
+            task_queue=task_queue,
+        )
+
+        async def reported() -> tuple[bool | None, str, list[str]]:
+            attributes = (await handle.describe()).typed_search_attributes
+            details = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+            state = await handle.query(ChannelIntakeWorkflow.state)
+            return attributes.get(NEEDS_ATTENTION), details.current_details, [i.item_id for i in state.unreadable]
+
+        async def after(result: IntakePollResult, check: Callable[[tuple[bool | None, str, list[str]]], bool]):
+            await channel.results.put(result)
+            for _ in range(500):
+                seen = await reported()
+                if check(seen):
+                    return seen
+                await asyncio.sleep(0.01)
+            raise AssertionError(f"never matched: {seen}")
+
+        try:
+            attention, details, ids = await after(
+                IntakePollResult(cursor=LATER, swept_at=CURSOR, orders_started=4, unreadable=[bad_order, bad_return]),
+                lambda seen: seen[0] is True,
+            )
+            assert attention is True and ids == ["1043965710", "15892026"]
+            assert "order 1043965710: orderPlacedDateTime" in details and "return 15892026" in details
+
+            # Read again without a sweep: the return was read, the order may just not have changed.
+            attention, details, ids = await after(
+                IntakePollResult(cursor=LATER, swept_at=CURSOR), lambda seen: len(seen[2]) == 1
+            )
+            assert attention is True and ids == ["1043965710"]
+
+            # A sweep read every open order and found none it could not read.
+            attention, details, ids = await after(
+                IntakePollResult(cursor=LATER, swept_at=LATER), lambda seen: not seen[2]
+            )
+            for _ in range(100):
+                if (await reported())[0] is False:
+                    break
+                await asyncio.sleep(0.01)
+            assert (await reported())[0] is False
+            assert "skipped" not in (await reported())[1]
+        finally:
+            await channel.results.put(None)
+            await handle.terminate("test over")
