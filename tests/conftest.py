@@ -59,8 +59,12 @@ async def _start_time_skipping() -> WorkflowEnvironment:
     return env
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """One time-skipping server per test module: what a module leaves running
+    (an activity the server still counts as in flight) can stop it from
+    skipping time, and a later module's test that only waits for time to pass
+    would hang. A server starts in about a second."""
     env = await _start_time_skipping()
     yield env
     await env.shutdown()

@@ -12,6 +12,7 @@ from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.adapter import BolAdapter
 from domain.errors import BusinessError, CommandFailed, MarketplaceUnavailable, RateLimited
+from domain.intake import UnreadableItem
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from tests.support import bol_channel
@@ -240,9 +241,11 @@ async def test_an_order_bol_answers_under_another_id_is_refused(bol):
         await adapter.aclose()
 
 
-async def test_a_listed_order_whose_id_is_not_bols_is_left_out_and_the_others_still_arrive(bol, adapter, caplog):
+async def test_a_listed_order_whose_id_is_not_bols_is_reported_and_the_others_still_arrive(bol, adapter):
     good = await bol.place_order([{**MUG, "quantity": 1}])
     await bol.place_order([{**MUG, "quantity": 1}], orderId="12#3")
-    changes = await adapter.changed_orders(None, datetime.now(UTC))
+    skipped: list[UnreadableItem] = []
+    changes = await adapter.changed_orders(None, datetime.now(UTC), skip=skipped.append)
     assert [c.marketplace_order_id for c in changes] == [good["orderId"]]
-    assert "'12#3'" in caplog.text
+    assert [(item.kind, item.item_id) for item in skipped] == [("order", "12#3")]
+    assert "not in bol's order id format" in skipped[0].reason

@@ -86,11 +86,7 @@ class BolAdapter:
             orders = page_items(page, "orders")
             if not orders:
                 break
-            changes.extend(
-                c
-                for c in read_each(orders, _read_change, "order", "orderId", skip)
-                if _ours(c.marketplace_order_id, "order")
-            )
+            changes.extend(read_each(orders, _read_change, "order", "orderId", skip))
         return changes
 
     async def get_order(self, marketplace_order_id: str) -> Order:
@@ -108,11 +104,7 @@ class BolAdapter:
             returns = page_items(page, "returns")
             if not returns:
                 break
-            notices.extend(
-                n
-                for n in read_each(returns, _read_return, "return", "returnId", skip)
-                if _ours(n.marketplace_order_id, "return")
-            )
+            notices.extend(read_each(returns, _read_return, "return", "returnId", skip))
         return notices
 
     async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
@@ -291,17 +283,20 @@ class BolAdapter:
 
 
 def _read_change(order: Any) -> list[OrderChange]:
-    return [change_from_wire(wire.ReducedOrder.model_validate(order))]
+    change = change_from_wire(wire.ReducedOrder.model_validate(order))
+    _ours(change.marketplace_order_id)
+    return [change]
 
 
 def _read_return(ret: Any) -> list[ReturnNotice]:
-    return returns_from_wire(wire.Return.model_validate(ret))
+    notices = returns_from_wire(wire.Return.model_validate(ret))
+    for notice in notices:
+        _ours(notice.marketplace_order_id)
+    return notices
 
 
-def _ours(order_id: str, what: str) -> bool:
-    """Whether a listed order id can become a workflow id. One that cannot is
-    left out with a warning: failing the whole poll would stall every other order."""
-    if BolId.ORDER.matches(order_id):
-        return True
-    log.warning("bol listed a %s for order id %r, which is not in bol's format; left out", what, order_id[:40])
-    return False
+def _ours(order_id: str) -> None:
+    """A listed order id that cannot become a workflow id makes its item
+    unreadable: skipped and reported, while the rest of the poll goes on."""
+    if not BolId.ORDER.matches(order_id):
+        raise ValueError(f"orderId {order_id[:40]!r} is not in bol's order id format")

@@ -22,7 +22,7 @@ from tests.workflows.fast.doubles import ACTIVITIES, DOUBLES, FakeOrderActivitie
 from workflows.order import OrderWorkflow
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def fast_task_queue(time_env: WorkflowEnvironment) -> AsyncIterator[str]:
     task_queue = f"fast-orders-{uuid.uuid4()}"
     async with Worker(time_env.client, task_queue=task_queue, workflows=[OrderWorkflow], activities=ACTIVITIES):
