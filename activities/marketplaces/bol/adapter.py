@@ -1,6 +1,5 @@
 """bol.com Retailer API v10 as a MarketplaceAdapter."""
 
-import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
@@ -28,8 +27,6 @@ from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
-
-log = logging.getLogger(__name__)
 
 # change-interval-minute accepts at most 60; past that we read all open orders.
 MAX_CHANGE_INTERVAL = timedelta(minutes=60)
