@@ -15,8 +15,9 @@ from activities.marketplaces.base import CommandContext
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
 from activities.tracing import tag
+from activities.warehouse import WarehousePusher, warehouse_order
 from domain.errors import BUSINESS_ERROR_TYPE
-from domain.ids import line_key
+from domain.ids import line_key, order_workflow_id
 from domain.money import to_money
 from domain.order.commands import (
     AcceptedOrder,
@@ -69,23 +70,30 @@ class OrderActivities:
         ledger: OrderLedger,
         rules: TransporterRules,
         notifier: StockNotifier,
+        warehouse: WarehousePusher | None = None,
     ):
         self.channels = channels
         self.inventory = inventory
         self.ledger = ledger
         self.rules = rules
         self.notifier = notifier
+        self.warehouse = warehouse
 
     @activity.defn
     @unexpected_errors_need_attention
     async def accept_order(self, ref: OrderRef) -> AcceptedOrder:
         """Fetch the order from the marketplace (a push is only a hint), keep
-        it in the ledger, and reserve stock line by line."""
+        it in the ledger, reserve stock line by line, and hand what is to be
+        picked to the warehouse, when one is configured (activities/warehouse.py)."""
         tag(ref)
         with marketplace_errors():
             order = await self.channels[ref.channel].get_order(ref.marketplace_order_id)
         accepted = await self.inventory.db.run(self._accept, order)
         await self.notifier.changed(line.sku for line in accepted.lines if line.reserved and line.sku)
+        if self.warehouse is not None:
+            pushed = warehouse_order(order_workflow_id(ref.channel, ref.marketplace_order_id), order, accepted)
+            if pushed is not None:
+                await self.warehouse.push(pushed)
         return accepted
 
     def _accept(self, order: Order) -> AcceptedOrder:

@@ -144,3 +144,12 @@ class StockImportDone(SQLModel, table=True):
     import_id: str = Field(primary_key=True, max_length=64)
     outcome: dict = Field(sa_column=Column(JSON))
     at: datetime = Field(default_factory=utcnow)
+
+
+class WarehouseDelivery(SQLModel, table=True):
+    """An order version the warehouse acknowledged: it is never sent again."""
+
+    __tablename__ = "warehouse_delivery"
+
+    idempotency_key: str = Field(primary_key=True, max_length=255)
+    acknowledged_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,73 @@
+"""Accepted orders pushed to the warehouse over real HTTP, through the dev
+server: signed, retried until acknowledged, never sent twice per version,
+and riding on the accept the order runs anyway."""
+
+from pydantic import SecretStr
+from temporalio.testing import ActivityEnvironment
+
+from activities.orders import OrderActivities
+from domain.channels import Marketplace
+from domain.order.status import OrderStatus
+from domain.order.view import OrderRef
+from tests.warehouse.receiver import SECRET, FlakyWarehouse
+from tests.workflows.helpers import LAMP, MUG, place_and_start, wait_for
+from workers.actions import count_actions
+from workers.http import serve_in_thread
+from workers.settings import WarehouseSettings
+
+
+def _pushing_to(url: str) -> WarehouseSettings:
+    return WarehouseSettings(url=f"{url}/orders", secret=SecretStr(SECRET))
+
+
+async def test_a_push_refused_twice_is_retried_until_acknowledged_and_never_sent_again(
+    dev_env, engines, bol, task_queue
+):
+    warehouse = FlakyWarehouse(failures=2)
+    with serve_in_thread(warehouse.app()) as server:
+        engine = engines.build(task_queue, warehouse=_pushing_to(server.url))
+        async with engine.worker(dev_env.client):
+            order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 2}])
+            await wait_for(handle, OrderStatus.AWAITING_PICK, timeout=30)
+
+            assert [p.answered for p in warehouse.pushes] == [503, 503, 200]
+            assert all(p.signed for p in warehouse.pushes)
+            assert {p.key for p in warehouse.pushes} == {f"{handle.id}:v1"}
+            pushed = warehouse.acknowledged()[0].body
+            assert (pushed["order_id"], pushed["version"]) == (handle.id, 1)
+            assert [(line["sku"], line["quantity"]) for line in pushed["lines"]] == [("MUG-BLUE", 2)]
+            assert pushed["ship_to"]["country_code"]
+
+            # A worker that died right after the ack runs accept again: the
+            # warehouse hears nothing more, and nothing is reserved twice.
+            activities = OrderActivities(
+                engine.channels,
+                engine.inventory,
+                engine.ledger,
+                engine.rules,
+                engine.notifier(dev_env.client),
+                engine.warehouse,
+            )
+            ref = OrderRef(channel="bol", marketplace=Marketplace.BOL, marketplace_order_id=order["orderId"])
+            await ActivityEnvironment().run(activities.accept_order, ref)
+            assert len(warehouse.pushes) == 3
+            assert engine.inventory.stock("MUG-BLUE").reserved == 2
+        await engine.aclose()
+
+
+async def test_pushing_costs_no_extra_action_and_no_url_pushes_nothing(dev_env, engines, bol, task_queue):
+    warehouse = FlakyWarehouse()
+    with serve_in_thread(warehouse.app()) as server:
+        costs = []
+        for settings in (None, _pushing_to(server.url)):
+            engine = engines.build(task_queue, warehouse=settings)
+            async with engine.worker(dev_env.client):
+                _, handle = await place_and_start(dev_env.client, bol, task_queue, [{**LAMP, "quantity": 1}])
+                await wait_for(handle, OrderStatus.AWAITING_PICK, timeout=30)
+                costs.append(count_actions(await handle.fetch_history()).breakdown())
+                await handle.terminate("test over")
+            await engine.aclose()
+            if settings is None:
+                assert warehouse.pushes == []
+    assert len(warehouse.acknowledged()) == 1
+    assert costs[0] == costs[1]
