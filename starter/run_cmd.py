@@ -141,17 +141,16 @@ async def run_everything(
                         client, engine.inventory, restock=(settings.task_queue, 5), pushed=inbox
                     )
                     tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
+                secret_file = data_dir / WAREHOUSE_SECRET if inbox is not None else None
                 _print_where(
-                    server, sandbox.url if sandbox else None, settings, orders_per_minute, codec_endpoint, token_file
+                    server,
+                    sandbox.url if sandbox else None,
+                    settings,
+                    orders_per_minute,
+                    codec_endpoint,
+                    token_file,
+                    (warehouse_endpoint, secret_file),
                 )
-                if warehouse_endpoint:
-                    out.print(
-                        f"  warehouse         pick/ship endpoint {warehouse_endpoint}/warehouse/orders/<order id>/…"
-                    )
-                    if inbox is not None:
-                        out.print(
-                            f"                    secret in {data_dir / WAREHOUSE_SECRET}; pushes go to the demo warehouse"
-                        )
                 await stop.wait()
                 out.print("stopping…")
                 for task in tasks:
@@ -174,17 +173,23 @@ def _print_where(
     orders_per_minute: float,
     codec_endpoint: str,
     token_file: Path,
+    warehouse: tuple[str | None, Path | None],
 ) -> None:
     out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
     out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
     out.print(f"  Temporal gRPC     {server.address}  (history in {server.db_file})")
     if sandbox_url:
         out.print(f"  bol.com sandbox   {sandbox_url}  (Retailer API under /retailer, control API under /_sandbox)")
-        out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks after ~5 s")
+        out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks ~5 s after the push")
     out.print(f"  codec server      {codec_endpoint}  (payloads are encrypted; the UI decodes through it)")
     out.print(f"                    sign in there once with the token in {token_file}; in the UI's codec settings")
     out.print(f'                    use {codec_endpoint} with "Include cross-origin credentials" on')
     out.print('                    CLI: temporal … --codec-endpoint … --codec-auth "Bearer <token>"')
+    endpoint, secret_file = warehouse
+    if endpoint:
+        out.print(f"  warehouse         picks and shipments: POST {endpoint}/warehouse/orders/<order id>/pick|ship")
+    if secret_file:
+        out.print(f"                    the demo warehouse gets the orders pushed; the secret is in {secret_file}")
     out.print(f"  store             {settings.store_url}")
     out.print(f"  channels          {', '.join(settings.channels) or 'none configured'}")
     out.print("  try               ordertide orders list   |   ordertide order show <id>")
