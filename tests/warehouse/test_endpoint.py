@@ -8,10 +8,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from activities.channels import Channels
+from activities.intake import IntakeActivities
 from domain.order.status import OrderStatus
 from tests.workflows.helpers import LAMP, MUG, place_and_start, view, wait_for
 from workers.http import serving
-from workers.warehouse_endpoint import create_warehouse_app
+from workers.warehouse_endpoint import create_warehouse_app, warehouse_routes
+from workers.webhooks import create_webhook_app
 
 SECRET = "endpoint-test-secret"
 AUTH = {"Authorization": f"Bearer {SECRET}"}
@@ -106,3 +109,13 @@ async def test_an_order_that_does_not_exist_is_404(endpoint):
     not_an_id = await endpoint.post("/warehouse/orders/12345/pick", json={}, headers=AUTH)
     assert not_an_id.status_code == 404
     assert "order:<channel>:<id>" in not_an_id.json()["error"]
+
+
+async def test_the_webhook_receiver_serves_the_same_endpoint(dev_env):
+    intake = IntakeActivities(Channels.from_config({}), dev_env.client, "unused")
+    routes = warehouse_routes(dev_env.client, SecretStr(SECRET))
+    async with serving(create_webhook_app(intake, extra_routes=routes)) as url, httpx.AsyncClient(base_url=url) as http:
+        assert (await http.post("/warehouse/orders/order:bol:1/pick", json={})).status_code == 401
+        missing = await http.post("/warehouse/orders/order:bol:1/pick", json={}, headers=AUTH)
+        assert missing.json() == {"error": "no running order order:bol:1"}
+        assert (await http.get("/healthz")).json() == {"ok": True}
