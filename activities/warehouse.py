@@ -48,6 +48,8 @@ class WarehousePusher:
         transport: httpx.AsyncBaseTransport | None = None,
     ):
         self.url = url
+        # What errors name: credentials in the URL (user:password, a query token) must not reach the order's history.
+        self.where = str(httpx.URL(url).copy_with(query=None, fragment=None, userinfo=b""))
         self.secret = secret
         self.deliveries = deliveries
         self.http = httpx.AsyncClient(timeout=PUSH_TIMEOUT, transport=transport)
@@ -68,9 +70,9 @@ class WarehousePusher:
         try:
             response = await self.http.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise _not_yet(f"warehouse at {self.url} not reached: {type(exc).__name__}") from exc
+            raise _not_yet(f"warehouse at {self.where} not reached: {type(exc).__name__}") from exc
         if not response.is_success:
-            raise _not_yet(f"warehouse at {self.url} answered {response.status_code}, not 2xx")
+            raise _not_yet(f"warehouse at {self.where} answered {response.status_code}, not 2xx")
         await self.deliveries.db.run(self.deliveries.record, key)
         log.info("warehouse acknowledged %s", key)
         return True

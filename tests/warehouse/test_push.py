@@ -2,13 +2,20 @@
 server: signed, retried until acknowledged, never sent twice per version,
 and riding on the accept the order runs anyway."""
 
+from datetime import UTC, datetime
+
+import pytest
 from pydantic import SecretStr
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.orders import OrderActivities
+from activities.store import Database, WarehouseDeliveries
+from activities.warehouse import WarehousePusher
 from domain.channels import Marketplace
 from domain.order.status import OrderStatus
 from domain.order.view import OrderRef
+from domain.warehouse import WarehouseAddress, WarehouseLine, WarehouseOrder
 from tests.warehouse.receiver import SECRET, FlakyWarehouse
 from tests.workflows.helpers import LAMP, MUG, place_and_start, wait_for
 from workers.actions import count_actions
@@ -71,3 +78,28 @@ async def test_pushing_costs_no_extra_action_and_no_url_pushes_nothing(dev_env, 
                 assert warehouse.pushes == []
     assert len(warehouse.acknowledged()) == 1
     assert costs[0] == costs[1]
+
+
+async def test_a_refused_push_names_the_warehouse_without_credentials_in_its_url(tmp_path):
+    deliveries = WarehouseDeliveries(Database(f"sqlite:///{tmp_path / 'store.db'}"))
+    deliveries.db.create_schema()
+    warehouse = FlakyWarehouse(failures=1)
+    with serve_in_thread(warehouse.app()) as server:
+        host = server.url.removeprefix("http://")
+        pusher = WarehousePusher(f"http://wms:pw@{host}/orders?token=abc", SecretStr(SECRET), deliveries)
+        order = WarehouseOrder(
+            order_id="order:bol:1",
+            version=1,
+            channel="bol",
+            marketplace_order_id="1",
+            placed_at=datetime.now(UTC),
+            lines=[WarehouseLine(line_id="1", ean="8710103917885", quantity=1)],
+            ship_to=WarehouseAddress(name="A", street="B 1", zip_code="1000AA", city="C", country_code="NL"),
+        )
+        with pytest.raises(ApplicationError) as refused:
+            await pusher.push(order)
+        assert refused.value.message.startswith(f"warehouse at http://{host}/orders answered 503, not 2xx")
+        assert await pusher.push(order) is True
+        assert await pusher.push(order) is False
+        await pusher.aclose()
+    assert [p.answered for p in warehouse.pushes] == [503, 200]
