@@ -93,8 +93,22 @@ class OrderActivities:
         if self.warehouse is not None:
             pushed = warehouse_order(order_workflow_id(ref.channel, ref.marketplace_order_id), order, accepted)
             if pushed is not None:
-                await self.warehouse.push(pushed)
+                try:
+                    await self.warehouse.push(pushed)
+                except ApplicationError as exc:
+                    # Not retried here: that would read the order and signal offer sync again.
+                    activity.logger.warning("warehouse push of %s left to deliver_to_warehouse: %s", ref, exc.message)
+                    accepted.warehouse_delivery = pushed.idempotency_key
         return accepted
+
+    @activity.defn
+    async def deliver_to_warehouse(self, key: str) -> None:
+        """The order version accept staged and could not deliver; retried
+        (retryable error) until the warehouse acknowledges it."""
+        if self.warehouse is None:
+            activity.logger.warning("no warehouse configured any more: %s not delivered", key)
+            return
+        await self.warehouse.deliver(key)
 
     def _accept(self, order: Order) -> AcceptedOrder:
         self.ledger.save_order(order)
@@ -211,4 +225,11 @@ class OrderActivities:
         return ReturnOutcome(refund=refund, restocked=restocked)
 
     def all(self) -> list[Callable]:
-        return [self.accept_order, self.choose_transporter, self.ship_lines, self.cancel_line, self.handle_return]
+        return [
+            self.accept_order,
+            self.deliver_to_warehouse,
+            self.choose_transporter,
+            self.ship_lines,
+            self.cancel_line,
+            self.handle_return,
+        ]

@@ -1,12 +1,13 @@
 """Pushing an accepted order to a warehouse that cannot speak Temporal.
 
-The push rides on the accept activity the order runs anyway: the happy path
-costs no extra activity, timer or marker. A warehouse that does not answer
-2xx fails the attempt (retryable), so Temporal retries accept, which is
-idempotent (the re-read order, reservations per line), until the warehouse
-acknowledges. An acknowledged version is recorded before the attempt ends,
-so a retry after the ack (a worker that died right after it) does not send
-it again."""
+The first try rides on the accept activity the order runs anyway: when the
+warehouse acknowledges it, the order costs no extra activity, timer or
+marker. When it does not, the order version stays in the store's outbox and
+accept says so; the workflow then runs `deliver_to_warehouse`, retried until
+the warehouse acknowledges, one activity attempt each, without reading the
+order from the marketplace again. An acknowledged version is recorded before
+the attempt ends, so a retry after the ack (a worker that died right after
+it) does not send it again."""
 
 import logging
 import time
@@ -55,25 +56,31 @@ class WarehousePusher:
         self.http = httpx.AsyncClient(timeout=PUSH_TIMEOUT, transport=transport)
 
     async def push(self, order: WarehouseOrder) -> bool:
-        """True when this call delivered it; False when it was already acknowledged."""
-        key = order.idempotency_key
-        if await self.deliveries.db.run(self.deliveries.acknowledged, key):
+        """Stages this order version and delivers it; True when the warehouse
+        acknowledged it now, False when it had already. Raises (retryable)
+        while the warehouse does not acknowledge it: `deliver` takes over."""
+        await self.deliveries.db.run(self.deliveries.stage, order.idempotency_key, order.model_dump_json())
+        return await self.deliver(order.idempotency_key)
+
+    async def deliver(self, key: str) -> bool:
+        body = await self.deliveries.db.run(self.deliveries.pending, key)
+        if body is None:
             return False
-        body = order.model_dump_json().encode()
+        content = body.encode()
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self.secret.get_secret_value(), timestamp, body),
+            SIGNATURE_HEADER: sign(self.secret.get_secret_value(), timestamp, content),
             IDEMPOTENCY_HEADER: key,
         }
         try:
-            response = await self.http.post(self.url, content=body, headers=headers)
+            response = await self.http.post(self.url, content=content, headers=headers)
         except httpx.HTTPError as exc:
             raise _not_yet(f"warehouse at {self.where} not reached: {type(exc).__name__}") from exc
         if not response.is_success:
             raise _not_yet(f"warehouse at {self.where} answered {response.status_code}, not 2xx")
-        await self.deliveries.db.run(self.deliveries.record, key)
+        await self.deliveries.db.run(self.deliveries.acknowledge, key)
         log.info("warehouse acknowledged %s", key)
         return True
 

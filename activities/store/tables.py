@@ -147,9 +147,13 @@ class StockImportDone(SQLModel, table=True):
 
 
 class WarehouseDelivery(SQLModel, table=True):
-    """An order version the warehouse acknowledged: it is never sent again."""
+    """An order version for the warehouse, kept until it is acknowledged (and
+    after, so it is never sent again). The body is kept as first sent: every
+    retry sends the same bytes."""
 
     __tablename__ = "warehouse_delivery"
 
     idempotency_key: str = Field(primary_key=True, max_length=255)
-    acknowledged_at: datetime = Field(default_factory=utcnow)
+    body: str
+    created_at: datetime = Field(default_factory=utcnow)
+    acknowledged_at: datetime | None = None

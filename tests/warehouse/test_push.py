@@ -13,11 +13,12 @@ from activities.orders import OrderActivities
 from activities.store import Database, WarehouseDeliveries
 from activities.warehouse import WarehousePusher
 from domain.channels import Marketplace
+from domain.order.messages import PickRequest
 from domain.order.status import OrderStatus
 from domain.order.view import OrderRef
 from domain.warehouse import WarehouseAddress, WarehouseLine, WarehouseOrder
 from tests.warehouse.receiver import SECRET, FlakyWarehouse
-from tests.workflows.helpers import LAMP, MUG, place_and_start, wait_for
+from tests.workflows.helpers import LAMP, MUG, keep_history, place_and_start, wait_for
 from workers.actions import count_actions
 from workers.http import serve_in_thread
 from workers.settings import WarehouseSettings
@@ -37,7 +38,10 @@ async def test_a_push_refused_twice_is_retried_until_acknowledged_and_never_sent
             order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 2}])
             await wait_for(handle, OrderStatus.AWAITING_PICK, timeout=30)
 
+            # The first try rides on accept; the retries are an activity of their own.
             assert [p.answered for p in warehouse.pushes] == [503, 503, 200]
+            actions = count_actions(await handle.fetch_history()).by_kind
+            assert actions["activity_attempt"] == 2
             assert all(p.signed for p in warehouse.pushes)
             assert {p.key for p in warehouse.pushes} == {f"{handle.id}:v1"}
             pushed = warehouse.acknowledged()[0].body
@@ -57,6 +61,7 @@ async def test_a_push_refused_twice_is_retried_until_acknowledged_and_never_sent
             )
             ref = OrderRef(channel="bol", marketplace=Marketplace.BOL, marketplace_order_id=order["orderId"])
             await ActivityEnvironment().run(activities.accept_order, ref)
+            await ActivityEnvironment().run(activities.deliver_to_warehouse, f"{handle.id}:v1")
             assert len(warehouse.pushes) == 3
             assert engine.inventory.stock("MUG-BLUE").reserved == 2
         await engine.aclose()
@@ -102,4 +107,19 @@ async def test_a_refused_push_names_the_warehouse_without_credentials_in_its_url
         assert await pusher.push(order) is True
         assert await pusher.push(order) is False
         await pusher.aclose()
+    assert [p.answered for p in warehouse.pushes] == [503, 200]
+
+
+async def test_an_order_whose_push_was_retried_ships_and_closes(time_env, engines, bol, task_queue):
+    warehouse = FlakyWarehouse(failures=1)
+    with serve_in_thread(warehouse.app()) as server:
+        engine = engines.build(task_queue, warehouse=_pushing_to(server.url))
+        async with engine.worker(time_env.client):
+            _, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+            await wait_for(handle, OrderStatus.AWAITING_PICK, timeout=30)
+            await handle.execute_update("pick", PickRequest(track_and_trace="3SBOL0000009"))
+            closed = await handle.result()
+            await keep_history(handle, "order-warehouse-push-retried")
+        await engine.aclose()
+    assert closed.status == OrderStatus.CLOSED
     assert [p.answered for p in warehouse.pushes] == [503, 200]
