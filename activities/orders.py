@@ -15,8 +15,9 @@ from activities.marketplaces.base import CommandContext
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
 from activities.tracing import tag
+from activities.warehouse import WarehousePusher, warehouse_order
 from domain.errors import BUSINESS_ERROR_TYPE
-from domain.ids import line_key
+from domain.ids import line_key, order_workflow_id
 from domain.money import to_money
 from domain.order.commands import (
     AcceptedOrder,
@@ -69,24 +70,45 @@ class OrderActivities:
         ledger: OrderLedger,
         rules: TransporterRules,
         notifier: StockNotifier,
+        warehouse: WarehousePusher | None = None,
     ):
         self.channels = channels
         self.inventory = inventory
         self.ledger = ledger
         self.rules = rules
         self.notifier = notifier
+        self.warehouse = warehouse
 
     @activity.defn
     @unexpected_errors_need_attention
     async def accept_order(self, ref: OrderRef) -> AcceptedOrder:
         """Fetch the order from the marketplace (a push is only a hint), keep
-        it in the ledger, and reserve stock line by line."""
+        it in the ledger, reserve stock line by line, and hand what is to be
+        picked to the warehouse, when one is configured (activities/warehouse.py)."""
         tag(ref)
         with marketplace_errors():
             order = await self.channels[ref.channel].get_order(ref.marketplace_order_id)
         accepted = await self.inventory.db.run(self._accept, order)
         await self.notifier.changed(line.sku for line in accepted.lines if line.reserved and line.sku)
+        if self.warehouse is not None:
+            pushed = warehouse_order(order_workflow_id(ref.channel, ref.marketplace_order_id), order, accepted)
+            if pushed is not None:
+                try:
+                    await self.warehouse.push(pushed)
+                except ApplicationError as exc:
+                    # Not retried here: that would read the order and signal offer sync again.
+                    activity.logger.warning("warehouse push of %s left to deliver_to_warehouse: %s", ref, exc.message)
+                    accepted.warehouse_delivery = pushed.idempotency_key
         return accepted
+
+    @activity.defn
+    async def deliver_to_warehouse(self, key: str) -> None:
+        """The order version accept staged and could not deliver; retried
+        (retryable error) until the warehouse acknowledges it."""
+        if self.warehouse is None:
+            activity.logger.warning("no warehouse configured any more: %s not delivered", key)
+            return
+        await self.warehouse.deliver(key)
 
     def _accept(self, order: Order) -> AcceptedOrder:
         self.ledger.save_order(order)
@@ -203,4 +225,11 @@ class OrderActivities:
         return ReturnOutcome(refund=refund, restocked=restocked)
 
     def all(self) -> list[Callable]:
-        return [self.accept_order, self.choose_transporter, self.ship_lines, self.cancel_line, self.handle_return]
+        return [
+            self.accept_order,
+            self.deliver_to_warehouse,
+            self.choose_transporter,
+            self.ship_lines,
+            self.cancel_line,
+            self.handle_return,
+        ]

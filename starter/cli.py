@@ -59,6 +59,9 @@ async def run(
     ui_port: Port = 8233,
     sandbox_port: Port = 8710,
     codec_port: Port = 8711,
+    warehouse_port: Annotated[
+        int, typer.Option(help="the warehouse's pick/ship endpoint", callback=checked(args.port))
+    ] = 8713,
     sandbox: Annotated[
         bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
     ] = None,
@@ -76,6 +79,7 @@ async def run(
         ui_port=ui_port,
         sandbox_port=sandbox_port,
         codec_port=codec_port,
+        warehouse_port=warehouse_port,
         use_sandbox=sandbox,
         return_window=timedelta(minutes=return_window_minutes) if return_window_minutes else None,
     )
@@ -126,12 +130,14 @@ async def sandbox_bol(
 @app.command()
 @run_async
 async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
-    """Receive marketplace push notifications (POST /webhooks/bol/<channel>)."""
+    """Receive marketplace push notifications (POST /webhooks/bol/<channel>) and,
+    with a warehouse secret configured, the warehouse's picks and shipments."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
+    from workers.warehouse_endpoint import warehouse_routes
     from workers.webhooks import create_webhook_app
 
     settings = load_settings()
@@ -143,8 +149,12 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
                 f"channel {name}: no retailer_id configured, so its pushes are refused (403); "
                 f"set ORDERTIDE_CHANNELS__{name.upper()}__RETAILER_ID"
             )
-    intake = IntakeActivities(Channels.from_config(settings.channels), await connect(), settings.task_queue)
-    await serve(create_webhook_app(intake, settings.webhooks), host, port)
+    client = await connect()
+    intake = IntakeActivities(Channels.from_config(settings.channels), client, settings.task_queue)
+    secret = settings.warehouse.secret
+    # The warehouse's pick and ship endpoint rides along once its secret is configured.
+    warehouse = warehouse_routes(client, secret) if secret is not None else None
+    await serve(create_webhook_app(intake, settings.webhooks, warehouse), host, port)
 
 
 @app.command("codec-server")

@@ -18,17 +18,21 @@ from starter.admit import admit_channels
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
+from starter.warehouse_inbox import WarehouseInbox
 from workers.codec import CodecKeys, EncryptionCodec
 from workers.codec_server import create_codec_app
 from workers.codec_token import DEV_TOKEN_FILE, load_or_create_codec_token
 from workers.devserver import DevServer
-from workers.http import serve_in_thread
+from workers.http import serve_in_thread, serving
 from workers.secret_file import private_dir
-from workers.settings import RUNTIME_CHANNELS, Settings, load_settings, record_runtime_channels
+from workers.settings import RUNTIME_CHANNELS, Settings, WarehouseSettings, load_settings, record_runtime_channels
 from workers.temporal_client import connect
+from workers.warehouse_endpoint import create_warehouse_app
 from workers.worker import Engine, ensure_intake
 
 log = logging.getLogger(__name__)
+
+WAREHOUSE_SECRET = "warehouse-secret"
 
 
 def sandbox_channel(url: str, return_window: timedelta | None) -> BolChannelConfig:
@@ -55,6 +59,7 @@ async def run_everything(
     sandbox_port: int,
     codec_port: int,
     use_sandbox: bool | None,
+    warehouse_port: int = 8713,
     return_window: timedelta | None,
 ) -> None:
     configured = load_settings(data_dir=data_dir)
@@ -99,36 +104,58 @@ async def run_everything(
         raise
     sandbox = None
     engine: Engine | None = None
+    inbox: WarehouseInbox | None = None
     try:
-        if use_sandbox:
-            sandbox = serve_in_thread(create_app(BolSandboxConfig()), port=sandbox_port)
-            settings = Settings(
-                data_dir=data_dir,
-                database_url=configured.database_url,
-                channels={"bol": sandbox_channel(sandbox.url, return_window)},
-            )
-        else:
-            settings = configured
-        engine = Engine.build(settings)
-        if sandbox is not None:
-            record_runtime_channels(settings)
-        client = await connect(server.address, keys)
-        await ensure_intake(client, settings)
-        tasks = []
-        async with engine.worker(client):
+        async with contextlib.AsyncExitStack() as serving_here:
+            if use_sandbox:
+                sandbox = serve_in_thread(create_app(BolSandboxConfig()), port=sandbox_port)
+                # The demo warehouse gets its orders pushed, signed with a secret kept in the data dir.
+                secret = SecretStr(await asyncio.to_thread(load_or_create_codec_token, data_dir / WAREHOUSE_SECRET))
+                inbox = WarehouseInbox(secret)
+                inbox_url = await serving_here.enter_async_context(serving(inbox.app()))
+                settings = Settings(
+                    data_dir=data_dir,
+                    database_url=configured.database_url,
+                    channels={"bol": sandbox_channel(sandbox.url, return_window)},
+                    warehouse=WarehouseSettings(url=f"{inbox_url}/orders", secret=secret),
+                )
+            else:
+                settings = configured
+            engine = Engine.build(settings)
             if sandbox is not None:
-                catalog = await asyncio.to_thread(seed_demo_catalog, engine.inventory)
-                buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute)
-                warehouse = WarehouseSimulator(client, engine.inventory, restock=(settings.task_queue, 5))
-                tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
-            _print_where(
-                server, sandbox.url if sandbox else None, settings, orders_per_minute, codec_endpoint, token_file
-            )
-            await stop.wait()
-            out.print("stopping…")
-            for task in tasks:
-                with contextlib.suppress(Exception):
-                    await task
+                record_runtime_channels(settings)
+            client = await connect(server.address, keys)
+            warehouse_endpoint = None
+            if settings.warehouse.secret is not None:
+                app = create_warehouse_app(client, settings.warehouse.secret)
+                warehouse_endpoint = await serving_here.enter_async_context(serving(app, port=warehouse_port))
+                if inbox is not None:
+                    inbox.endpoint = warehouse_endpoint
+            await ensure_intake(client, settings)
+            tasks = []
+            async with engine.worker(client):
+                if sandbox is not None:
+                    catalog = await asyncio.to_thread(seed_demo_catalog, engine.inventory)
+                    buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute)
+                    warehouse = WarehouseSimulator(
+                        client, engine.inventory, restock=(settings.task_queue, 5), pushed=inbox
+                    )
+                    tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
+                secret_file = data_dir / WAREHOUSE_SECRET if inbox is not None else None
+                _print_where(
+                    server,
+                    sandbox.url if sandbox else None,
+                    settings,
+                    orders_per_minute,
+                    codec_endpoint,
+                    token_file,
+                    (warehouse_endpoint, secret_file),
+                )
+                await stop.wait()
+                out.print("stopping…")
+                for task in tasks:
+                    with contextlib.suppress(Exception):
+                        await task
     finally:
         (data_dir / RUNTIME_CHANNELS).unlink(missing_ok=True)
         if engine is not None:
@@ -146,17 +173,23 @@ def _print_where(
     orders_per_minute: float,
     codec_endpoint: str,
     token_file: Path,
+    warehouse: tuple[str | None, Path | None],
 ) -> None:
     out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
     out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
     out.print(f"  Temporal gRPC     {server.address}  (history in {server.db_file})")
     if sandbox_url:
         out.print(f"  bol.com sandbox   {sandbox_url}  (Retailer API under /retailer, control API under /_sandbox)")
-        out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks after ~5 s")
+        out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks ~5 s after the push")
     out.print(f"  codec server      {codec_endpoint}  (payloads are encrypted; the UI decodes through it)")
     out.print(f"                    sign in there once with the token in {token_file}; in the UI's codec settings")
     out.print(f'                    use {codec_endpoint} with "Include cross-origin credentials" on')
     out.print('                    CLI: temporal … --codec-endpoint … --codec-auth "Bearer <token>"')
+    endpoint, secret_file = warehouse
+    if endpoint:
+        out.print(f"  warehouse         picks and shipments: POST {endpoint}/warehouse/orders/<order id>/pick|ship")
+    if secret_file:
+        out.print(f"                    the demo warehouse gets the orders pushed; the secret is in {secret_file}")
     out.print(f"  store             {settings.store_url}")
     out.print(f"  channels          {', '.join(settings.channels) or 'none configured'}")
     out.print("  try               ordertide orders list   |   ordertide order show <id>")

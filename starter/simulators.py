@@ -18,6 +18,7 @@ from domain import names
 from domain.catalog import Product
 from domain.order.messages import PickRequest, ReturnReceivedRequest
 from starter import orders_api, stock_api
+from starter.warehouse_inbox import WarehouseInbox
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +103,22 @@ class WarehouseSimulator:
         pick_delay: timedelta = timedelta(seconds=5),
         seed: int = 11,
         restock: tuple[str, int] | None = None,
+        pushed: WarehouseInbox | None = None,
     ):
         """`restock`: (task queue, level): products whose available stock falls
         below the level get 20 more, through the inventory workflow like any
-        other stock change, so every channel's offer follows."""
+        other stock change, so every channel's offer follows.
+
+        `pushed`: the warehouse of `ordertide run`, which gets its orders
+        pushed and reports picks over HTTP, like a warehouse that cannot speak
+        Temporal. Without it (benchmarks, drills) it looks for orders awaiting
+        a pick itself and sends the updates with the Temporal client."""
         self.client = client
         self.inventory = inventory
         self.pick_delay = pick_delay
         self.rng = random.Random(seed)
         self.restock = restock
+        self.pushed = pushed
         self.picked = 0
         self._waiting: dict[str, float] = {}
         self._in_flight = asyncio.Semaphore(20)
@@ -118,7 +126,10 @@ class WarehouseSimulator:
     async def run(self, stop: asyncio.Event, every: float = 2.0) -> None:
         while not stop.is_set():
             try:
-                await self._pick_ready_orders()
+                if self.pushed is not None:
+                    self.picked += await self.pushed.pick_ready(self.pick_delay, self._pick_request)
+                else:
+                    await self._pick_ready_orders()
                 await self._receive_returns()
                 await self._replenish()
             except RPCError as exc:
@@ -134,12 +145,7 @@ class WarehouseSimulator:
             first_seen = self._waiting.setdefault(order.workflow_id, now)
             if now - first_seen >= self.pick_delay.total_seconds():
                 ready.append(order.workflow_id)
-        picks = [
-            PickRequest(
-                track_and_trace=f"3SSIM{self.rng.randrange(10**9):09d}", weight_grams=self.rng.randrange(200, 4000)
-            )
-            for _ in ready
-        ]
+        picks = [self._pick_request() for _ in ready]
         done = await asyncio.gather(
             *(self._send(wf, names.UPDATE_PICK, pick) for wf, pick in zip(ready, picks, strict=True))
         )
@@ -147,6 +153,11 @@ class WarehouseSimulator:
         for workflow_id, picked in zip(ready, done, strict=True):
             if picked:
                 self._waiting.pop(workflow_id, None)
+
+    def _pick_request(self) -> PickRequest:
+        return PickRequest(
+            track_and_trace=f"3SSIM{self.rng.randrange(10**9):09d}", weight_grams=self.rng.randrange(200, 4000)
+        )
 
     async def _receive_returns(self) -> None:
         opened = await orders_api.list_orders(self.client, orders_api.list_query(status="RETURN_OPEN"))

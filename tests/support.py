@@ -16,7 +16,7 @@ from domain.config import BolChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from starter.demo_catalog import seed_demo_catalog
-from workers.settings import Settings
+from workers.settings import Settings, WarehouseSettings
 from workers.worker import Engine
 
 SANDBOX_URL = "http://bol.sandbox"
@@ -82,8 +82,16 @@ class EngineFactory:
         self.tmp_path = tmp_path
         self.bol = bol
 
-    def build(self, task_queue: str, database_url: str | None = None, stock: int = 50, **channel: Any) -> Engine:
+    def build(
+        self,
+        task_queue: str,
+        database_url: str | None = None,
+        stock: int = 50,
+        warehouse: WarehouseSettings | None = None,
+        **channel: Any,
+    ) -> Engine:
         settings = Settings(
+            warehouse=warehouse or WarehouseSettings(),
             data_dir=self.tmp_path,
             database_url=database_url or f"sqlite:///{self.tmp_path / f'store-{uuid.uuid4().hex[:8]}.db'}",
             task_queue=task_queue,

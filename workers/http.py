@@ -3,9 +3,12 @@
 `ordertide codec-server`, `ordertide sandbox bol`). The sandboxes do not
 import this module: they are plain ASGI apps, and whoever runs one serves it."""
 
+import asyncio
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import uvicorn
@@ -85,3 +88,35 @@ async def serve(app: ASGIApp, host: str = "127.0.0.1", port: int = 8710, *, acce
     a secret in a path, and the log must not keep it)."""
     config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log)
     await uvicorn.Server(config).serve()
+
+
+class _QuietServer(uvicorn.Server):
+    """Leaves signals to the process that embeds it (Ctrl-C stops
+    `ordertide run` as a whole, not just this server)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serving(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serves `app` on the running event loop for the block; yields its URL.
+    For apps that call the Temporal client or share state with the caller's
+    tasks, which belong to this loop, not to a server thread's."""
+    sock = socket.create_server((host, port))
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # raises why it did not start
+                raise RuntimeError(f"the server on port {sock.getsockname()[1]} did not start")
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await task
+        sock.close()

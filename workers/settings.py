@@ -52,6 +52,23 @@ class WebhookSettings(BaseModel):
     handoff_timeout: timedelta = timedelta(seconds=5)
 
 
+class WarehouseSettings(BaseModel):
+    """Where accepted orders are pushed, for a warehouse that cannot speak
+    Temporal (README, "The warehouse"). No `url`: nothing is pushed. The
+    secret signs the pushes and is the bearer token of the pick and ship
+    endpoint; it belongs in ordertide.secrets.toml or the environment."""
+
+    url: str | None = None
+    secret: SecretStr | None = None
+    # The name of an environment variable holding the secret.
+    secret_env: str | None = None
+
+    def shared_secret(self) -> SecretStr | None:
+        if self.secret is None and self.secret_env and os.environ.get(self.secret_env):
+            return SecretStr(os.environ[self.secret_env])
+        return self.secret
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERTIDE_", env_nested_delimiter="__", extra="ignore")
 
@@ -65,6 +82,7 @@ class Settings(BaseSettings):
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     worker: WorkerTuning = Field(default_factory=WorkerTuning)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
 
     def codec_keys(self) -> CodecKeys | None:
         path = self.codec_key_file or self.data_dir / "codec-keys.json"
@@ -120,7 +138,13 @@ def _secrets_from_environment(settings: Settings) -> Settings:
             plaza = plaza.model_copy(update={"private_key": SecretStr(os.environ[plaza.private_key_env])})
             config = config.model_copy(update={"plaza": plaza})
         channels[name] = config
-    return settings.model_copy(update={"channels": channels})
+    warehouse = settings.warehouse
+    if warehouse.url and warehouse.shared_secret() is None:
+        raise ValueError(
+            "warehouse.secret: a warehouse url needs a secret to sign its pushes (or warehouse.secret_env)"
+        )
+    warehouse = warehouse.model_copy(update={"secret": warehouse.shared_secret()})
+    return settings.model_copy(update={"channels": channels, "warehouse": warehouse})
 
 
 def record_runtime_channels(settings: Settings) -> Path:
@@ -156,6 +180,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             data["channels"][name]["client_secret"] = config.client_secret.get_secret_value()
         if config.plaza.private_key is not None:
             data["channels"][name]["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
+    if settings.warehouse.secret is not None:
+        data["warehouse"]["secret"] = settings.warehouse.secret.get_secret_value()
     for key, value in data.items():
         flatten(f"ORDERTIDE_{key.upper()}", value)
     return env

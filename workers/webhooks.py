@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from activities.channels import UnknownChannel
 from activities.intake import IntakeActivities
@@ -57,7 +57,10 @@ class BolPush(BaseModel):
     event: PushEvent
 
 
-def create_webhook_app(intake: IntakeActivities, settings: WebhookSettings | None = None) -> Starlette:
+def create_webhook_app(
+    intake: IntakeActivities, settings: WebhookSettings | None = None, extra_routes: list[BaseRoute] | None = None
+) -> Starlette:
+    """`extra_routes`: other senders' endpoints served beside bol's (the warehouse's)."""
     limits = settings or WebhookSettings()
     sources = SourceLimit(limits.requests_per_second, limits.burst)
 
@@ -121,6 +124,7 @@ def create_webhook_app(intake: IntakeActivities, settings: WebhookSettings | Non
         routes=[
             Route("/webhooks/bol/{channel}", bol_push, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
+            *(extra_routes or []),
         ],
         lifespan=lifespan,
     )

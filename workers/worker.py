@@ -20,7 +20,8 @@ from activities.inventory import InventoryActivities
 from activities.notify import StockNotifier
 from activities.offer_sync import OfferSyncActivities
 from activities.orders import OrderActivities
-from activities.store import Database, InventoryStore, OfferBook, OrderLedger
+from activities.store import Database, InventoryStore, OfferBook, OrderLedger, WarehouseDeliveries
+from activities.warehouse import WarehousePusher
 from domain.ids import intake_workflow_id
 from domain.intake import IntakeInput
 from domain.transporters import TransporterRules
@@ -60,11 +61,14 @@ class Engine:
     offers: OfferBook
     channels: Channels
     rules: TransporterRules
+    warehouse: WarehousePusher | None = None
 
     @classmethod
     def build(cls, settings: Settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> "Engine":
         db = Database(settings.store_url)
         db.create_schema()
+        warehouse = settings.warehouse
+        secret = warehouse.shared_secret()
         return cls(
             settings=settings,
             db=db,
@@ -73,6 +77,9 @@ class Engine:
             offers=OfferBook(db),
             channels=Channels.from_config(settings.channels, transports),
             rules=TransporterRules.load(),
+            warehouse=WarehousePusher(warehouse.url, secret, WarehouseDeliveries(db))
+            if warehouse.url and secret
+            else None,
         )
 
     def notifier(self, client: Client) -> StockNotifier:
@@ -81,7 +88,7 @@ class Engine:
 
     def activities(self, client: Client) -> list:
         notifier = self.notifier(client)
-        orders = OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier)
+        orders = OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier, self.warehouse)
         intake = IntakeActivities(self.channels, client, self.settings.task_queue)
         offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers, notifier)
         inventory = InventoryActivities(self.inventory, notifier)
@@ -116,6 +123,8 @@ class Engine:
 
     async def aclose(self) -> None:
         await self.channels.aclose()
+        if self.warehouse is not None:
+            await self.warehouse.aclose()
         self.db.dispose()
 
 

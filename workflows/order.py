@@ -75,6 +75,22 @@ class OrderWorkflow:
         self._state.apply_accepted(accepted)
         if ship_by := self._state.ship_by_deadline():
             workflow.upsert_search_attributes([names.SHIP_BY.value_set(ship_by)])
+        if accepted.warehouse_delivery:
+            await self._deliver_to_warehouse(accepted.warehouse_delivery)
+
+    async def _deliver_to_warehouse(self, key: str) -> None:
+        """Accept pushed the order to the warehouse, which did not acknowledge
+        it: retried here, without reading the order again, until it does.
+        Only such orders run it; histories recorded before it never have a
+        delivery pending, so they replay unchanged without a patch."""
+        self._set_status(OrderStatus.RECEIVED, "The warehouse to acknowledge the order (the push is retried)")
+        await workflow.execute_activity_method(
+            OrderActivities.deliver_to_warehouse,
+            key,
+            start_to_close_timeout=policies.ACCEPT_TIMEOUT,
+            retry_policy=policies.MARKETPLACE_RETRY,
+            summary="push the order to the warehouse",
+        )
 
     async def _accept_order(self) -> AcceptedOrder:
         """One marketplace read and one store transaction: as a local activity

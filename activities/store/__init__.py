@@ -1,5 +1,6 @@
 """The inventory store (sqlmodel): SQLite by default, PostgreSQL by URL."""
 
+from activities.store.deliveries import WarehouseDeliveries
 from activities.store.engine import Database
 from activities.store.inventory import InventoryStore, Stock, StockRejected, UnknownProduct
 from activities.store.ledger import OrderLedger
@@ -15,4 +16,5 @@ __all__ = [
     "StockImports",
     "StockRejected",
     "UnknownProduct",
+    "WarehouseDeliveries",
 ]

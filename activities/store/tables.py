@@ -144,3 +144,16 @@ class StockImportDone(SQLModel, table=True):
     import_id: str = Field(primary_key=True, max_length=64)
     outcome: dict = Field(sa_column=Column(JSON))
     at: datetime = Field(default_factory=utcnow)
+
+
+class WarehouseDelivery(SQLModel, table=True):
+    """An order version for the warehouse, kept until it is acknowledged (and
+    after, so it is never sent again). The body is kept as first sent: every
+    retry sends the same bytes."""
+
+    __tablename__ = "warehouse_delivery"
+
+    idempotency_key: str = Field(primary_key=True, max_length=255)
+    body: str
+    created_at: datetime = Field(default_factory=utcnow)
+    acknowledged_at: datetime | None = None

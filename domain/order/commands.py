@@ -23,6 +23,9 @@ class AcceptedOrder(BaseModel):
     pickup_point: bool = False
     lines: list[LineView]
     unknown_eans: list[str] = Field(default_factory=list)
+    # The idempotency key of an order version the warehouse did not
+    # acknowledge during accept: the workflow delivers it next.
+    warehouse_delivery: str | None = None
 
 
 class ShipmentResult(BaseModel):

@@ -30,6 +30,7 @@ def test_there_are_histories_for_every_branch():
         "order-partial-picks",
         "order-happy-path",
         "inventory-stock-changes",
+        "order-warehouse-push-retried",
     } <= names
 
 

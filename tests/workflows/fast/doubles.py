@@ -101,8 +101,9 @@ class FakeOrderActivities:
         self.ship_replies: deque[Reply] = deque()
         self.cancel_replies: deque[Reply] = deque()
         self.return_replies: deque[Reply] = deque()
+        self.delivery_replies: deque[Reply] = deque()
         self.transporter = transporter
-        self.calls: list[tuple[str, BaseModel]] = []
+        self.calls: list[tuple[str, BaseModel | str]] = []
         # Set by a test to hold ship_lines until it is released.
         self.ship_gate: asyncio.Event | None = None
         self.ship_started = asyncio.Event()
@@ -131,6 +132,12 @@ class FakeOrderActivities:
         last = self.accept_replies[-1]
         replies = self.accept_replies if len(self.accept_replies) > 1 else deque()
         return self._reply("accept_order", ref, replies, lambda: last)
+
+    async def deliver_to_warehouse(self, key: str) -> None:
+        self.calls.append(("deliver_to_warehouse", key))
+        reply = self.delivery_replies.popleft() if self.delivery_replies else None
+        if isinstance(reply, BaseException):
+            raise reply
 
     async def choose_transporter(self, query: TransporterQuery) -> str:
         self.transporter_started.set()
@@ -176,6 +183,11 @@ async def accept_order(ref: OrderRef) -> AcceptedOrder:
     return await _double().accept_order(ref)
 
 
+@activity.defn(name="deliver_to_warehouse")
+async def deliver_to_warehouse(key: str) -> None:
+    await _double().deliver_to_warehouse(key)
+
+
 @activity.defn(name="choose_transporter")
 @unexpected_errors_need_attention
 async def choose_transporter(query: TransporterQuery) -> str:
@@ -200,4 +212,11 @@ async def handle_return(step: HandleReturnInput) -> ReturnOutcome:
     return await _double().handle_return(step)
 
 
-ACTIVITIES: list[Callable[..., Any]] = [accept_order, choose_transporter, ship_lines, cancel_line, handle_return]
+ACTIVITIES: list[Callable[..., Any]] = [
+    accept_order,
+    deliver_to_warehouse,
+    choose_transporter,
+    ship_lines,
+    cancel_line,
+    handle_return,
+]
