@@ -172,6 +172,18 @@ async def test_a_history_exported_by_the_temporal_cli_replays_with_ordertide_rep
     assert replayed.returncode == 0, replayed.stderr
     assert f"{exported.stem}: deterministic" in replayed.stdout
 
+    # Straight from the server; without a terminal, progress goes to stderr as plain lines.
+    everything = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "starter.cli", "replay", "--all", "--query", f"WorkflowId = '{workflow_id}'"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ORDERTIDE_DATA_DIR": str(tmp_path), "TEMPORAL_ADDRESS": address},
+    )
+    assert everything.returncode == 0, everything.stderr
+    assert f"{workflow_id}: deterministic" in everything.stdout
+    assert "replayed 1 of 1 histories" in everything.stderr
+
 
 async def test_intake_forwards_buyer_cancellations_and_returns_to_the_orders(dev_env, e2e):
     client = dev_env.client
