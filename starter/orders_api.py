@@ -106,8 +106,9 @@ def order_handle(client: Client, workflow_id: str) -> WorkflowHandle:
     return client.get_workflow_handle(workflow_id)
 
 
-async def show_order(client: Client, workflow_id: str) -> OrderView:
-    """The live view from the workflow; for a closed order, its result."""
+async def show_order(client: Client, workflow_id: str, patience: timedelta | None = None) -> OrderView:
+    """The live view from the workflow; for a closed order, its result.
+    `patience` bounds the wait for a worker to answer the query."""
     handle = client.get_workflow_handle(workflow_id, result_type=OrderView)
     try:
         description = await handle.describe()
@@ -116,7 +117,7 @@ async def show_order(client: Client, workflow_id: str) -> OrderView:
     if description.status == WorkflowExecutionStatus.COMPLETED:
         return await handle.result()
     try:
-        return await handle.query(names.QUERY_VIEW, result_type=OrderView)
+        return await handle.query(names.QUERY_VIEW, result_type=OrderView, rpc_timeout=patience)
     except RPCError as exc:
         raise CommandError(f"order {workflow_id} cannot answer ({exc.message}); is a worker running?") from exc
 

@@ -1,5 +1,6 @@
 """What ops see: stuck orders with the way out, and per-channel health."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -34,6 +35,28 @@ async def test_stuck_lists_the_order_that_needs_attention_with_its_resume_comman
         [stuck] = await eventually(listed)
     assert any("Invalid track and trace" in reason for reason in stuck.reasons)
     assert stuck.resume_with == f"fix the cause, then: ordertide order resume bol:{order['orderId']}"
+
+
+async def test_stuck_answers_in_seconds_while_no_worker_serves_the_orders(dev_env, engines, bol, task_queue):
+    """The moment ops run `orders stuck` is often when the worker is down: each
+    order's details query then waits for a worker that is not there."""
+    engine = engines.build(task_queue)
+    bol.state.add_fault(path="/retailer/shipments", method="POST", kind="process_failure", times=1)
+    async with engine.worker(dev_env.client):
+        order, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000001"))
+        await wait_for_attention(handle)
+
+        async def listed():
+            return [s for s in await stuck_orders(dev_env.client) if s.marketplace_order_id == order["orderId"]]
+
+        await eventually(listed)
+    # The worker has stopped.
+    started = time.monotonic()
+    [stuck] = await listed()
+    assert time.monotonic() - started < 15
+    assert stuck.reasons == ["needs attention (no worker answered for details)"]
 
 
 async def test_health_flags_a_silent_channel_attention_and_seller_cancellations(dev_env, engines, bol, task_queue):
