@@ -5,28 +5,18 @@ arguments would say so instead."""
 
 import asyncio
 import os
-import sys
 
 import pytest
 
 from domain.order.status import OrderStatus
 from starter import orders_api
+from tests.cli.test_cli import ordertide
 
 UNREACHABLE = {**os.environ, "TEMPORAL_ADDRESS": "127.0.0.1:1", "COLUMNS": "200"}
 
 
-async def ordertide(*args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "starter.cli",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=UNREACHABLE,
-    )
-    out, err = await process.communicate()
-    return await process.wait(), out.decode(), err.decode()
+async def unreachable(*args: str) -> tuple[int, str, str]:
+    return await ordertide(*args, env=UNREACHABLE)
 
 
 BAD = [
@@ -51,7 +41,7 @@ BAD = [
 
 
 async def test_a_bad_argument_is_a_one_line_usage_error_naming_it():
-    results = await asyncio.gather(*(ordertide(*argv) for argv, _, _ in BAD))
+    results = await asyncio.gather(*(unreachable(*argv) for argv, _, _ in BAD))
 
     for (argv, name, reason), (code, out, err) in zip(BAD, results, strict=True):
         lines = err.strip().splitlines()
@@ -61,7 +51,7 @@ async def test_a_bad_argument_is_a_one_line_usage_error_naming_it():
 
 
 async def test_good_arguments_get_past_the_checks():
-    code, _, err = await ordertide("orders", "list", "--status", "shipped", "--channel", "bol")
+    code, _, err = await unreachable("orders", "list", "--status", "shipped", "--channel", "bol")
     assert code == 1 and "Temporal is not reachable" in err  # reached the connect
 
 
