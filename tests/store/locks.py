@@ -1,6 +1,7 @@
 """Someone else holding the stock row: a second connection that keeps a
 write transaction open, the way a slow or stuck writer does."""
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 
@@ -21,3 +22,15 @@ def stock_row_locked(url: str, sku: str) -> Iterator[None]:
         finally:
             conn.exec_driver_sql("ROLLBACK")
     engine.dispose()
+
+
+async def default_pool_stays_free(waiting: list[asyncio.Task], settle: float) -> None:
+    """With `waiting` store calls queued behind a lock for `settle` seconds,
+    asyncio.to_thread still runs at once; the waiting calls are cancelled
+    after."""
+    await asyncio.sleep(settle)
+    try:
+        assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), timeout=2) == "free"
+    finally:
+        for task in waiting:
+            task.cancel()

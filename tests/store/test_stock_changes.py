@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 from activities.inventory import InventoryActivities
 from activities.notify import StockNotifier
 from domain.stock import STOCK_REJECTED_ERROR_TYPE, StockCommand
-from tests.store.locks import stock_row_locked
+from tests.store.locks import default_pool_stays_free, stock_row_locked
 from workflows.inventory import STOCK_TIMEOUT
 
 
@@ -73,12 +73,7 @@ async def test_a_busy_store_leaves_the_default_thread_pool_free(inventory, datab
             asyncio.create_task(acts.adjust_stock(StockCommand(sku="MUG", quantity=1, request_id=f"u{i}")))
             for i in range(12)
         ]
-        await asyncio.sleep(0.5)
-        try:
-            assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), timeout=2) == "free"
-        finally:
-            for task in waiting:
-                task.cancel()
+        await default_pool_stays_free(waiting, settle=0.5)
     await asyncio.gather(*waiting, return_exceptions=True)
 
 

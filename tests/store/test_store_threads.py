@@ -8,7 +8,7 @@ from activities.notify import StockNotifier
 from activities.orders import OrderActivities
 from domain.channels import Marketplace
 from domain.order.view import OrderRef
-from tests.store.locks import stock_row_locked
+from tests.store.locks import default_pool_stays_free, stock_row_locked
 from tests.workflows.helpers import MUG
 
 
@@ -28,12 +28,7 @@ async def test_orders_waiting_on_a_busy_store_leave_the_default_thread_pool_free
                 )
                 for o in placed
             ]
-            await asyncio.sleep(1)
-            try:
-                assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), timeout=2) == "free"
-            finally:
-                for task in waiting:
-                    task.cancel()
+            await default_pool_stays_free(waiting, settle=1)
         await asyncio.gather(*waiting, return_exceptions=True)
     finally:
         await engine.aclose()
