@@ -25,6 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.channels import Channels
 from activities.errors import marketplace_errors
+from activities.tickets import TicketWatch
 from activities.tracing import tag_order
 from domain import names
 from domain.config import BolChannelConfig
@@ -77,6 +78,7 @@ class IntakeActivities:
         self.client = client
         self.task_queue = task_queue
         self._seen = _Seen()
+        self.tickets = TicketWatch(client)
 
     @activity.defn
     async def watch_channel(self, watch: IntakeWatch) -> IntakePollResult:
@@ -136,6 +138,11 @@ class IntakeActivities:
                 return_id = notice.return_id or notice.rma_id  # as bol lists it, like an unreadable one
                 if await self._handed_over(unreadable, "return", return_id, self._forward_return(channel, notice)):
                     result.returns_forwarded += 1
+            # At the returns' pace: an answer is expected within hours, not seconds.
+            try:
+                await self.tickets.check(channel, adapter, now)
+            except MarketplaceError as exc:
+                log.warning("tickets of %s could not be read: %s", channel, exc)
         for item in unreadable:
             log.warning("intake of %s skipped %s", channel, item.describe())
         result.unreadable = unreadable

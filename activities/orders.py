@@ -204,8 +204,10 @@ class OrderActivities:
         with marketplace_errors():
             async with _command_context() as ctx:
                 await self.channels[ref.channel].handle_return(
-                    step.rma_id, step.return_id, step.handling, step.quantity, ctx
+                    step.rma_id, step.return_id, step.handling, step.quantity, ctx, message=step.message
                 )
+        if not step.handling.is_final:
+            return ReturnOutcome()  # the buyer was asked; stock and refund wait for the final handling
         refund = to_money(step.unit_price * step.quantity) if step.handling.refunds_buyer else None
         restock = step.resellable and step.handling is ReturnHandling.RETURN_RECEIVED
         await self.inventory.db.run(

@@ -21,6 +21,7 @@ INVENTORY_WORKFLOW_ID = "inventory"
 # Order workflow messages.
 SIGNAL_BUYER_CANCELLATION = "buyer_cancellation_requested"
 SIGNAL_RETURN_ANNOUNCED = "return_announced"
+SIGNAL_TICKETS_OVERDUE = "tickets_overdue"
 UPDATE_PICK = "pick"
 UPDATE_SHIP = "ship"
 UPDATE_CANCEL = "cancel"

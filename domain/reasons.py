@@ -31,10 +31,23 @@ class ReturnHandling(StrEnum):
     EXCHANGE_PRODUCT = "EXCHANGE_PRODUCT"
     REPAIR_PRODUCT = "REPAIR_PRODUCT"
     CUSTOMER_KEEPS_PRODUCT_PAID = "CUSTOMER_KEEPS_PRODUCT_PAID"
+    # Ask the buyer about the return first (Kaufland: the unit goes "in
+    # clarification" and a ticket opens); the return stays open.
+    CLARIFY = "CLARIFY"
 
     @property
     def refunds_buyer(self) -> bool:
         return self in (ReturnHandling.RETURN_RECEIVED, ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the return is done with once the marketplace took it."""
+        return self is not ReturnHandling.CLARIFY
+
+    @property
+    def tells_buyer(self) -> bool:
+        """Kaufland sends the buyer a message with these (and requires one)."""
+        return self in (ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS, ReturnHandling.CLARIFY)
 
 
 class WaitingReason(StrEnum):

@@ -1,6 +1,7 @@
 """Per-marketplace service levels, as the marketplaces publish them for
 sellers: return windows and response times (bol: 30-day return window, 48 h
-to handle a return; Kaufland: 14 days to respond), bol's 2 % seller-fault
+to handle a return; Kaufland: 14 days to respond, 24 hours to answer a
+buyer's message), bol's 2 % seller-fault
 cancellation threshold, Kaufland's fees above 1 %."""
 
 from datetime import timedelta
@@ -9,6 +10,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from domain.channels import Marketplace
+from domain.reasons import ReturnHandling
 
 
 class MarketplaceSla(BaseModel):
@@ -16,6 +18,9 @@ class MarketplaceSla(BaseModel):
     # From the moment a return arrives until it must be handled on the marketplace.
     return_handling: timedelta
     seller_cancellation_threshold: Decimal
+    # How long a buyer's message may wait for the seller's answer (None: the
+    # marketplace has no buyer messages in its API).
+    ticket_response: timedelta | None = None
 
 
 SLA: dict[Marketplace, MarketplaceSla] = {
@@ -28,10 +33,36 @@ SLA: dict[Marketplace, MarketplaceSla] = {
         return_window=timedelta(days=30),
         return_handling=timedelta(days=14),
         seller_cancellation_threshold=Decimal("0.01"),
+        # Kaufland expects an answer to a buyer's message within 24 hours.
+        ticket_response=timedelta(hours=24),
     ),
     Marketplace.SUPPLIER: MarketplaceSla(
         return_window=timedelta(days=30),
         return_handling=timedelta(days=14),
         seller_cancellation_threshold=Decimal("0.02"),
     ),
+}
+
+
+# How a received return can be handled on each marketplace (bol's
+# handlingResult values; Kaufland's accept, reject, repair and clarify).
+RETURN_HANDLINGS: dict[Marketplace, frozenset[ReturnHandling]] = {
+    Marketplace.BOL: frozenset(
+        {
+            ReturnHandling.RETURN_RECEIVED,
+            ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS,
+            ReturnHandling.EXCHANGE_PRODUCT,
+            ReturnHandling.REPAIR_PRODUCT,
+            ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID,
+        }
+    ),
+    Marketplace.KAUFLAND: frozenset(
+        {
+            ReturnHandling.RETURN_RECEIVED,
+            ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS,
+            ReturnHandling.REPAIR_PRODUCT,
+            ReturnHandling.CLARIFY,
+        }
+    ),
+    Marketplace.SUPPLIER: frozenset({ReturnHandling.RETURN_RECEIVED, ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS}),
 }

@@ -1,5 +1,6 @@
 """`ordertide orders ...` and `ordertide order ...`."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,8 +10,8 @@ from rich.table import Table
 from domain import names
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.view import LineQuantity, OrderView
-from domain.reasons import CancellationReason, WaitingReason
-from starter import args, orders_api
+from domain.reasons import CancellationReason, ReturnHandling, WaitingReason
+from starter import aftersales_api, args, orders_api
 from starter.args import checked
 from starter.console import out, print_json, run_async
 from workers.temporal_client import connect
@@ -76,11 +77,32 @@ async def resume_all(reason: Annotated[WaitingReason, typer.Option(help="what th
 @run_async
 async def show(order_id: OrderId, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     client = await connect()
-    view = await orders_api.show_order(client, orders_api.resolve_order_id(order_id))
+    workflow_id = orders_api.resolve_order_id(order_id)
+    view = await orders_api.show_order(client, workflow_id)
     if as_json:
         print_json(view)
         return
     _print_view(view)
+    _print_after_sales(await aftersales_api.after_sales(workflow_id))
+
+
+def _print_after_sales(found: aftersales_api.AfterSales) -> None:
+    if found.invoice:
+        out.print(f"invoice: on file ({found.invoice.filename}, sent {found.invoice.uploaded_at:%Y-%m-%d %H:%M})")
+    else:
+        out.print("invoice: none on file (`ordertide order invoice ID FILE.pdf`)")
+    for ticket in found.tickets:
+        since = ticket.waiting_since
+        state = f"waiting for your answer since {since:%Y-%m-%d %H:%M}" if since else "answered"
+        out.print(
+            f"ticket {ticket.ticket_id} ({ticket.reason}, opened {ticket.opened_at:%Y-%m-%d %H:%M}): {state}",
+            markup=False,
+        )
+        if ticket.messages:
+            last = max(ticket.messages, key=lambda m: m.at)
+            out.print(f"  {'buyer' if last.from_buyer else 'you'}: {last.text[:200]}", markup=False, highlight=False)
+    for problem in found.problems:
+        out.print(f"(after sales not read: {problem})", markup=False)
 
 
 def _print_view(view: OrderView) -> None:
@@ -175,9 +197,23 @@ async def return_received(
     ] = None,
     rejected: Annotated[bool, typer.Option("--rejected", help="the return does not meet the conditions")] = False,
     not_resellable: Annotated[bool, typer.Option("--not-resellable", help="do not put it back in stock")] = False,
+    handling: Annotated[
+        ReturnHandling | None,
+        typer.Option(help="another handling the marketplace offers, e.g. REPAIR_PRODUCT or CLARIFY (Kaufland)"),
+    ] = None,
+    message: Annotated[
+        str | None,
+        typer.Option(help="what the buyer reads with a rejection or a question", callback=checked(args.text)),
+    ] = None,
 ) -> None:
     request = ReturnReceivedRequest(
-        rma_id=rma, line_id=line, quantity=quantity, meets_conditions=not rejected, resellable=not not_resellable
+        rma_id=rma,
+        line_id=line,
+        quantity=quantity,
+        meets_conditions=not rejected,
+        resellable=not not_resellable,
+        handling=handling,
+        message=message,
     )
     await _update(order_id, names.UPDATE_RETURN_RECEIVED, request)
 
@@ -188,3 +224,28 @@ async def resume(
     order_id: OrderId, note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None
 ) -> None:
     await _update(order_id, names.UPDATE_RESUME, ResumeRequest(note=note))
+
+
+@order_app.command("invoice")
+@run_async
+async def invoice(
+    order_id: OrderId,
+    file: Annotated[Path, typer.Argument(help="the seller's invoice for the order, a PDF")],
+) -> None:
+    """Upload the seller's invoice for the order to its marketplace."""
+    receipt = await aftersales_api.upload_invoice(orders_api.resolve_order_id(order_id), file)
+    where = f" (shipment(s) {', '.join(receipt.references)})" if receipt.references else ""
+    out.print(f"invoice {receipt.filename} sent to {receipt.channel}{where}", markup=False)
+
+
+@order_app.command("reply")
+@run_async
+async def reply(
+    order_id: OrderId,
+    text: Annotated[str, typer.Argument(help="the answer the buyer reads", callback=checked(args.text))],
+    ticket: Annotated[str | None, typer.Option(help="only this ticket; all open ones when omitted")] = None,
+) -> None:
+    """Answer the buyer's open message(s) on the order."""
+    client = await connect()
+    answered = await aftersales_api.reply(client, orders_api.resolve_order_id(order_id), text, ticket)
+    out.print(f"answered ticket(s) {', '.join(answered)}", markup=False)

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
     from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
+    from domain.order.aftersales import TicketsOverdue
     from domain.order.commands import AcceptedOrder
     from domain.order.marketplace import ReturnNotice
     from domain.order.messages import (
@@ -225,6 +226,14 @@ class OrderWorkflow:
     @workflow.signal(name=names.SIGNAL_RETURN_ANNOUNCED)
     def return_announced(self, notice: ReturnNotice) -> None:
         self._state.announce_return(notice)
+
+    @workflow.signal(name=names.SIGNAL_TICKETS_OVERDUE)
+    def tickets_overdue(self, notice: TicketsOverdue) -> None:
+        """A buyer's message waits too long (or is answered now). Only orders
+        whose buyers wait get it, from intake's poll of the marketplace's
+        tickets; histories from before it never received one."""
+        self._state.tickets_overdue(notice)
+        self._show()
 
     @workflow.update(name=names.UPDATE_PICK)
     def pick(self, request: PickRequest) -> str:

@@ -9,6 +9,7 @@ from domain.channels import Marketplace
 from domain.intake import OrderChange, UnreadableItem
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
@@ -49,8 +50,27 @@ class MarketplaceAdapter(Protocol):
     ) -> CommandResult: ...
 
     async def handle_return(
-        self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: "CommandContext"
-    ) -> CommandResult: ...
+        self,
+        rma_id: str,
+        return_id: str | None,
+        handling: ReturnHandling,
+        quantity: int,
+        ctx: "CommandContext",
+        message: str | None = None,
+    ) -> CommandResult:
+        """`message` is what the buyer reads where the marketplace tells them
+        (Kaufland's reject and clarify)."""
+
+    async def upload_invoice(self, marketplace_order_id: str, invoice: InvoiceFile) -> InvoiceReceipt:
+        """Hand the seller's invoice for the order to the marketplace."""
+
+    async def open_tickets(
+        self, marketplace_order_id: str | None = None, opened_before: datetime | None = None
+    ) -> list[Ticket]:
+        """Open buyer messages, of one order or (None) of every order; with
+        `opened_before`, only tickets opened by then (intake's overdue check)."""
+
+    async def reply_ticket(self, ticket_id: str, text: str) -> None: ...
 
     async def push_offers(
         self, changes: list[OfferChange], on_outcome: Callable[[OfferOutcome], Awaitable[None]]

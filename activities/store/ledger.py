@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from activities.store.engine import Database
-from activities.store.tables import Cancellation, OrderRecord
+from activities.store.tables import Cancellation, InvoiceOnFile, OrderRecord
+from domain.order.aftersales import InvoiceReceipt
 from domain.order.marketplace import Order
 
 
@@ -50,6 +51,32 @@ class OrderLedger:
             return s.exec(
                 select(func.count()).where(OrderRecord.channel == channel, OrderRecord.received_at >= since)
             ).one()
+
+    def record_invoice(self, receipt: InvoiceReceipt) -> None:
+        """The latest upload wins: marketplaces replace an order's invoice too."""
+        with self.session() as s, s.begin():
+            row = s.get(InvoiceOnFile, (receipt.channel, receipt.marketplace_order_id))
+            if row is None:
+                row = InvoiceOnFile(
+                    channel=receipt.channel, marketplace_order_id=receipt.marketplace_order_id, filename=""
+                )
+            row.filename = receipt.filename
+            row.references = list(receipt.references)
+            row.uploaded_at = receipt.uploaded_at
+            s.add(row)
+
+    def invoice(self, channel: str, marketplace_order_id: str) -> InvoiceReceipt | None:
+        with self.session() as s:
+            row = s.get(InvoiceOnFile, (channel, marketplace_order_id))
+            if row is None:
+                return None
+            return InvoiceReceipt(
+                channel=row.channel,
+                marketplace_order_id=row.marketplace_order_id,
+                filename=row.filename,
+                uploaded_at=row.uploaded_at,
+                references=list(row.references),
+            )
 
     def record_cancellation(self, line_key: str, channel: str, reason: str, seller_fault: bool, quantity: int) -> None:
         try:

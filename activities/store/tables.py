@@ -71,6 +71,18 @@ class OrderRecord(SQLModel, table=True):
     payload: dict = Field(sa_column=Column(JSON))
 
 
+class InvoiceOnFile(SQLModel, table=True):
+    """The seller's invoice the marketplace took for an order (the file stays
+    with the seller and the marketplace; this records that it was sent)."""
+
+    __tablename__ = "invoice_on_file"
+    channel: str = Field(primary_key=True, max_length=64)
+    marketplace_order_id: str = Field(primary_key=True, max_length=64)
+    filename: str = Field(max_length=255)
+    references: list = Field(default_factory=list, sa_column=Column(JSON))
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
 class Cancellation(SQLModel, table=True):
     line_key: str = Field(primary_key=True, max_length=255)
     channel: str = Field(index=True, max_length=64)

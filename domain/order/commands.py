@@ -66,6 +66,7 @@ class HandleReturnInput(BaseModel):
     handling: ReturnHandling
     resellable: bool
     unit_price: Money
+    message: str | None = None
 
 
 class ReturnOutcome(BaseModel):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from domain.channels import Marketplace
 from domain.order.view import LineQuantity
-from domain.reasons import CancellationReason
+from domain.reasons import CancellationReason, ReturnHandling
 
 
 class OrderWorkflowInput(BaseModel):
@@ -49,6 +49,11 @@ class ReturnReceivedRequest(BaseModel):
     quantity: int | None = None
     meets_conditions: bool = True
     resellable: bool = True
+    # Another handling than `meets_conditions` says (repair, clarify), where
+    # the marketplace offers it (domain.sla RETURN_HANDLINGS).
+    handling: ReturnHandling | None = None
+    # What the buyer reads with a rejection or a clarification question.
+    message: str | None = Field(default=None, min_length=1, max_length=2000)
 
 
 class ResumeRequest(BaseModel):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
+from domain.order.aftersales import TicketsOverdue
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
@@ -28,7 +29,7 @@ from domain.order.messages import CancelRequest, OrderWorkflowInput, PickRequest
 from domain.order.status import OrderStatus, Step
 from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
 from domain.reasons import CancellationReason, ReturnHandling
-from domain.sla import SLA
+from domain.sla import RETURN_HANDLINGS, SLA
 
 Clock = Callable[[], datetime]
 
@@ -390,6 +391,29 @@ class OrderState:
             line.reserved = False
         del self.pending_cancellations[line_id]
 
+    # Buyer messages.
+
+    def tickets_overdue(self, notice: TicketsOverdue) -> None:
+        """Intake found the buyer waiting too long for an answer (or, with no
+        ticket ids, every message answered)."""
+        if not notice.ticket_ids:
+            if self.flagged(Step.UNANSWERED_MESSAGE):
+                self.unflag(Step.UNANSWERED_MESSAGE)
+                self.note("the buyer's messages are answered")
+            return
+        since = f" since {notice.waiting_since:%Y-%m-%d %H:%M} UTC" if notice.waiting_since else ""
+        response = (
+            f" (the marketplace expects an answer within {self.sla.ticket_response})"
+            if self.sla.ticket_response
+            else ""
+        )
+        reason = (
+            f"the buyer waits for an answer{since} in ticket(s) {', '.join(notice.ticket_ids)}{response}; "
+            f"answer with `ordertide order reply`"
+        )
+        if self.view.attention.get(Step.UNANSWERED_MESSAGE) != reason:
+            self.flag(Step.UNANSWERED_MESSAGE, reason)
+
     # Returns.
 
     def announce_return(self, notice: ReturnNotice) -> None:
@@ -448,6 +472,9 @@ class OrderState:
             raise ValueError(
                 f"order is {self.view.status}: returns are handled after shipping, within the return window"
             )
+        if request.handling is not None and request.handling not in RETURN_HANDLINGS[self.ref.marketplace]:
+            offered = ", ".join(sorted(RETURN_HANDLINGS[self.ref.marketplace]))
+            raise ValueError(f"handling: {self.ref.marketplace} does not offer {request.handling}; one of {offered}")
         record = self.return_for(request)
         quantity = request.quantity or record.quantity
         if quantity < 1 or quantity > record.quantity:
@@ -500,13 +527,15 @@ class OrderState:
             line_id=line.line_id,
             sku=line.sku,
             quantity=request.quantity or record.quantity,
-            handling=(
+            handling=request.handling
+            or (
                 ReturnHandling.RETURN_RECEIVED
                 if request.meets_conditions
                 else ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS
             ),
             resellable=request.resellable,
             unit_price=line.unit_price,
+            message=request.message,
         )
 
     def _bound_return(self, received: ReceivedReturn) -> ReturnRecord | None:
@@ -523,17 +552,32 @@ class OrderState:
         return is left."""
         self.received_returns.pop(0)
         record = next(record for record in self.view.returns if record.rma_id == handled.rma_id)
+        if not handled.handling.is_final:
+            # The buyer was asked (Kaufland: a ticket opened): the return stays
+            # open for the final handling, and the marketplace's SLA is met.
+            record.handling = handled.handling
+            self._answered_in_time(record.rma_id)
+            self.note(f"return {record.rma_id}: {handled.handling}; waiting for the final handling")
+            return
         record.handling = handled.handling
         record.resellable = handled.resellable
         record.refund = outcome.refund
         record.handled_at = self._clock()
         self.line(handled.line_id).quantity_returned += handled.quantity
-        self.flagged_returns.discard(record.rma_id)
-        if not self.flagged_returns:
-            self.unflag(Step.LATE_RETURN)
+        self._answered_in_time(record.rma_id)
         refund = f", refund {outcome.refund}" if outcome.refund is not None else ""
         restock = ", back in stock" if outcome.restocked else ""
         self.note(f"return {record.rma_id}: {handled.handling}{refund}{restock}")
+
+    def _answered_in_time(self, rma_id: str) -> None:
+        self.flagged_returns.discard(rma_id)
+        if not self.flagged_returns:
+            self.unflag(Step.LATE_RETURN)
+
+    def _awaits_response(self, record: ReturnRecord) -> bool:
+        """Open and not yet answered on the marketplace (a clarification
+        question is an answer: only the final handling is left)."""
+        return record.handled_at is None and record.handling is None
 
     def news(self, returns_seen: int) -> bool:
         """A received return to handle, or a return announced since
@@ -560,7 +604,7 @@ class OrderState:
         deadlines += [
             record.announced_at + self.sla.return_handling
             for record in self.open_returns()
-            if record.rma_id not in self.flagged_returns
+            if record.rma_id not in self.flagged_returns and self._awaits_response(record)
         ]
         return min(deadlines) if deadlines else None
 
@@ -568,7 +612,7 @@ class OrderState:
         """Flag each open return past the marketplace's handling SLA, once."""
         now = self._clock()
         for record in self.view.returns:
-            late = record.handled_at is None and now >= record.announced_at + self.sla.return_handling
+            late = self._awaits_response(record) and now >= record.announced_at + self.sla.return_handling
             if late and record.rma_id not in self.flagged_returns:
                 self.flagged_returns.add(record.rma_id)
                 self.flag(

@@ -22,3 +22,6 @@ class Step(StrEnum):
     SHIP = "ship"
     RETURN = "return"
     LATE_RETURN = "late return"
+    # A buyer's message waits past the marketplace's response time; answering
+    # it (`order reply`) clears it, like handling a late return.
+    UNANSWERED_MESSAGE = "unanswered message"

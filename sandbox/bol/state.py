@@ -17,6 +17,7 @@ from sandbox.bol.bodies import NewOrder, NewReturn, OfferDrift, PushEvent
 from sandbox.bol.config import BolSandboxConfig
 from sandbox.bol.faults import PROCESS_FAULTS, Fault, FaultBook
 from sandbox.bol.ids import next_id
+from sandbox.bol.invoices import InvoiceBook
 from sandbox.bol.offer_exports import OfferExportBook
 from sandbox.bol.offers import Offer, OfferBook
 from sandbox.bol.orders import OrderBook
@@ -49,6 +50,7 @@ class BolSandbox:
         self._hold_ids = itertools.count(1)
         self.order_book = OrderBook()
         self.shipment_book = ShipmentBook()
+        self.invoice_book = InvoiceBook()
         self.return_book = ReturnBook()
         self.offer_book = OfferBook()
         self.offer_export_book = OfferExportBook()
@@ -121,6 +123,11 @@ class BolSandbox:
         with self.lock:
             self.settle()
             return self.shipment_book.records()
+
+    def invoices(self) -> list[dict[str, Any]]:
+        with self.lock:
+            self.settle()
+            return self.invoice_book.records()
 
     def cancellations(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -232,6 +239,7 @@ class BolSandbox:
             self._requests.clear()
             self.order_book = OrderBook()
             self.shipment_book = ShipmentBook()
+            self.invoice_book = InvoiceBook()
             self.return_book = ReturnBook()
             self.offer_book = OfferBook()
             self.offer_export_book = OfferExportBook()

@@ -11,6 +11,7 @@ from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.ids import BolId, InvalidBolId, path
+from activities.marketplaces.bol.invoices import BolInvoices
 from activities.marketplaces.bol.listed import Skip, page_items, read_each
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
 from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
@@ -23,6 +24,7 @@ from domain.errors import BusinessError, CommandFailed, ProcessStillPending
 from domain.intake import OrderChange
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
@@ -53,6 +55,7 @@ class BolAdapter:
         )
         self.push_keys = PushKeys(self.http)
         self.offers = BolOffers(self.http, self.tracker, config.process_status_patience.total_seconds())
+        self.invoices = BolInvoices(channel, self.http, self.tracker, config.process_status_patience.total_seconds())
         self.plaza = (
             PlazaOfferTransport(config.plaza, transport=plaza_transport) if config.offer_transport == "plaza" else None
         )
@@ -127,6 +130,20 @@ class BolAdapter:
 
     async def export_offers(self) -> OfferExport:
         return await self.offers.export()
+
+    # After sales.
+
+    async def upload_invoice(self, marketplace_order_id: str, invoice: InvoiceFile) -> InvoiceReceipt:
+        return await self.invoices.upload(marketplace_order_id, invoice)
+
+    async def open_tickets(
+        self, marketplace_order_id: str | None = None, opened_before: datetime | None = None
+    ) -> list[Ticket]:
+        # bol's Retailer API has no buyer messages: buyers reach sellers by e-mail.
+        return []
+
+    async def reply_ticket(self, ticket_id: str, text: str) -> None:
+        raise BusinessError("bol.com has no buyer messages in its API; answer the buyer by e-mail")
 
     # Commands. Each re-reads bol's state before sending, so a retry after a
     # lost response or a crash never does the thing twice.
@@ -211,8 +228,15 @@ class BolAdapter:
         )
 
     async def handle_return(
-        self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: CommandContext
+        self,
+        rma_id: str,
+        return_id: str | None,
+        handling: ReturnHandling,
+        quantity: int,
+        ctx: CommandContext,
+        message: str | None = None,
     ) -> CommandResult:
+        # bol sends the buyer no message with a handling: `message` is not used.
         async def prepare() -> dict[str, Any] | None:
             if return_id:
                 response = await self.http.call("GET", path("/retailer/returns/{}", return_id, BolId.OPAQUE))

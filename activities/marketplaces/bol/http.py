@@ -42,17 +42,18 @@ class BolHttp:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
         accept: str = MEDIA_TYPE,
         ok: tuple[int, ...] = (200, 202),
     ) -> httpx.Response:
         key = endpoint_key(method, path)
         await self.gate.wait_turn(key)
         try:
-            response = await self._send(method, path, params, json, accept)
+            response = await self._send(method, path, params, json, accept, files)
             if response.status_code == 401:
                 # An expired (bol's clocks run a little ahead) or revoked token:
                 # _send dropped it, so this try fetches (or shares) a fresh one.
-                response = await self._send(method, path, params, json, accept)
+                response = await self._send(method, path, params, json, accept, files)
         except BaseException:
             self.gate.failed(key)
             raise
@@ -68,6 +69,7 @@ class BolHttp:
         params: dict[str, Any] | None,
         json: Any,
         accept: str,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Response:
         token = await self.tokens.token()
         headers = {"Authorization": f"Bearer {token}", "Accept": accept}
@@ -75,7 +77,7 @@ class BolHttp:
             headers["Content-Type"] = MEDIA_TYPE
         try:
             response = await self.client.request(
-                method, self.base_url + path, params=params, json=json, headers=headers
+                method, self.base_url + path, params=params, json=json, files=files, headers=headers
             )
         except httpx.TransportError as exc:
             raise MarketplaceUnavailable(f"bol {method} {path} failed: {exc!r}") from exc

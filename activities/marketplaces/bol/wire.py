@@ -121,6 +121,15 @@ class ProcessStatus(Wire):
         return _known(value, KNOWN_PROCESS_STATUSES, "process status") or value
 
 
+class ReducedShipment(Wire):
+    shipmentId: str | None = None
+
+
+class ShipmentsPage(Wire):
+    # An empty page is `{}`, as for orders.
+    shipments: list[ReducedShipment] = Field(default_factory=list)
+
+
 class ProcessStatusResponse(Wire):
     processStatuses: list[ProcessStatus] = Field(default_factory=list)
 

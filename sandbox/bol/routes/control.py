@@ -95,6 +95,10 @@ def list_shipments(call: ControlCall) -> tuple[int, Any]:
     return 200, call.sandbox.shipments()
 
 
+def list_invoices(call: ControlCall) -> tuple[int, Any]:
+    return 200, call.sandbox.invoices()
+
+
 def list_cancellations(call: ControlCall) -> tuple[int, Any]:
     return 200, call.sandbox.cancellations()
 
@@ -167,6 +171,7 @@ routes = [
     Route("/_sandbox/returns", control(register_return), methods=["POST"]),
     Route("/_sandbox/returns", control(list_returns), methods=["GET"]),
     Route("/_sandbox/shipments", control(list_shipments), methods=["GET"]),
+    Route("/_sandbox/invoices", control(list_invoices), methods=["GET"]),
     Route("/_sandbox/cancellations", control(list_cancellations), methods=["GET"]),
     Route("/_sandbox/requests", control(list_requests), methods=["GET"]),
     Route("/_sandbox/offers", control(list_offers), methods=["GET"]),

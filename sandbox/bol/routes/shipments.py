@@ -1,7 +1,11 @@
 """Shipments: POST /retailer/shipments, GET /retailer/shipments,
-GET /retailer/shipments/{shipment-id}."""
+GET /retailer/shipments/{shipment-id}, and the seller's invoice for a
+shipment: POST /retailer/shipments/invoices/{shipment-id}."""
+
+from datetime import datetime
 
 from sandbox.bol.gateway import ApiCall, Reply, api_route
+from sandbox.bol.invoices import invoice_part
 from sandbox.bol.params import ShipmentRequest, ShipmentsQuery
 from sandbox.bol.problems import not_found
 from sandbox.bol.wire import ShipmentsResponse
@@ -38,8 +42,32 @@ def get_shipment(call: ApiCall) -> Reply:
         return 200, shipment.to_json()
 
 
+def upload_invoice(call: ApiCall) -> Reply:
+    shipment_id = call.path_param("shipment-id")
+    filename, content = invoice_part(call.request.headers.get("content-type", ""), call.raw_body)
+    sandbox = call.sandbox
+    with sandbox.lock:
+        if sandbox.shipment_book.get(shipment_id) is None:
+            raise not_found(f"Shipment {shipment_id}")
+
+    def effect(at: datetime) -> str | None:
+        sandbox.invoice_book.add(shipment_id, filename, len(content), at)
+        return None
+
+    return 202, sandbox.start_process(
+        entity_id=shipment_id,
+        event_type="UPLOAD_INVOICE",
+        description=f"Upload invoice for shipment {shipment_id}.",
+        effect=effect,
+        method=call.method,
+        path=call.path,
+        base_url=call.base_url,
+    )
+
+
 routes = [
     api_route("GET", "/retailer/shipments", list_shipments),
     api_route("POST", "/retailer/shipments", create_shipment),
     api_route("GET", "/retailer/shipments/{shipment-id}", get_shipment),
+    api_route("POST", "/retailer/shipments/invoices/{shipment-id}", upload_invoice),
 ]
