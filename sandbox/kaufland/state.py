@@ -10,6 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.bol.faults import Fault, FaultBook
+from sandbox.kaufland.aftersales import (
+    AfterSales,
+    NewReturn,
+    NewTicket,
+    invoice_json,
+    return_unit_json,
+    ticket_details_json,
+)
 from sandbox.kaufland.config import KauflandSandboxConfig
 from sandbox.kaufland.orders import NewOrder, OrderBook, order_json, unit_json
 
@@ -32,6 +40,8 @@ class KauflandSandbox:
         # One second's budget: (window start, requests in it).
         self._window = (0.0, 0)
         self.order_book = OrderBook()
+        # Return units, tickets, invoices (aftersales.py).
+        self.after_sales = AfterSales()
 
     def now(self) -> datetime:
         return self._clock()
@@ -89,6 +99,38 @@ class KauflandSandbox:
     def cancels(self) -> list[dict[str, Any]]:
         with self.lock:
             return list(self.order_book.cancels)
+
+    # After sales: the buyer returns and writes; what the seller answered.
+
+    def open_return(self, **fields: Any) -> list[dict[str, Any]]:
+        """Fields as in POST /_sandbox/returns: id_order_units, reason?, note?, arrived?."""
+        new = NewReturn.model_validate(fields)
+        with self.lock:
+            return [return_unit_json(r) for r in self.after_sales.open_return(new, self.order_book, self.now())]
+
+    def return_units(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [{**return_unit_json(r), "message": r.message} for r in self.after_sales.return_units.values()]
+
+    def open_ticket(self, **fields: Any) -> dict[str, Any]:
+        """Fields as in POST /_sandbox/tickets: id_order_units, message, reason?, at?."""
+        new = NewTicket.model_validate(fields)
+        with self.lock:
+            ticket = self.after_sales.open_ticket(new, self.order_book, self.now())
+            return ticket_details_json(ticket, self.order_book)
+
+    def buyer_writes(self, id_ticket: str, text: str) -> dict[str, Any]:
+        with self.lock:
+            self.after_sales.add_message(id_ticket, "buyer", text, self.now())
+            return ticket_details_json(self.after_sales.ticket(id_ticket), self.order_book)
+
+    def tickets(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [ticket_details_json(t, self.order_book) for t in self.after_sales.tickets.values()]
+
+    def invoices(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [{**invoice_json(i), "size": i.size} for i in self.after_sales.invoices]
 
     # Requests seen, faults, holds: as in the bol sandbox.
 

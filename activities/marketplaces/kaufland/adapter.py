@@ -10,12 +10,16 @@ import httpx
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.kaufland.carriers import Carriers
 from activities.marketplaces.kaufland.client import KauflandHttp
+from activities.marketplaces.kaufland.invoices import KauflandInvoices
 from activities.marketplaces.kaufland.orders import KauflandOrders, Skip
+from activities.marketplaces.kaufland.returns import KauflandReturns
+from activities.marketplaces.kaufland.tickets import KauflandTickets
 from domain.channels import Marketplace
 from domain.config import KauflandChannelConfig
 from domain.intake import OrderChange
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
@@ -31,6 +35,9 @@ class KauflandAdapter:
         self.http = KauflandHttp(config, transport=transport)
         self.carriers = Carriers(self.http)
         self.orders = KauflandOrders(self.http, self.carriers, config.storefront.value)
+        self.returns = KauflandReturns(self.http, self.orders, config.storefront.value)
+        self.tickets = KauflandTickets(self.http, self.orders, config.storefront.value)
+        self.invoices = KauflandInvoices(channel, self.http, config.storefront.value)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -50,7 +57,7 @@ class KauflandAdapter:
         return await self.orders.get_order(self.channel, marketplace_order_id)
 
     async def open_returns(self, skip: Skip | None = None) -> list[ReturnNotice]:
-        return []  # return units: a module of their own, to come
+        return await self.returns.open_returns(skip)
 
     async def ship(
         self,
@@ -70,9 +77,29 @@ class KauflandAdapter:
         return await self.orders.cancel_line(marketplace_order_id, line_id, reason)
 
     async def handle_return(
-        self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: CommandContext
+        self,
+        rma_id: str,
+        return_id: str | None,
+        handling: ReturnHandling,
+        quantity: int,
+        ctx: CommandContext,
+        message: str | None = None,
     ) -> CommandResult:
-        raise NotImplementedError
+        # rma_id is the return unit: one piece, so `quantity` is always 1.
+        return await self.returns.handle(rma_id, handling, message)
+
+    # After sales (tickets.py, invoices.py).
+
+    async def upload_invoice(self, marketplace_order_id: str, invoice: InvoiceFile) -> InvoiceReceipt:
+        return await self.invoices.upload(marketplace_order_id, invoice)
+
+    async def open_tickets(
+        self, marketplace_order_id: str | None = None, opened_before: datetime | None = None
+    ) -> list[Ticket]:
+        return await self.tickets.open_tickets(marketplace_order_id, opened_before)
+
+    async def reply_ticket(self, ticket_id: str, text: str) -> None:
+        await self.tickets.reply(ticket_id, text)
 
     async def push_offers(
         self, changes: list[OfferChange], on_outcome: Callable[[OfferOutcome], Awaitable[None]]

@@ -87,7 +87,10 @@ def list_orders(call: ApiCall) -> tuple[int, dict[str, Any]]:
 def get_order(call: ApiCall) -> tuple[int, dict[str, Any]]:
     book = call.sandbox.order_book
     with call.sandbox.lock:
-        return 200, {"data": order_json(book.order(call.path_str("id_order")), book)}
+        data = order_json(book.order(call.path_str("id_order")), book)
+        if "order_invoices" in {p for v in call.query_list("embedded") for p in v.split(",")}:
+            data["order_invoices"] = call.sandbox.after_sales.order_invoices(data["id_order"])
+        return 200, {"data": data}
 
 
 def send_unit(call: ApiCall) -> tuple[int, None]:
