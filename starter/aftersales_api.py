@@ -31,16 +31,21 @@ class AfterSales(BaseModel):
 
 
 @contextlib.asynccontextmanager
-async def _adapter(settings: Settings, channel: str) -> AsyncIterator[MarketplaceAdapter]:
+async def _adapter(settings: Settings, channel: str, channels: Channels | None) -> AsyncIterator[MarketplaceAdapter]:
+    """The channel's adapter: from `channels` when given (kept open), else built for this call."""
+    if channels is not None:
+        try:
+            yield channels[channel]
+        except UnknownChannel as exc:
+            raise CommandError(str(exc)) from exc
+        return
     if channel not in settings.channels:
         raise CommandError(f"channel {channel!r} is not configured (ordertide.toml)")
-    channels = Channels.from_config({channel: settings.channels[channel]})
+    own = Channels.from_config({channel: settings.channels[channel]})
     try:
-        yield channels[channel]
-    except UnknownChannel as exc:
-        raise CommandError(str(exc)) from exc
+        yield own[channel]
     finally:
-        await channels.aclose()
+        await own.aclose()
 
 
 def read_invoice(path: Path) -> InvoiceFile:
@@ -58,11 +63,13 @@ def read_invoice(path: Path) -> InvoiceFile:
         raise CommandError(f"{path}: {exc.errors()[0]['msg']}") from exc
 
 
-async def upload_invoice(workflow_id: str, path: Path, settings: Settings | None = None) -> InvoiceReceipt:
+async def upload_invoice(
+    workflow_id: str, path: Path, settings: Settings | None = None, channels: Channels | None = None
+) -> InvoiceReceipt:
     invoice = read_invoice(path)  # before any call: a wrong file costs nothing
     settings = settings or load_settings()
     channel, order_id = parse_order_workflow_id(workflow_id)
-    async with _adapter(settings, channel) as adapter:
+    async with _adapter(settings, channel, channels) as adapter:
         try:
             receipt = await adapter.upload_invoice(order_id, invoice)
         except MarketplaceError as exc:
@@ -76,7 +83,9 @@ async def upload_invoice(workflow_id: str, path: Path, settings: Settings | None
     return receipt
 
 
-async def after_sales(workflow_id: str, settings: Settings | None = None) -> AfterSales:
+async def after_sales(
+    workflow_id: str, settings: Settings | None = None, channels: Channels | None = None
+) -> AfterSales:
     """What `order show` adds to the workflow's view. Never fails: what
     cannot be read is named in `problems`."""
     found = AfterSales()
@@ -89,20 +98,27 @@ async def after_sales(workflow_id: str, settings: Settings | None = None) -> Aft
             found.invoice = OrderLedger(db).invoice(channel, order_id)
         finally:
             db.dispose()
-        async with _adapter(settings, channel) as adapter:
+        async with _adapter(settings, channel, channels) as adapter:
             found.tickets = await adapter.open_tickets(order_id)
     except (CommandError, MarketplaceError, ValueError, OSError) as exc:
         found.problems.append(str(exc))
     return found
 
 
-async def reply(client: Client, workflow_id: str, text: str, ticket_id: str | None = None) -> list[str]:
+async def reply(
+    client: Client,
+    workflow_id: str,
+    text: str,
+    ticket_id: str | None = None,
+    settings: Settings | None = None,
+    channels: Channels | None = None,
+) -> list[str]:
     """Answer the buyer in the order's open tickets (or the one named);
     returns the ticket ids answered. The order stops needing attention for
     them at once; intake would notice at its next ticket check anyway."""
-    settings = load_settings()
+    settings = settings or load_settings()
     channel, order_id = parse_order_workflow_id(workflow_id)
-    async with _adapter(settings, channel) as adapter:
+    async with _adapter(settings, channel, channels) as adapter:
         try:
             tickets = await adapter.open_tickets(order_id)
             if ticket_id is not None:

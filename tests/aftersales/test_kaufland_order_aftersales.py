@@ -1,0 +1,100 @@
+"""A Kaufland order after shipping, through OrderWorkflow on the
+time-skipping server with the real activities and the Kaufland sandbox: a
+buyer's message left unanswered makes it NeedsAttention until answered, and
+one of its three pieces comes back."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from activities.tickets import TicketWatch
+from domain.channels import Marketplace
+from domain.ids import order_workflow_id
+from domain.order.messages import OrderWorkflowInput, PickRequest, ReturnReceivedRequest
+from domain.order.status import OrderStatus, Step
+from starter import aftersales_api
+from starter.demo_catalog import seed_demo_catalog
+from tests.support import SandboxedKaufland, eventually, kaufland_channel
+from tests.workflows.helpers import view, wait_for, wait_for_attention
+from workers.settings import Settings
+from workers.worker import Engine
+from workflows.order import OrderWorkflow
+
+MUG = {"ean": "8710103917885", "quantity": 3, "price": 1295, "title": "Blue enamel mug", "id_offer": "MUG-BLUE"}
+
+
+async def test_an_unanswered_message_needs_attention_and_one_of_three_pieces_returns(time_env, tmp_path: Path):
+    kaufland = SandboxedKaufland.start()
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        task_queue=f"kl-aftersales-{uuid.uuid4()}",
+        channels={"kl": kaufland_channel(kaufland.api_url)},
+    )
+    engine = Engine.build(settings, transports={"kl": kaufland.transport})
+    seed_demo_catalog(engine.inventory, on_hand=50)
+    client = time_env.client
+    try:
+        async with engine.worker(client):
+            order = await kaufland.place_order([MUG])
+            units = [u["id_order_unit"] for u in order["order_units"]]
+            workflow_id = order_workflow_id("kl", order["id_order"])
+            handle = await client.start_workflow(
+                OrderWorkflow.run,
+                OrderWorkflowInput(
+                    channel="kl", marketplace=Marketplace.KAUFLAND, marketplace_order_id=order["id_order"]
+                ),
+                id=workflow_id,
+                task_queue=settings.task_queue,
+            )
+            await wait_for(handle, OrderStatus.AWAITING_PICK)
+            await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="00340434161094042557"))
+            await wait_for(handle, OrderStatus.SHIPPED)
+
+            # The buyer wrote two days ago and nobody answered: only this order is told.
+            adapter = engine.channels["kl"]
+            watch = TicketWatch(client)
+            await kaufland.post(
+                "/_sandbox/tickets",
+                {"id_order_units": [units[0]], "message": "Is it dishwasher safe?", "at": _ago(days=2)},
+            )
+            assert await watch.check("kl", adapter, datetime.now(UTC)) == 1
+            flagged = await wait_for_attention(handle)
+            assert "Is it" not in flagged.attention[Step.UNANSWERED_MESSAGE]  # the buyer's words stay out
+            assert await watch.check("kl", adapter, datetime.now(UTC)) == 0  # told once, not every poll
+
+            answered = await aftersales_api.reply(
+                client, workflow_id, "Yes, it is.", settings=settings, channels=engine.channels
+            )
+            assert len(answered) == 1
+            await eventually(lambda: _cleared(handle))
+            [ticket] = kaufland.state.tickets()
+            assert ticket["messages"][-1]["text"] == "Yes, it is." and not ticket["is_seller_responsible"]
+
+            # One of the three pieces comes back, announced by the buyer and received.
+            await kaufland.post("/_sandbox/returns", {"id_order_units": [units[1]], "reason": "dislike"})
+            [notice] = await adapter.open_returns()
+            await handle.signal(OrderWorkflow.return_announced, notice)
+            await wait_for(handle, OrderStatus.RETURN_OPEN)
+            await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(resellable=True))
+            closed = await handle.result()  # the return window passes on the time-skipping server
+    finally:
+        await engine.aclose()
+
+    [line] = closed.lines
+    assert (line.quantity, line.quantity_shipped, line.quantity_returned) == (3, 3, 1)
+    assert closed.returns[0].refund == Decimal("12.95")
+    assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
+    [ret] = kaufland.state.return_units()
+    assert ret["id_order_unit"] == units[1] and ret["status"] == "return_accepted"
+    assert [kaufland.state.unit(u)["status"] for u in units] == ["sent", "returned", "sent"]
+    assert engine.inventory.stock("MUG-BLUE").on_hand == 48  # three shipped, one back on the shelf
+
+
+def _ago(**delta: float) -> str:
+    return (datetime.now(UTC) - timedelta(**delta)).isoformat()
+
+
+async def _cleared(handle) -> bool:  # type: ignore[no-untyped-def]
+    return not (await view(handle)).needs_attention
