@@ -5,7 +5,8 @@ checked against Kaufland before the worker starts."""
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from domain.config import KauflandChannelConfig
+from domain.channels import Marketplace
+from domain.config import ChannelConfig, KauflandChannelConfig
 from domain.storefronts import Storefront
 from tests.support import kaufland_channel
 from workers.credentials import check_channels
@@ -24,7 +25,7 @@ def test_a_channel_names_its_marketplace_and_a_bol_channel_need_not(tmp_path, mo
 
     channels = load_settings().channels
 
-    assert channels["bol-nl"].marketplace == "bol"
+    assert channels["bol-nl"].marketplace is Marketplace.BOL
     kaufland = channels["kaufland-cz"]
     assert isinstance(kaufland, KauflandChannelConfig)
     assert kaufland.storefront is Storefront.CZ and kaufland.currency == "CZK"
@@ -33,9 +34,9 @@ def test_a_channel_names_its_marketplace_and_a_bol_channel_need_not(tmp_path, mo
 
 def test_an_unknown_marketplace_or_storefront_is_refused_naming_the_field():
     with pytest.raises(ValidationError, match="amazon"):
-        Settings(channels={"x": {"marketplace": "amazon"}})
+        Settings.model_validate({"channels": {"x": {"marketplace": "amazon"}}})
     with pytest.raises(ValidationError, match="storefront"):
-        Settings(channels={"x": {"marketplace": "kaufland", "storefront": "nl"}})
+        Settings.model_validate({"channels": {"x": {"marketplace": "kaufland", "storefront": "nl"}}})
 
 
 def test_a_worker_process_gets_the_real_kaufland_secret_key(monkeypatch):
@@ -50,7 +51,7 @@ def test_a_worker_process_gets_the_real_kaufland_secret_key(monkeypatch):
 
 
 async def test_the_start_check_accepts_the_sandbox_keys_and_names_a_refused_secret(kaufland):
-    configs = {
+    configs: dict[str, ChannelConfig] = {
         "right": kaufland_channel(kaufland.api_url),
         "wrong": kaufland_channel(kaufland.api_url, secret_key=SecretStr("guessed")),
         "none": kaufland_channel(kaufland.api_url, secret_key=None, secret_key_env="KL_UNSET_SECRET"),
