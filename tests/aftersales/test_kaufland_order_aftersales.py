@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from temporalio.client import WorkflowHandle
+
 from activities.tickets import TicketWatch
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
@@ -96,5 +98,5 @@ def _ago(**delta: float) -> str:
     return (datetime.now(UTC) - timedelta(**delta)).isoformat()
 
 
-async def _cleared(handle) -> bool:  # type: ignore[no-untyped-def]
+async def _cleared(handle: WorkflowHandle) -> bool:
     return not (await view(handle)).needs_attention
