@@ -167,6 +167,17 @@ class IntakeActivities:
             )
             return False
 
+    async def forward_returns(self, channel: str) -> int:
+        """Read the channel's open returns now and signal the new ones to their
+        orders (a push said returns changed); returns how many were new."""
+        unreadable: list[UnreadableItem] = []
+        forwarded = 0
+        for notice in await self.channels[channel].open_returns(skip=unreadable.append):
+            forwarded += await self._forward_return(channel, notice)
+        for item in unreadable:
+            log.warning("returns of %s skipped %s", channel, item.describe())
+        return forwarded
+
     async def dispatch_order(self, channel: str, change: OrderChange) -> bool:
         """Start the order's workflow, or signal it a buyer's cancellation
         request. Returns False when there was nothing new to hand over."""

@@ -86,6 +86,10 @@ class KauflandChannelConfig(BaseModel):
     offer_sync_window: timedelta = timedelta(milliseconds=250)
     feed: FeedRules = Field(default_factory=FeedRules)
     return_window: timedelta | None = None
+    # Kaufland does not sign its push notifications: the receiver takes only
+    # those sent to a callback URL that holds this secret (docs/webhooks.md).
+    # No token: pushes are refused and polling alone finds orders.
+    push_token: SecretStr | None = Field(default=None, min_length=32)
 
     @property
     def currency(self) -> str:

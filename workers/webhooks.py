@@ -11,7 +11,9 @@ a source over its budget gets 429 (with Retry-After), an unknown channel
 (or an id not in bol's format) 400 naming the field, a push for another
 seller account 403. Only then is the order handed to Temporal: 202 once
 Temporal has it, 503 when it could not take it in time, so bol delivers
-the push again. docs/webhooks.md has the details."""
+the push again. Kaufland's notifications (unsigned, by a secret callback
+URL) are received beside them: workers/kaufland_pushes.py. docs/webhooks.md
+has the details."""
 
 import asyncio
 import contextlib
@@ -33,6 +35,7 @@ from activities.marketplaces.bol.ids import BolId
 from activities.marketplaces.bol.push_signature import SIGNATURE_HEADER, BadPushSignature
 from domain.errors import MarketplaceError
 from domain.intake import OrderChange
+from workers.kaufland_pushes import kaufland_push_routes
 from workers.request_body import read_capped
 from workers.settings import WebhookSettings
 from workers.source_limit import SourceLimit
@@ -123,6 +126,7 @@ def create_webhook_app(
     return Starlette(
         routes=[
             Route("/webhooks/bol/{channel}", bol_push, methods=["POST"]),
+            *kaufland_push_routes(intake, limits, sources, _error),
             Route("/healthz", health, methods=["GET"]),
             *(extra_routes or []),
         ],

@@ -7,7 +7,7 @@ from datetime import datetime
 from starlette.applications import Starlette
 
 from sandbox.kaufland.config import KauflandSandboxConfig
-from sandbox.kaufland.routes import aftersales, aftersales_control, control, meta, orders
+from sandbox.kaufland.routes import aftersales, aftersales_control, control, meta, orders, subscriptions
 from sandbox.kaufland.state import KauflandSandbox
 
 
@@ -19,6 +19,7 @@ def create_app(config: KauflandSandboxConfig | None = None, clock: Callable[[], 
             # One module per concern of the API (units, returns, tickets... join here).
             *orders.routes,
             *aftersales.routes,
+            *subscriptions.routes,
             *meta.routes,
             *control.routes,
             *aftersales_control.routes,

@@ -20,6 +20,7 @@ from sandbox.kaufland.aftersales import (
 )
 from sandbox.kaufland.config import KauflandSandboxConfig
 from sandbox.kaufland.orders import NewOrder, OrderBook, order_json, unit_json
+from sandbox.kaufland.subscriptions import Notify, SubscriptionBook
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +43,7 @@ class KauflandSandbox:
         self.order_book = OrderBook()
         # Return units, tickets, invoices (aftersales.py).
         self.after_sales = AfterSales()
+        self.subscriptions = SubscriptionBook()
 
     def now(self) -> datetime:
         return self._clock()
@@ -127,6 +129,12 @@ class KauflandSandbox:
     def tickets(self) -> list[dict[str, Any]]:
         with self.lock:
             return [ticket_details_json(t, self.order_book) for t in self.after_sales.tickets.values()]
+
+    def notify(self, **fields: Any) -> list[dict[str, Any]]:
+        """The notification Kaufland would push for an event (POST
+        /_sandbox/notifications), with each subscribed callback URL."""
+        with self.lock:
+            return self.subscriptions.notify(Notify.model_validate(fields), self.now())
 
     def invoices(self) -> list[dict[str, Any]]:
         with self.lock:

@@ -1,6 +1,7 @@
 """Kaufland returns, tickets and invoices: every request the adapter sends
 and every answer the sandbox gives follow Kaufland's OpenAPI document."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -139,3 +140,30 @@ async def test_kauflands_after_sales_refusals_follow_its_spec(validator):
     # The rejection reached the buyer in a ticket, as on Kaufland.
     [ticket] = kaufland.state.tickets()
     assert ticket["messages"][0]["text"] == "Used, not resellable."
+
+
+async def test_push_subscriptions_follow_kauflands_spec(validator):
+    kaufland = SandboxedKaufland.start()
+    http = KauflandHttp(kaufland_channel(kaufland.api_url), transport=validator.transport(kaufland.transport))
+    url = "https://hooks.example.com/webhooks/kaufland/kl/" + "k" * 40
+    try:
+        body = {"callback_url": url, "fallback_email": "ops@example.com", "event_name": "order_new"}
+        created = (await http.call("POST", "/subscriptions", params={"storefront": "de"}, json_body=body)).json()
+        listed = (await http.call("GET", "/subscriptions", params={"event_name": "order_new"})).json()
+        await http.call("GET", f"/subscriptions/{int(created['data']['id_subscription'])}")
+        with pytest.raises(BusinessError) as unknown_event:
+            await http.call(
+                "POST", "/subscriptions", params={"storefront": "de"}, json_body={**body, "event_name": "x"}
+            )
+        [delivery] = await kaufland.post("/_sandbox/notifications", {"event_name": "order_new", "id_order": "ABC123"})
+        await http.call("DELETE", f"/subscriptions/{int(created['data']['id_subscription'])}")
+    finally:
+        await http.aclose()
+
+    assert validator.response_errors == []
+    [bad] = validator.request_errors  # the unknown event, sent to be refused
+    assert "event_name" in bad
+    assert unknown_event.value.violations[0].name == "event_name"
+    assert [s["callback_url"] for s in listed["data"]] == [url]
+    assert delivery["callback_url"] == url
+    assert {"event_name": "order_new", "id_order": "ABC123"}.items() <= json.loads(delivery["body"]).items()

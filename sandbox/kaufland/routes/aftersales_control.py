@@ -16,4 +16,5 @@ routes = [
         methods=["POST"],
     ),
     Route("/_sandbox/invoices", control(lambda s, p, b, q: (200, s.invoices())), methods=["GET"]),
+    Route("/_sandbox/notifications", control(lambda s, p, b, q: (200, s.notify(**b))), methods=["POST"]),
 ]
