@@ -141,7 +141,7 @@ class IntakeActivities:
             # At the returns' pace: an answer is expected within hours, not seconds.
             try:
                 await self.tickets.check(channel, adapter, now)
-            except MarketplaceError as exc:
+            except (MarketplaceError, ValueError) as exc:  # ValueError: a ticket in a shape we cannot read
                 log.warning("tickets of %s could not be read: %s", channel, exc)
         for item in unreadable:
             log.warning("intake of %s skipped %s", channel, item.describe())
