@@ -49,3 +49,31 @@ async def test_an_invoice_is_on_file_once_kaufland_took_it(tmp_path: Path):
         "2026-0042.pdf",
         len(PDF),
     )
+
+
+def test_order_show_says_whether_an_invoice_is_on_file_and_lists_open_tickets():
+    from datetime import UTC, datetime
+
+    from domain.order.aftersales import InvoiceReceipt, Ticket, TicketMessage
+    from starter.console import out
+    from starter.orders_cmd import _print_after_sales
+
+    at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    waiting = Ticket(
+        ticket_id="0011234501",
+        marketplace_order_id="KL1",
+        reason="contact_other",
+        opened_at=at,
+        messages=[TicketMessage(from_buyer=True, text="Is it dishwasher safe?", at=at)],
+    )
+    invoice = InvoiceReceipt(channel="kl", marketplace_order_id="KL1", filename="K-1.pdf", uploaded_at=at)
+    with out.capture() as none:
+        _print_after_sales(aftersales_api.AfterSales())
+    with out.capture() as some:
+        _print_after_sales(aftersales_api.AfterSales(invoice=invoice, tickets=[waiting]))
+    assert none.get().splitlines() == ["invoice: none on file (`ordertide order invoice ID FILE.pdf`)"]
+    assert some.get().splitlines() == [
+        "invoice: on file (K-1.pdf, sent 2026-12-01 09:30)",
+        "ticket 0011234501 (contact_other, opened 2026-12-01 09:30): waiting for your answer since 2026-12-01 09:30",
+        "  buyer: Is it dishwasher safe?",
+    ]
