@@ -6,7 +6,7 @@ answered in time never reach a workflow."""
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
@@ -20,9 +20,16 @@ from domain.sla import SLA
 log = logging.getLogger(__name__)
 
 
+# An answer is expected within hours: looking every few minutes is soon enough,
+# and spares the API a ticket read per open ticket at every returns poll.
+CHECK_EVERY = timedelta(minutes=5)
+
+
 class TicketWatch:
-    def __init__(self, client: Client):
+    def __init__(self, client: Client, every: timedelta = CHECK_EVERY):
         self.client = client
+        self.every = every
+        self._checked: dict[str, datetime] = {}
         # What each order was last told, per channel: only a change is signalled.
         # Lost on restart, which repeats a signal the workflow takes as a no-op.
         self._told: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
@@ -32,6 +39,10 @@ class TicketWatch:
         response_time = SLA[adapter.marketplace].ticket_response
         if response_time is None:
             return 0
+        last = self._checked.get(channel)
+        if last is not None and now - last < self.every:
+            return 0
+        self._checked[channel] = now
         # A ticket opened less than the response time ago cannot be overdue yet.
         tickets = await adapter.open_tickets(None, opened_before=now - response_time)
         overdue: dict[str, list[Ticket]] = defaultdict(list)

@@ -57,7 +57,7 @@ async def test_an_unanswered_message_needs_attention_and_one_of_three_pieces_ret
 
             # The buyer wrote two days ago and nobody answered: only this order is told.
             adapter = engine.channels["kl"]
-            watch = TicketWatch(client)
+            watch = TicketWatch(client, every=timedelta(0))
             await kaufland.post(
                 "/_sandbox/tickets",
                 {"id_order_units": [units[0]], "message": "Is it dishwasher safe?", "at": _ago(days=2)},
