@@ -90,6 +90,8 @@ class KauflandChannelConfig(BaseModel):
     # those sent to a callback URL that holds this secret (docs/webhooks.md).
     # No token: pushes are refused and polling alone finds orders.
     push_token: SecretStr | None = Field(default=None, min_length=32)
+    # The environment variable holding push_token, read when settings load.
+    push_token_env: str | None = None
 
     @property
     def currency(self) -> str:

@@ -86,7 +86,7 @@ def kaufland_push_routes(
             return error(
                 403,
                 f"channel {channel!r} has no push_token configured, so no push is accepted "
-                f"(set ORDERTIDE_CHANNELS__{channel.upper()}__PUSH_TOKEN; polling still takes the orders)",
+                f"(set push_token or push_token_env in its [channels.{channel}] section; polling still takes the orders)",
             )
         given = str(request.path_params["token"])
         if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):

@@ -153,7 +153,12 @@ def _bol_secrets(config: BolChannelConfig) -> BolChannelConfig:
 
 
 def _kaufland_secrets(config: KauflandChannelConfig) -> KauflandChannelConfig:
-    return config.model_copy(update={"secret_key": _from_env(config.secret_key, config.secret_key_env)})
+    return config.model_copy(
+        update={
+            "secret_key": _from_env(config.secret_key, config.secret_key_env),
+            "push_token": _from_env(config.push_token, config.push_token_env),
+        }
+    )
 
 
 def _revealed(config: ChannelConfig) -> dict[str, Any]:
@@ -164,8 +169,11 @@ def _revealed(config: ChannelConfig) -> dict[str, Any]:
             data["client_secret"] = config.client_secret.get_secret_value()
         if config.plaza.private_key is not None:
             data["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
-    elif config.secret_key is not None:
-        data["secret_key"] = config.secret_key.get_secret_value()
+    else:
+        if config.secret_key is not None:
+            data["secret_key"] = config.secret_key.get_secret_value()
+        if config.push_token is not None:
+            data["push_token"] = config.push_token.get_secret_value()
     return data
 
 

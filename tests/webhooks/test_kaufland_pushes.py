@@ -148,9 +148,31 @@ async def test_pushes_that_are_not_kauflands_for_this_channel_are_refused_before
     assert answers["order id"].json()["error"].startswith("id_order:")
     assert answers["unit id"].json()["error"].startswith("id_order_unit:")
     assert answers["return unit id"].json()["error"].startswith("id_return_unit:")
-    assert "PUSH_TOKEN" in answers["no token configured"].json()["error"]
+    assert "push_token" in answers["no token configured"].json()["error"]
     assert unknown_order.status_code == 202 and "ignored" in unknown_order.json()
     assert offers.json() == {"ignored": "item_unit_changed"} and unverified.status_code == 401
     assert intake.orders == [] and intake.returns_reads == 0
     # Nothing refused reached Kaufland's API; only the unknown order was asked about.
     assert [r["path"] for r in kaufland.state.requests("/v2/")] == ["/v2/orders/NOSUCH1"]
+
+
+def test_the_push_token_comes_from_a_named_variable_and_reaches_a_worker_process(tmp_path, monkeypatch):
+    from domain.config import KauflandChannelConfig
+    from workers.settings import Settings, load_settings, settings_env
+
+    config = tmp_path / "ordertide.toml"
+    config.write_text(
+        '[channels.kl]\nmarketplace = "kaufland"\nclient_key = "key"\nsecret_key = "s"\n'
+        'push_token_env = "KL_PUSH_TOKEN"\n'
+    )
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    monkeypatch.setenv("KL_PUSH_TOKEN", TOKEN)
+    loaded = load_settings().channels["kl"]
+    assert isinstance(loaded, KauflandChannelConfig) and loaded.push_token is not None
+    assert loaded.push_token.get_secret_value() == TOKEN
+
+    for key, value in settings_env(Settings(channels={"kl": loaded})).items():
+        monkeypatch.setenv(key, value)
+    received = Settings().channels["kl"]
+    assert isinstance(received, KauflandChannelConfig) and received.push_token is not None
+    assert received.push_token.get_secret_value() == TOKEN  # the real token, not its mask
