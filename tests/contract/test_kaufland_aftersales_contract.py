@@ -46,6 +46,9 @@ async def test_returns_tickets_and_invoices_follow_kauflands_spec(validator):
         # One of three pieces comes back: one notice of one piece, on the line.
         await kaufland.post("/_sandbox/returns", {"id_order_units": [units[1]], "reason": "defect"})
         [notice] = await adapter.open_returns()
+        reads = len(kaufland.state.requests(f"/v2/order-units/{units[1]}"))
+        assert await adapter.open_returns() == [notice]  # the next poll: its order and line are known
+        assert len(kaufland.state.requests(f"/v2/order-units/{units[1]}")) == reads
         assert (notice.marketplace_order_id, notice.line_id, notice.quantity, notice.reason) == (
             order["id_order"],
             line_id,

@@ -8,6 +8,7 @@ a lost answer or a repeat gets 403 "unit wrong status", so a handling reads
 the unit first and, when refused, again: it counts once the unit shows the
 handling's status."""
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -52,11 +53,19 @@ class ReturnUnit(Wire):
     note: str | None = None
 
 
+# Order units whose order and line are known: they never change (a line is
+# named by its lowest unit id, and Kaufland never adds units to an order), so
+# a return unit listed at every poll costs its two reads once.
+KNOWN_UNITS = 100_000
+
+
 class KauflandReturns:
     def __init__(self, http: KauflandHttp, orders: KauflandOrders, storefront: str):
         self.http = http
         self.orders = orders
         self.storefront = storefront
+        # id_order_unit → (id_order, line id, EAN)
+        self._where: OrderedDict[int, tuple[str, str | None, str]] = OrderedDict()
 
     async def open_returns(self, skip: Skip | None = None) -> list[ReturnNotice]:
         """Return units still waiting for the seller, each on its order's line.
@@ -77,7 +86,24 @@ class KauflandReturns:
         return notices
 
     async def _notice(self, unit: ReturnUnit, orders: dict[str, OrderDetails]) -> ReturnNotice:
-        order_unit = await self.orders.unit(unit.id_order_unit)
+        id_order, line_id, ean = await self._where_is(unit.id_order_unit, orders)
+        return ReturnNotice(
+            marketplace_order_id=id_order,
+            rma_id=str(unit.id_return_unit),
+            return_id=str(unit.id_return),
+            ean=ean,
+            line_id=line_id,
+            quantity=1,
+            reason=unit.reason or "",
+            registered_at=unit.ts_created_iso,
+        )
+
+    async def _where_is(self, id_order_unit: int, orders: dict[str, OrderDetails]) -> tuple[str, str | None, str]:
+        known = self._where.get(id_order_unit)
+        if known is not None:
+            self._where.move_to_end(id_order_unit)
+            return known
+        order_unit = await self.orders.unit(id_order_unit)
         id_order = ids.order_id(order_unit.id_order)
         if id_order not in orders:
             orders[id_order] = await self.orders.details(id_order)
@@ -85,20 +111,14 @@ class KauflandReturns:
             (
                 line_id
                 for line_id, units in lines_of(orders[id_order].order_units).items()
-                if any(u.id_order_unit == unit.id_order_unit for u in units)
+                if any(u.id_order_unit == id_order_unit for u in units)
             ),
             None,
         )
-        return ReturnNotice(
-            marketplace_order_id=id_order,
-            rma_id=str(unit.id_return_unit),
-            return_id=str(unit.id_return),
-            ean=order_unit.ean,
-            line_id=line_id,
-            quantity=1,
-            reason=unit.reason or "",
-            registered_at=unit.ts_created_iso,
-        )
+        self._where[id_order_unit] = found = (id_order, line_id, order_unit.ean)
+        while len(self._where) > KNOWN_UNITS:
+            self._where.popitem(last=False)
+        return found
 
     async def handle(self, rma_id: str, handling: ReturnHandling, message: str | None) -> CommandResult:
         action = ACTIONS.get(handling)
