@@ -101,6 +101,12 @@ def kaufland_push_routes(
         return JSONResponse({"ok": True})
 
     async def push(request: Request) -> JSONResponse:
+        response = await _push(request)
+        # Our own access log line: the path holds the channel's secret.
+        log.info("kaufland push for %s -> %d", request.path_params.get("channel"), response.status_code)
+        return response
+
+    async def _push(request: Request) -> JSONResponse:
         found = admitted(request)
         if isinstance(found, JSONResponse):
             return found
