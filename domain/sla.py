@@ -16,6 +16,10 @@ class MarketplaceSla(BaseModel):
     # From the moment a return arrives until it must be handled on the marketplace.
     return_handling: timedelta
     seller_cancellation_threshold: Decimal
+    # The rolling window the marketplace counts seller-fault cancellations over.
+    cancellation_window: timedelta = timedelta(days=30)
+    # Whether the return handling time counts business days (weekends excluded).
+    return_handling_business_days: bool = False
 
 
 SLA: dict[Marketplace, MarketplaceSla] = {

@@ -22,6 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
+    from domain.alerts.messages import AlertsChanged
     from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
     from domain.order.commands import AcceptedOrder
     from domain.order.marketplace import ReturnNotice
@@ -225,6 +226,12 @@ class OrderWorkflow:
     @workflow.signal(name=names.SIGNAL_RETURN_ANNOUNCED)
     def return_announced(self, notice: ReturnNotice) -> None:
         self._state.announce_return(notice)
+
+    @workflow.signal(name=names.SIGNAL_ALERTS_CHANGED)
+    def alerts_changed(self, change: AlertsChanged) -> None:
+        """From the alert evaluation, only when this order's alerts change."""
+        self._state.view.alerts = change.alerts
+        self._show()
 
     @workflow.update(name=names.UPDATE_PICK)
     def pick(self, request: PickRequest) -> str:

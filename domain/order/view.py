@@ -82,6 +82,8 @@ class OrderView(BaseModel):
     status: OrderStatus = OrderStatus.RECEIVED
     needs_attention: bool = False
     attention: dict[Step, str] = Field(default_factory=dict)
+    # Open alerts about the order (`ordertide alerts`): NeedsAttention while any is.
+    alerts: str = ""
     waiting_for: str = ""
     placed_at: datetime | None = None
     ship_by: date | None = None
