@@ -49,3 +49,13 @@ def parse_line_key(key: str) -> tuple[str, str, str]:
     and order ids hold no colon (they are checked at the edges)."""
     channel, marketplace_order_id, line_id = key.split(":", 2)
     return channel, marketplace_order_id, line_id
+
+
+def alert_schedule_id(task_queue: str, default_queue: str = "ordertide") -> str:
+    """One alert schedule per task queue: engines sharing a namespace on
+    their own queues (tests, a staging engine) do not evaluate each other."""
+    return "alerts-evaluation" if task_queue == default_queue else f"alerts-evaluation:{task_queue}"
+
+
+def alerts_workflow_id(task_queue: str, default_queue: str = "ordertide") -> str:
+    return "alerts" if task_queue == default_queue else f"alerts:{task_queue}"

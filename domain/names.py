@@ -19,10 +19,6 @@ INVENTORY_WORKFLOW = "InventoryWorkflow"
 INVENTORY_WORKFLOW_ID = "inventory"
 ALERT_EVALUATION_WORKFLOW = "AlertEvaluationWorkflow"
 ALERTS_WORKFLOW = "AlertsWorkflow"
-# The schedule that runs the evaluation, and the long-running workflow whose
-# current details list the open alerts in the Web UI.
-ALERT_SCHEDULE_ID = "alerts-evaluation"
-ALERTS_WORKFLOW_ID = "alerts"
 # To order and intake workflows: their open alerts changed (NeedsAttention).
 SIGNAL_ALERTS_CHANGED = "alerts_changed"
 SIGNAL_OPEN_ALERTS = "open_alerts"

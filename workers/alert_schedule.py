@@ -19,6 +19,7 @@ from temporalio.client import (
 
 from domain import names
 from domain.alerts.messages import EvaluationInput
+from domain.ids import alert_schedule_id
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ def alert_schedule(settings: Settings) -> Schedule:
         action=ScheduleActionStartWorkflow(
             names.ALERT_EVALUATION_WORKFLOW,
             EvaluationInput(every=alerts.every),
-            id=names.ALERT_SCHEDULE_ID,
+            id=alert_schedule_id(settings.task_queue),
+            static_summary="Alert evaluation (ordertide alerts)",
             task_queue=settings.task_queue,
         ),
         spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=alerts.every)]),
@@ -45,11 +47,11 @@ async def ensure_alert_schedule(client: Client, settings: Settings) -> None:
     interval and task queue (several workers starting at once all agree)."""
     schedule = alert_schedule(settings)
     try:
-        await client.create_schedule(names.ALERT_SCHEDULE_ID, schedule)
+        await client.create_schedule(alert_schedule_id(settings.task_queue), schedule)
         log.info("alert evaluation scheduled every %s", settings.alerts.every)
     except ScheduleAlreadyRunningError:
 
         def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
             return ScheduleUpdate(schedule=schedule)
 
-        await client.get_schedule_handle(names.ALERT_SCHEDULE_ID).update(update)
+        await client.get_schedule_handle(alert_schedule_id(settings.task_queue)).update(update)

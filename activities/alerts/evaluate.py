@@ -23,7 +23,7 @@ from domain.alerts.facts import ChannelFacts, Facts, OpenReturn, OrderFacts
 from domain.alerts.lifecycle import evaluate
 from domain.alerts.messages import AlertRound, AlertsChanged, AlertsInput, NotifyRequest, PublishRequest
 from domain.config import BolChannelConfig
-from domain.ids import intake_workflow_id
+from domain.ids import alerts_workflow_id, intake_workflow_id
 from domain.intake import IntakeState
 from domain.offers.model import OfferState
 from domain.order.view import OrderView
@@ -86,7 +86,7 @@ class AlertActivities:
         await self.client.start_workflow(
             names.ALERTS_WORKFLOW,
             AlertsInput(open=request.open),
-            id=names.ALERTS_WORKFLOW_ID,
+            id=alerts_workflow_id(self.task_queue),
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             start_signal=names.SIGNAL_OPEN_ALERTS,
