@@ -3,9 +3,9 @@
 import asyncio
 from typing import Annotated
 
-import click
 import typer
 from pydantic import BaseModel
+from rich.prompt import Prompt
 from rich.table import Table
 
 from domain import names
@@ -175,9 +175,7 @@ async def cancel(
     if reason is None:
         if yes:
             raise CommandError("--reason: required with --yes (one of " + ", ".join(CancellationReason) + ")")
-        reason = CancellationReason(
-            typer.prompt("Reason", type=click.Choice([r.value for r in CancellationReason]), show_choices=True)
-        )
+        reason = CancellationReason(Prompt.ask("Reason", choices=list(CancellationReason), console=out))
     if reason.is_seller_fault:
         channel, marketplace_order_id = parse_order_workflow_id(workflow_id)
         outlook = await asyncio.to_thread(cancellation_outlook, load_settings(), channel, marketplace_order_id)
