@@ -184,6 +184,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
             data["channels"][name]["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
     if settings.warehouse.secret is not None:
         data["warehouse"]["secret"] = settings.warehouse.secret.get_secret_value()
+    email = settings.alerts.email
+    if email is not None and email.password is not None:
+        data["alerts"]["email"]["password"] = email.password.get_secret_value()
     for key, value in data.items():
         flatten(f"ORDERTIDE_{key.upper()}", value)
     return env

@@ -20,7 +20,6 @@ from domain import names
 from domain.alerts.conditions import UNSHIPPED, all_alerts
 from domain.alerts.config import AlertSettings
 from domain.alerts.facts import ChannelFacts, Facts, OpenReturn, OrderFacts
-from domain.alerts.lifecycle import evaluate
 from domain.alerts.messages import AlertRound, AlertsChanged, AlertsInput, NotifyRequest, PublishRequest
 from domain.config import BolChannelConfig
 from domain.ids import alerts_workflow_id, intake_workflow_id
@@ -63,9 +62,7 @@ class AlertActivities:
         now = datetime.now(UTC)
         facts = await self.gather(now)
         found = all_alerts(facts, self.settings.thresholds)
-        previous = await self.db.run(self.book.open_alerts)
-        result = evaluate(previous, found, now)
-        await self.db.run(self.book.replace, result.open)
+        result = await self.db.run(self.book.transition, found, now)
         return AlertRound(events=result.events, sinks=list(self.sinks), attention=result.attention, open=result.open)
 
     @activity.defn

@@ -8,7 +8,8 @@ from sqlmodel import select
 from activities.store.engine import Database
 from activities.store.tables import AlertRow, ImportFailureRow, utcnow
 from domain.alerts.facts import FailedImport
-from domain.alerts.model import OpenAlert
+from domain.alerts.lifecycle import Evaluation, evaluate
+from domain.alerts.model import Alert, OpenAlert
 
 
 class AlertBook:
@@ -20,12 +21,17 @@ class AlertBook:
             rows = s.exec(select(AlertRow).order_by(AlertRow.key))
             return [OpenAlert.model_validate(row.payload) for row in rows]
 
-    def replace(self, alerts: list[OpenAlert]) -> None:
-        """The open alerts after an evaluation, in one transaction."""
+    def transition(self, found: list[Alert], now: datetime) -> Evaluation:
+        """Read the open alerts, evaluate what changed and keep the new open
+        ones, in one transaction: two evaluations that overlap (a manual
+        trigger and the schedule's) cannot both raise the same alert."""
         with self.session() as s, s.begin():
+            rows = list(s.exec(select(AlertRow).order_by(AlertRow.key).with_for_update()))
+            result = evaluate([OpenAlert.model_validate(row.payload) for row in rows], found, now)
             s.exec(delete(AlertRow))
-            for alert in alerts:
+            for alert in result.open:
                 s.add(AlertRow(key=alert.key, channel=alert.channel, payload=alert.model_dump(mode="json")))
+        return result
 
     def import_failed(self, kind: str, name: str, import_id: str, message: str, at: datetime | None = None) -> None:
         with self.session() as s, s.begin():

@@ -82,8 +82,6 @@ class OrderView(BaseModel):
     status: OrderStatus = OrderStatus.RECEIVED
     needs_attention: bool = False
     attention: dict[Step, str] = Field(default_factory=dict)
-    # Open alerts about the order (`ordertide alerts`): NeedsAttention while any is.
-    alerts: str = ""
     waiting_for: str = ""
     placed_at: datetime | None = None
     ship_by: date | None = None
@@ -93,3 +91,6 @@ class OrderView(BaseModel):
     returns: list[ReturnRecord] = Field(default_factory=list)
     return_window_ends: datetime | None = None
     history: list[str] = Field(default_factory=list)
+    # Open alerts about the order (`ordertide alerts`): NeedsAttention while
+    # any is. Last, and with a default: views recorded before it still read.
+    alerts: str = ""

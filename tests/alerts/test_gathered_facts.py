@@ -1,0 +1,43 @@
+"""The evaluation reads its facts from the real store and Temporal: a busy
+hour of the week gone quiet, and seller-fault cancellations counted per
+order however many lines each lost."""
+
+from datetime import UTC, datetime, timedelta
+
+from activities.alerts.evaluate import AlertActivities
+from activities.store.tables import OrderRecord
+from domain.alerts.conditions import all_alerts
+from domain.alerts.config import AlertSettings
+from domain.alerts.model import AlertKind, Severity
+from domain.ids import line_key
+
+
+async def test_facts_from_the_store_raise_a_silent_channel_and_a_per_order_cancellation_rate(
+    dev_env, engines, task_queue
+):
+    engine = engines.build(task_queue)
+    now = datetime.now(UTC)
+    with engine.db.session() as s, s.begin():
+        for week in range(1, 5):  # ten orders in this hour on each of the past four weeks
+            for n in range(10):
+                at = now - timedelta(weeks=week) - timedelta(minutes=n)
+                at = at if at.hour == now.hour else at + timedelta(minutes=n)
+                s.add(
+                    OrderRecord(
+                        channel="bol", marketplace_order_id=f"W{week}-{n}", placed_at=at, received_at=at, payload={}
+                    )
+                )
+    # Two lines of one order cancelled for the seller's fault: one order of 40 in 30 days.
+    for line in ("1", "2"):
+        engine.ledger.record_cancellation(line_key("bol", "W1-3", line), "bol", "OUT_OF_STOCK", True, 1)
+    activities = AlertActivities(AlertSettings(), engine.settings.channels, engine.db, dev_env.client, task_queue)
+    try:
+        facts = await activities.gather(now)
+    finally:
+        await activities.aclose()
+    (channel,) = facts.channels
+    assert (channel.orders_in_window, channel.seller_fault_orders) == (40, 1)
+    found = {alert.kind: alert for alert in all_alerts(facts, AlertSettings().thresholds)}
+    assert found[AlertKind.CHANNEL_SILENT].channel == "bol"
+    assert found[AlertKind.SELLER_CANCELLATIONS].severity is Severity.ALERT  # 2.5 % of orders, over bol's 2 %
+    assert "2.50% of 40 orders" in found[AlertKind.SELLER_CANCELLATIONS].message
