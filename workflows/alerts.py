@@ -33,7 +33,9 @@ class AlertEvaluationWorkflow:
             retry_policy=EVALUATE_RETRY,
             summary="evaluate alert conditions",
         )
-        give_up = max(request.every, timedelta(seconds=30))
+        # Given up before the next evaluation is due, so a sink that stays
+        # down never makes the schedule skip one (its overlap policy is SKIP).
+        give_up = max(request.every * 0.8, timedelta(seconds=10))
         sends = [
             workflow.execute_activity_method(
                 AlertActivities.notify,

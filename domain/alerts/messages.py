@@ -52,6 +52,6 @@ class AlertsInput(BaseModel):
 
 
 class EvaluationInput(BaseModel):
-    # How long a message may be retried before it is given up (the next
-    # evaluation is due by then): the schedule's interval.
+    # The schedule's interval: a message is retried for most of it, then
+    # given up (the log still has it).
     every: timedelta = timedelta(minutes=5)
