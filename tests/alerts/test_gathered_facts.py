@@ -4,12 +4,16 @@ order however many lines each lost."""
 
 from datetime import UTC, datetime, timedelta
 
+from pydantic import SecretStr
+
 from activities.alerts.evaluate import AlertActivities
 from activities.store.tables import OrderRecord
 from domain.alerts.conditions import all_alerts
 from domain.alerts.config import AlertSettings
 from domain.alerts.model import AlertKind, Severity
-from domain.ids import line_key
+from domain.ids import intake_workflow_id, line_key
+from tests.support import eventually
+from workers.worker import ensure_intake
 
 
 async def test_facts_from_the_store_raise_a_silent_channel_and_a_per_order_cancellation_rate(
@@ -41,3 +45,23 @@ async def test_facts_from_the_store_raise_a_silent_channel_and_a_per_order_cance
     assert found[AlertKind.CHANNEL_SILENT].channel == "bol"
     assert found[AlertKind.SELLER_CANCELLATIONS].severity is Severity.ALERT  # 2.5 % of orders, over bol's 2 %
     assert "2.50% of 40 orders" in found[AlertKind.SELLER_CANCELLATIONS].message
+
+
+async def test_credentials_the_marketplace_rejects_raise_an_alert_from_the_intakes_state(dev_env, engines, task_queue):
+    engine = engines.build(task_queue, client_secret=SecretStr("revoked"))
+    activities = AlertActivities(AlertSettings(), engine.settings.channels, engine.db, dev_env.client, task_queue)
+    try:
+        async with engine.worker(dev_env.client):
+            await ensure_intake(dev_env.client, engine.settings)
+
+            async def rejected():
+                facts = await activities.gather(datetime.now(UTC))
+                return [
+                    a for a in all_alerts(facts, AlertSettings().thresholds) if a.kind is AlertKind.CREDENTIALS_REJECTED
+                ]
+
+            (alert,) = await eventually(rejected)
+    finally:
+        await activities.aclose()
+        await dev_env.client.get_workflow_handle(intake_workflow_id("bol")).terminate()
+    assert alert.workflow_id == "intake:bol" and "bol rejected the credentials" in alert.message
