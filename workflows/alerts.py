@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.alerts.model import OpenAlert
 
 EVALUATE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_attempts=3)
-SINK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=30))
+SINK_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
 
 
 @workflow.defn(name=names.ALERT_EVALUATION_WORKFLOW)
