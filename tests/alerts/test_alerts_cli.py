@@ -1,5 +1,6 @@
 """`ordertide alerts` lists the open alerts from the store, no worker needed."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> Database:
+def store(tmp_path, monkeypatch) -> Iterator[Database]:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("ORDERTIDE_DATABASE_URL", url)
     monkeypatch.setenv("ORDERTIDE_DATA_DIR", str(tmp_path))
