@@ -9,11 +9,15 @@ from pydantic import SecretStr
 from activities.alerts.evaluate import AlertActivities
 from activities.store.tables import OrderRecord
 from domain.alerts.conditions import all_alerts
-from domain.alerts.config import AlertSettings
-from domain.alerts.model import AlertKind, Severity
+from domain.alerts.config import AlertSettings, Thresholds
+from domain.alerts.model import Alert, AlertKind, Severity
 from domain.ids import intake_workflow_id, line_key
+from domain.order.messages import PickRequest
+from domain.order.status import OrderStatus
 from tests.support import eventually
+from tests.workflows.helpers import MUG, place_and_start, wait_for
 from workers.worker import ensure_intake
+from workflows.order import OrderWorkflow
 
 
 async def test_facts_from_the_store_raise_a_silent_channel_and_a_per_order_cancellation_rate(
@@ -65,3 +69,30 @@ async def test_credentials_the_marketplace_rejects_raise_an_alert_from_the_intak
         await activities.aclose()
         await dev_env.client.get_workflow_handle(intake_workflow_id("bol")).terminate()
     assert alert.workflow_id == "intake:bol" and "bol rejected the credentials" in alert.message
+
+
+async def test_a_shipment_still_waiting_for_bols_process_status_raises_until_it_is_final(
+    dev_env, engines, bol, task_queue
+):
+    engine = engines.build(task_queue)
+    async with bol.control() as control:
+        await control.put("/_sandbox/config", json={"process_delay_seconds": 1.5})
+    # Any shipment not yet final counts: the test cannot wait the default 30 minutes.
+    settings = AlertSettings(thresholds=Thresholds(shipment_confirmation=timedelta(0)))
+    activities = AlertActivities(settings, engine.settings.channels, engine.db, dev_env.client, task_queue)
+
+    async def unconfirmed() -> list[Alert]:
+        facts = await activities.gather(datetime.now(UTC))
+        return [a for a in all_alerts(facts, settings.thresholds) if a.kind is AlertKind.SHIPMENT_UNCONFIRMED]
+
+    try:
+        async with engine.worker(dev_env.client):
+            _, handle = await place_and_start(dev_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+            await wait_for(handle, OrderStatus.AWAITING_PICK)
+            await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000001"))
+            (alert,) = await eventually(unconfirmed)
+            assert alert.subject == handle.id and "not final after" in alert.message
+            await wait_for(handle, OrderStatus.SHIPPED)
+            assert await unconfirmed() == []
+    finally:
+        await activities.aclose()
