@@ -9,6 +9,7 @@ from domain.alerts.clock import deadline
 from domain.alerts.config import Thresholds
 from domain.alerts.facts import ChannelFacts, Facts, FailedImport, OrderFacts, seller_fault_rate
 from domain.alerts.model import Alert, AlertKind, Severity
+from domain.intake import IntakeInput
 from domain.sla import SLA
 
 # The marketplace adapters word a refused token request this way
@@ -17,6 +18,8 @@ CREDENTIALS_REJECTED = "rejected the credentials"
 # Orders not yet handed to the marketplace as shipped.
 UNSHIPPED = ("RECEIVED", "AWAITING_PICK")
 HOUR = timedelta(hours=1)
+# How long one intake watch polls before it reports (domain.intake.IntakeInput.watch).
+INTAKE_WATCH = IntakeInput.model_fields["watch"].get_default()
 
 
 def _hour_of_week(at: datetime) -> int:
@@ -69,9 +72,9 @@ def intake_stalled(channel: ChannelFacts, now: datetime, limits: Thresholds) -> 
                 message=f"{error} — fix them with `ordertide init` (or the secrets file) and restart the worker",
             )
         )
-    # The intake's cursor moves once per watch (a minute), so a few poll
-    # intervals are never less than one watch and one poll.
-    allowed = max(limits.intake_stalled_polls * channel.poll_interval, timedelta(minutes=1) + channel.poll_interval)
+    # The intake reports its cursor once per watch (a minute of polls), so
+    # its age runs up to a watch even when all is well; stalled is beyond that.
+    allowed = INTAKE_WATCH + limits.intake_stalled_polls * channel.poll_interval
     since = channel.intake_cursor or channel.intake_started_at
     if since is not None and now - since > allowed:
         minutes = int((now - since).total_seconds() // 60)
