@@ -75,8 +75,8 @@ async def test_a_shipment_still_waiting_for_bols_process_status_raises_until_it_
     dev_env, engines, bol, task_queue
 ):
     engine = engines.build(task_queue)
-    async with bol.control() as control:
-        await control.put("/_sandbox/config", json={"process_delay_seconds": 1.5})
+    # bol takes the shipment and keeps its answer back until the test lets it go.
+    bol.state.add_fault(path="/retailer/shipments", method="POST", kind="hold", times=1)
     # Any shipment not yet final counts: the test cannot wait the default 30 minutes.
     settings = AlertSettings(thresholds=Thresholds(shipment_confirmation=timedelta(0)))
     activities = AlertActivities(settings, engine.settings.channels, engine.db, dev_env.client, task_queue)
@@ -92,6 +92,8 @@ async def test_a_shipment_still_waiting_for_bols_process_status_raises_until_it_
             await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000001"))
             (alert,) = await eventually(unconfirmed)
             assert alert.subject == handle.id and "not final after" in alert.message
+            async with bol.control() as control:
+                await control.delete("/_sandbox/holds")
             await wait_for(handle, OrderStatus.SHIPPED)
             assert await unconfirmed() == []
     finally:
