@@ -42,3 +42,20 @@ def intake_workflow_id(channel: str) -> str:
 def line_key(channel: str, marketplace_order_id: str, line_id: str) -> str:
     """Stable key of one order line: the store's reservation key."""
     return f"{channel}:{marketplace_order_id}:{line_id}"
+
+
+def parse_line_key(key: str) -> tuple[str, str, str]:
+    """(channel, marketplace order id, line id) of a line key. Channel names
+    and order ids hold no colon (they are checked at the edges)."""
+    channel, marketplace_order_id, line_id = key.split(":", 2)
+    return channel, marketplace_order_id, line_id
+
+
+def alert_schedule_id(task_queue: str, default_queue: str = "ordertide") -> str:
+    """One alert schedule per task queue: engines sharing a namespace on
+    their own queues (tests, a staging engine) do not evaluate each other."""
+    return "alerts-evaluation" if task_queue == default_queue else f"alerts-evaluation:{task_queue}"
+
+
+def alerts_workflow_id(task_queue: str, default_queue: str = "ordertide") -> str:
+    return "alerts" if task_queue == default_queue else f"alerts:{task_queue}"

@@ -86,6 +86,8 @@ class IntakeInput(BaseModel):
     watches_per_run: int = 100
     # Carried over continue-as-new, so NeedsAttention is cleared when they are gone.
     unreadable: list[UnreadableItem] = Field(default_factory=list)
+    # Open alerts about the channel (`ordertide alerts`), also NeedsAttention.
+    alerts: str = ""
 
 
 class IntakeState(BaseModel):

@@ -17,6 +17,11 @@ OFFER_SYNC_WORKFLOW = "OfferSyncWorkflow"
 OFFER_RECONCILE_WORKFLOW = "OfferReconcileWorkflow"
 INVENTORY_WORKFLOW = "InventoryWorkflow"
 INVENTORY_WORKFLOW_ID = "inventory"
+ALERT_EVALUATION_WORKFLOW = "AlertEvaluationWorkflow"
+ALERTS_WORKFLOW = "AlertsWorkflow"
+# To order and intake workflows: their open alerts changed (NeedsAttention).
+SIGNAL_ALERTS_CHANGED = "alerts_changed"
+SIGNAL_OPEN_ALERTS = "open_alerts"
 
 # Order workflow messages.
 SIGNAL_BUYER_CANCELLATION = "buyer_cancellation_requested"

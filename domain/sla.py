@@ -21,6 +21,10 @@ class MarketplaceSla(BaseModel):
     # How long a buyer's message may wait for the seller's answer (None: the
     # marketplace has no buyer messages in its API).
     ticket_response: timedelta | None = None
+    # The rolling window the marketplace counts seller-fault cancellations over.
+    cancellation_window: timedelta = timedelta(days=30)
+    # Whether the return handling time counts business days (weekends excluded).
+    return_handling_business_days: bool = False
 
 
 SLA: dict[Marketplace, MarketplaceSla] = {

@@ -3,6 +3,7 @@
 
 import csv
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from activities.store import Database
+from activities.store import AlertBook, Database
 from activities.store.catalog import CatalogChanges, CatalogStore
 from domain.catalog_file import COLUMNS, CatalogLine, FieldError, ProductPatch, export_row, parse_cells, read_catalog
 from domain.offers.model import OfferCondition
@@ -106,12 +107,18 @@ async def import_(
     if not path.is_file():
         raise CommandError(f"no such file: {path}")
     with store() as db:
+        imports = AlertBook(db)  # a failed file raises an alert; its next good import resolves it
         with path.open(newline="", encoding="utf-8-sig") as handle, progress_reporter(path) as progress:
             try:
                 changes = CatalogStore(db).apply(read_catalog(handle), progress)
             except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+                imports.import_failed("catalog", path.name, uuid.uuid4().hex, str(exc))
                 raise CommandError(f"{path}: {exc}") from exc
         _report(str(path), changes)
+        if changes.errors:
+            imports.import_failed("catalog", path.name, uuid.uuid4().hex, f"{len(changes.errors)} row(s) rejected")
+        else:
+            imports.import_succeeded("catalog", path.name)
         await _after_change(db, changes, f"added by catalog import {path.name}")
 
 

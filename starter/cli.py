@@ -10,6 +10,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from starter import args
+from starter.alerts_cmd import alerts
 from starter.args import checked
 from starter.bench_cmd import bench_app
 from starter.catalog_cmd import catalog_app, product_app
@@ -37,6 +38,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(product_app, name="product")
 app.command("replay")(replay_command)
 app.command("health")(health)
+app.command("alerts")(alerts)
 app.command("picklist")(picklist_command)
 app.command("init")(init)
 

@@ -10,6 +10,8 @@ from temporalio.client import Client
 
 from activities.store import Database, OfferBook, OrderLedger
 from activities.store.offers import count_by_state
+from domain.alerts.facts import seller_fault_rate
+from domain.channels import Marketplace
 from domain.offers.model import OfferState
 from domain.sla import SLA
 from starter import orders_api
@@ -49,9 +51,8 @@ async def channel_health(client: Client, settings: Settings, now: datetime | Non
             attention = len(await orders_api.list_orders(client, orders_api.list_query(None, name, True)))
             rejected = count_by_state(offers, name).get(OfferState.REJECTED, 0)
             since = now - timedelta(days=30)
-            lines = ledger.order_lines_since(name, since)
-            seller_fault = sum(1 for c in ledger.cancellations(name, since) if c.seller_fault)
-            rate = (Decimal(seller_fault) / lines).quantize(Decimal("0.0001")) if lines else Decimal(0)
+            # Per order, as the marketplace counts it (and the alert does).
+            rate = seller_fault_rate(len(ledger.seller_fault_orders(name, since)), ledger.count_orders(name, since))
             threshold = SLA[config.marketplace].seller_cancellation_threshold
             problems = []
             if silent:
@@ -82,3 +83,56 @@ async def channel_health(client: Client, settings: Settings, now: datetime | Non
     finally:
         db.dispose()
     return report
+
+
+class CancellationOutlook(BaseModel):
+    channel: str
+    orders: int
+    seller_fault_orders: int
+    already_counted: bool
+    threshold: Decimal
+    window_days: int
+
+    @property
+    def rate_now(self) -> Decimal:
+        return seller_fault_rate(self.seller_fault_orders, self.orders)
+
+    @property
+    def rate_after(self) -> Decimal:
+        extra = 0 if self.already_counted else 1
+        return seller_fault_rate(self.seller_fault_orders + extra, max(self.orders, 1))
+
+    def describe(self, reason: str) -> str:
+        verdict = "ABOVE" if self.rate_after >= self.threshold else "under"
+        counted = " (this order already counts once)" if self.already_counted else ""
+        return (
+            f"{reason} counts against the seller on {self.channel}{counted}: seller-fault cancellations over "
+            f"{self.window_days} days go from {self.rate_now:.2%} to {self.rate_after:.2%} of {self.orders} "
+            f"order(s), {verdict} the marketplace's {self.threshold:.0%}."
+        )
+
+
+def cancellation_outlook(
+    settings: Settings, channel: str, marketplace_order_id: str, now: datetime | None = None
+) -> CancellationOutlook:
+    """What one more seller-fault cancellation does to the rate the
+    marketplace judges (per order: a second line of a counted order adds nothing)."""
+    now = now or datetime.now(UTC)
+    config = settings.channels.get(channel)
+    sla = SLA[config.marketplace if config else Marketplace.BOL]
+    db = Database(settings.store_url)
+    try:
+        db.create_schema()
+        ledger = OrderLedger(db)
+        since = now - sla.cancellation_window
+        counted = ledger.seller_fault_orders(channel, since)
+        return CancellationOutlook(
+            channel=channel,
+            orders=ledger.count_orders(channel, since),
+            seller_fault_orders=len(counted),
+            already_counted=marketplace_order_id in counted,
+            threshold=sla.seller_cancellation_threshold,
+            window_days=sla.cancellation_window.days,
+        )
+    finally:
+        db.dispose()

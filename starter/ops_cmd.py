@@ -1,6 +1,5 @@
 """`ordertide orders stuck` and `ordertide health`."""
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -9,6 +8,7 @@ from pydantic import BaseModel
 from rich.table import Table
 from temporalio.client import Client
 
+from activities.order_search import order_views
 from domain import names
 from domain.order.view import OrderView
 from starter import orders_api
@@ -32,12 +32,6 @@ class StuckOrder(BaseModel):
 # the marketplace is unreachable (retried for as long as it takes, so never
 # flagged) or no worker serves the order.
 ACCEPTING_TOO_LONG = timedelta(minutes=5)
-
-# Asking each stuck order for its details: when no worker serves it (the very
-# moment ops look), a query waits for one; many orders are asked at once, and
-# none for long, so the list comes back in seconds either way.
-DETAILS_PATIENCE = timedelta(seconds=3)
-DETAILS_AT_ONCE = 20
 
 
 def _command(order: orders_api.OrderSummary, view: OrderView | None) -> str:
@@ -64,16 +58,7 @@ async def stuck_orders(client: Client, now: datetime | None = None) -> list[Stuc
     for query in (attention, late, accepting):
         for order in await orders_api.list_orders(client, query):
             found.setdefault(order.workflow_id, order)
-    gate = asyncio.Semaphore(DETAILS_AT_ONCE)
-
-    async def details(workflow_id: str) -> OrderView | None:
-        async with gate:
-            try:
-                return await orders_api.show_order(client, workflow_id, DETAILS_PATIENCE)
-            except Exception:  # gone, or no worker answered: the list still shows the order
-                return None
-
-    views = await asyncio.gather(*(details(order.workflow_id) for order in found.values()))
+    views = await order_views(client, list(found))
     stuck = []
     for order, view in zip(found.values(), views, strict=True):
         reasons = [f"{step}: {reason}" for step, reason in (view.attention.items() if view else [])]

@@ -1,19 +1,24 @@
 """`ordertide orders ...` and `ordertide order ...`."""
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import BaseModel
+from rich.prompt import Prompt
 from rich.table import Table
 
 from domain import names
+from domain.ids import parse_order_workflow_id
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling, WaitingReason
 from starter import aftersales_api, args, orders_api
 from starter.args import checked
-from starter.console import out, print_json, run_async
+from starter.console import CommandError, out, print_json, run_async
+from starter.health import cancellation_outlook
+from workers.settings import load_settings
 from workers.temporal_client import connect
 
 orders_app = typer.Typer(help="List orders.", no_args_is_help=True)
@@ -181,8 +186,24 @@ async def cancel(
     line: Annotated[
         list[str], typer.Option(help="line id; all open lines when omitted", callback=checked(args.codes))
     ] = [],  # noqa: B006  # typer's declared default; the command never mutates it
-    reason: CancellationReason = CancellationReason.OTHER,
+    reason: Annotated[
+        CancellationReason | None, typer.Option(help="why; asked for when omitted (required with --yes)")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask: for scripts")] = False,
 ) -> None:
+    """Cancel lines. A reason the marketplace counts against the seller is
+    named first, with the seller-fault cancellation rate it leads to."""
+    workflow_id = orders_api.resolve_order_id(order_id)
+    if reason is None:
+        if yes:
+            raise CommandError("--reason: required with --yes (one of " + ", ".join(CancellationReason) + ")")
+        reason = CancellationReason(Prompt.ask("Reason", choices=list(CancellationReason), console=out))
+    if reason.is_seller_fault:
+        channel, marketplace_order_id = parse_order_workflow_id(workflow_id)
+        outlook = await asyncio.to_thread(cancellation_outlook, load_settings(), channel, marketplace_order_id)
+        out.print(outlook.describe(reason), markup=False)
+        if not yes and not typer.confirm("Cancel anyway?", default=False):
+            raise typer.Exit(1)
     await _update(order_id, names.UPDATE_CANCEL, CancelRequest(line_ids=line, reason=reason))
 
 

@@ -19,6 +19,7 @@ from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
 from starter.warehouse_inbox import WarehouseInbox
+from workers.alert_schedule import ensure_alert_schedule
 from workers.codec import CodecKeys, EncryptionCodec
 from workers.codec_server import create_codec_app
 from workers.codec_token import DEV_TOKEN_FILE, load_or_create_codec_token
@@ -116,6 +117,7 @@ async def run_everything(
                     database_url=configured.database_url,
                     channels={"bol": sandbox_channel(sandbox.url, return_window)},
                     warehouse=WarehouseSettings(url=f"{inbox_url}/orders", secret=secret),
+                    alerts=configured.alerts,
                 )
             else:
                 settings = configured
@@ -130,6 +132,7 @@ async def run_everything(
                 if inbox is not None:
                     inbox.endpoint = warehouse_endpoint
             await ensure_intake(client, settings)
+            await ensure_alert_schedule(client, settings)
             tasks = []
             async with engine.worker(client):
                 if sandbox is not None:

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from domain.stock import RowRejected, StockLevelView, parse_quantity, parse_sku
 from starter import stock_api
+from starter.alerts_cmd import record_import
 from starter.console import CommandError, err, out, run_async
 from workers.settings import load_settings
 from workers.temporal_client import connect
@@ -109,25 +110,30 @@ async def import_(
     def rejected(row: RowRejected) -> None:
         err.print(f"{path}:{row.line}: {row.message}", markup=False, highlight=False)
 
-    with reading(file) as (handle, staged):
-        try:
-            summary = await stock_api.import_stock(
-                client,
-                task_queue,
-                stock_api.read_stock_csv(handle, path),
-                all_or_nothing=all_or_nothing,
-                rejected=rejected,
-                staged=staged,
-            )
-        except stock_api.BadStockFile as exc:
-            raise CommandError(f"{exc}; nothing was applied") from exc
-        except OSError as exc:
-            raise CommandError(f"PATH {path}: {exc.strerror or exc}") from exc
-    out.print(f"{summary.applied} of {summary.rows} rows applied")
-    if summary.discarded:
-        raise CommandError(f"{summary.rejected} row(s) rejected; with --all-or-nothing, nothing was applied")
-    if summary.rejected:
-        raise CommandError(f"{summary.rejected} row(s) rejected; the others were applied")
+    try:
+        with reading(file) as (handle, staged):
+            try:
+                summary = await stock_api.import_stock(
+                    client,
+                    task_queue,
+                    stock_api.read_stock_csv(handle, path),
+                    all_or_nothing=all_or_nothing,
+                    rejected=rejected,
+                    staged=staged,
+                )
+            except stock_api.BadStockFile as exc:
+                raise CommandError(f"{exc}; nothing was applied") from exc
+            except OSError as exc:
+                raise CommandError(f"PATH {path}: {exc.strerror or exc}") from exc
+        out.print(f"{summary.applied} of {summary.rows} rows applied")
+        if summary.discarded:
+            raise CommandError(f"{summary.rejected} row(s) rejected; with --all-or-nothing, nothing was applied")
+        if summary.rejected:
+            raise CommandError(f"{summary.rejected} row(s) rejected; the others were applied")
+    except CommandError as exc:
+        await asyncio.to_thread(record_import, "stock", file.name, str(exc))
+        raise
+    await asyncio.to_thread(record_import, "stock", file.name, None)
 
 
 @contextlib.contextmanager

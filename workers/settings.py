@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from domain.alerts.config import AlertSettings
 from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from domain.names import TASK_QUEUE
 from workers.codec import CodecKeys
@@ -83,6 +84,7 @@ class Settings(BaseSettings):
     worker: WorkerTuning = Field(default_factory=WorkerTuning)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     def codec_keys(self) -> CodecKeys | None:
         path = self.codec_key_file or self.data_dir / "codec-keys.json"
@@ -203,6 +205,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         data["channels"][name] = _revealed(config)
     if settings.warehouse.secret is not None:
         data["warehouse"]["secret"] = settings.warehouse.secret.get_secret_value()
+    email = settings.alerts.email
+    if email is not None and email.password is not None:
+        data["alerts"]["email"]["password"] = email.password.get_secret_value()
     for key, value in data.items():
         flatten(f"ORDERTIDE_{key.upper()}", value)
     return env

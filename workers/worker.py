@@ -14,6 +14,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 
+from activities.alerts.evaluate import AlertActivities
 from activities.channels import Channels
 from activities.intake import IntakeActivities
 from activities.inventory import InventoryActivities
@@ -25,7 +26,9 @@ from activities.warehouse import WarehousePusher
 from domain.ids import intake_workflow_id
 from domain.intake import IntakeInput
 from domain.transporters import TransporterRules
+from workers.alert_schedule import ensure_alert_schedule
 from workers.settings import Settings
+from workflows.alerts import AlertEvaluationWorkflow, AlertsWorkflow
 from workflows.intake import ChannelIntakeWorkflow
 from workflows.inventory import InventoryWorkflow
 from workflows.offer_reconcile import OfferReconcileWorkflow
@@ -34,7 +37,15 @@ from workflows.order import OrderWorkflow
 
 log = logging.getLogger(__name__)
 
-WORKFLOWS = [OrderWorkflow, ChannelIntakeWorkflow, OfferSyncWorkflow, OfferReconcileWorkflow, InventoryWorkflow]
+WORKFLOWS = [
+    OrderWorkflow,
+    ChannelIntakeWorkflow,
+    OfferSyncWorkflow,
+    OfferReconcileWorkflow,
+    InventoryWorkflow,
+    AlertEvaluationWorkflow,
+    AlertsWorkflow,
+]
 
 
 def compile_workflow_modules() -> None:
@@ -62,6 +73,7 @@ class Engine:
     channels: Channels
     rules: TransporterRules
     warehouse: WarehousePusher | None = None
+    alerts: AlertActivities | None = None
 
     @classmethod
     def build(cls, settings: Settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> "Engine":
@@ -92,7 +104,11 @@ class Engine:
         intake = IntakeActivities(self.channels, client, self.settings.task_queue)
         offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers, notifier)
         inventory = InventoryActivities(self.inventory, notifier)
+        self.alerts = AlertActivities(
+            self.settings.alerts, self.settings.channels, self.db, client, self.settings.task_queue
+        )
         return [
+            *self.alerts.all(),
             *orders.all(),
             intake.watch_channel,
             offer_sync.sync_offers,
@@ -123,6 +139,8 @@ class Engine:
 
     async def aclose(self) -> None:
         await self.channels.aclose()
+        if self.alerts is not None:
+            await self.alerts.aclose()
         if self.warehouse is not None:
             await self.warehouse.aclose()
         self.db.dispose()
@@ -145,6 +163,7 @@ async def run_worker(client: Client, settings: Settings, stop: asyncio.Event) ->
     engine = Engine.build(settings)
     try:
         await ensure_intake(client, settings)
+        await ensure_alert_schedule(client, settings)
         async with engine.worker(client):
             log.info(
                 "worker on task queue %s serving channels %s", settings.task_queue, ", ".join(engine.channels.names())

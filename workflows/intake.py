@@ -13,6 +13,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.intake import IntakeActivities
     from domain import names
+    from domain.alerts.messages import AlertsChanged
     from domain.intake import IntakeInput, IntakeState, IntakeWatch, UnreadableItem, still_unreadable
 
 
@@ -33,6 +34,7 @@ class ChannelIntakeWorkflow:
             channel=intake.channel, cursor=intake.cursor, swept_at=intake.swept_at, unreadable=intake.unreadable
         )
         self._problems = [f"**skipped {item.describe()}**" for item in intake.unreadable]
+        self._alerts = intake.alerts
 
     @workflow.run
     async def run(self, intake: IntakeInput) -> None:
@@ -47,6 +49,7 @@ class ChannelIntakeWorkflow:
                     "cursor": self._state.cursor,
                     "swept_at": self._state.swept_at,
                     "unreadable": self._state.unreadable,
+                    "alerts": self._alerts,
                 }
             )
         )
@@ -54,7 +57,7 @@ class ChannelIntakeWorkflow:
     async def _watch(self, intake: IntakeInput) -> None:
         state = self._state
         polling = f"Polling {state.channel} every {intake.poll_interval.total_seconds():g}s"
-        workflow.set_current_details("; ".join([polling, *self._problems]))
+        workflow.set_current_details("; ".join([polling, *self._problems, *self._alert_details()]))
         try:
             result = await workflow.execute_activity_method(
                 IntakeActivities.watch_channel,
@@ -96,9 +99,25 @@ class ChannelIntakeWorkflow:
         until they are read; the search attribute changes only when that does
         (one upsert, not one per watch)."""
         state = self._state
-        if bool(unreadable) != bool(state.unreadable) and workflow.patched(REPORTS_UNREADABLE):
-            workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(bool(unreadable))])
+        before, after = bool(state.unreadable) or bool(self._alerts), bool(unreadable) or bool(self._alerts)
+        if before != after and workflow.patched(REPORTS_UNREADABLE):
+            workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(after)])
         state.unreadable = unreadable
+
+    def _alert_details(self) -> list[str]:
+        return [f"**open alerts**: {self._alerts} (ordertide alerts)"] if self._alerts else []
+
+    @workflow.signal(name=names.SIGNAL_ALERTS_CHANGED)
+    def alerts_changed(self, change: AlertsChanged) -> None:
+        """From the alert evaluation, only when the channel's alerts change."""
+        before = bool(self._state.unreadable) or bool(self._alerts)
+        self._alerts = change.alerts
+        after = bool(self._state.unreadable) or bool(self._alerts)
+        if before != after:
+            workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(after)])
+        workflow.set_current_details(
+            "; ".join([f"Polling {self._state.channel}", *self._problems, *self._alert_details()])
+        )
 
     @workflow.query
     def state(self) -> IntakeState:

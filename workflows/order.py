@@ -22,6 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from domain import names
+    from domain.alerts.messages import AlertsChanged
     from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
     from domain.order.aftersales import TicketsOverdue
     from domain.order.commands import AcceptedOrder
@@ -233,6 +234,12 @@ class OrderWorkflow:
         whose buyers wait get it, from intake's poll of the marketplace's
         tickets; histories from before it never received one."""
         self._state.tickets_overdue(notice)
+        self._show()
+
+    @workflow.signal(name=names.SIGNAL_ALERTS_CHANGED)
+    def alerts_changed(self, change: AlertsChanged) -> None:
+        """From the alert evaluation, only when this order's alerts change."""
+        self._state.view.alerts = change.alerts
         self._show()
 
     @workflow.update(name=names.UPDATE_PICK)

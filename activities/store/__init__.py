@@ -1,5 +1,6 @@
 """The inventory store (sqlmodel): SQLite by default, PostgreSQL by URL."""
 
+from activities.store.alerts import AlertBook
 from activities.store.deliveries import WarehouseDeliveries
 from activities.store.engine import Database
 from activities.store.inventory import InventoryStore, Stock, StockRejected, UnknownProduct
@@ -8,6 +9,7 @@ from activities.store.offers import OfferBook
 from activities.store.stock_import import StockImports
 
 __all__ = [
+    "AlertBook",
     "Database",
     "InventoryStore",
     "OfferBook",

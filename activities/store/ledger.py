@@ -8,6 +8,7 @@ from sqlmodel import func, select
 
 from activities.store.engine import Database
 from activities.store.tables import Cancellation, InvoiceOnFile, OrderRecord
+from domain.ids import parse_line_key
 from domain.order.aftersales import InvoiceReceipt
 from domain.order.marketplace import Order
 
@@ -104,3 +105,19 @@ class OrderLedger:
                 select(OrderRecord.payload).where(OrderRecord.channel == channel, OrderRecord.received_at >= since)
             )
             return sum(len(payload.get("lines", [])) for payload in payloads)
+
+    def order_times(self, channel: str, since: datetime) -> list[datetime]:
+        """When each order since `since` arrived (for the usual hour-of-week flow)."""
+        with self.session() as s:
+            return list(
+                s.exec(
+                    select(OrderRecord.received_at).where(
+                        OrderRecord.channel == channel, OrderRecord.received_at >= since
+                    )
+                )
+            )
+
+    def seller_fault_orders(self, channel: str, since: datetime) -> set[str]:
+        """Marketplace order ids with a seller-fault cancellation since
+        `since`: marketplaces count orders, however many lines were cancelled."""
+        return {parse_line_key(c.line_key)[1] for c in self.cancellations(channel, since) if c.seller_fault}

@@ -169,3 +169,27 @@ class WarehouseDelivery(SQLModel, table=True):
     body: str
     created_at: datetime = Field(default_factory=utcnow)
     acknowledged_at: datetime | None = None
+
+
+class AlertRow(SQLModel, table=True):
+    """An open alert (domain.alerts.model.OpenAlert), kept here rather than in
+    a workflow's state: the evaluation runs as short scheduled workflows, and
+    `ordertide alerts` reads the open ones without a worker. A resolved
+    alert's row is deleted."""
+
+    __tablename__ = "alert"
+    key: str = Field(primary_key=True, max_length=255)
+    channel: str | None = Field(default=None, index=True, max_length=64)
+    payload: dict = Field(sa_column=Column(JSON))
+
+
+class ImportFailureRow(SQLModel, table=True):
+    """The last import of a file (stock CSV, catalog) that failed; a later
+    successful import of the same kind and name deletes it."""
+
+    __tablename__ = "import_failure"
+    kind: str = Field(primary_key=True, max_length=32)
+    name: str = Field(primary_key=True, max_length=255)
+    import_id: str = Field(max_length=64)
+    message: str
+    at: datetime = Field(default_factory=utcnow)

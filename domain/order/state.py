@@ -155,7 +155,7 @@ class OrderState:
     def sync_needs_attention(self) -> bool:
         """Bring `needs_attention` in line with the flagged steps; returns
         whether it flipped (NeedsAttention is then upserted)."""
-        needs = bool(self.view.attention)
+        needs = bool(self.view.attention) or bool(self.view.alerts)
         changed = needs != self.view.needs_attention
         self.view.needs_attention = needs
         return changed
@@ -167,6 +167,8 @@ class OrderState:
         parts += [
             f"⚠ needs attention ({step}): {reason} — fix, then `resume`" for step, reason in view.attention.items()
         ]
+        if view.alerts:
+            parts.append(f"⚠ open alerts: {view.alerts} — see `ordertide alerts`")
         return "\n\n".join(parts)
 
     def validate_resume(self) -> None:

@@ -91,3 +91,6 @@ class OrderView(BaseModel):
     returns: list[ReturnRecord] = Field(default_factory=list)
     return_window_ends: datetime | None = None
     history: list[str] = Field(default_factory=list)
+    # Open alerts about the order (`ordertide alerts`): NeedsAttention while
+    # any is. Last, and with a default: views recorded before it still read.
+    alerts: str = ""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from activities.store import Database, InventoryStore, OfferBook
+from activities.store import AlertBook, Database, InventoryStore, OfferBook
 from domain.offers.model import OfferState
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
@@ -54,6 +54,13 @@ async def test_a_catalog_file_applies_its_good_rows_and_names_the_bad_ones(tmp_p
     ]
     assert "2 of 5 rows applied: 2 new, 0 changed, 0 unchanged" in out
     assert "offers and waiting orders not updated: Temporal is not reachable" in out
+    # ... and the failed file is an alert until it imports cleanly (README, "Alerts").
+    db = Database(Settings(data_dir=tmp_path).store_url)
+    try:
+        (failed,) = AlertBook(db).failed_imports()
+    finally:
+        db.dispose()
+    assert (failed.kind, failed.name, failed.message) == ("catalog", "catalog.csv", "3 row(s) rejected")
 
     code, out, err = await ordertide("product", "show", "MUG-BLUE", "--json", env=env)
     assert code == 0, err

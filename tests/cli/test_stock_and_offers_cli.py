@@ -7,6 +7,7 @@ import json
 import httpx
 from temporalio.service import RPCError
 
+from activities.store import AlertBook
 from domain.ids import offer_sync_workflow_id
 from domain.names import INVENTORY_WORKFLOW_ID
 from sandbox.bol.app import create_app
@@ -154,5 +155,8 @@ async def test_a_stock_import_names_every_bad_row_and_applies_the_rest_together(
             assert "2 of 5 rows applied" in out
             levels = [engine.inventory.stock(sku).on_hand for sku in ("MUG-BLUE", "LAMP-DESK", "BOARD-OAK")]
             assert levels == [40, 50, 12]
+            # The failed file is an alert until it imports cleanly (README, "Alerts").
+            (failed,) = AlertBook(engine.db).failed_imports()
+            assert (failed.kind, failed.name) == ("stock", "stock.csv") and "3 row(s) rejected" in failed.message
         finally:
             await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")

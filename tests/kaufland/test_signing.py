@@ -92,5 +92,7 @@ async def test_a_wrong_or_stale_signature_gets_kauflands_401_error_body(kaufland
         await http.aclose()
 
     assert refused.value.status == 401 and problem in str(refused.value)
+    # Worded as the credentials alert recognises it.
+    assert str(refused.value).startswith("kaufland rejected the credentials")
     last = (await kaufland.get("/_sandbox/requests"))[-1]
     assert last["status"] == 401

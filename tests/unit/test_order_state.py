@@ -680,4 +680,5 @@ def test_the_view_keeps_its_json_shape():
         "returns",
         "return_window_ends",
         "history",
+        "alerts",
     ]

@@ -113,4 +113,9 @@ def error_from(method: str, path: str, response: httpx.Response) -> Exception:
     if status >= 500 or status == 408:
         return MarketplaceUnavailable(f"{where}: {status} {problem.message}".strip())
     violations = [Violation(name=e.field or "request", reason=e.message) for e in problem.errors]
+    if status == 401:
+        # Worded like bol's refusal: the credentials alert recognises it.
+        return KauflandRefused(
+            f"kaufland rejected the credentials: {problem.message}", problem.type or "", violations, status
+        )
     return KauflandRefused(f"{where}: {problem.message}", problem.type or "", violations, status)

@@ -16,6 +16,8 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
+from domain import names
+from domain.alerts.messages import AlertsChanged
 from domain.errors import RETRYABLE_ERROR_TYPE
 from domain.intake import IntakeInput, IntakePollResult, IntakeState, IntakeWatch, UnreadableItem
 from domain.names import NEEDS_ATTENTION
@@ -175,6 +177,41 @@ async def test_skipped_items_make_the_intake_need_attention_until_they_are_read(
                 await asyncio.sleep(0.01)
             assert (await reported())[0] is False
             assert "skipped" not in (await reported())[1]
+        finally:
+            await channel.results.put(None)
+            await handle.terminate("test over")
+
+
+async def test_open_alerts_about_the_channel_make_the_intake_need_attention_until_they_clear(own_time_env):
+    time_env = own_time_env
+    channel = ScriptedChannel()
+    task_queue = f"fast-intake-{uuid.uuid4()}"
+    async with Worker(
+        time_env.client, task_queue=task_queue, workflows=[ChannelIntakeWorkflow], activities=[channel.watch_channel]
+    ):
+        handle = await time_env.client.start_workflow(
+            ChannelIntakeWorkflow.run,
+            IntakeInput(channel="bol", poll_interval=timedelta(seconds=1), cursor=CURSOR, swept_at=CURSOR),
+            id=f"intake:fast-{uuid.uuid4().hex[:8]}",
+            task_queue=task_queue,
+        )
+
+        async def shown(check: Callable[[bool | None, str], bool]) -> tuple[bool | None, str]:
+            for _ in range(500):
+                attention = (await handle.describe()).typed_search_attributes.get(NEEDS_ATTENTION)
+                details = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+                if check(attention, details.current_details):
+                    return attention, details.current_details
+                await asyncio.sleep(0.01)
+            raise AssertionError(f"never matched: {attention}, {details.current_details}")
+
+        try:
+            await handle.signal(names.SIGNAL_ALERTS_CHANGED, AlertsChanged(alerts="channel-silent (alert)"))
+            _, details = await shown(lambda attention, _: attention is True)
+            assert "**open alerts**: channel-silent (alert)" in details
+            await handle.signal(names.SIGNAL_ALERTS_CHANGED, AlertsChanged(alerts=""))
+            _, details = await shown(lambda attention, _: attention is False)
+            assert "open alerts" not in details
         finally:
             await channel.results.put(None)
             await handle.terminate("test over")
