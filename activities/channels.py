@@ -1,12 +1,16 @@
 """The channels a worker serves: one marketplace adapter per configured
 channel, built from configuration (credentials never leave activities)."""
 
+from collections.abc import Mapping
+
 import httpx
 
 from activities.marketplaces.base import MarketplaceAdapter
 from activities.marketplaces.bol.adapter import BolAdapter
-from domain.channels import Marketplace
-from domain.config import BolChannelConfig
+from activities.marketplaces.supplier.adapter import SupplierAdapter
+from activities.marketplaces.supplier.inbox import PortalInbox
+from activities.supplier_inbox import NoInbox
+from domain.config import BolChannelConfig, ChannelConfig, SupplierChannelConfig
 
 
 class UnknownChannel(LookupError):
@@ -14,26 +18,32 @@ class UnknownChannel(LookupError):
 
 
 class Channels:
-    def __init__(self, adapters: dict[str, MarketplaceAdapter], configs: dict[str, BolChannelConfig]):
+    def __init__(self, adapters: dict[str, MarketplaceAdapter], configs: dict[str, ChannelConfig]):
         self._adapters = adapters
         self.configs = configs
 
     @classmethod
     def from_config(
-        cls, configs: dict[str, BolChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
+        cls,
+        configs: Mapping[str, ChannelConfig],
+        transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+        inbox: PortalInbox | None = None,
     ) -> "Channels":
         """`transports` (tests) route a channel's HTTP in-process: key the
-        channel name, or "<channel>:plaza" for its Plaza offer transport."""
+        channel name, or "<channel>:plaza" for its Plaza offer transport.
+        `inbox`: where supplier portal orders wait (activities/supplier_inbox.py)."""
         transports = transports or {}
         adapters: dict[str, MarketplaceAdapter] = {}
         for name, config in configs.items():
-            if config.marketplace is Marketplace.BOL:
+            if isinstance(config, BolChannelConfig):
                 adapters[name] = BolAdapter(
                     name, config, transport=transports.get(name), plaza_transport=transports.get(f"{name}:plaza")
                 )
+            elif isinstance(config, SupplierChannelConfig):
+                adapters[name] = SupplierAdapter(name, config, inbox or NoInbox(), transport=transports.get(name))
             else:
                 raise ValueError(f"channel {name}: marketplace {config.marketplace} has no adapter yet")
-        return cls(adapters, configs)
+        return cls(adapters, dict(configs))
 
     def __getitem__(self, channel: str) -> MarketplaceAdapter:
         try:

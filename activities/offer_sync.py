@@ -10,6 +10,7 @@ from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OfferBook
+from domain.config import BolChannelConfig
 from domain.offers.export import COMPARED, OfferExport
 from domain.offers.feed import FeedRules
 from domain.offers.model import (
@@ -64,8 +65,9 @@ class OfferSyncActivities:
         Where they differ (an edit in the seller portal, a lost update), take
         the live values as the channel's state, so the next sync round sends
         what our rules want."""
-        if self.channels.configs[channel].offer_transport != "retailer":
-            return ReconcileResult()  # Plaza has no export to compare with
+        config = self.channels.configs[channel]
+        if not isinstance(config, BolChannelConfig) or config.offer_transport != "retailer":
+            return ReconcileResult()  # Plaza and the supplier portals have no export to compare with
         async with heartbeating():
             with marketplace_errors():
                 live = await self.channels[channel].export_offers()

@@ -115,10 +115,13 @@ class OrderActivities:
         lines: list[LineView] = []
         unknown: list[str] = []
         for line in order.lines:
-            product = self.inventory.product_by_ean(line.ean)
+            # A supplier portal may name an item by SKU only (no EAN).
+            product = (
+                self.inventory.product_by_ean(line.ean) if line.ean else self.inventory.product_by_sku(line.sku or "")
+            )
             view = LineView(
                 line_id=line.line_id,
-                ean=line.ean,
+                ean=line.ean or (product.ean if product else ""),
                 sku=product.sku if product else None,
                 title=line.title,
                 quantity=line.quantity,
@@ -128,7 +131,7 @@ class OrderActivities:
                 cancellation_requested=line.cancellation_requested,
             )
             if product is None:
-                unknown.append(line.ean)
+                unknown.append(line.ean or f"SKU {line.sku}")
             elif line.open_quantity > 0 and not line.cancellation_requested:
                 view.reserved = self.inventory.reserve(
                     line_key(order.channel, order.marketplace_order_id, line.line_id),

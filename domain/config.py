@@ -2,7 +2,7 @@
 only: they never enter a workflow input, result, signal or memo."""
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 
@@ -54,3 +54,116 @@ class BolChannelConfig(BaseModel):
     @property
     def has_credentials(self) -> bool:
         return bool(self.client_id and self.client_secret and self.client_secret.get_secret_value())
+
+
+SupplierIntakeMode = Literal["api", "webhook", "file", "email"]
+
+
+class SupplierApiSettings(BaseModel):
+    """The portal's supplier API: orders by date-time range, and, where the
+    portal has them, status updates and a stock feed."""
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    # The environment variable holding api_key, read when settings load.
+    api_key_env: str | None = None
+    page_size: int = Field(default=50, ge=1, le=500)
+    # Each poll reads from this long before the last cursor: an order the
+    # portal files late (its clock, its own queue) is still in the next window.
+    overlap: timedelta = timedelta(minutes=5)
+    # The first poll, and each sweep, reads this far back.
+    lookback: timedelta = timedelta(days=7)
+
+
+class SupplierWebhookSettings(BaseModel):
+    """Pushes signed with HMAC-SHA256 over `{timestamp}.{body}` (docs/webhooks.md)."""
+
+    secret: SecretStr | None = None
+    secret_env: str | None = None
+    # A push whose timestamp is further from now than this is refused (401):
+    # a captured push cannot be replayed later.
+    replay_window: timedelta = timedelta(minutes=5)
+
+
+class SupplierColumns(BaseModel):
+    """Which CSV column holds what: the portal's standard layout by default.
+    Filled in by the file-drop intake."""
+
+    order_number: str = "order_number"
+    sku: str = "sku"
+    ean: str = "ean"
+    quantity: str = "quantity"
+    price: str = "price"
+
+
+class SupplierFileSettings(BaseModel):
+    """File drop: one CSV file per order on an SFTP location or a local folder."""
+
+    sftp_url: str | None = None  # sftp://user@host:port/path
+    password: SecretStr | None = None
+    password_env: str | None = None
+    local_folder: str | None = None
+    delimiter: str = ","
+    decimal_comma: bool = False
+    columns: SupplierColumns = Field(default_factory=SupplierColumns)
+
+
+class SupplierMailSettings(BaseModel):
+    """E-mail: one mail per order in an IMAP mailbox."""
+
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_ssl: bool = True
+    username: str | None = None
+    password: SecretStr | None = None
+    password_env: str | None = None
+    mailbox: str = "INBOX"
+    rejected_folder: str = "ordertide-rejected"
+    # Regular expressions for another template than the portal's own (named groups).
+    patterns: dict[str, str] = Field(default_factory=dict)
+
+
+class SupplierChannelConfig(BaseModel):
+    """A dropship supplier portal (seeds 001): one intake mode per channel,
+    and the webhook on top of any of them."""
+
+    marketplace: Literal[Marketplace.SUPPLIER] = Marketplace.SUPPLIER
+    intake: SupplierIntakeMode = "api"
+    # Also take the portal's pushes, whatever the intake mode.
+    webhook: bool = False
+    # "api": the portal's API takes status updates (cancelled, shipped) with a
+    # note; "manual": ops set them by hand in the portal, and the order waits
+    # for `ordertide order confirm ID --step portal-cancel`.
+    status_updates: Literal["api", "manual"] = "manual"
+    # The portal takes a stock feed (stock and price per SKU) through its API.
+    stock_feed: bool = False
+    # The portal's name, as ops know it (instructions, notes).
+    portal_name: str = "the supplier portal"
+    portal_url: str | None = None
+    api: SupplierApiSettings = Field(default_factory=SupplierApiSettings)
+    webhooks: SupplierWebhookSettings = Field(default_factory=SupplierWebhookSettings)
+    file: SupplierFileSettings = Field(default_factory=SupplierFileSettings)
+    email: SupplierMailSettings = Field(default_factory=SupplierMailSettings)
+    poll_interval: timedelta = timedelta(seconds=30)
+    return_window: timedelta | None = None
+    request_timeout: timedelta = timedelta(seconds=30)
+    offer_sync: bool = True
+    offer_sync_window: timedelta = timedelta(milliseconds=250)
+    feed: FeedRules = Field(default_factory=FeedRules)
+
+    @property
+    def takes_pushes(self) -> bool:
+        return self.intake == "webhook" or self.webhook
+
+    @property
+    def reads_api(self) -> bool:
+        """Orders are read through the portal's API (polled, or fetched after a push naming only the number)."""
+        return self.intake == "api" or bool(self.api.base_url)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.api.api_key and self.api.api_key.get_secret_value())
+
+
+# Every channel's configuration; `marketplace` says which one it is.
+ChannelConfig = Annotated[BolChannelConfig | SupplierChannelConfig, Field(discriminator="marketplace")]

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+from domain.config import BolChannelConfig
 from starter import args
 from starter.args import checked
 from starter.bench_cmd import bench_app
@@ -127,6 +128,27 @@ async def sandbox_bol(
     await serve(create_app(BolSandboxConfig(process_delay_seconds=process_delay)), host, port)
 
 
+@sandbox_app.command("supplier")
+@run_async
+async def sandbox_supplier(
+    port: Port = 8714,
+    host: Host = "127.0.0.1",
+    webhook_url: Annotated[
+        list[str], typer.Option(help="push each placed order here (the receiver's supplier endpoint)")
+    ] = [],  # noqa: B006  # typer's declared default; the command never mutates it
+    manual_status: Annotated[
+        bool, typer.Option("--manual-status", help="play a portal updated by hand only (no status API)")
+    ] = False,
+) -> None:
+    """Serve the dropship supplier portal sandbox (API key: sandbox; webhook secret: sandbox-webhook-secret)."""
+    from sandbox.supplier.app import create_app as create_supplier
+    from sandbox.supplier.config import SupplierSandboxConfig
+    from workers.http import serve
+
+    config = SupplierSandboxConfig(webhook_urls=list(webhook_url), status_api=not manual_status)
+    await serve(create_supplier(config), host, port)
+
+
 @app.command()
 @run_async
 async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
@@ -144,7 +166,7 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     if not settings.channels:
         raise CommandError("no channel configured (see README: Configuration)")
     for name, config in settings.channels.items():
-        if config.retailer_id is None:
+        if isinstance(config, BolChannelConfig) and config.retailer_id is None:
             err.print(
                 f"channel {name}: no retailer_id configured, so its pushes are refused (403); "
                 f"set ORDERTIDE_CHANNELS__{name.upper()}__RETAILER_ID"

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from activities.channels import Channels
 from activities.store import Database, InventoryStore, OfferBook
+from domain.config import BolChannelConfig
 from starter.console import CommandError, out, print_json, run_async
 from workers.settings import load_settings
 
@@ -32,7 +33,12 @@ async def offer_report(sku: str) -> list[dict[str, Any]]:
             desired = config.feed.desired(items[0])
             offer = accepted[name]
             live = None
-            if offer and offer.offer_id and config.offer_transport == "retailer":
+            if (
+                offer
+                and offer.offer_id
+                and isinstance(config, BolChannelConfig)
+                and config.offer_transport == "retailer"
+            ):
                 try:
                     live = (await channels[name].live_offer(offer.offer_id)).model_dump(mode="json")
                 except Exception as exc:

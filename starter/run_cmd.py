@@ -67,7 +67,9 @@ async def run_everything(
         # A channel with any credential configured is meant for the real API:
         # a forgotten secret must stop it, not quietly swap in the sandbox.
         use_sandbox = not any(
-            c.client_id or c.client_secret or c.client_secret_env for c in configured.channels.values()
+            c.client_id or c.client_secret or c.client_secret_env
+            for c in configured.channels.values()
+            if isinstance(c, BolChannelConfig)
         )
     if not use_sandbox:
         # Before anything starts: a refused channel is named and left out.

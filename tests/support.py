@@ -61,6 +61,12 @@ class SandboxedBol:
             return response.json()
 
 
+def as_bol(config: object) -> BolChannelConfig:
+    """A configured channel that the test knows is a bol one."""
+    assert isinstance(config, BolChannelConfig), config
+    return config
+
+
 def bol_channel(url: str, **overrides: Any) -> BolChannelConfig:
     values: dict[str, Any] = {
         "api_base_url": url,

@@ -3,13 +3,14 @@ runs on them: a channel the marketplace refuses is left out, with one line
 saying why, and the others go ahead."""
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import httpx
 
 from activities.channels import Channels
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, ChannelConfig
 from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited
 from workers.settings import Settings
 
@@ -47,10 +48,10 @@ def _missing_plaza_key(config: BolChannelConfig) -> str | None:
 
 
 async def check_channel(
-    channel: str, config: BolChannelConfig, transports: dict[str, httpx.AsyncBaseTransport] | None = None
+    channel: str, config: ChannelConfig, transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> CredentialCheck:
     """`transports` (tests) as Channels.from_config takes them."""
-    missing = _missing_secret(config) or _missing_plaza_key(config)
+    missing = _missing_secret(config) or _missing_plaza_key(config) if isinstance(config, BolChannelConfig) else None
     if missing:
         return CredentialCheck(channel, "refused", missing)
     try:
@@ -73,7 +74,7 @@ async def check_channel(
 
 
 async def check_channels(
-    configs: dict[str, BolChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
+    configs: Mapping[str, ChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> list[CredentialCheck]:
     return list(await asyncio.gather(*(check_channel(name, c, transports) for name, c in configs.items())))
 

@@ -7,12 +7,12 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from domain.config import BolChannelConfig
+from domain.config import ChannelConfig
 from domain.names import TASK_QUEUE
 from workers.codec import CodecKeys
 from workers.secret_file import write_secret
@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".ordertide")
     database_url: str | None = None
     task_queue: str = TASK_QUEUE
-    channels: dict[str, BolChannelConfig] = Field(default_factory=dict)
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     # Payload encryption is on whenever a key file exists: this one, or
     # codec-keys.json in the data dir (which `ordertide run` creates).
     codec_key_file: Path | None = None
@@ -127,17 +127,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _secrets_from_environment(settings: Settings) -> Settings:
-    channels = dict(settings.channels)
-    for name, config in settings.channels.items():
-        if config.client_secret is None and config.client_secret_env:
-            value = os.environ.get(config.client_secret_env)
-            if value:
-                config = config.model_copy(update={"client_secret": SecretStr(value)})
-        plaza = config.plaza
-        if plaza.private_key is None and plaza.private_key_env and os.environ.get(plaza.private_key_env):
-            plaza = plaza.model_copy(update={"private_key": SecretStr(os.environ[plaza.private_key_env])})
-            config = config.model_copy(update={"plaza": plaza})
-        channels[name] = config
+    channels = {name: _env_secrets(config) for name, config in settings.channels.items()}
     warehouse = settings.warehouse
     if warehouse.url and warehouse.shared_secret() is None:
         raise ValueError(
@@ -147,15 +137,41 @@ def _secrets_from_environment(settings: Settings) -> Settings:
     return settings.model_copy(update={"channels": channels, "warehouse": warehouse})
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _env_secrets(model: M) -> M:
+    """Each unset secret `X` whose `X_env` names a set environment variable
+    takes its value, in this model and the models inside it."""
+    update: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            filled = _env_secrets(value)
+            if filled is not value:
+                update[name] = filled
+        elif value is None and not name.endswith("_env"):
+            env_name = getattr(model, f"{name}_env", None)
+            if isinstance(env_name, str) and os.environ.get(env_name):
+                update[name] = SecretStr(os.environ[env_name])
+    return model.model_copy(update=update) if update else model
+
+
+def revealed(model: BaseModel) -> dict[str, Any]:
+    """The model as JSON data with its secrets in clear (the JSON dump masks them)."""
+    data = model.model_dump(mode="json")
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            data[name] = revealed(value)
+    return data
+
+
 def record_runtime_channels(settings: Settings) -> Path:
     path = settings.data_dir / RUNTIME_CHANNELS
-    channels = {
-        name: {
-            **config.model_dump(mode="json"),
-            "client_secret": config.client_secret.get_secret_value() if config.client_secret else None,
-        }
-        for name, config in settings.channels.items()
-    }
+    channels = {name: revealed(config) for name, config in settings.channels.items()}
     write_secret(path, json.dumps(channels, indent=2))
     return path
 
@@ -176,10 +192,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
     data = settings.model_dump(mode="json")
     for name, config in settings.channels.items():  # secrets dump masked: put the real ones back
-        if config.client_secret is not None:
-            data["channels"][name]["client_secret"] = config.client_secret.get_secret_value()
-        if config.plaza.private_key is not None:
-            data["channels"][name]["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
+        data["channels"][name] = revealed(config)
     if settings.warehouse.secret is not None:
         data["warehouse"]["secret"] = settings.warehouse.secret.get_secret_value()
     for key, value in data.items():

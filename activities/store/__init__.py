@@ -6,6 +6,7 @@ from activities.store.inventory import InventoryStore, Stock, StockRejected, Unk
 from activities.store.ledger import OrderLedger
 from activities.store.offers import OfferBook
 from activities.store.stock_import import StockImports
+from activities.store.supplier_inbox import SupplierInboxStore
 
 __all__ = [
     "Database",
@@ -15,6 +16,7 @@ __all__ = [
     "Stock",
     "StockImports",
     "StockRejected",
+    "SupplierInboxStore",
     "UnknownProduct",
     "WarehouseDeliveries",
 ]

@@ -47,7 +47,13 @@ def unknown_eans_problem(accepted: AcceptedOrder) -> str | None:
     """Why an accepted order cannot go on yet: EANs missing from the catalog."""
     if not accepted.unknown_eans:
         return None
-    return f"EAN {', '.join(accepted.unknown_eans)} is not in the catalog: add the product, then resume"
+    # A supplier portal's item named by SKU only comes as "SKU <sku>".
+    skus = [item.removeprefix("SKU ") for item in accepted.unknown_eans if item.startswith("SKU ")]
+    eans = [item for item in accepted.unknown_eans if not item.startswith("SKU ")]
+    problems = [f"EAN {', '.join(eans)} is not in the catalog: add the product, then resume"] if eans else []
+    if skus:
+        problems.append(f"SKU {', '.join(skus)} is not in the catalog: add the product, then resume")
+    return "; ".join(problems)
 
 
 @dataclass
