@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 from domain.channels import Marketplace
 from domain.offers.feed import FeedRules
+from domain.portal_drops import FileDropSettings, MailboxSettings
 
 
 class PlazaConfig(BaseModel):
@@ -85,44 +86,6 @@ class SupplierWebhookSettings(BaseModel):
     replay_window: timedelta = timedelta(minutes=5)
 
 
-class SupplierColumns(BaseModel):
-    """Which CSV column holds what: the portal's standard layout by default.
-    Filled in by the file-drop intake."""
-
-    order_number: str = "order_number"
-    sku: str = "sku"
-    ean: str = "ean"
-    quantity: str = "quantity"
-    price: str = "price"
-
-
-class SupplierFileSettings(BaseModel):
-    """File drop: one CSV file per order on an SFTP location or a local folder."""
-
-    sftp_url: str | None = None  # sftp://user@host:port/path
-    password: SecretStr | None = None
-    password_env: str | None = None
-    local_folder: str | None = None
-    delimiter: str = ","
-    decimal_comma: bool = False
-    columns: SupplierColumns = Field(default_factory=SupplierColumns)
-
-
-class SupplierMailSettings(BaseModel):
-    """E-mail: one mail per order in an IMAP mailbox."""
-
-    imap_host: str | None = None
-    imap_port: int = 993
-    imap_ssl: bool = True
-    username: str | None = None
-    password: SecretStr | None = None
-    password_env: str | None = None
-    mailbox: str = "INBOX"
-    rejected_folder: str = "ordertide-rejected"
-    # Regular expressions for another template than the portal's own (named groups).
-    patterns: dict[str, str] = Field(default_factory=dict)
-
-
 class SupplierChannelConfig(BaseModel):
     """A dropship supplier portal (seeds 001): one intake mode per channel,
     and the webhook on top of any of them."""
@@ -142,8 +105,10 @@ class SupplierChannelConfig(BaseModel):
     portal_url: str | None = None
     api: SupplierApiSettings = Field(default_factory=SupplierApiSettings)
     webhooks: SupplierWebhookSettings = Field(default_factory=SupplierWebhookSettings)
-    file: SupplierFileSettings = Field(default_factory=SupplierFileSettings)
-    email: SupplierMailSettings = Field(default_factory=SupplierMailSettings)
+    # intake "file": one CSV file per order on an SFTP location or a local folder.
+    file: FileDropSettings = Field(default_factory=FileDropSettings)
+    # intake "email": one order mail per order in an IMAP mailbox.
+    email: MailboxSettings | None = None
     poll_interval: timedelta = timedelta(seconds=30)
     return_window: timedelta | None = None
     request_timeout: timedelta = timedelta(seconds=30)

@@ -39,8 +39,10 @@ class PortalField(StrEnum):
 REQUIRED_FIELDS = frozenset(
     {
         PortalField.ORDER_NUMBER,
+        PortalField.ORDER_DATE,
         PortalField.SKU,
         PortalField.QUANTITY,
+        PortalField.UNIT_PRICE,
         PortalField.DELIVERY_NAME,
         PortalField.ADDRESS_LINE_1,
         PortalField.CITY,
@@ -162,6 +164,8 @@ class DraftLine(BaseModel):
     description: str = ""
     quantity: int = Field(gt=0)
     unit_price: Decimal | None = None
+    # Where it was read: the file's line (1 is the header), for errors found later.
+    source_line: int | None = None
 
 
 class PortalOrderDraft(BaseModel):

@@ -11,7 +11,12 @@ Control API (no auth; tests and the demo):
   POST /_sandbox/orders/{number}/manual-status   {"status", "note"}: ops editing ORDER HISTORY by hand
   POST /_sandbox/pushes            push again, duplicated, malformed, signed wrong or stale
   GET  /_sandbox/stock             the last stock feed per SKU
-  PUT  /_sandbox/webhooks          {"urls": [...]}: where placed orders are pushed"""
+  PUT  /_sandbox/webhooks          {"urls": [...]}: where placed orders are pushed
+  GET  /_sandbox/drops             where the SFTP server and the mail server listen
+  POST /_sandbox/drops             deliver again by file or mail: {"order_number", "deliver"?: ["file", "mail"],
+                                   "repeat"?: n, "malformed"?: "missing_column"|"bad_quantity"|"no_order_number"}
+A placed order is also delivered by file and mail when the sandbox has them
+(sftp_root, mail_root), or by those its "deliver" names."""
 
 import contextlib
 import json
@@ -26,6 +31,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.supplier.config import SupplierSandboxConfig
+from sandbox.supplier.desk import DELIVERY_MODES, DropDesk
+from sandbox.supplier.drops import Malformed
 from sandbox.supplier.pushes import Pusher
 from sandbox.supplier.state import PortalState
 
@@ -52,6 +59,7 @@ def create_app(
     """`push_transport` (tests) carries the pushes in-process."""
     state = PortalState(config or SupplierSandboxConfig(), clock)
     pusher = Pusher(state, push_transport)
+    desk = DropDesk(state.config)
 
     def authorised(request: Request) -> bool:
         return request.headers.get("X-Api-Key") == state.config.api_key
@@ -125,7 +133,32 @@ def create_app(
             payload = str(body.get("push_payload", "full"))
             for url in state.config.webhook_urls:
                 pushed.append(await pusher.push(url, pusher.order_body(record.number, payload)))
-        return JSONResponse({"order_number": record.number, "pushes": pushed}, status_code=201)
+        modes = body.get("deliver", desk.modes)
+        if not isinstance(modes, list) or not set(modes) <= set(DELIVERY_MODES):
+            return _error(400, f"deliver: a list of {', '.join(DELIVERY_MODES)}", "deliver")
+        try:
+            delivered = await desk.deliver(record.delivered(), modes)
+        except ValueError as exc:
+            return _error(400, str(exc), "deliver")
+        return JSONResponse({"order_number": record.number, "pushes": pushed, "delivered": delivered}, status_code=201)
+
+    async def drops(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse(desk.describe())
+        try:
+            body = await _json(request)
+            record = state.orders.get(str(body.get("order_number")))
+            if record is None:
+                raise ValueError("order_number: unknown")
+            modes = body.get("deliver", desk.modes)
+            if not isinstance(modes, list) or not set(modes) <= set(DELIVERY_MODES):
+                raise ValueError(f"deliver: a list of {', '.join(DELIVERY_MODES)}")
+            malformed = Malformed(body["malformed"]) if body.get("malformed") else None
+            repeat = int(body.get("repeat", 1))
+            delivered = await desk.deliver(record.delivered(), modes, malformed, repeat)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        return JSONResponse({"delivered": delivered})
 
     async def show(request: Request) -> Response:
         record = state.orders.get(request.path_params["number"])
@@ -195,8 +228,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        await pusher.aclose()
+        await desk.start()
+        try:
+            yield
+        finally:
+            await desk.stop()
+            await pusher.aclose()
 
     app = Starlette(
         routes=[
@@ -210,8 +247,10 @@ def create_app(
             Route("/_sandbox/pushes", push, methods=["POST"]),
             Route("/_sandbox/stock", stock, methods=["GET"]),
             Route("/_sandbox/webhooks", webhooks, methods=["PUT"]),
+            Route("/_sandbox/drops", drops, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
     )
     app.state.portal = state
+    app.state.drops = desk
     return app

@@ -18,3 +18,18 @@ class SupplierSandboxConfig(BaseModel):
     status_api: bool = True
     stock_feed: bool = True
     max_page_size: int = Field(default=100, ge=1)
+    # File drop: the portal's own SFTP server serves this folder (none: no
+    # file drop), and writes each order's CSV file into `drop_folder` in it.
+    sftp_root: str | None = None
+    sftp_port: int = 0
+    sftp_username: str = "supplier"
+    sftp_password: str = "sandbox"
+    drop_folder: str = "orders"
+    # E-mail: the supplier's mail server (SMTP in, IMAP out) keeps its
+    # mailbox here (none: no order mails); each order is mailed to `mail_to`.
+    mail_root: str | None = None
+    imap_port: int = 0
+    smtp_port: int = 0
+    mail_username: str = "orders"
+    mail_password: str = "sandbox"
+    mail_to: str = "orders@supplier.sandbox"

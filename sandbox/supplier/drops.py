@@ -9,13 +9,19 @@ import io
 import os
 import smtplib
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from html import escape
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# The portal writes its dates in its own (UK) time, without a zone.
+LONDON = ZoneInfo("Europe/London")
+RETAILER = "Sandbox Retail Ltd"
 
 HEADER = [
     "Order Number",
@@ -46,61 +52,47 @@ class Malformed(StrEnum):
     NO_ORDER_NUMBER = "no_order_number"  # the mail names no order number
 
 
-@dataclass
-class DropLine:
-    sku: str
-    quantity: int
-    unit_price: Decimal
-    description: str = ""
+def _fields(order: dict[str, Any]) -> dict[str, str]:
+    """The order's own fields as the portal writes them in files and mails."""
+    contact = order.get("contact") or {}
+    address = order["delivery_address"]
+    line_1 = " ".join(part for part in (address.get("house_number"), address.get("street")) if part)
+    return {
+        "Order Number": str(order["order_number"]),
+        "Order Date": datetime.fromisoformat(str(order["placed_at"])).astimezone(LONDON).strftime("%d/%m/%Y %H:%M"),
+        "Retailer": str(order.get("retailer") or RETAILER),
+        "Contact Name": str(contact.get("name") or ""),
+        "Contact Email": str(contact.get("email") or ""),
+        "Contact Phone": str(contact.get("phone") or ""),
+        "Delivery Name": str(address.get("name") or ""),
+        "Delivery Company": str(address.get("company") or ""),
+        "Address Line 1": line_1,
+        "Address Line 2": "",
+        "Town/City": str(address.get("city") or ""),
+        "Postcode": str(address.get("postcode") or ""),
+        "Country": str(address.get("country") or ""),
+    }
 
 
-@dataclass
-class DropOrder:
-    """An order as the portal hands it to its supplier."""
-
-    order_number: str
-    placed_at: datetime
-    lines: list[DropLine]
-    retailer: str = "Sandbox Retail Ltd"
-    contact_name: str = "Jane Doe"
-    contact_email: str = "jane.doe@example.com"
-    contact_phone: str = ""
-    delivery_name: str = "Jane Doe"
-    delivery_company: str = ""
-    address_line_1: str = "1 High Street"
-    address_line_2: str = ""
-    city: str = "London"
-    postcode: str = "SW1A 1AA"
-    country: str = "GB"
-    extra: dict[str, str] = field(default_factory=dict)
+def _price(item: dict[str, Any]) -> str:
+    return f"{Decimal(str(item['price'])):.2f}"
 
 
-def order_csv(order: DropOrder, malformed: Malformed | None = None) -> bytes:
+def order_csv(order: dict[str, Any], malformed: Malformed | None = None) -> bytes:
     header = list(HEADER)
+    fields = _fields(order)
+    items = order["items"]
     rows = []
-    for number, line in enumerate(order.lines):
-        quantity = "two" if malformed is Malformed.BAD_QUANTITY and number == len(order.lines) - 1 else line.quantity
-        rows.append(
-            [
-                order.order_number,
-                order.placed_at.strftime("%d/%m/%Y %H:%M"),
-                order.retailer,
-                line.sku,
-                line.description,
-                quantity,
-                f"{line.unit_price:.2f}",
-                order.contact_name,
-                order.contact_email,
-                order.contact_phone,
-                order.delivery_name,
-                order.delivery_company,
-                order.address_line_1,
-                order.address_line_2,
-                order.city,
-                order.postcode,
-                order.country,
-            ]
-        )
+    for number, item in enumerate(items):
+        quantity = "two" if malformed is Malformed.BAD_QUANTITY and number == len(items) - 1 else item["quantity"]
+        line = {
+            **fields,
+            "SKU": str(item.get("sku") or ""),
+            "Description": str(item.get("title") or ""),
+            "Quantity": str(quantity),
+            "Unit Price": _price(item),
+        }
+        rows.append([line[column] for column in HEADER])
     if malformed is Malformed.MISSING_COLUMN:
         gone = header.index("Quantity")
         header.pop(gone)
@@ -113,58 +105,53 @@ def order_csv(order: DropOrder, malformed: Malformed | None = None) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the portal's exports open in Excel
 
 
-def write_order_file(folder: Path, order: DropOrder, malformed: Malformed | None = None) -> str:
+def write_order_file(folder: Path, order: dict[str, Any], malformed: Malformed | None = None) -> str:
     """Write the order's file into the SFTP server's folder, whole or not at
     all: a reader never sees half a file (written aside, then renamed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"order-{order.order_number}-{uuid.uuid4().hex[:6]}.csv"
+    name = f"order-{order['order_number']}-{uuid.uuid4().hex[:6]}.csv"
     part = folder / f".{name}.part"
     part.write_bytes(order_csv(order, malformed))
     os.replace(part, folder / name)
     return name
 
 
-def _labelled(order: DropOrder, malformed: Malformed | None) -> list[tuple[str, str]]:
-    fields = [
-        ("Order Number", order.order_number),
-        ("Order Date", order.placed_at.strftime("%d/%m/%Y %H:%M")),
-        ("Retailer", order.retailer),
-    ]
-    if malformed is Malformed.NO_ORDER_NUMBER:
-        fields = fields[1:]
-    return fields
+_HEAD = ("Order Number", "Order Date", "Retailer")
+# The mail's labels for the address fields (the CSV's names differ a little).
+_MAIL_LABELS = {
+    "Contact Name": "Contact",
+    "Contact Email": "Email",
+    "Contact Phone": "Phone",
+    "Delivery Name": "Deliver To",
+    "Delivery Company": "Company",
+    "Address Line 1": "Address Line 1",
+    "Address Line 2": "Address Line 2",
+    "Town/City": "Town/City",
+    "Postcode": "Postcode",
+    "Country": "Country",
+}
 
 
-def _address(order: DropOrder) -> list[tuple[str, str]]:
-    fields = [
-        ("Contact", order.contact_name),
-        ("Email", order.contact_email),
-        ("Phone", order.contact_phone),
-        ("Deliver To", order.delivery_name),
-        ("Company", order.delivery_company),
-        ("Address Line 1", order.address_line_1),
-        ("Address Line 2", order.address_line_2),
-        ("Town/City", order.city),
-        ("Postcode", order.postcode),
-        ("Country", order.country),
-    ]
-    return [(label, value) for label, value in fields if value]
-
-
-def _item(line: DropLine, malformed: Malformed | None) -> str:
-    quantity = "two" if malformed is Malformed.BAD_QUANTITY else str(line.quantity)
-    return f"{quantity} x {line.sku} - {line.description or line.sku} @ {line.unit_price:.2f}"
-
-
-def order_mail(order: DropOrder, to: str, malformed: Malformed | None = None) -> EmailMessage:
+def order_mail(order: dict[str, Any], to: str, malformed: Malformed | None = None) -> EmailMessage:
     """The portal's order mail: plain text with an HTML alternative."""
-    head, address = _labelled(order, malformed), _address(order)
-    items = [_item(line, malformed) for line in order.lines]
+    fields = _fields(order)
+    head = [
+        (label, fields[label])
+        for label in _HEAD
+        if label != "Order Number" or malformed is not Malformed.NO_ORDER_NUMBER
+    ]
+    address = [(label, fields[column]) for column, label in _MAIL_LABELS.items() if fields[column]]
+    items = [
+        f"{'two' if malformed is Malformed.BAD_QUANTITY else item['quantity']} x {item.get('sku')} - "
+        f"{item.get('title') or item.get('sku')} @ {_price(item)}"
+        for item in order["items"]
+    ]
+    retailer = fields["Retailer"]
     plain = "\n".join(
         [
             "Dear supplier,",
             "",
-            f"{order.retailer} has placed an order with you. Please dispatch it as soon as possible.",
+            f"{retailer} has placed an order with you. Please dispatch it as soon as possible.",
             "",
             *(f"{label}: {value}" for label, value in head),
             "",
@@ -180,7 +167,7 @@ def order_mail(order: DropOrder, to: str, malformed: Malformed | None = None) ->
     html = "".join(
         [
             "<html><body><p>Dear supplier,</p>",
-            f"<p>{escape(order.retailer)} has placed an order with you.</p>",
+            f"<p>{escape(retailer)} has placed an order with you.</p>",
             *(f"<p>{escape(label)}: <strong>{escape(value)}</strong></p>" for label, value in head),
             "<ul>",
             *(f"<li>{escape(item)}</li>" for item in items),
@@ -190,11 +177,12 @@ def order_mail(order: DropOrder, to: str, malformed: Malformed | None = None) ->
         ]
     )
     message = EmailMessage()
-    subject_number = "" if malformed is Malformed.NO_ORDER_NUMBER else f" {order.order_number}"
-    message["Subject"] = f"New order{subject_number} from {order.retailer}"
+    number = "" if malformed is Malformed.NO_ORDER_NUMBER else f" {order['order_number']}"
+    message["Subject"] = f"New order{number} from {retailer}"
     message["From"] = "orders@supplier-portal.sandbox"
     message["To"] = to
-    message["Message-ID"] = f"<{uuid.uuid4().hex}@supplier-portal.sandbox>"
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain="supplier-portal.sandbox")
     message.set_content(plain)
     message.add_alternative(html, subtype="html")
     return message

@@ -45,6 +45,7 @@ def mail(subject: str, plain: str | None = None, html: str | None = None) -> byt
     message["Subject"] = subject
     message["From"] = "orders@portal.example"
     message["To"] = "supplier@example.com"
+    message["Date"] = "Wed, 02 Dec 2026 10:00:00 +0000"
     if plain is not None:
         message.set_content(plain)
     if html is not None:

@@ -8,24 +8,33 @@ comes from the order number), and a file whose content (hash) is already in
 processed/ is only removed. So a crash between any two steps neither loses
 nor doubles an order."""
 
+import contextlib
 import hashlib
 import logging
 import posixpath
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
 
 from activities.marketplaces.supplier.csv_orders import OrderFileError, parse_order_csv
-from activities.marketplaces.supplier.drop_folder import DropFolder
+from activities.marketplaces.supplier.drafts import refused, to_portal_order
+from activities.marketplaces.supplier.drop_folder import DropFolder, LocalFolder, sftp_folder
+from activities.marketplaces.supplier.sources import Skip, Take
+from activities.marketplaces.supplier.wire import PortalOrder
+from domain.config import SupplierChannelConfig
 from domain.intake import MAX_UNREADABLE, UnreadableItem
 from domain.portal_drops import PROCESSED, PROCESSING, REJECTED, FileDropSettings
-from domain.portal_formats import PortalOrderDraft
+from domain.portal_formats import CsvLayout
 
 log = logging.getLogger(__name__)
 
 ERROR_SUFFIX = ".error.txt"
 
-# Hands one order over; True when that started its workflow (False: it already ran).
-HandOver = Callable[[PortalOrderDraft], Awaitable[bool]]
+# Hands one order over (saves it in the channel's inbox); True when it is new.
+HandOver = Callable[[PortalOrder], Awaitable[bool]]
 
 
 @dataclass
@@ -101,10 +110,10 @@ class FileDropIntake:
     async def read(self, path: str) -> bytes:
         return await self.folder.read(path)
 
-    def parse(self, content: bytes) -> PortalOrderDraft:
-        return parse_order_csv(content, self.settings.layout)
+    def parse(self, content: bytes) -> PortalOrder:
+        return read_order_file(content, self.settings.layout)
 
-    async def hand_over(self, order: PortalOrderDraft, hand_over: HandOver) -> bool:
+    async def hand_over(self, order: PortalOrder, hand_over: HandOver) -> bool:
         return await hand_over(order)
 
     async def finish(self, name: str, target: str) -> None:
@@ -140,3 +149,54 @@ class FileDropIntake:
                 reason = "rejected (its .error.txt is gone)"
             items.append(UnreadableItem(kind="file", item_id=name, reason=reason.splitlines()[0] if reason else ""))
         return items
+
+
+def read_order_file(content: bytes, layout: CsvLayout) -> PortalOrder:
+    """The file's portal order; OrderFileError naming the line and column of
+    whatever the file or the portal order's rules refuse."""
+    draft = parse_order_csv(content, layout)
+    try:
+        return to_portal_order(draft)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        item, portal_field = refused(tuple(error["loc"]))
+        line = draft.lines[item].source_line if item is not None else draft.lines[0].source_line
+        column = layout.columns.get(portal_field) if portal_field else None
+        raise OrderFileError(str(error["msg"]), line=line, field=column) from None
+
+
+class FileSource:
+    """The channel's file drop as an order source (sources.OrderSource)."""
+
+    via = "file"
+
+    def __init__(self, channel: str, settings: FileDropSettings):
+        self.channel = channel
+        self.settings = settings
+
+    @contextlib.asynccontextmanager
+    async def folder(self) -> AsyncIterator[DropFolder]:
+        if self.settings.sftp is not None:
+            async with sftp_folder(self.settings.sftp) as folder:
+                yield folder
+        else:
+            yield LocalFolder(Path("."))
+
+    def intake(self, folder: DropFolder) -> FileDropIntake:
+        return FileDropIntake(folder, self.settings)
+
+    async def read(self, since: datetime | None, now: datetime, take: Take, skip: Skip) -> None:
+        async def hand_over(order: PortalOrder) -> bool:
+            return (await take(order)).new
+
+        async with self.folder() as folder:
+            result = await self.intake(folder).poll(hand_over)
+        for item in result.unreadable:
+            skip(item)
+
+    async def aclose(self) -> None:
+        """Each read opens and closes its own connection."""
+
+
+def file_source(channel: str, config: SupplierChannelConfig) -> FileSource:
+    return FileSource(channel, config.file)

@@ -91,10 +91,14 @@ def parse_order_mail(raw: bytes, template: MailTemplate | None = None) -> Portal
     missing: list[str] = []
     invalid: list[str] = []
     order: dict[str, Any] = {}
-    for field, pattern in template.fields.items():
-        found = _first(pattern, text)
+    for field in DRAFT_ATTRIBUTES:
+        pattern = template.fields.get(field)  # a template without it never finds it
+        found = _first(pattern, text) if pattern else None
         if found is None and field is PortalField.ORDER_NUMBER and template.subject_order_number:
             found = _first(template.subject_order_number, mail_subject(message), flags=re.IGNORECASE)
+        if found is None and field is PortalField.ORDER_DATE and message.get("Date"):
+            order[DRAFT_ATTRIBUTES[field]] = message["Date"].datetime  # when the portal sent it
+            continue
         if found is None:
             if field in REQUIRED_FIELDS:
                 missing.append(str(field))
@@ -106,8 +110,6 @@ def parse_order_mail(raw: bytes, template: MailTemplate | None = None) -> Portal
                 invalid.append(f"order date {found!r} is not a date")
             continue
         order[DRAFT_ATTRIBUTES[field]] = found
-    for field in REQUIRED_FIELDS - template.fields.keys() - {PortalField.SKU, PortalField.QUANTITY}:
-        missing.append(str(field))  # a template that cannot find it never will
     lines = _items(text, template, invalid)
     if not lines and not invalid:
         missing.append("order lines (none matched the item pattern)")
@@ -138,12 +140,14 @@ def _items(text: str, template: MailTemplate, invalid: list[str]) -> list[DraftL
             invalid.append(f"item {number} ({groups['sku']}): quantity {groups['quantity']!r} is not a whole number")
             continue
         price: Decimal | None = None
-        if groups.get("unit_price"):
-            try:
-                price = parse_decimal(groups["unit_price"], template.decimal_separator)
-            except (ValueError, ArithmeticError):
-                invalid.append(f"item {number} ({groups['sku']}): unit price {groups['unit_price']!r} is not an amount")
-                continue
+        if not groups.get("unit_price"):
+            invalid.append(f"item {number} ({groups['sku']}): unit price missing")
+            continue
+        try:
+            price = parse_decimal(groups["unit_price"], template.decimal_separator)
+        except (ValueError, ArithmeticError):
+            invalid.append(f"item {number} ({groups['sku']}): unit price {groups['unit_price']!r} is not an amount")
+            continue
         lines.append(
             DraftLine(sku=groups["sku"], description=groups.get("description", ""), quantity=quantity, unit_price=price)
         )

@@ -12,8 +12,12 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
+from activities.marketplaces.supplier.drafts import refused, to_portal_order
 from activities.marketplaces.supplier.file_drop import HandOver
 from activities.marketplaces.supplier.mail_orders import (
     OrderMailError,
@@ -21,8 +25,12 @@ from activities.marketplaces.supplier.mail_orders import (
     parse_order_mail,
     read_mail,
 )
+from activities.marketplaces.supplier.sources import Skip, Take
+from activities.marketplaces.supplier.wire import PortalOrder
+from domain.config import SupplierChannelConfig
 from domain.intake import MAX_UNREADABLE, UnreadableItem
 from domain.portal_drops import MailboxSettings
+from domain.portal_formats import MailTemplate
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +156,7 @@ class MailboxIntake:
             return  # expunged meanwhile
         content = fetched[0][1]
         try:
-            order = parse_order_mail(content, self.settings.template)
+            order = read_order_mail(content, self.settings.template)
         except OrderMailError as error:
             subject = mail_subject(read_mail(content))
             log.warning("order mail %r moved to %s: %s", subject, self.settings.attention_folder, error)
@@ -174,9 +182,49 @@ class MailboxIntake:
         if uids:
             for _, content in _fetched(await imap.uid("fetch", ",".join(uids), "(UID BODY.PEEK[])")):
                 try:
-                    parse_order_mail(content, self.settings.template)
+                    read_order_mail(content, self.settings.template)
                     reason = "reads now: move it back to the inbox to take it"
                 except OrderMailError as error:
                     reason = str(error)
                 items.append(UnreadableItem(kind="mail", item_id=repr(mail_subject(read_mail(content))), reason=reason))
         return items
+
+
+def read_order_mail(content: bytes, template: MailTemplate) -> PortalOrder:
+    """The mail's portal order; OrderMailError naming what it lacks, or the
+    field the portal order's rules refuse."""
+    draft = parse_order_mail(content, template)
+    try:
+        return to_portal_order(draft)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        item, field = refused(tuple(error["loc"]))
+        where = f"item {item + 1} " if item is not None else ""
+        raise OrderMailError([], [f"{where}{field or 'order'}: {error['msg']}"]) from None
+
+
+class MailSource:
+    """The channel's mailbox as an order source (sources.OrderSource)."""
+
+    via = "email"
+
+    def __init__(self, channel: str, settings: MailboxSettings):
+        self.channel = channel
+        self.settings = settings
+
+    async def read(self, since: datetime | None, now: datetime, take: Take, skip: Skip) -> None:
+        async def hand_over(order: PortalOrder) -> bool:
+            return (await take(order)).new
+
+        result = await MailboxIntake(self.settings).poll(hand_over)
+        for item in result.unreadable:
+            skip(item)
+
+    async def aclose(self) -> None:
+        """Each read opens and closes its own connection."""
+
+
+def mail_source(channel: str, config: SupplierChannelConfig) -> MailSource:
+    if config.email is None:
+        raise ValueError(f"channel {channel}: intake 'email' needs an [email] mailbox (host, username, password)")
+    return MailSource(channel, config.email)
