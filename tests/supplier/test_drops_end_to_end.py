@@ -3,9 +3,10 @@ portal sandbox to shipped, through the real dev server and real servers on
 loopback. A duplicate delivery is one workflow; a malformed file or mail
 waits where ops see it, named, and the orders after it still come in."""
 
+import contextlib
 import posixpath
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import names
