@@ -20,9 +20,9 @@ from domain.config import SupplierChannelConfig
 from domain.ids import order_workflow_id
 from domain.portal_drops import FileDropSettings
 from sandbox.supplier.drops import write_order_file
-from tests.support import eventually
 from tests.supplier.conftest import POLL, channel_name, engine_for, intakes
 from tests.supplier.test_drops_end_to_end import status
+from tests.support import eventually
 
 BOUNDARIES = ("claimed", "read", "handed over", "filed away")
 
@@ -123,7 +123,7 @@ async def test_a_worker_killed_at_any_step_of_a_file_neither_loses_nor_doubles_i
         for n, source in enumerate(sources.values()):
             write_order_file(Path(source.settings.folder), portal_order(f"PO-{7000 + n}"))
         async with engine.worker(client), intakes(client, engine):
-            for n, (channel, source) in enumerate(sources.items()):
+            for n, channel in enumerate(sources):
                 workflow_id = order_workflow_id(channel, f"PO-{7000 + n}")
 
                 async def accepted(workflow_id: str = workflow_id) -> bool:
@@ -141,6 +141,9 @@ async def test_a_worker_killed_at_any_step_of_a_file_neither_loses_nor_doubles_i
             assert started == [order_workflow_id(channel, f"PO-{7000 + n}")], source.boundary
             reserved = [(r.marketplace_order_id, r.sku, r.quantity) for r in engine.inventory.reservations(channel)]
             assert reserved == [(f"PO-{7000 + n}", "MUG-RED", 3)], source.boundary
-            folder = Path(source.settings.folder)
-            left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+            left = files_in(Path(source.settings.folder))
             assert len(left) == 1 and left[0].startswith(f"processed/PO-{7000 + n}."), (source.boundary, left)
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
