@@ -152,10 +152,13 @@ async def sandbox_supplier(
 @app.command()
 @run_async
 async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
-    """Receive marketplace push notifications (POST /webhooks/bol/<channel>) and,
-    with a warehouse secret configured, the warehouse's picks and shipments."""
+    """Receive marketplace push notifications (POST /webhooks/bol/<channel>,
+    /webhooks/supplier/<channel>) and, with a warehouse secret configured,
+    the warehouse's picks and shipments."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
+    from activities.store import Database, SupplierInboxStore
+    from activities.supplier_inbox import StoreInbox
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
@@ -172,7 +175,11 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
                 f"set ORDERTIDE_CHANNELS__{name.upper()}__RETAILER_ID"
             )
     client = await connect()
-    intake = IntakeActivities(Channels.from_config(settings.channels), client, settings.task_queue)
+    # Supplier portals' pushed orders are saved in the store's inbox before Temporal hears of them.
+    db = Database(settings.store_url)
+    db.create_schema()
+    inbox = StoreInbox(SupplierInboxStore(db))
+    intake = IntakeActivities(Channels.from_config(settings.channels, inbox=inbox), client, settings.task_queue)
     secret = settings.warehouse.secret
     # The warehouse's pick and ship endpoint rides along once its secret is configured.
     warehouse = warehouse_routes(client, secret) if secret is not None else None
