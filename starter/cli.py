@@ -63,6 +63,10 @@ async def run(
     warehouse_port: Annotated[
         int, typer.Option(help="the warehouse's pick/ship endpoint", callback=checked(args.port))
     ] = 8713,
+    supplier_port: Annotated[int, typer.Option(help="the supplier portal sandbox", callback=checked(args.port))] = 8714,
+    receiver_port: Annotated[
+        int, typer.Option(help="the webhook receiver the supplier portal pushes to", callback=checked(args.port))
+    ] = 8715,
     sandbox: Annotated[
         bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
     ] = None,
@@ -70,7 +74,7 @@ async def run(
         float | None, typer.Option(help="shorten the return window (demos)", callback=checked(args.positive))
     ] = None,
 ) -> None:
-    """Start everything: Temporal dev server, bol sandbox, worker, simulators."""
+    """Start everything: Temporal dev server, bol and supplier portal sandboxes, worker, simulators."""
     from starter.run_cmd import run_everything
 
     await run_everything(
@@ -81,6 +85,8 @@ async def run(
         sandbox_port=sandbox_port,
         codec_port=codec_port,
         warehouse_port=warehouse_port,
+        supplier_port=supplier_port,
+        receiver_port=receiver_port,
         use_sandbox=sandbox,
         return_window=timedelta(minutes=return_window_minutes) if return_window_minutes else None,
     )
