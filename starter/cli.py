@@ -63,6 +63,10 @@ async def run(
     warehouse_port: Annotated[
         int, typer.Option(help="the warehouse's pick/ship endpoint", callback=checked(args.port))
     ] = 8713,
+    supplier_port: Annotated[int, typer.Option(help="the supplier portal sandbox", callback=checked(args.port))] = 8714,
+    receiver_port: Annotated[
+        int, typer.Option(help="the webhook receiver the supplier portal pushes to", callback=checked(args.port))
+    ] = 8715,
     sandbox: Annotated[
         bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
     ] = None,
@@ -70,7 +74,7 @@ async def run(
         float | None, typer.Option(help="shorten the return window (demos)", callback=checked(args.positive))
     ] = None,
 ) -> None:
-    """Start everything: Temporal dev server, bol sandbox, worker, simulators."""
+    """Start everything: Temporal dev server, bol and supplier portal sandboxes, worker, simulators."""
     from starter.run_cmd import run_everything
 
     await run_everything(
@@ -81,6 +85,8 @@ async def run(
         sandbox_port=sandbox_port,
         codec_port=codec_port,
         warehouse_port=warehouse_port,
+        supplier_port=supplier_port,
+        receiver_port=receiver_port,
         use_sandbox=sandbox,
         return_window=timedelta(minutes=return_window_minutes) if return_window_minutes else None,
     )
@@ -152,10 +158,13 @@ async def sandbox_supplier(
 @app.command()
 @run_async
 async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
-    """Receive marketplace push notifications (POST /webhooks/bol/<channel>) and,
-    with a warehouse secret configured, the warehouse's picks and shipments."""
+    """Receive marketplace push notifications (POST /webhooks/bol/<channel>,
+    /webhooks/supplier/<channel>) and, with a warehouse secret configured,
+    the warehouse's picks and shipments."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
+    from activities.store import Database, SupplierInboxStore
+    from activities.supplier_inbox import StoreInbox
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
@@ -172,7 +181,11 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
                 f"set ORDERTIDE_CHANNELS__{name.upper()}__RETAILER_ID"
             )
     client = await connect()
-    intake = IntakeActivities(Channels.from_config(settings.channels), client, settings.task_queue)
+    # Supplier portals' pushed orders are saved in the store's inbox before Temporal hears of them.
+    db = Database(settings.store_url)
+    db.create_schema()
+    inbox = StoreInbox(SupplierInboxStore(db))
+    intake = IntakeActivities(Channels.from_config(settings.channels, inbox=inbox), client, settings.task_queue)
     secret = settings.warehouse.secret
     # The warehouse's pick and ship endpoint rides along once its secret is configured.
     warehouse = warehouse_routes(client, secret) if secret is not None else None

@@ -10,6 +10,7 @@ from rich.table import Table
 from temporalio.client import Client
 
 from domain import names
+from domain.order.status import MANUAL_STEPS
 from domain.order.view import OrderView
 from starter import orders_api
 from starter.console import out, print_json, run_async
@@ -42,6 +43,9 @@ DETAILS_AT_ONCE = 20
 
 def _command(order: orders_api.OrderSummary, view: OrderView | None) -> str:
     target = f"{order.channel}:{order.marketplace_order_id}"
+    manual = [step for step in (view.attention if view else {}) if step in MANUAL_STEPS]
+    if manual:
+        return f"do the manual step, then: ordertide order confirm {target} --step {manual[0]}"
     if view is not None and view.attention:
         return f"fix the cause, then: ordertide order resume {target}"
     if order.status == "RECEIVED":

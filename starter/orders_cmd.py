@@ -7,7 +7,14 @@ from pydantic import BaseModel
 from rich.table import Table
 
 from domain import names
-from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
+from domain.order.messages import (
+    CancelRequest,
+    ConfirmRequest,
+    PickRequest,
+    ResumeRequest,
+    ReturnReceivedRequest,
+    ShipRequest,
+)
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, WaitingReason
 from starter import args, orders_api
@@ -180,6 +187,17 @@ async def return_received(
         rma_id=rma, line_id=line, quantity=quantity, meets_conditions=not rejected, resellable=not not_resellable
     )
     await _update(order_id, names.UPDATE_RETURN_RECEIVED, request)
+
+
+@order_app.command("confirm")
+@run_async
+async def confirm(
+    order_id: OrderId,
+    step: Annotated[str, typer.Option(help="the manual step done by hand, e.g. portal-cancel")],
+    note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None,
+) -> None:
+    """Say a manual step is done (e.g. the order cancelled in the supplier portal by hand)."""
+    await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step, note=note))
 
 
 @order_app.command("resume")

@@ -13,7 +13,14 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.intake import IntakeActivities
     from domain import names
-    from domain.intake import IntakeInput, IntakeState, IntakeWatch, UnreadableItem, still_unreadable
+    from domain.intake import (
+        IntakeInput,
+        IntakeState,
+        IntakeWatch,
+        UnreadableItem,
+        merge_unreadable,
+        still_unreadable,
+    )
 
 
 WATCH_RETRY = RetryPolicy(
@@ -99,6 +106,18 @@ class ChannelIntakeWorkflow:
         if bool(unreadable) != bool(state.unreadable) and workflow.patched(REPORTS_UNREADABLE):
             workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(bool(unreadable))])
         state.unreadable = unreadable
+
+    @workflow.signal(name=names.SIGNAL_PUSH_REFUSED)
+    def push_refused(self, item: UnreadableItem) -> None:
+        """A push the receiver refused though it was signed (a malformed
+        order): named here, NeedsAttention, like an order a poll could not
+        read, until a sweep. Only histories with such a signal run this."""
+        unreadable = merge_unreadable(self._state.unreadable, [item])
+        if not self._state.unreadable:
+            workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(True)])
+        self._state.unreadable = unreadable
+        self._problems = [f"**skipped {i.describe()}**" for i in unreadable]
+        workflow.set_current_details("; ".join([f"Polling {self._state.channel}", *self._problems]))
 
     @workflow.query
     def state(self) -> IntakeState:

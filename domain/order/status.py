@@ -22,3 +22,10 @@ class Step(StrEnum):
     SHIP = "ship"
     RETURN = "return"
     LATE_RETURN = "late return"
+    # Manual steps: the marketplace has no API for them. Ops do them by hand
+    # and confirm (`ordertide order confirm ID --step portal-cancel`);
+    # resume does not clear them.
+    PORTAL_CANCEL = "portal-cancel"
+
+
+MANUAL_STEPS = frozenset({Step.PORTAL_CANCEL})

@@ -7,6 +7,7 @@ Supplier API (header X-Api-Key):
   PUT  /api/v1/stock                          {"items": [{"sku", "stock", "price"}]}
 Control API (no auth; tests and the demo):
   POST /_sandbox/orders            place an order (and push it to the webhook urls)
+  GET  /_sandbox/orders            every order with its status
   GET  /_sandbox/orders/{number}   the order with its status history and notes
   POST /_sandbox/orders/{number}/manual-status   {"status", "note"}: ops editing ORDER HISTORY by hand
   POST /_sandbox/pushes            push again, duplicated, malformed, signed wrong or stale
@@ -160,6 +161,11 @@ def create_app(
             return _error(400, str(exc))
         return JSONResponse({"delivered": delivered})
 
+    async def list_all(_: Request) -> Response:
+        return JSONResponse(
+            [{"order_number": r.number, "status": r.status, "updates": len(r.history)} for r in state.orders.values()]
+        )
+
     async def show(request: Request) -> Response:
         record = state.orders.get(request.path_params["number"])
         if record is None:
@@ -242,6 +248,7 @@ def create_app(
             Route("/api/v1/orders/{number}/status", post_status, methods=["POST"]),
             Route("/api/v1/stock", put_stock, methods=["PUT"]),
             Route("/_sandbox/orders", place, methods=["POST"]),
+            Route("/_sandbox/orders", list_all, methods=["GET"]),
             Route("/_sandbox/orders/{number}", show, methods=["GET"]),
             Route("/_sandbox/orders/{number}/manual-status", manual_status, methods=["POST"]),
             Route("/_sandbox/pushes", push, methods=["POST"]),

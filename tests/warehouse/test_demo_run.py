@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+from temporalio.client import Client
 
 from tests.cli.test_start_check import free_port
 from tests.support import eventually
@@ -30,8 +31,9 @@ def readme_example(sandbox_port: int, warehouse_port: int) -> str:
 
 
 async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_works(tmp_path):
-    temporal, ui, codec, sandbox, warehouse = (free_port() for _ in range(5))
+    temporal, ui, codec, sandbox, warehouse, portal, receiver = (free_port() for _ in range(7))
     flags = ["--temporal-port", temporal, "--ui-port", ui, "--codec-port", codec, "--sandbox-port", sandbox]
+    flags += ["--supplier-port", portal, "--receiver-port", receiver]
     run = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "starter.cli", "run", "--orders-per-minute", "30", "--warehouse-port", str(warehouse)),
         *(str(flag) for flag in flags),
@@ -70,6 +72,19 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return codes if {"3SDEM", "3SSIM"} <= codes else None
 
             await eventually(shipped_by_both, timeout=90, interval=1)
+
+        # The supplier portal's orders arrive by API poll and by webhook, and
+        # the warehouse ships them; the API channel's portal records it.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{portal}") as http:
+
+            async def supplier_shipped() -> bool:
+                api = (await http.get("/supplier-api/_sandbox/orders")).json()
+                return any(order["status"] == "shipped" for order in api)
+
+            await eventually(supplier_shipped, timeout=60, interval=1)
+        client = await Client.connect(f"localhost:{temporal}")
+        pushed = [wf async for wf in client.list_workflows("Channel = 'supplier-webhook'")]
+        assert pushed, "no order arrived by the supplier portal's webhook"
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0
