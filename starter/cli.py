@@ -67,6 +67,18 @@ async def run(
     receiver_port: Annotated[
         int, typer.Option(help="the webhook receiver the supplier portal pushes to", callback=checked(args.port))
     ] = 8715,
+    sftp_port: Annotated[
+        int, typer.Option(help="the supplier portal's SFTP drop (supplier-sftp)", callback=checked(args.port))
+    ] = 8716,
+    imap_port: Annotated[
+        int, typer.Option(help="the supplier mailbox over IMAP (supplier-email)", callback=checked(args.port))
+    ] = 8717,
+    smtp_port: Annotated[
+        int,
+        typer.Option(
+            help="the supplier mail server's SMTP (the portal mails orders to it)", callback=checked(args.port)
+        ),
+    ] = 8718,
     sandbox: Annotated[
         bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
     ] = None,
@@ -76,6 +88,7 @@ async def run(
 ) -> None:
     """Start everything: Temporal dev server, bol and supplier portal sandboxes, worker, simulators."""
     from starter.run_cmd import run_everything
+    from starter.supplier_demo import DropPorts
 
     await run_everything(
         orders_per_minute=orders_per_minute,
@@ -87,6 +100,7 @@ async def run(
         warehouse_port=warehouse_port,
         supplier_port=supplier_port,
         receiver_port=receiver_port,
+        drop_ports=DropPorts(sftp=sftp_port, imap=imap_port, smtp=smtp_port),
         use_sandbox=sandbox,
         return_window=timedelta(minutes=return_window_minutes) if return_window_minutes else None,
     )

@@ -20,7 +20,15 @@ from starter.admit import admit_channels
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
-from starter.supplier_demo import RetailerSimulator, demo_channels, portal_accounts
+from starter.supplier_demo import (
+    DEMO_DROP_PORTS,
+    DROP_LOGIN,
+    MAILBOX_LOGIN,
+    DropPorts,
+    RetailerSimulator,
+    demo_channels,
+    portal_accounts,
+)
 from starter.warehouse_inbox import WarehouseInbox
 from workers.codec import CodecKeys, EncryptionCodec
 from workers.codec_server import create_codec_app
@@ -66,6 +74,7 @@ async def run_everything(
     warehouse_port: int = 8713,
     supplier_port: int = 8714,
     receiver_port: int = 8715,
+    drop_ports: DropPorts = DEMO_DROP_PORTS,
     return_window: timedelta | None,
 ) -> None:
     configured = load_settings(data_dir=data_dir)
@@ -124,13 +133,15 @@ async def run_everything(
                 inbox_url = await serving_here.enter_async_context(serving(inbox.app()))
                 # The supplier portal: one account per intake mode, pushing to the receiver.
                 receiver_url = f"http://127.0.0.1:{receiver_port}"
-                portal = serve_in_thread(create_portal(portal_accounts(receiver_url)), port=supplier_port)
+                # With its SFTP drop and the supplier's mail server, kept in the data dir.
+                accounts = portal_accounts(receiver_url, data_dir / "supplier-portal", drop_ports)
+                portal = serve_in_thread(create_portal(accounts), port=supplier_port)
                 settings = Settings(
                     data_dir=data_dir,
                     database_url=configured.database_url,
                     channels={
                         "bol": sandbox_channel(sandbox.url, return_window),
-                        **demo_channels(portal.url, return_window),
+                        **demo_channels(portal.url, return_window, drops=drop_ports),
                     },
                     warehouse=WarehouseSettings(url=f"{inbox_url}/orders", secret=secret),
                 )
@@ -173,6 +184,7 @@ async def run_everything(
                     token_file,
                     (warehouse_endpoint, secret_file),
                     (portal.url if portal else None, receiver),
+                    drop_ports,
                 )
                 await stop.wait()
                 out.print("stopping…")
@@ -200,6 +212,7 @@ def _print_where(
     token_file: Path,
     warehouse: tuple[str | None, Path | None],
     supplier: tuple[str | None, str | None] = (None, None),
+    drops: DropPorts = DEMO_DROP_PORTS,
 ) -> None:
     out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
     out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
@@ -221,6 +234,14 @@ def _print_where(
         out.print(f"  supplier portal   {portal_url}/<channel>  (API under /api/v1, control API under /_sandbox)")
         out.print(
             f"                    supplier-api: polled; supplier-webhook: pushed to {receiver}/webhooks/supplier/supplier-webhook"
+        )
+        out.print(
+            f"                    supplier-sftp: a CSV file per order on sftp://{DROP_LOGIN[0]}@127.0.0.1:{drops.sftp}/orders"
+            f" (password {DROP_LOGIN[1]})"
+        )
+        out.print(
+            f"                    supplier-email: a mail per order, SMTP in on 127.0.0.1:{drops.smtp},"
+            f" IMAP on 127.0.0.1:{drops.imap} ({MAILBOX_LOGIN[0]}/{MAILBOX_LOGIN[1]})"
         )
         out.print("                    a retailer places an order on each every 30 s")
     out.print(f"  store             {settings.store_url}")

@@ -31,9 +31,10 @@ def readme_example(sandbox_port: int, warehouse_port: int) -> str:
 
 
 async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_works(tmp_path):
-    temporal, ui, codec, sandbox, warehouse, portal, receiver = (free_port() for _ in range(7))
+    temporal, ui, codec, sandbox, warehouse, portal, receiver, sftp, imap, smtp = (free_port() for _ in range(10))
     flags = ["--temporal-port", temporal, "--ui-port", ui, "--codec-port", codec, "--sandbox-port", sandbox]
     flags += ["--supplier-port", portal, "--receiver-port", receiver]
+    flags += ["--sftp-port", sftp, "--imap-port", imap, "--smtp-port", smtp]
     run = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "starter.cli", "run", "--orders-per-minute", "30", "--warehouse-port", str(warehouse)),
         *(str(flag) for flag in flags),
@@ -78,8 +79,12 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{portal}") as http:
 
             async def supplier_shipped() -> bool:
-                api = (await http.get("/supplier-api/_sandbox/orders")).json()
-                return any(order["status"] == "shipped" for order in api)
+                # By API poll, by a CSV file on the portal's SFTP server, by a mail in the supplier's mailbox.
+                for account in ("supplier-api", "supplier-sftp", "supplier-email"):
+                    orders = (await http.get(f"/{account}/_sandbox/orders")).json()
+                    if not any(order["status"] == "shipped" for order in orders):
+                        return False
+                return True
 
             await eventually(supplier_shipped, timeout=60, interval=1)
         client = await Client.connect(f"localhost:{temporal}")
