@@ -15,9 +15,12 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from proxyprotocol.reader import ProxyProtocolReader
+from pymap.backend.maildir import Config as MaildirConfig
 from pymap.backend.maildir import Identity, MaildirBackend
+from pymap.backend.maildir import Login as MaildirLogin
 from pymap.imap import IMAPServer
 from pymap.user import Passwords, UserMetadata
+from pysasl.hashing import BuiltinHash
 
 
 class _Deliver:
@@ -64,7 +67,10 @@ class MailServer:
             insecure_login=True,
         )
         self.root.mkdir(parents=True, exist_ok=True)
-        backend, config = await MaildirBackend.init(args)
+        # A sandbox login needs no costly password hash (pymap's default takes
+        # about a second of CPU per login, and intake logs in at every poll).
+        config = MaildirConfig.from_args(args, hash_context=BuiltinHash(rounds=1000))
+        backend = MaildirBackend(MaildirLogin(config), config)
         config.apply_context()
         user = Identity(config, backend.login.tokens, self.username, None, {"admin"})
         hashed = await Passwords(config).hash_password(self.password)

@@ -18,6 +18,24 @@ from tests.support import eventually
 README = Path(__file__).parents[2] / "README.md"
 
 
+def readme_block(name: str) -> str:
+    block = re.search(rf"<!-- {name} -->\n```sh\n(.*?)```\n<!-- /{name} -->", README.read_text(), re.S)
+    assert block, f"README: the {name} is gone"
+    return block.group(1)
+
+
+async def run_example(script: str, cwd: Path) -> str:
+    example = await asyncio.create_subprocess_exec(
+        *("bash", "-euo", "pipefail", "-c", script),
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(example.communicate(), 60)
+    assert example.returncode == 0, err.decode()
+    return out.decode()
+
+
 def readme_example(sandbox_port: int, warehouse_port: int) -> str:
     text = README.read_text()
     block = re.search(r"<!-- warehouse-example -->\n```sh\n(.*?)```\n<!-- /warehouse-example -->", text, re.S)
@@ -87,6 +105,13 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return True
 
             await eventually(supplier_shipped, timeout=60, interval=1)
+        # The README's file-drop example, as written: three deliveries, one order; the broken file set aside.
+        drops_out = await run_example(
+            readme_block("supplier-drops-example").replace("localhost:8714", f"localhost:{portal}"), tmp_path
+        )
+        # One processed file for three deliveries, and the broken one's error.
+        assert len(re.findall(r"PO-\d+\.[0-9a-f]{16}\.csv", drops_out)) == 1, drops_out
+        assert "line 2, field 'Quantity': 'two' is not a whole number of at least 1" in drops_out, drops_out
         client = await Client.connect(f"localhost:{temporal}")
         pushed = [wf async for wf in client.list_workflows("Channel = 'supplier-webhook'")]
         assert pushed, "no order arrived by the supplier portal's webhook"
