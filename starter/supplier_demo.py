@@ -63,13 +63,13 @@ def demo_channels(portal_url: str, return_window: timedelta | None) -> dict[str,
         "intake": "api",
         "status_updates": "api",
         "stock_feed": True,
+        "offer_sync": True,
         "api": SupplierApiSettings(base_url=f"{portal_url}/supplier-api", api_key=SecretStr(API_KEY)),
     }
     webhook: dict[str, Any] = {
         "intake": "webhook",
         "status_updates": "manual",
         "stock_feed": False,
-        "offer_sync": False,
         "portal_url": f"{portal_url}/supplier-webhook",
     }
     return {
