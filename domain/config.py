@@ -4,7 +4,7 @@ only: they never enter a workflow input, result, signal or memo."""
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from domain.channels import Marketplace
 from domain.offers.feed import FeedRules
@@ -112,9 +112,19 @@ class SupplierChannelConfig(BaseModel):
     poll_interval: timedelta = timedelta(seconds=30)
     return_window: timedelta | None = None
     request_timeout: timedelta = timedelta(seconds=30)
-    offer_sync: bool = True
+    # Stock and price per SKU through the same offer sync as every channel;
+    # only a portal that takes a stock feed can get one.
+    offer_sync: bool = False
     offer_sync_window: timedelta = timedelta(milliseconds=250)
     feed: FeedRules = Field(default_factory=FeedRules)
+
+    @model_validator(mode="after")
+    def _feed_needs_a_portal_that_takes_it(self) -> "SupplierChannelConfig":
+        if self.offer_sync and not self.stock_feed:
+            raise ValueError("offer_sync: needs stock_feed = true (this portal takes no stock feed)")
+        if self.stock_feed and not self.api.base_url:
+            raise ValueError("stock_feed: needs api.base_url (the stock feed goes through the portal's API)")
+        return self
 
     @property
     def takes_pushes(self) -> bool:

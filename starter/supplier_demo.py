@@ -113,13 +113,13 @@ def demo_channels(
         "intake": "api",
         "status_updates": "api",
         "stock_feed": True,
+        "offer_sync": True,
         "api": SupplierApiSettings(base_url=f"{portal_url}/supplier-api", api_key=SecretStr(API_KEY)),
     }
     webhook: dict[str, Any] = {
         "intake": "webhook",
         "status_updates": "manual",
         "stock_feed": False,
-        "offer_sync": False,
         "portal_url": f"{portal_url}/supplier-webhook",
     }
     channels: list[tuple[str, dict[str, Any]]] = [("supplier-api", api), ("supplier-webhook", webhook)]

@@ -58,6 +58,7 @@ async def test_the_same_order_pushed_twice_then_polled_is_one_workflow(dev_env, 
         lower = await portal.call("POST", "/_sandbox/pushes", {"raw": _push(number.lower()), "attempts": 1})
         assert lower.json()["answers"] == [[202]]
     assert await runs_of(dev_env.client, handle.id) == 1
+    assert await runs_of(dev_env.client, order_workflow_id(channel, number.lower())) == 0
     with stack.engine.db.session() as s:
         row = s.get(SupplierInboxRow, (channel, number))
         assert row is not None and row.via == "webhook" and row.deliveries == 4 and row.read_at is not None

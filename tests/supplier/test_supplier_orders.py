@@ -3,16 +3,18 @@ portal sandbox, delivered by API poll or signed webhook, run through
 OrderWorkflow, shipped or cancelled, and the portal records the status
 update with its note (or ops get the manual step, and confirm it)."""
 
-import uuid
+import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from activities.store import InventoryStore
 from domain import names
 from domain.config import SupplierApiSettings
-from domain.ids import order_workflow_id
+from domain.ids import offer_sync_workflow_id, order_workflow_id
 from domain.order.messages import CancelRequest, ConfirmRequest, PickRequest, ResumeRequest
 from domain.order.status import OrderStatus, Step
 from domain.reasons import CancellationReason
@@ -132,5 +134,27 @@ async def _last_update(portal: Portal, number: str) -> dict | None:
     return history[-1] if history else None
 
 
-def _unique() -> str:
-    return uuid.uuid4().hex[:8]
+async def test_a_portal_order_reserves_stock_and_the_portals_stock_feed_follows(
+    dev_env, portal, stacks, tmp_path, task_queue
+):
+    channel = channel_name("api")
+    config = supplier_channel(stock_feed=True, offer_sync=True, offer_sync_window=timedelta(milliseconds=50))
+    stack = SupplierStack.build(tmp_path, dev_env.client, task_queue, portal, {channel: config})
+    stacks.append(stack)
+    async with stack.engine.worker(dev_env.client):
+        await stack.engine.notifier(dev_env.client).changed(["MUG-BLUE", "LAMP-DESK"])
+        await eventually(lambda: _fed(portal, "MUG-BLUE", 50), timeout=20)
+        number = (await portal.place([{**MUG, "quantity": 2}], push=False))["order_number"]
+        await stack.poll(channel)
+        handle = dev_env.client.get_workflow_handle(order_workflow_id(channel, number))
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        fed = await eventually(lambda: _fed(portal, "MUG-BLUE", 48), timeout=20)
+    assert fed["price"] == "12.95"
+    assert portal.state.stock["LAMP-DESK"]["stock"] == 50
+    with contextlib.suppress(RPCError):
+        await dev_env.client.get_workflow_handle(offer_sync_workflow_id(channel)).terminate("test over")
+
+
+def _fed(portal: Portal, sku: str, stock: int) -> dict | None:
+    fed = portal.state.stock.get(sku)
+    return fed if fed and fed["stock"] == stock else None

@@ -202,7 +202,13 @@ class SupplierAdapter:
         if self.api is None or not self.config.stock_feed:
             raise BusinessError(f"channel {self.channel}: the portal takes no stock feed (stock_feed = false)")
         items: list[dict[str, Any]] = [
-            {"sku": c.sku, "ean": c.desired.ean, "stock": c.desired.stock, "price": str(c.desired.price)}
+            # An offer on hold (margin floor, excluded) is offered with no stock.
+            {
+                "sku": c.sku,
+                "ean": c.desired.ean,
+                "stock": 0 if c.desired.on_hold else c.desired.stock,
+                "price": str(c.desired.price),
+            }
             for c in changes
         ]
         results = {str(r.get("sku")): r for r in await self.api.stock_feed(items)}

@@ -20,7 +20,7 @@ class PortalItem(BaseModel):
     # The portal's line number; items without one are numbered in order.
     line: str | None = Field(default=None, max_length=32)
     sku: str | None = Field(default=None, min_length=1, max_length=64)
-    ean: str | None = None
+    ean: str | None = Field(default=None, pattern=r"^[0-9]{8,14}$")
     title: str = Field(default="", max_length=500)
     quantity: int = Field(ge=1, le=10_000)
     price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
@@ -65,7 +65,8 @@ class PortalOrder(BaseModel):
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
-    order_number: str
+    # Trimmed and upper-cased by _number: one spelling for every transport.
+    order_number: str = Field(pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\s*$")
     placed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     status: PortalStatus = "new"
     items: list[PortalItem] = Field(min_length=1, max_length=500)
