@@ -159,6 +159,20 @@ async def sandbox_supplier(
     manual_status: Annotated[
         bool, typer.Option("--manual-status", help="play a portal updated by hand only (no status API)")
     ] = False,
+    drops: Annotated[
+        Path | None,
+        typer.Option(
+            help="also deliver each order as a CSV file on an SFTP server (login supplier/sandbox, folder orders) "
+            "and as a mail into a mailbox (SMTP in, IMAP out, login orders/sandbox), both kept in this folder"
+        ),
+    ] = None,
+    sftp_port: Annotated[int, typer.Option(help="the SFTP drop, with --drops", callback=checked(args.port))] = 8716,
+    imap_port: Annotated[
+        int, typer.Option(help="the mailbox over IMAP, with --drops", callback=checked(args.port))
+    ] = 8717,
+    smtp_port: Annotated[
+        int, typer.Option(help="the mail server's SMTP, with --drops", callback=checked(args.port))
+    ] = 8718,
 ) -> None:
     """Serve the dropship supplier portal sandbox (API key: sandbox; webhook secret: sandbox-webhook-secret)."""
     from sandbox.supplier.app import create_app as create_supplier
@@ -166,6 +180,16 @@ async def sandbox_supplier(
     from workers.http import serve
 
     config = SupplierSandboxConfig(webhook_urls=list(webhook_url), status_api=not manual_status)
+    if drops is not None:
+        config = config.model_copy(
+            update={
+                "sftp_root": str(drops / "sftp"),
+                "sftp_port": sftp_port,
+                "mail_root": str(drops / "mail"),
+                "imap_port": imap_port,
+                "smtp_port": smtp_port,
+            }
+        )
     await serve(create_supplier(config), host, port)
 
 
