@@ -19,9 +19,11 @@ class SftpLogin(BaseModel):
     password: SecretStr | None = None
     # The environment variable holding password, read when settings load.
     password_env: str | None = None
-    # A known_hosts file the server's key must be in; unset, any host key is
-    # taken (the loopback sandbox only: set it for a real portal).
+    # The known_hosts file the server's key must be in (unset: ~/.ssh/known_hosts).
     known_hosts: str | None = None
+    # Take whatever key the server shows: only for the loopback sandbox, whose
+    # key is new at every start. Never for a real portal.
+    accept_any_host_key: bool = False
 
 
 class FileDropSettings(BaseModel):

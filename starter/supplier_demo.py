@@ -150,7 +150,13 @@ def _account_api(portal_url: str, account: str) -> dict[str, Any]:
 
 
 def _drop_channel(portal_url: str, ports: DropPorts) -> dict[str, Any]:
-    login = SftpLogin(host="127.0.0.1", port=ports.sftp, username=DROP_LOGIN[0], password=SecretStr(DROP_LOGIN[1]))
+    login = SftpLogin(
+        host="127.0.0.1",
+        port=ports.sftp,
+        username=DROP_LOGIN[0],
+        password=SecretStr(DROP_LOGIN[1]),
+        accept_any_host_key=True,
+    )
     return {
         "intake": "file",
         "file": FileDropSettings(folder="orders", sftp=login),

@@ -92,7 +92,11 @@ def file_channel(portal: Portal, **extra: Any) -> SupplierChannelConfig:
         file=FileDropSettings(
             folder=sftp["folder"],
             sftp=SftpLogin(
-                host=sftp["host"], port=sftp["port"], username=sftp["username"], password=SecretStr("sandbox")
+                host=sftp["host"],
+                port=sftp["port"],
+                username=sftp["username"],
+                password=SecretStr("sandbox"),
+                accept_any_host_key=True,  # the sandbox's key is new at every start
             ),
         ),
         **_common(portal),

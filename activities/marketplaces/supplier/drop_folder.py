@@ -108,6 +108,8 @@ class SftpFolder:
             await handle.write(content)
 
     async def rename(self, source: str, target: str) -> bool:
+        if not await self._sftp.exists(source):
+            return False
         if await self._sftp.exists(target):
             raise FileExistsError(target)
         try:
@@ -136,7 +138,7 @@ async def sftp_folder(login: SftpLogin, timeout: float = 20.0) -> AsyncIterator[
             login.port,
             username=login.username,
             password=password,
-            known_hosts=login.known_hosts,
+            known_hosts=None if login.accept_any_host_key else (login.known_hosts or ()),
             client_keys=(),  # the portal gives a password; never offer this machine's keys
             agent_path=None,
             connect_timeout=timeout,
