@@ -134,6 +134,17 @@ async def test_orders_by_file_and_mail_ship_once_and_bad_ones_wait_named_for_ops
         assert sorted(p.name for p in drop.iterdir() if p.is_file()) == []  # every file was taken
         assert len(list((drop / "processed").iterdir())) == 3  # good (twice, the same content), unknown SKU, after
 
+        # Ops deal with the rejected files (here: delete them): the intake no longer needs attention.
+        for rejected in (drop / "rejected").iterdir():
+            rejected.unlink()
+        handle = client.get_workflow_handle(intake_workflow_id(sftp))
+
+        async def cleared() -> bool:
+            return (await handle.describe()).typed_search_attributes.get(names.NEEDS_ATTENTION) is False
+
+        await eventually(cleared, timeout=10)
+        assert (await intake_state(client, sftp)).unreadable == []
+
 
 def _file_of(portal: Portal, order_number: str) -> str:
     rejected = portal.sftp_root / "orders" / "rejected"
