@@ -73,7 +73,7 @@ async def test_a_push_that_outruns_bols_api_is_retried_until_the_order_shows(dev
         pushed = await http.post("/webhooks/bol/bol", content=push["body"], headers=push["headers"])
         assert pushed.status_code == 202
         handle = dev_env.client.get_workflow_handle(order_workflow_id("bol", order_id))
-        await asyncio.sleep(1.5)  # bol's API does not show it yet: accept asks again
+        await asyncio.sleep(0.5)  # bol's API does not show it yet: accept asks again
         await bol.place_order([{**MUG, "quantity": 1}], orderId=order_id)
         accepted = await wait_for(handle, OrderStatus.AWAITING_PICK)
     assert not accepted.needs_attention

@@ -82,9 +82,24 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return any(order["status"] == "shipped" for order in api)
 
             await eventually(supplier_shipped, timeout=60, interval=1)
+        # The README's supplier example, as written (on this run's ports).
+        text = README.read_text()
+        block = re.search(r"<!-- supplier-example -->\n```sh\n(.*?)```\n<!-- /supplier-example -->", text, re.S)
+        assert block, "README: the supplier example is gone"
+        example = await asyncio.create_subprocess_exec(
+            *("bash", "-euo", "pipefail", "-c", block.group(1).replace("localhost:8714", f"localhost:{portal}")),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        said, _ = await asyncio.wait_for(example.communicate(), 60)
+        assert example.returncode == 0
+        answered = said.decode()
+        assert '"pushes":[[202]]' in answered and '"answers":[[202],[202]]' in answered, answered
+        assert '"answers":[[400]]' in answered, answered
         client = await Client.connect(f"localhost:{temporal}")
         pushed = [wf async for wf in client.list_workflows("Channel = 'supplier-webhook'")]
         assert pushed, "no order arrived by the supplier portal's webhook"
+        readme_order = [wf async for wf in client.list_workflows("WorkflowId = 'order:supplier-webhook:PO-README1'")]
+        assert len(readme_order) == 1
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0
