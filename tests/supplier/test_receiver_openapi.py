@@ -99,7 +99,7 @@ def test_the_receiver_never_answers_5xx(tmp_path):
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
             strategy = operation.as_strategy(generation_mode=mode)
 
-            @settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
             @given(case=strategy, channel=st.sampled_from(CHANNELS))
             def call(case: Any, channel: str) -> None:
                 if case.path_parameters and "channel" in case.path_parameters:
@@ -108,8 +108,8 @@ def test_the_receiver_never_answers_5xx(tmp_path):
                 answers.setdefault(case.operation.label, set()).add(response.status_code)
                 assert response.status_code < 500, (case.as_curl_command(), response.text)
 
-            if operation.body or operation.path_parameters or mode is schemathesis.GenerationMode.POSITIVE:
-                call()  # (a GET without parameters cannot be called wrong)
+            if operation.body:  # (a GET without parameters has nothing to generate)
+                call()
     # The run reached past the signature into parsing (orders good enough to
     # be handed over are rare in generated data; the other tests hand them over).
     assert {400, 401, 404} <= answers["POST /webhooks/supplier/{channel}"], answers

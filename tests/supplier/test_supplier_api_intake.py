@@ -4,16 +4,24 @@ an order the portal files late is still found, and an order the API lists
 in a shape we cannot read is named and skipped while the rest flow. And a
 supplier channel's settings survive the trip to a separate worker process."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 from pydantic import SecretStr
+from temporalio.testing import ActivityEnvironment
 
+from activities.channels import Channels
 from activities.marketplaces.supplier.adapter import SupplierAdapter
+from activities.orders import NOT_VISIBLE_ATTEMPTS, OrderActivities
 from activities.store import Database, SupplierInboxStore
 from activities.supplier_inbox import StoreInbox
+from domain.channels import Marketplace
 from domain.config import SupplierApiSettings
+from domain.errors import BusinessError, OrderNotVisible
 from domain.intake import UnreadableItem
+from domain.order.view import OrderRef
 from tests.supplier.support import MUG, Portal, supplier_channel
 from workers.settings import Settings, settings_env
 
@@ -78,3 +86,19 @@ def test_a_supplier_channel_reaches_a_separate_worker_with_its_secrets(monkeypat
     received = Settings().channels["dropmart"]
     assert received == channel
     assert received.api.api_key is not None and received.api.api_key.get_secret_value() == "sandbox"
+
+
+async def test_an_order_the_portal_never_shows_needs_attention_after_a_few_minutes_of_asking(inbox):
+    portal = Portal.start()
+    channels = Channels.from_config({"supplier-api": supplier_channel()}, {"supplier-api": portal.transport}, inbox)
+    orders = OrderActivities(channels, *cast(Any, [None] * 4))
+    ref = OrderRef(channel="supplier-api", marketplace=Marketplace.SUPPLIER, marketplace_order_id="PO-NEVER")
+    env = ActivityEnvironment()
+    try:
+        with pytest.raises(OrderNotVisible):  # early on: retried
+            await env.run(orders._read_order, ref)
+        env.info = dataclasses.replace(env.info, attempt=NOT_VISIBLE_ATTEMPTS)
+        with pytest.raises(BusinessError, match="after 10 tries: resume once supplier shows order PO-NEVER"):
+            await env.run(orders._read_order, ref)
+    finally:
+        await channels.aclose()

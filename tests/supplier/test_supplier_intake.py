@@ -69,8 +69,8 @@ async def test_a_push_before_the_api_shows_the_order_is_retried_not_lost(dev_env
     stack = SupplierStack.build(tmp_path, dev_env.client, task_queue, portal, {channel: supplier_channel(webhook=True)})
     stacks.append(stack)
     await portal.call("PUT", "/_sandbox/webhooks", {"urls": [f"http://hooks/webhooks/supplier/{channel}"]})
-    # The push names only the number, and the API shows the order 1.5 s later.
-    placed = await portal.place([MUG], push_payload="number", visible_after_seconds=1.5)
+    # The push names only the number, and the API shows the order half a second later.
+    placed = await portal.place([MUG], push_payload="number", visible_after_seconds=0.5)
     assert placed["pushes"] == [[202]]
     async with stack.engine.worker(dev_env.client):
         handle = dev_env.client.get_workflow_handle(order_workflow_id(channel, placed["order_number"]))

@@ -15,10 +15,11 @@ from activities.store import InventoryStore
 from domain import names
 from domain.config import SupplierApiSettings
 from domain.ids import offer_sync_workflow_id, order_workflow_id
-from domain.order.messages import CancelRequest, ConfirmRequest, PickRequest, ResumeRequest
+from domain.order.messages import CancelRequest, PickRequest, ResumeRequest
 from domain.order.status import OrderStatus, Step
 from domain.reasons import CancellationReason
 from starter.ops_cmd import stuck_orders
+from tests.cli.test_cli import cli_env, ordertide
 from tests.supplier.support import LAMP, MUG, Portal, SupplierStack, channel_name, supplier_channel
 from tests.support import eventually
 from tests.workflows.helpers import view, wait_for, wait_for_attention
@@ -123,7 +124,10 @@ async def test_a_portal_updated_by_hand_gets_a_manual_step_the_order_waits_for(
             "POST", f"/_sandbox/orders/{number}/manual-status", {"status": "cancelled", "note": note}
         )
         assert done.status_code == 200
-        await handle.execute_update(names.UPDATE_CONFIRM, ConfirmRequest(step="portal-cancel"))
+        # The command the instructions end with, as written.
+        command = step.rsplit("Then confirm: ordertide ", 1)[1].split()
+        code, said, _ = await ordertide(*command, env=cli_env(dev_env, tmp_path))
+        assert code == 0 and "confirmed portal-cancel for line 1" in said
         ended = await wait_for(handle, OrderStatus.CANCELLED)
     assert not ended.needs_attention
     assert (await portal.order(number))["status"] == "cancelled"

@@ -105,6 +105,12 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return True
 
             await eventually(supplier_shipped, timeout=60, interval=1)
+        # The README's supplier example, as written (on this run's ports).
+        answered = await run_example(
+            readme_block("supplier-example").replace("localhost:8714", f"localhost:{portal}"), tmp_path
+        )
+        assert '"pushes":[[202]]' in answered and '"answers":[[202],[202]]' in answered, answered
+        assert '"answers":[[400]]' in answered, answered
         # The README's file-drop example, as written: three deliveries, one order; the broken file set aside.
         drops_out = await run_example(
             readme_block("supplier-drops-example").replace("localhost:8714", f"localhost:{portal}"), tmp_path
@@ -115,6 +121,8 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
         client = await Client.connect(f"localhost:{temporal}")
         pushed = [wf async for wf in client.list_workflows("Channel = 'supplier-webhook'")]
         assert pushed, "no order arrived by the supplier portal's webhook"
+        readme_order = [wf async for wf in client.list_workflows("WorkflowId = 'order:supplier-webhook:PO-README1'")]
+        assert len(readme_order) == 1
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0

@@ -11,14 +11,9 @@ import httpx
 
 from activities.marketplaces.supplier.wire import PortalOrderPage
 from domain.config import SupplierChannelConfig
-from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited, Violation
+from domain.errors import BusinessError, MarketplaceUnavailable, OrderNotVisible, RateLimited, Violation
 
 API_KEY_HEADER = "X-Api-Key"
-
-
-class OrderNotVisible(MarketplaceUnavailable):
-    """The portal does not show the order (yet): a push can arrive before the
-    API lists its order, so this is retried, never taken as a "no"."""
 
 
 class PortalApi:
