@@ -2,6 +2,8 @@
 folder (one CSV file per order), or an IMAP mailbox (one mail per order).
 Passwords live here and in activities only, never in a workflow."""
 
+from datetime import timedelta
+
 from pydantic import BaseModel, Field, SecretStr
 
 from domain.portal_formats import CsvLayout, MailTemplate
@@ -32,6 +34,9 @@ class FileDropSettings(BaseModel):
     folder: str = "orders"
     sftp: SftpLogin | None = None
     layout: CsvLayout = Field(default_factory=CsvLayout)
+    # A file written to this recently may still be growing (a portal that
+    # writes in place): it is left for a later poll.
+    settle: timedelta = timedelta(seconds=2)
     # Files taken per poll, so one poll stays short however many are waiting.
     files_per_poll: int = Field(default=50, ge=1)
 

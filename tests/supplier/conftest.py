@@ -91,6 +91,7 @@ def file_channel(portal: Portal, **extra: Any) -> SupplierChannelConfig:
         intake="file",
         file=FileDropSettings(
             folder=sftp["folder"],
+            settle=timedelta(0),  # the sandbox writes each file whole (aside, then renamed)
             sftp=SftpLogin(
                 host=sftp["host"],
                 port=sftp["port"],

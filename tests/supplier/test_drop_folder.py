@@ -3,7 +3,10 @@ move never overwrites and says when the file was already gone; and the SFTP
 client refuses a server whose key it does not know, unless told otherwise."""
 
 import contextlib
+import os
+import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import asyncssh
@@ -11,8 +14,12 @@ import pytest
 from pydantic import SecretStr
 
 from activities.marketplaces.supplier.drop_folder import DropFolder, LocalFolder, sftp_folder
-from domain.portal_drops import SftpLogin
+from activities.marketplaces.supplier.file_drop import FileDropIntake
+from activities.marketplaces.supplier.wire import PortalOrder
+from domain.portal_drops import FileDropSettings, SftpLogin
+from sandbox.supplier.drops import order_csv
 from sandbox.supplier.sftp_server import SftpServer
+from tests.supplier.test_mailbox import ORDER
 
 
 @contextlib.asynccontextmanager
@@ -56,3 +63,23 @@ async def test_an_sftp_server_with_an_unknown_key_is_refused(tmp_path: Path) -> 
         with pytest.raises(asyncssh.HostKeyNotVerifiable):
             async with sftp_folder(login(server, known_hosts=str(known_hosts))):
                 pass
+
+
+async def test_a_file_still_being_written_waits_for_a_later_poll(tmp_path: Path) -> None:
+    settings = FileDropSettings(folder=str(tmp_path / "orders"), settle=timedelta(minutes=1))
+    (tmp_path / "orders").mkdir()
+    growing = tmp_path / "orders" / "order-PO-5001.csv"
+    growing.write_bytes(order_csv(ORDER))
+    taken: list[PortalOrder] = []
+
+    async def hand_over(order: PortalOrder) -> bool:
+        taken.append(order)
+        return True
+
+    intake = FileDropIntake(LocalFolder(Path(".")), settings)
+    assert (await intake.poll(hand_over)).files_taken == 0
+    assert growing.exists()
+    written = time.time() - 61
+    os.utime(growing, (written, written))  # the portal is done with it
+    assert (await intake.poll(hand_over)).files_taken == 1
+    assert [o.order_number for o in taken] == ["PO-5001"]

@@ -22,6 +22,9 @@ class DropFolder(Protocol):
 
     async def read(self, path: str) -> bytes: ...
 
+    async def modified(self, path: str) -> float:
+        """When the file was last written, as a POSIX timestamp."""
+
     async def write(self, path: str, content: bytes) -> None:
         """Write (or replace) a small file."""
 
@@ -56,6 +59,9 @@ class LocalFolder:
 
     async def read(self, path: str) -> bytes:
         return await asyncio.to_thread(self._path(path).read_bytes)
+
+    async def modified(self, path: str) -> float:
+        return (await asyncio.to_thread(self._path(path).stat)).st_mtime
 
     async def write(self, path: str, content: bytes) -> None:
         await asyncio.to_thread(self._path(path).write_bytes, content)
@@ -102,6 +108,9 @@ class SftpFolder:
     async def read(self, path: str) -> bytes:
         async with self._sftp.open(path, "rb") as handle:
             return await handle.read()
+
+    async def modified(self, path: str) -> float:
+        return float((await self._sftp.stat(path)).mtime or 0)
 
     async def write(self, path: str, content: bytes) -> None:
         async with self._sftp.open(path, "wb") as handle:

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import posixpath
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,9 +80,15 @@ class FileDropIntake:
         return result
 
     async def _new_files(self, room: int) -> list[str]:
+        """CSV files the portal has finished writing: one written to within
+        `settle` may still be growing, and waits for the next poll."""
         if room <= 0:
             return []
         names = [name for name in await self.folder.files(self.inbox) if name.lower().endswith(".csv")]
+        settle = self.settings.settle.total_seconds()
+        if settle > 0:
+            now = time.time()
+            names = [n for n in names if now - await self.folder.modified(posixpath.join(self.inbox, n)) >= settle]
         return names[:room]
 
     async def claim(self, name: str) -> bool:
