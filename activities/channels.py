@@ -7,15 +7,10 @@ import httpx
 
 from activities.marketplaces.base import MarketplaceAdapter
 from activities.marketplaces.bol.adapter import BolAdapter
-from activities.marketplaces.supplier.adapter import SOURCE_FACTORIES, SupplierAdapter
-from activities.marketplaces.supplier.file_drop import file_source
+from activities.marketplaces.supplier.adapter import SupplierAdapter
 from activities.marketplaces.supplier.inbox import PortalInbox
-from activities.marketplaces.supplier.mailbox import mail_source
 from activities.supplier_inbox import NoInbox
 from domain.config import BolChannelConfig, ChannelConfig, SupplierChannelConfig
-
-# The supplier portal's file drop and mailbox, by intake mode.
-SOURCE_FACTORIES.update(file=file_source, email=mail_source)
 
 
 class UnknownChannel(LookupError):

@@ -12,8 +12,10 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.store.tables import SupplierInboxRow
+from domain.config import SupplierApiSettings
 from domain.ids import intake_workflow_id, order_workflow_id
 from domain.intake import IntakeInput
 from domain.order.status import OrderStatus, Step
@@ -160,3 +162,32 @@ def _push(number: str) -> str:
 
 def _signed(body: str) -> dict[str, str]:
     return signed_headers(SECRET, body.encode(), int(time.time()))
+
+
+async def test_a_push_temporal_could_not_take_is_answered_503_and_the_next_poll_hands_it_over(
+    dev_env, portal, stacks, tmp_path, task_queue, monkeypatch
+):
+    channel = channel_name("webhook")
+    stack = SupplierStack.build(
+        tmp_path,
+        dev_env.client,
+        task_queue,
+        portal,
+        {channel: supplier_channel(intake="webhook", api=SupplierApiSettings())},
+    )
+    stacks.append(stack)
+    await portal.call("PUT", "/_sandbox/webhooks", {"urls": [f"http://hooks/webhooks/supplier/{channel}"]})
+
+    async def temporal_down(*_args) -> bool:
+        raise RPCError("unavailable", RPCStatusCode.UNAVAILABLE, b"")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(stack.intake, "dispatch_order", temporal_down)
+        placed = await portal.place([MUG])
+    number = placed["order_number"]
+    assert placed["pushes"] == [[503, 503, 503, 503, 503]]  # the portal tried again, then gave up
+    polled = await stack.poll(channel)  # the order was saved: the intake hands it over
+    assert polled.orders_started == 1
+    handle = dev_env.client.get_workflow_handle(order_workflow_id(channel, number))
+    assert (await handle.describe()).workflow_type == "OrderWorkflow"
+    await handle.terminate("test over")

@@ -22,7 +22,7 @@ from starter.ops_cmd import stuck_orders
 from tests.cli.test_cli import cli_env, ordertide
 from tests.supplier.support import LAMP, MUG, Portal, SupplierStack, channel_name, supplier_channel
 from tests.support import eventually
-from tests.workflows.helpers import view, wait_for, wait_for_attention
+from tests.workflows.helpers import keep_history, view, wait_for, wait_for_attention
 
 
 @pytest.fixture
@@ -129,6 +129,7 @@ async def test_a_portal_updated_by_hand_gets_a_manual_step_the_order_waits_for(
         code, said, _ = await ordertide(*command, env=cli_env(dev_env, tmp_path))
         assert code == 0 and "confirmed portal-cancel for line 1" in said
         ended = await wait_for(handle, OrderStatus.CANCELLED)
+        await keep_history(handle, "order-supplier-portal-cancel-confirmed")
     assert not ended.needs_attention
     assert (await portal.order(number))["status"] == "cancelled"
 

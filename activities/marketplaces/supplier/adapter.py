@@ -4,6 +4,8 @@ runs the channel's pull transports and hands back what waits in the inbox.
 Status updates and the stock feed go to the portal's API where it has one;
 where it has not, a cancellation becomes a manual step for ops."""
 
+import contextlib
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -33,10 +35,14 @@ from domain.reasons import CancellationReason, ReturnHandling
 
 log = logging.getLogger(__name__)
 
-# Builds the file-drop and mail sources (activities/marketplaces/supplier/
-# files.py, mail.py); registered there so this module stays transport-free.
+# Builds the file-drop and mail sources; each registers its factory here when
+# its module (SOURCE_MODULES) is imported, so this module stays transport-free.
 SourceFactory = Callable[[str, SupplierChannelConfig], OrderSource]
 SOURCE_FACTORIES: dict[str, SourceFactory] = {}
+SOURCE_MODULES = {
+    "file": "activities.marketplaces.supplier.file_drop",
+    "email": "activities.marketplaces.supplier.mailbox",
+}
 
 
 class SupplierAdapter:
@@ -64,6 +70,9 @@ class SupplierAdapter:
             return [ApiSource(self.api, self.config.api.overlap, self.config.api.lookback)]
         if mode == "webhook":
             return []  # pushed: the receiver saves each order (workers/webhooks.py)
+        if mode not in SOURCE_FACTORIES and mode in SOURCE_MODULES:
+            with contextlib.suppress(ModuleNotFoundError):
+                importlib.import_module(SOURCE_MODULES[mode])
         factory = SOURCE_FACTORIES.get(mode)
         if factory is None:
             raise ValueError(f"channel {self.channel}: intake {mode!r} is not available in this build")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from activities.marketplaces.supplier.adapter import SOURCE_FACTORIES
 from activities.marketplaces.supplier.csv_orders import OrderFileError, parse_order_csv
 from activities.marketplaces.supplier.drafts import refused, to_portal_order
 from activities.marketplaces.supplier.drop_folder import DropFolder, LocalFolder, sftp_folder
@@ -207,3 +208,6 @@ class FileSource:
 
 def file_source(channel: str, config: SupplierChannelConfig) -> FileSource:
     return FileSource(channel, config.file)
+
+
+SOURCE_FACTORIES["file"] = file_source

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from activities.marketplaces.supplier.adapter import SOURCE_FACTORIES
 from activities.marketplaces.supplier.drafts import refused, to_portal_order
 from activities.marketplaces.supplier.file_drop import HandOver
 from activities.marketplaces.supplier.mail_orders import (
@@ -228,3 +229,6 @@ def mail_source(channel: str, config: SupplierChannelConfig) -> MailSource:
     if config.email is None:
         raise ValueError(f"channel {channel}: intake 'email' needs an [email] mailbox (host, username, password)")
     return MailSource(channel, config.email)
+
+
+SOURCE_FACTORIES["email"] = mail_source
