@@ -1,12 +1,17 @@
 """The channels a worker serves: one marketplace adapter per configured
 channel, built from configuration (credentials never leave activities)."""
 
+from collections.abc import Mapping
+
 import httpx
 
 from activities.marketplaces.base import MarketplaceAdapter
 from activities.marketplaces.bol.adapter import BolAdapter
 from activities.marketplaces.kaufland.adapter import KauflandAdapter
-from domain.config import BolChannelConfig, ChannelConfig
+from activities.marketplaces.supplier.adapter import SupplierAdapter
+from activities.marketplaces.supplier.inbox import PortalInbox
+from activities.supplier_inbox import NoInbox
+from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 
 
 class UnknownChannel(LookupError):
@@ -20,15 +25,19 @@ class Channels:
 
     @classmethod
     def from_config(
-        cls, configs: dict[str, ChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
+        cls,
+        configs: Mapping[str, ChannelConfig],
+        transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+        inbox: PortalInbox | None = None,
     ) -> "Channels":
         """`transports` (tests) route a channel's HTTP in-process: key the
-        channel name, or "<channel>:plaza" for its Plaza offer transport."""
+        channel name, or "<channel>:plaza" for its Plaza offer transport.
+        `inbox`: where supplier portal orders wait (activities/supplier_inbox.py)."""
         transports = transports or {}
         adapters: dict[str, MarketplaceAdapter] = {}
         for name, config in configs.items():
-            adapters[name] = _adapter(name, config, transports)
-        return cls(adapters, configs)
+            adapters[name] = _adapter(name, config, transports, inbox)
+        return cls(adapters, dict(configs))
 
     def __getitem__(self, channel: str) -> MarketplaceAdapter:
         try:
@@ -44,9 +53,16 @@ class Channels:
             await adapter.aclose()
 
 
-def _adapter(name: str, config: ChannelConfig, transports: dict[str, httpx.AsyncBaseTransport]) -> MarketplaceAdapter:
+def _adapter(
+    name: str,
+    config: ChannelConfig,
+    transports: dict[str, httpx.AsyncBaseTransport],
+    inbox: PortalInbox | None,
+) -> MarketplaceAdapter:
     """The marketplace's adapter for this channel: the one place that knows
     which class speaks which marketplace."""
     if isinstance(config, BolChannelConfig):
         return BolAdapter(name, config, transport=transports.get(name), plaza_transport=transports.get(f"{name}:plaza"))
-    return KauflandAdapter(name, config, transport=transports.get(name))
+    if isinstance(config, KauflandChannelConfig):
+        return KauflandAdapter(name, config, transport=transports.get(name))
+    return SupplierAdapter(name, config, inbox or NoInbox(), transport=transports.get(name))

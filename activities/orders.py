@@ -16,7 +16,7 @@ from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
 from activities.tracing import tag
 from activities.warehouse import WarehousePusher, warehouse_order
-from domain.errors import BUSINESS_ERROR_TYPE
+from domain.errors import BUSINESS_ERROR_TYPE, BusinessError, OrderNotVisible
 from domain.ids import line_key, order_workflow_id
 from domain.money import to_money
 from domain.order.commands import (
@@ -33,6 +33,10 @@ from domain.order.marketplace import Order
 from domain.order.view import LineView, OrderRef
 from domain.reasons import ReturnHandling
 from domain.transporters import TransporterRules
+
+# With the marketplace retry policy (1 s, doubling, at most 2 min apart):
+# about six minutes of asking before the order needs attention.
+NOT_VISIBLE_ATTEMPTS = 10
 
 
 @asynccontextmanager
@@ -87,7 +91,7 @@ class OrderActivities:
         picked to the warehouse, when one is configured (activities/warehouse.py)."""
         tag(ref)
         with marketplace_errors():
-            order = await self.channels[ref.channel].get_order(ref.marketplace_order_id)
+            order = await self._read_order(ref)
         accepted = await self.inventory.db.run(self._accept, order)
         await self.notifier.changed(line.sku for line in accepted.lines if line.reserved and line.sku)
         if self.warehouse is not None:
@@ -100,6 +104,20 @@ class OrderActivities:
                     activity.logger.warning("warehouse push of %s left to deliver_to_warehouse: %s", ref, exc.message)
                     accepted.warehouse_delivery = pushed.idempotency_key
         return accepted
+
+    async def _read_order(self, ref: OrderRef) -> Order:
+        """A marketplace that does not show the order yet (its push outran its
+        API) is asked again, with the retry policy's backoff, for a few
+        minutes; then the order needs attention, resumable once it shows."""
+        try:
+            return await self.channels[ref.channel].get_order(ref.marketplace_order_id)
+        except OrderNotVisible as exc:
+            attempt = activity.info().attempt
+            if attempt < NOT_VISIBLE_ATTEMPTS:
+                raise
+            raise BusinessError(
+                f"{exc}, after {attempt} tries: resume once {ref.marketplace} shows order {ref.marketplace_order_id}"
+            ) from exc
 
     @activity.defn
     async def deliver_to_warehouse(self, key: str) -> None:
@@ -115,10 +133,13 @@ class OrderActivities:
         lines: list[LineView] = []
         unknown: list[str] = []
         for line in order.lines:
-            product = self.inventory.product_by_ean(line.ean)
+            # A supplier portal may name an item by SKU only (no EAN).
+            product = (
+                self.inventory.product_by_ean(line.ean) if line.ean else self.inventory.product_by_sku(line.sku or "")
+            )
             view = LineView(
                 line_id=line.line_id,
-                ean=line.ean,
+                ean=line.ean or (product.ean if product else ""),
                 sku=product.sku if product else None,
                 title=line.title,
                 quantity=line.quantity,
@@ -128,7 +149,7 @@ class OrderActivities:
                 cancellation_requested=line.cancellation_requested,
             )
             if product is None:
-                unknown.append(line.ean)
+                unknown.append(line.ean or f"SKU {line.sku}")
             elif line.open_quantity > 0 and not line.cancellation_requested:
                 view.reserved = self.inventory.reserve(
                     line_key(order.channel, order.marketplace_order_id, line.line_id),

@@ -4,10 +4,11 @@ only: they never enter a workflow input, result, signal or memo."""
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag
+from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, model_validator
 
 from domain.channels import Marketplace
 from domain.offers.feed import FeedRules
+from domain.portal_drops import FileDropSettings, MailboxSettings
 from domain.storefronts import Storefront
 
 
@@ -110,6 +111,97 @@ class KauflandChannelConfig(BaseModel):
         return True  # units are read back with GET /units
 
 
+SupplierIntakeMode = Literal["api", "webhook", "file", "email"]
+
+
+class SupplierApiSettings(BaseModel):
+    """The portal's supplier API: orders by date-time range, and, where the
+    portal has them, status updates and a stock feed."""
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    # The environment variable holding api_key, read when settings load.
+    api_key_env: str | None = None
+    page_size: int = Field(default=50, ge=1, le=500)
+    # Each poll reads from this long before the last cursor: an order the
+    # portal files late (its clock, its own queue) is still in the next window.
+    overlap: timedelta = timedelta(minutes=5)
+    # The first poll, and each sweep, reads this far back.
+    lookback: timedelta = timedelta(days=7)
+
+
+class SupplierWebhookSettings(BaseModel):
+    """Pushes signed with HMAC-SHA256 over `{timestamp}.{body}` (docs/webhooks.md)."""
+
+    secret: SecretStr | None = None
+    secret_env: str | None = None
+    # A push whose timestamp is further from now than this is refused (401):
+    # a captured push cannot be replayed later.
+    replay_window: timedelta = timedelta(minutes=5)
+
+
+class SupplierChannelConfig(BaseModel):
+    """A dropship supplier portal (seeds 001): one intake mode per channel,
+    and the webhook on top of any of them."""
+
+    marketplace: Literal[Marketplace.SUPPLIER] = Marketplace.SUPPLIER
+    intake: SupplierIntakeMode = "api"
+    # Also take the portal's pushes, whatever the intake mode.
+    webhook: bool = False
+    # "api": the portal's API takes status updates (cancelled, shipped) with a
+    # note; "manual": ops set them by hand in the portal, and the order waits
+    # for `ordertide order confirm ID --step portal-cancel`.
+    status_updates: Literal["api", "manual"] = "manual"
+    # The portal takes a stock feed (stock and price per SKU) through its API.
+    stock_feed: bool = False
+    # The portal's name, as ops know it (instructions, notes).
+    portal_name: str = "the supplier portal"
+    portal_url: str | None = None
+    api: SupplierApiSettings = Field(default_factory=SupplierApiSettings)
+    webhooks: SupplierWebhookSettings = Field(default_factory=SupplierWebhookSettings)
+    # intake "file": one CSV file per order on an SFTP location or a local folder.
+    file: FileDropSettings = Field(default_factory=FileDropSettings)
+    # intake "email": one order mail per order in an IMAP mailbox.
+    email: MailboxSettings | None = None
+    poll_interval: timedelta = timedelta(seconds=30)
+    return_window: timedelta | None = None
+    request_timeout: timedelta = timedelta(seconds=30)
+    # Stock and price per SKU through the same offer sync as every channel;
+    # only a portal that takes a stock feed can get one.
+    offer_sync: bool = False
+    offer_sync_window: timedelta = timedelta(milliseconds=250)
+    feed: FeedRules = Field(default_factory=FeedRules)
+
+    @model_validator(mode="after")
+    def _feed_needs_a_portal_that_takes_it(self) -> "SupplierChannelConfig":
+        if self.offer_sync and not self.stock_feed:
+            raise ValueError("offer_sync: needs stock_feed = true (this portal takes no stock feed)")
+        if self.stock_feed and not self.api.base_url:
+            raise ValueError("stock_feed: needs api.base_url (the stock feed goes through the portal's API)")
+        return self
+
+    @property
+    def takes_pushes(self) -> bool:
+        return self.intake == "webhook" or self.webhook
+
+    @property
+    def reads_api(self) -> bool:
+        """Orders are read through the portal's API (polled, or fetched after a push naming only the number)."""
+        return self.intake == "api" or bool(self.api.base_url)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.api.api_key and self.api.api_key.get_secret_value())
+
+    @property
+    def credentials_configured(self) -> bool:
+        return bool(self.api.api_key or self.api.api_key_env)
+
+    @property
+    def has_offer_export(self) -> bool:
+        return False  # a portal's stock feed is write-only
+
+
 # Every channel's configuration, told apart by `marketplace` (bol when the
 # file does not say, as before Kaufland). New marketplaces add a member here.
 def _marketplace_of(value: Any) -> str:
@@ -119,6 +211,8 @@ def _marketplace_of(value: Any) -> str:
 
 
 ChannelConfig = Annotated[
-    Annotated[BolChannelConfig, Tag(Marketplace.BOL)] | Annotated[KauflandChannelConfig, Tag(Marketplace.KAUFLAND)],
+    Annotated[BolChannelConfig, Tag(Marketplace.BOL)]
+    | Annotated[KauflandChannelConfig, Tag(Marketplace.KAUFLAND)]
+    | Annotated[SupplierChannelConfig, Tag(Marketplace.SUPPLIER)],
     Discriminator(_marketplace_of),
 ]

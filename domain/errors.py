@@ -42,6 +42,12 @@ class ProcessStillPending(RetryableMarketplaceError):
     pass
 
 
+class OrderNotVisible(MarketplaceUnavailable):
+    """The marketplace does not show the order (yet). A push can outrun the
+    marketplace's own API, so accepting retries it for a while before the
+    order needs attention (activities/orders.py, NOT_VISIBLE_ATTEMPTS)."""
+
+
 class BusinessError(MarketplaceError):
     """The marketplace said no. Retrying the same request will not help."""
 

@@ -20,6 +20,28 @@ def order_workflow_id(channel: str, marketplace_order_id: str) -> str:
     return f"{ORDER_PREFIX}:{channel}:{marketplace_order_id}"
 
 
+# A supplier portal's order number, as any of its transports may write it
+# ("po-1001 " in a mail, "PO-1001" from the API): one number, one workflow.
+_PORTAL_ORDER_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,63}")
+
+
+def portal_order_number(raw: str) -> str:
+    """The portal's order number in the one spelling every transport maps to
+    (trimmed, upper case); ValueError naming what is wrong otherwise."""
+    number = raw.strip().upper()
+    if not _PORTAL_ORDER_NUMBER.fullmatch(number):
+        raise ValueError(
+            f"{raw[:40]!r} is not a portal order number (1-64 letters, digits, '_.-', starting with a letter or digit)"
+        )
+    return number
+
+
+def supplier_order_workflow_id(channel: str, raw_order_number: str) -> str:
+    """From the channel and the portal's order number, never the transport:
+    the same order by webhook, API, file or mail is one workflow."""
+    return order_workflow_id(channel, portal_order_number(raw_order_number))
+
+
 def parse_order_workflow_id(workflow_id: str) -> tuple[str, str]:
     prefix, channel, order_id = workflow_id.split(":", 2)
     if prefix != ORDER_PREFIX:

@@ -18,7 +18,9 @@ class UnreadableItem(BaseModel):
     hand over). It is skipped, so the rest flows, and reported on the intake
     workflow until a later read goes through."""
 
-    kind: Literal["order", "return"]
+    # "file" and "mail": a portal's order file or mail that could not be read;
+    # its id is the file's name or the mail's subject.
+    kind: Literal["order", "return", "file", "mail"]
     item_id: str
     reason: str
 

@@ -27,11 +27,14 @@ SIGNAL_OPEN_ALERTS = "open_alerts"
 SIGNAL_BUYER_CANCELLATION = "buyer_cancellation_requested"
 SIGNAL_RETURN_ANNOUNCED = "return_announced"
 SIGNAL_TICKETS_OVERDUE = "tickets_overdue"
+# To a channel's intake: a pushed order the receiver had to refuse (signed, but unreadable).
+SIGNAL_PUSH_REFUSED = "push_refused"
 UPDATE_PICK = "pick"
 UPDATE_SHIP = "ship"
 UPDATE_CANCEL = "cancel"
 UPDATE_RETURN_RECEIVED = "return_received"
 UPDATE_RESUME = "resume"
+UPDATE_CONFIRM = "confirm"
 QUERY_VIEW = "view"
 
 # Offer sync and inventory.

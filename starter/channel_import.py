@@ -8,6 +8,7 @@ from activities.channels import Channels
 from activities.store import Database, OfferBook
 from activities.store.catalog import CatalogChanges, CatalogStore
 from domain.catalog_file import CatalogLine, FieldError, parse_cells
+from domain.config import BolChannelConfig
 from domain.offers.model import ChannelOffer, LiveOffer, OfferState
 from starter.console import CommandError
 from workers.settings import load_settings
@@ -35,7 +36,10 @@ async def import_from_channel(db: Database, channel: str) -> tuple[CatalogChange
     configs = load_settings().channels
     if channel not in configs:
         raise CommandError(f"unknown channel {channel!r}; configured: {', '.join(configs) or 'none'}")
-    if not configs[channel].has_offer_export:
+    config = configs[channel]
+    if not config.has_offer_export and not isinstance(config, BolChannelConfig):
+        raise CommandError(f"channel {channel} is a {config.marketplace} channel, which has no offer export")
+    if not config.has_offer_export:
         raise CommandError(f"channel {channel} sends offers over Plaza, which has no offer export")
     channels = Channels.from_config({channel: configs[channel]})
     try:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+from domain.config import BolChannelConfig
 from starter import args
 from starter.alerts_cmd import alerts
 from starter.args import checked
@@ -64,6 +65,22 @@ async def run(
     warehouse_port: Annotated[
         int, typer.Option(help="the warehouse's pick/ship endpoint", callback=checked(args.port))
     ] = 8713,
+    supplier_port: Annotated[int, typer.Option(help="the supplier portal sandbox", callback=checked(args.port))] = 8714,
+    receiver_port: Annotated[
+        int, typer.Option(help="the webhook receiver the supplier portal pushes to", callback=checked(args.port))
+    ] = 8715,
+    sftp_port: Annotated[
+        int, typer.Option(help="the supplier portal's SFTP drop (supplier-sftp)", callback=checked(args.port))
+    ] = 8716,
+    imap_port: Annotated[
+        int, typer.Option(help="the supplier mailbox over IMAP (supplier-email)", callback=checked(args.port))
+    ] = 8717,
+    smtp_port: Annotated[
+        int,
+        typer.Option(
+            help="the supplier mail server's SMTP (the portal mails orders to it)", callback=checked(args.port)
+        ),
+    ] = 8718,
     sandbox: Annotated[
         bool | None, typer.Option("--sandbox/--no-sandbox", help="default: sandbox unless credentials are configured")
     ] = None,
@@ -71,8 +88,9 @@ async def run(
         float | None, typer.Option(help="shorten the return window (demos)", callback=checked(args.positive))
     ] = None,
 ) -> None:
-    """Start everything: Temporal dev server, bol sandbox, worker, simulators."""
+    """Start everything: Temporal dev server, bol and supplier portal sandboxes, worker, simulators."""
     from starter.run_cmd import run_everything
+    from starter.supplier_demo import DropPorts
 
     await run_everything(
         orders_per_minute=orders_per_minute,
@@ -82,6 +100,9 @@ async def run(
         sandbox_port=sandbox_port,
         codec_port=codec_port,
         warehouse_port=warehouse_port,
+        supplier_port=supplier_port,
+        receiver_port=receiver_port,
+        drop_ports=DropPorts(sftp=sftp_port, imap=imap_port, smtp=smtp_port),
         use_sandbox=sandbox,
         return_window=timedelta(minutes=return_window_minutes) if return_window_minutes else None,
     )
@@ -131,7 +152,7 @@ async def sandbox_bol(
 
 @sandbox_app.command("kaufland")
 @run_async
-async def sandbox_kaufland(port: Port = 8714, host: Host = "127.0.0.1") -> None:
+async def sandbox_kaufland(port: Port = 8720, host: Host = "127.0.0.1") -> None:
     """Serve the Kaufland Seller API v2 sandbox under /v2 (client key/secret key: sandbox/sandbox)."""
     from sandbox.kaufland.app import create_app
     from workers.http import serve
@@ -139,15 +160,62 @@ async def sandbox_kaufland(port: Port = 8714, host: Host = "127.0.0.1") -> None:
     await serve(create_app(), host, port)
 
 
+@sandbox_app.command("supplier")
+@run_async
+async def sandbox_supplier(
+    port: Port = 8714,
+    host: Host = "127.0.0.1",
+    webhook_url: Annotated[
+        list[str], typer.Option(help="push each placed order here (the receiver's supplier endpoint)")
+    ] = [],  # noqa: B006  # typer's declared default; the command never mutates it
+    manual_status: Annotated[
+        bool, typer.Option("--manual-status", help="play a portal updated by hand only (no status API)")
+    ] = False,
+    drops: Annotated[
+        Path | None,
+        typer.Option(
+            help="also deliver each order as a CSV file on an SFTP server (login supplier/sandbox, folder orders) "
+            "and as a mail into a mailbox (SMTP in, IMAP out, login orders/sandbox), both kept in this folder"
+        ),
+    ] = None,
+    sftp_port: Annotated[int, typer.Option(help="the SFTP drop, with --drops", callback=checked(args.port))] = 8716,
+    imap_port: Annotated[
+        int, typer.Option(help="the mailbox over IMAP, with --drops", callback=checked(args.port))
+    ] = 8717,
+    smtp_port: Annotated[
+        int, typer.Option(help="the mail server's SMTP, with --drops", callback=checked(args.port))
+    ] = 8718,
+) -> None:
+    """Serve the dropship supplier portal sandbox (API key: sandbox; webhook secret: sandbox-webhook-secret)."""
+    from sandbox.supplier.app import create_app as create_supplier
+    from sandbox.supplier.config import SupplierSandboxConfig
+    from workers.http import serve
+
+    config = SupplierSandboxConfig(webhook_urls=list(webhook_url), status_api=not manual_status)
+    if drops is not None:
+        config = config.model_copy(
+            update={
+                "sftp_root": str(drops / "sftp"),
+                "sftp_port": sftp_port,
+                "mail_root": str(drops / "mail"),
+                "imap_port": imap_port,
+                "smtp_port": smtp_port,
+            }
+        )
+    await serve(create_supplier(config), host, port)
+
+
 @app.command()
 @run_async
 async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     """Receive marketplace push notifications (POST /webhooks/bol/<channel>,
-    /webhooks/kaufland/<channel>/<push_token>) and, with a warehouse secret
-    configured, the warehouse's picks and shipments."""
+    /webhooks/kaufland/<channel>/<push_token>, /webhooks/supplier/<channel>)
+    and, with a warehouse secret configured, the warehouse's picks and shipments."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
-    from domain.config import BolChannelConfig, KauflandChannelConfig
+    from activities.store import Database, SupplierInboxStore
+    from activities.supplier_inbox import StoreInbox
+    from domain.config import KauflandChannelConfig
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
@@ -166,7 +234,11 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
         if isinstance(config, KauflandChannelConfig) and config.push_token is None:
             err.print(f"channel {name}: no push_token configured, so its pushes are refused (403); polling goes on")
     client = await connect()
-    intake = IntakeActivities(Channels.from_config(settings.channels), client, settings.task_queue)
+    # Supplier portals' pushed orders are saved in the store's inbox before Temporal hears of them.
+    db = Database(settings.store_url)
+    db.create_schema()
+    inbox = StoreInbox(SupplierInboxStore(db))
+    intake = IntakeActivities(Channels.from_config(settings.channels, inbox=inbox), client, settings.task_queue)
     secret = settings.warehouse.secret
     # The warehouse's pick and ship endpoint rides along once its secret is configured.
     warehouse = warehouse_routes(client, secret) if secret is not None else None

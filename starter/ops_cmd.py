@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from activities.order_search import order_views
 from domain import names
+from domain.order.status import MANUAL_STEPS
 from domain.order.view import OrderView
 from starter import orders_api
 from starter.console import out, print_json, run_async
@@ -36,6 +37,9 @@ ACCEPTING_TOO_LONG = timedelta(minutes=5)
 
 def _command(order: orders_api.OrderSummary, view: OrderView | None) -> str:
     target = f"{order.channel}:{order.marketplace_order_id}"
+    manual = [step for step in (view.attention if view else {}) if step in MANUAL_STEPS]
+    if manual:
+        return f"do the manual step, then: ordertide order confirm {target} --step {manual[0]}"
     if view is not None and view.attention:
         return f"fix the cause, then: ordertide order resume {target}"
     if order.status == "RECEIVED":

@@ -11,7 +11,14 @@ from rich.table import Table
 
 from domain import names
 from domain.ids import parse_order_workflow_id
-from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
+from domain.order.messages import (
+    CancelRequest,
+    ConfirmRequest,
+    PickRequest,
+    ResumeRequest,
+    ReturnReceivedRequest,
+    ShipRequest,
+)
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling, WaitingReason
 from starter import aftersales_api, args, orders_api
@@ -237,6 +244,17 @@ async def return_received(
         message=message,
     )
     await _update(order_id, names.UPDATE_RETURN_RECEIVED, request)
+
+
+@order_app.command("confirm")
+@run_async
+async def confirm(
+    order_id: OrderId,
+    step: Annotated[str, typer.Option(help="the manual step done by hand, e.g. portal-cancel")],
+    note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None,
+) -> None:
+    """Say a manual step is done (e.g. the order cancelled in the supplier portal by hand)."""
+    await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step, note=note))
 
 
 @order_app.command("resume")

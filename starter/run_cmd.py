@@ -11,13 +11,24 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from activities.intake import IntakeActivities
 from domain.config import BolChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
+from sandbox.supplier.accounts import create_portal
 from starter.admit import admit_channels
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
 from starter.simulators import BuyerSimulator, WarehouseSimulator
+from starter.supplier_demo import (
+    DEMO_DROP_PORTS,
+    DROP_LOGIN,
+    MAILBOX_LOGIN,
+    DropPorts,
+    RetailerSimulator,
+    demo_channels,
+    portal_accounts,
+)
 from starter.warehouse_inbox import WarehouseInbox
 from workers.alert_schedule import ensure_alert_schedule
 from workers.codec import CodecKeys, EncryptionCodec
@@ -29,6 +40,7 @@ from workers.secret_file import private_dir
 from workers.settings import RUNTIME_CHANNELS, Settings, WarehouseSettings, load_settings, record_runtime_channels
 from workers.temporal_client import connect
 from workers.warehouse_endpoint import create_warehouse_app
+from workers.webhooks import create_webhook_app
 from workers.worker import Engine, ensure_intake
 
 log = logging.getLogger(__name__)
@@ -61,6 +73,9 @@ async def run_everything(
     codec_port: int,
     use_sandbox: bool | None,
     warehouse_port: int = 8713,
+    supplier_port: int = 8714,
+    receiver_port: int = 8715,
+    drop_ports: DropPorts = DEMO_DROP_PORTS,
     return_window: timedelta | None,
 ) -> None:
     configured = load_settings(data_dir=data_dir)
@@ -102,6 +117,7 @@ async def run_everything(
         codec.stop()
         raise
     sandbox = None
+    portal = None
     engine: Engine | None = None
     inbox: WarehouseInbox | None = None
     try:
@@ -112,10 +128,18 @@ async def run_everything(
                 secret = SecretStr(await asyncio.to_thread(load_or_create_codec_token, data_dir / WAREHOUSE_SECRET))
                 inbox = WarehouseInbox(secret)
                 inbox_url = await serving_here.enter_async_context(serving(inbox.app()))
+                # The supplier portal: one account per intake mode, pushing to the receiver.
+                receiver_url = f"http://127.0.0.1:{receiver_port}"
+                # With its SFTP drop and the supplier's mail server, kept in the data dir.
+                accounts = portal_accounts(receiver_url, data_dir / "supplier-portal", drop_ports)
+                portal = serve_in_thread(create_portal(accounts), port=supplier_port)
                 settings = Settings(
                     data_dir=data_dir,
                     database_url=configured.database_url,
-                    channels={"bol": sandbox_channel(sandbox.url, return_window)},
+                    channels={
+                        "bol": sandbox_channel(sandbox.url, return_window),
+                        **demo_channels(portal.url, return_window, drops=drop_ports),
+                    },
                     warehouse=WarehouseSettings(url=f"{inbox_url}/orders", secret=secret),
                     alerts=configured.alerts,
                 )
@@ -133,6 +157,10 @@ async def run_everything(
                     inbox.endpoint = warehouse_endpoint
             await ensure_intake(client, settings)
             await ensure_alert_schedule(client, settings)
+            receiver = None
+            if portal is not None:
+                hooks = create_webhook_app(IntakeActivities(engine.channels, client, settings.task_queue))
+                receiver = await serving_here.enter_async_context(serving(hooks, port=receiver_port))
             tasks = []
             async with engine.worker(client):
                 if sandbox is not None:
@@ -142,6 +170,9 @@ async def run_everything(
                         client, engine.inventory, restock=(settings.task_queue, 5), pushed=inbox
                     )
                     tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
+                if portal is not None:
+                    retailer = RetailerSimulator(portal.url, catalog, DEMO_PRICES, interval=30.0)
+                    tasks.append(asyncio.create_task(retailer.run(stop)))
                 secret_file = data_dir / WAREHOUSE_SECRET if inbox is not None else None
                 _print_where(
                     server,
@@ -151,6 +182,8 @@ async def run_everything(
                     codec_endpoint,
                     token_file,
                     (warehouse_endpoint, secret_file),
+                    (portal.url if portal else None, receiver),
+                    drop_ports,
                 )
                 await stop.wait()
                 out.print("stopping…")
@@ -163,6 +196,8 @@ async def run_everything(
             await engine.aclose()
         if sandbox is not None:
             sandbox.stop()
+        if portal is not None:
+            portal.stop()
         server.stop()
         codec.stop()
 
@@ -175,6 +210,8 @@ def _print_where(
     codec_endpoint: str,
     token_file: Path,
     warehouse: tuple[str | None, Path | None],
+    supplier: tuple[str | None, str | None] = (None, None),
+    drops: DropPorts = DEMO_DROP_PORTS,
 ) -> None:
     out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
     out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
@@ -191,6 +228,21 @@ def _print_where(
         out.print(f"  warehouse         picks and shipments: POST {endpoint}/warehouse/orders/<order id>/pick|ship")
     if secret_file:
         out.print(f"                    the demo warehouse gets the orders pushed; the secret is in {secret_file}")
+    portal_url, receiver = supplier
+    if portal_url:
+        out.print(f"  supplier portal   {portal_url}/<channel>  (API under /api/v1, control API under /_sandbox)")
+        out.print(
+            f"                    supplier-api: polled; supplier-webhook: pushed to {receiver}/webhooks/supplier/supplier-webhook"
+        )
+        out.print(
+            f"                    supplier-sftp: a CSV file per order on sftp://{DROP_LOGIN[0]}@127.0.0.1:{drops.sftp}/orders"
+            f" (password {DROP_LOGIN[1]})"
+        )
+        out.print(
+            f"                    supplier-email: a mail per order, SMTP in on 127.0.0.1:{drops.smtp},"
+            f" IMAP on 127.0.0.1:{drops.imap} ({MAILBOX_LOGIN[0]}/{MAILBOX_LOGIN[1]})"
+        )
+        out.print("                    a retailer places an order on each every 30 s")
     out.print(f"  store             {settings.store_url}")
     out.print(f"  channels          {', '.join(settings.channels) or 'none configured'}")
     out.print("  try               ordertide orders list   |   ordertide order show <id>")

@@ -7,13 +7,13 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from domain.alerts.config import AlertSettings
-from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
+from domain.config import ChannelConfig
 from domain.names import TASK_QUEUE
 from workers.codec import CodecKeys
 from workers.secret_file import write_secret
@@ -129,9 +129,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _secrets_from_environment(settings: Settings) -> Settings:
-    channels = dict(settings.channels)
-    for name, config in settings.channels.items():
-        channels[name] = _bol_secrets(config) if isinstance(config, BolChannelConfig) else _kaufland_secrets(config)
+    channels = {name: _env_secrets(config) for name, config in settings.channels.items()}
     warehouse = settings.warehouse
     if warehouse.url and warehouse.shared_secret() is None:
         raise ValueError(
@@ -141,47 +139,41 @@ def _secrets_from_environment(settings: Settings) -> Settings:
     return settings.model_copy(update={"channels": channels, "warehouse": warehouse})
 
 
-def _from_env(value: SecretStr | None, env: str | None) -> SecretStr | None:
-    if value is None and env and os.environ.get(env):
-        return SecretStr(os.environ[env])
-    return value
+M = TypeVar("M", bound=BaseModel)
 
 
-def _bol_secrets(config: BolChannelConfig) -> BolChannelConfig:
-    config = config.model_copy(update={"client_secret": _from_env(config.client_secret, config.client_secret_env)})
-    plaza = config.plaza
-    plaza = plaza.model_copy(update={"private_key": _from_env(plaza.private_key, plaza.private_key_env)})
-    return config.model_copy(update={"plaza": plaza})
+def _env_secrets(model: M) -> M:
+    """Each unset secret `X` whose `X_env` names a set environment variable
+    takes its value, in this model and the models inside it."""
+    update: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            filled = _env_secrets(value)
+            if filled is not value:
+                update[name] = filled
+        elif value is None and not name.endswith("_env"):
+            env_name = getattr(model, f"{name}_env", None)
+            if isinstance(env_name, str) and os.environ.get(env_name):
+                update[name] = SecretStr(os.environ[env_name])
+    return model.model_copy(update=update) if update else model
 
 
-def _kaufland_secrets(config: KauflandChannelConfig) -> KauflandChannelConfig:
-    return config.model_copy(
-        update={
-            "secret_key": _from_env(config.secret_key, config.secret_key_env),
-            "push_token": _from_env(config.push_token, config.push_token_env),
-        }
-    )
-
-
-def _revealed(config: ChannelConfig) -> dict[str, Any]:
-    """The channel's settings with its secrets in clear (masked by model_dump)."""
-    data = config.model_dump(mode="json")
-    if isinstance(config, BolChannelConfig):
-        if config.client_secret is not None:
-            data["client_secret"] = config.client_secret.get_secret_value()
-        if config.plaza.private_key is not None:
-            data["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
-    else:
-        if config.secret_key is not None:
-            data["secret_key"] = config.secret_key.get_secret_value()
-        if config.push_token is not None:
-            data["push_token"] = config.push_token.get_secret_value()
+def revealed(model: BaseModel) -> dict[str, Any]:
+    """The model as JSON data with its secrets in clear (the JSON dump masks them)."""
+    data = model.model_dump(mode="json")
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            data[name] = revealed(value)
     return data
 
 
 def record_runtime_channels(settings: Settings) -> Path:
     path = settings.data_dir / RUNTIME_CHANNELS
-    channels = {name: _revealed(config) for name, config in settings.channels.items()}
+    channels = {name: revealed(config) for name, config in settings.channels.items()}
     write_secret(path, json.dumps(channels, indent=2))
     return path
 
@@ -202,7 +194,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
     data = settings.model_dump(mode="json")
     for name, config in settings.channels.items():  # secrets dump masked: put the real ones back
-        data["channels"][name] = _revealed(config)
+        data["channels"][name] = revealed(config)
     if settings.warehouse.secret is not None:
         data["warehouse"]["secret"] = settings.warehouse.secret.get_secret_value()
     email = settings.alerts.email

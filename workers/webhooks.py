@@ -1,5 +1,8 @@
 """The webhook receiver: marketplaces push notifications here.
 
+Beside bol's pushes, supplier portals push whole orders
+(workers/supplier_webhook.py); GET /openapi.json describes both.
+
 A push is only a hint (it can be forged, late, duplicated or lost): an ORDER
 push starts that order's workflow — idempotently, by workflow id — and the
 workflow fetches the order through the authenticated API before trusting
@@ -33,12 +36,14 @@ from activities.intake import IntakeActivities
 from activities.marketplaces.bol.adapter import BolAdapter
 from activities.marketplaces.bol.ids import BolId
 from activities.marketplaces.bol.push_signature import SIGNATURE_HEADER, BadPushSignature
+from activities.supplier_intake import SupplierIntake
 from domain.errors import MarketplaceError
 from domain.intake import OrderChange
 from workers.kaufland_pushes import kaufland_push_routes
 from workers.request_body import read_capped
 from workers.settings import WebhookSettings
 from workers.source_limit import SourceLimit
+from workers.supplier_webhook import supplier_routes
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +116,11 @@ def create_webhook_app(
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"ok": True})
 
+    async def openapi(_: Request) -> JSONResponse:
+        from workers.webhooks_openapi import openapi_document  # it imports this module's models
+
+        return JSONResponse(openapi_document())
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # Keys fetched before the first push, so that one is answered as fast as the rest.
@@ -127,7 +137,9 @@ def create_webhook_app(
         routes=[
             Route("/webhooks/bol/{channel}", bol_push, methods=["POST"]),
             *kaufland_push_routes(intake, limits, sources, _error),
+            *supplier_routes(SupplierIntake(intake), intake.client, limits),
             Route("/healthz", health, methods=["GET"]),
+            Route("/openapi.json", openapi, methods=["GET"]),
             *(extra_routes or []),
         ],
         lifespan=lifespan,

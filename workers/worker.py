@@ -21,7 +21,8 @@ from activities.inventory import InventoryActivities
 from activities.notify import StockNotifier
 from activities.offer_sync import OfferSyncActivities
 from activities.orders import OrderActivities
-from activities.store import Database, InventoryStore, OfferBook, OrderLedger, WarehouseDeliveries
+from activities.store import Database, InventoryStore, OfferBook, OrderLedger, SupplierInboxStore, WarehouseDeliveries
+from activities.supplier_inbox import StoreInbox
 from activities.warehouse import WarehousePusher
 from domain.ids import intake_workflow_id
 from domain.intake import IntakeInput
@@ -87,7 +88,7 @@ class Engine:
             inventory=InventoryStore(db),
             ledger=OrderLedger(db),
             offers=OfferBook(db),
-            channels=Channels.from_config(settings.channels, transports),
+            channels=Channels.from_config(settings.channels, transports, inbox=StoreInbox(SupplierInboxStore(db))),
             rules=TransporterRules.load(),
             warehouse=WarehousePusher(warehouse.url, secret, WarehouseDeliveries(db))
             if warehouse.url and secret

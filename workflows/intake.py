@@ -14,7 +14,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.intake import IntakeActivities
     from domain import names
     from domain.alerts.messages import AlertsChanged
-    from domain.intake import IntakeInput, IntakeState, IntakeWatch, UnreadableItem, still_unreadable
+    from domain.intake import (
+        IntakeInput,
+        IntakeState,
+        IntakeWatch,
+        UnreadableItem,
+        merge_unreadable,
+        still_unreadable,
+    )
 
 
 WATCH_RETRY = RetryPolicy(
@@ -115,6 +122,20 @@ class ChannelIntakeWorkflow:
         after = bool(self._state.unreadable) or bool(self._alerts)
         if before != after:
             workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(after)])
+        workflow.set_current_details(
+            "; ".join([f"Polling {self._state.channel}", *self._problems, *self._alert_details()])
+        )
+
+    @workflow.signal(name=names.SIGNAL_PUSH_REFUSED)
+    def push_refused(self, item: UnreadableItem) -> None:
+        """A push the receiver refused though it was signed (a malformed
+        order): named here, NeedsAttention, like an order a poll could not
+        read, until a sweep. Only histories with such a signal run this."""
+        unreadable = merge_unreadable(self._state.unreadable, [item])
+        if not self._state.unreadable and not self._alerts:
+            workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(True)])
+        self._state.unreadable = unreadable
+        self._problems = [f"**skipped {i.describe()}**" for i in unreadable]
         workflow.set_current_details(
             "; ".join([f"Polling {self._state.channel}", *self._problems, *self._alert_details()])
         )

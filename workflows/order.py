@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.order.messages import (
         BuyerCancellationRequested,
         CancelRequest,
+        ConfirmRequest,
         OrderWorkflowInput,
         PickRequest,
         ResumeRequest,
@@ -64,8 +65,10 @@ class OrderWorkflow:
         if self._state.shipped_anything():
             self._clear_ship_by()
             await self._after_shipping()
+            await self._manual_steps_done()
             self._set_status(OrderStatus.CLOSED, "Nothing: the order is closed")
         else:
+            await self._manual_steps_done()
             self._set_status(OrderStatus.CANCELLED, "Nothing: every line was cancelled")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state.view
@@ -138,9 +141,24 @@ class OrderWorkflow:
     async def _cancel_pending(self) -> None:
         for command in self._state.cancellations():
             summary = f"cancel line {command.line_id} ({command.reason})"
-            if await self._attempt(Step.CANCEL, self._command(OrderActivities.cancel_line, command, summary)) is None:
+            result = await self._attempt(Step.CANCEL, self._command(OrderActivities.cancel_line, command, summary))
+            if result is None:
                 return  # needs attention: _fulfil retries once resumed; other lines still ship
             self._state.cancelled(command.line_id, command.reason)
+            if result.manual_step:
+                # The marketplace has no API for it (a supplier portal updated
+                # by hand): ops do it and confirm; the order does not close before.
+                self._state.await_manual(Step.PORTAL_CANCEL, command.line_id, result.manual_step)
+                self._show()
+
+    async def _manual_steps_done(self) -> None:
+        """Orders without a manual step (every order before they existed)
+        pass straight through: no command, nothing to patch."""
+        if self._state.manual_steps_open():
+            self._set_status(
+                self._state.view.status, "ops to do the manual step on the portal and confirm it (see below)"
+            )
+            await workflow.wait_condition(lambda: not self._state.manual_steps_open())
 
     async def _ship(self) -> None:
         """With ops' transporter from `ship`, else the rules' choice.
@@ -293,6 +311,16 @@ class OrderWorkflow:
     @resume.validator
     def _validate_resume(self, request: ResumeRequest) -> None:
         self._state.validate_resume()
+
+    @workflow.update(name=names.UPDATE_CONFIRM)
+    def confirm(self, request: ConfirmRequest) -> str:
+        answer = self._state.confirm(request)
+        self._show()
+        return answer
+
+    @confirm.validator
+    def _validate_confirm(self, request: ConfirmRequest) -> None:
+        self._state.validate_confirm(request)
 
     @workflow.query(name=names.QUERY_VIEW)
     def view(self) -> OrderView:

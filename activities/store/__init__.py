@@ -7,6 +7,7 @@ from activities.store.inventory import InventoryStore, Stock, StockRejected, Unk
 from activities.store.ledger import OrderLedger
 from activities.store.offers import OfferBook
 from activities.store.stock_import import StockImports
+from activities.store.supplier_inbox import SupplierInboxStore
 
 __all__ = [
     "AlertBook",
@@ -17,6 +18,7 @@ __all__ = [
     "Stock",
     "StockImports",
     "StockRejected",
+    "SupplierInboxStore",
     "UnknownProduct",
     "WarehouseDeliveries",
 ]

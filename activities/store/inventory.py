@@ -77,6 +77,11 @@ class InventoryStore:
             product = s.exec(select(ProductRow).where(ProductRow.ean == ean)).first()
             return Product.model_validate(product, from_attributes=True) if product else None
 
+    def product_by_sku(self, sku: str) -> Product | None:
+        with self.session() as s:
+            product = s.get(ProductRow, sku)
+            return Product.model_validate(product, from_attributes=True) if product else None
+
     def products(self) -> list[Product]:
         with self.session() as s:
             return [Product.model_validate(p, from_attributes=True) for p in s.exec(select(ProductRow))]

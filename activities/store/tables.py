@@ -193,3 +193,21 @@ class ImportFailureRow(SQLModel, table=True):
     import_id: str = Field(max_length=64)
     message: str
     at: datetime = Field(default_factory=utcnow)
+
+
+class SupplierInboxRow(SQLModel, table=True):
+    """A supplier portal order as first delivered, by any transport (API,
+    webhook, file, mail). The key is the channel and the portal's order
+    number, so a second delivery finds this row; the order is kept here
+    (personal data included, like the ledger) until its workflow reads it."""
+
+    __tablename__ = "supplier_inbox"
+
+    channel: str = Field(primary_key=True, max_length=64)
+    order_number: str = Field(primary_key=True, max_length=64)
+    body: str  # the portal order as JSON, the first delivery's
+    content_hash: str = Field(max_length=64)
+    via: str = Field(max_length=16)
+    deliveries: int = 1
+    received_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = Field(default=None, index=True)

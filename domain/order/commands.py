@@ -39,6 +39,9 @@ class ShipmentResult(BaseModel):
 
 class CommandResult(BaseModel):
     process_id: str | None = None
+    # The marketplace has no API for this command: what ops must do by hand
+    # (and the note to paste), shown on the order until they confirm it.
+    manual_step: str | None = None
 
 
 class ShipInput(BaseModel):

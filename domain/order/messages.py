@@ -58,3 +58,10 @@ class ReturnReceivedRequest(BaseModel):
 
 class ResumeRequest(BaseModel):
     note: str | None = None
+
+
+class ConfirmRequest(BaseModel):
+    """Ops did a manual step (e.g. cancelled the order in the portal by hand)."""
+
+    step: str
+    note: str | None = None

@@ -25,8 +25,15 @@ from domain.order.commands import (
     TransporterQuery,
 )
 from domain.order.marketplace import ReturnNotice
-from domain.order.messages import CancelRequest, OrderWorkflowInput, PickRequest, ReturnReceivedRequest, ShipRequest
-from domain.order.status import OrderStatus, Step
+from domain.order.messages import (
+    CancelRequest,
+    ConfirmRequest,
+    OrderWorkflowInput,
+    PickRequest,
+    ReturnReceivedRequest,
+    ShipRequest,
+)
+from domain.order.status import MANUAL_STEPS, OrderStatus, Step
 from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from domain.sla import RETURN_HANDLINGS, SLA
@@ -48,7 +55,13 @@ def unknown_eans_problem(accepted: AcceptedOrder) -> str | None:
     """Why an accepted order cannot go on yet: EANs missing from the catalog."""
     if not accepted.unknown_eans:
         return None
-    return f"EAN {', '.join(accepted.unknown_eans)} is not in the catalog: add the product, then resume"
+    # A supplier portal's item named by SKU only comes as "SKU <sku>".
+    skus = [item.removeprefix("SKU ") for item in accepted.unknown_eans if item.startswith("SKU ")]
+    eans = [item for item in accepted.unknown_eans if not item.startswith("SKU ")]
+    problems = [f"EAN {', '.join(eans)} is not in the catalog: add the product, then resume"] if eans else []
+    if skus:
+        problems.append(f"SKU {', '.join(skus)} is not in the catalog: add the product, then resume")
+    return "; ".join(problems)
 
 
 @dataclass
@@ -93,6 +106,8 @@ class OrderState:
         # were bound on receipt: they replay the old matching on handling.
         self.bind_returns_on_receipt = True
         self.flagged_returns: set[str] = set()
+        # Manual steps waiting for ops, per line: what to do by hand.
+        self.manual_steps: dict[str, str] = {}
         self._clock = clock
 
     # Lines.
@@ -165,7 +180,10 @@ class OrderState:
         view = self.view
         parts = [f"**{view.status}** — waiting for: {view.waiting_for}"]
         parts += [
-            f"⚠ needs attention ({step}): {reason} — fix, then `resume`" for step, reason in view.attention.items()
+            f"⚠ manual step ({step}): {reason}"
+            if step in MANUAL_STEPS
+            else f"⚠ needs attention ({step}): {reason} — fix, then `resume`"
+            for step, reason in view.attention.items()
         ]
         if view.alerts:
             parts.append(f"⚠ open alerts: {view.alerts} — see `ordertide alerts`")
@@ -174,14 +192,42 @@ class OrderState:
     def validate_resume(self) -> None:
         if not self.view.attention:
             raise ValueError(f"order is {self.view.status} and does not need attention")
+        if all(step in MANUAL_STEPS for step in self.view.attention):
+            steps = ", ".join(self.view.attention)
+            raise ValueError(f"the order waits for a manual step ({steps}): do it, then confirm it with --step {steps}")
 
     def resume(self, note: str | None) -> str:
-        """Ops fixed the cause: every flagged step is retried. Returns the steps."""
-        steps = ", ".join(self.view.attention)
+        """Ops fixed the cause: every flagged step is retried. Returns the
+        steps. Manual steps stay: only `confirm` says they are done."""
+        steps = ", ".join(step for step in self.view.attention if step not in MANUAL_STEPS)
         self.note(f"resumed by ops ({steps}){': ' + note if note else ''}")
         # Late returns stay flagged: resuming acknowledges them, handling clears them.
-        self.view.attention.clear()
+        for step in [step for step in self.view.attention if step not in MANUAL_STEPS]:
+            del self.view.attention[step]
         return steps
+
+    # Manual steps.
+
+    def await_manual(self, step: Step, line_id: str, instructions: str) -> None:
+        self.manual_steps[line_id] = instructions
+        self.view.attention[step] = "\n".join(dict.fromkeys(self.manual_steps.values()))
+        self.note(f"line {line_id}: waits for ops ({step})")
+
+    def validate_confirm(self, request: ConfirmRequest) -> None:
+        if request.step not in self.view.attention or request.step not in MANUAL_STEPS:
+            waiting = ", ".join(step for step in self.view.attention if step in MANUAL_STEPS) or "none"
+            raise ValueError(f"step {request.step!r} is not waiting on this order (manual steps waiting: {waiting})")
+
+    def confirm(self, request: ConfirmRequest) -> str:
+        step = Step(request.step)
+        del self.view.attention[step]
+        lines = ", ".join(self.manual_steps)
+        self.manual_steps.clear()
+        self.note(f"ops confirmed {step} (line {lines}){': ' + request.note if request.note else ''}")
+        return f"confirmed {step} for line {lines}"
+
+    def manual_steps_open(self) -> bool:
+        return bool(self.manual_steps)
 
     def require_accepted(self, action: str) -> None:
         if not self.accepted:

@@ -25,3 +25,10 @@ class Step(StrEnum):
     # A buyer's message waits past the marketplace's response time; answering
     # it (`order reply`) clears it, like handling a late return.
     UNANSWERED_MESSAGE = "unanswered message"
+    # Manual steps: the marketplace has no API for them. Ops do them by hand
+    # and confirm (`ordertide order confirm ID --step portal-cancel`);
+    # resume does not clear them.
+    PORTAL_CANCEL = "portal-cancel"
+
+
+MANUAL_STEPS = frozenset({Step.PORTAL_CANCEL})

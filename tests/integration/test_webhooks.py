@@ -2,7 +2,9 @@
 the order (once), a malformed one is refused with the field named, a forged
 one starts nothing, and other pushes are acknowledged."""
 
+import asyncio
 import json
+import uuid
 
 import httpx
 
@@ -60,3 +62,18 @@ async def test_malformed_forged_or_unknown_pushes_are_refused_and_nothing_starts
         assert acknowledged.status_code == 202 and acknowledged.json() == {"ignored": "PROCESS_STATUS"}
     for workflow_id in ("order:elsewhere:1", f"order:bol:{forged_id}"):
         assert [wf async for wf in dev_env.client.list_workflows(f"WorkflowId = '{workflow_id}'")] == []
+
+
+async def test_a_push_that_outruns_bols_api_is_retried_until_the_order_shows(dev_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    app = create_webhook_app(IntakeActivities(engine.channels, dev_env.client, task_queue))
+    order_id = str(uuid.uuid4().int)[:10]
+    push = await bol.post("/_sandbox/pushes", {"event": {"resource": "ORDER", "type": "NEW", "resourceId": order_id}})
+    async with engine.worker(dev_env.client), hooks(app) as http:
+        pushed = await http.post("/webhooks/bol/bol", content=push["body"], headers=push["headers"])
+        assert pushed.status_code == 202
+        handle = dev_env.client.get_workflow_handle(order_workflow_id("bol", order_id))
+        await asyncio.sleep(0.5)  # bol's API does not show it yet: accept asks again
+        await bol.place_order([{**MUG, "quantity": 1}], orderId=order_id)
+        accepted = await wait_for(handle, OrderStatus.AWAITING_PICK)
+    assert not accepted.needs_attention

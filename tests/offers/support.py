@@ -45,7 +45,7 @@ class TwoChannels:
             data_dir=tmp_path,
             database_url=f"sqlite:///{tmp_path / f'store-{uuid.uuid4().hex[:6]}.db'}",
             task_queue=task_queue,
-            channels=channels,
+            channels=dict(channels),
         )
         engine = Engine.build(settings, transports={"bol": self.bol.transport, "bol2": self.bol2.transport})
         seed_demo_catalog(engine.inventory, on_hand=50)

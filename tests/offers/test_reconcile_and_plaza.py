@@ -55,7 +55,7 @@ async def test_a_plaza_channel_follows_stock_through_the_xml_upsert(dev_env, two
         ),
     }
     settings = Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", task_queue=task_queue, channels=channels
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.db'}", task_queue=task_queue, channels=dict(channels)
     )
     engine = Engine.build(
         settings,

@@ -31,6 +31,7 @@ def test_there_are_histories_for_every_branch():
         "order-happy-path",
         "inventory-stock-changes",
         "order-warehouse-push-retried",
+        "order-supplier-portal-cancel-confirmed",
     } <= names
 
 

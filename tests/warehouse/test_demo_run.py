@@ -10,11 +10,30 @@ import sys
 from pathlib import Path
 
 import httpx
+from temporalio.client import Client
 
 from tests.cli.test_start_check import free_port
 from tests.support import eventually
 
 README = Path(__file__).parents[2] / "README.md"
+
+
+def readme_block(name: str) -> str:
+    block = re.search(rf"<!-- {name} -->\n```sh\n(.*?)```\n<!-- /{name} -->", README.read_text(), re.S)
+    assert block, f"README: the {name} is gone"
+    return block.group(1)
+
+
+async def run_example(script: str, cwd: Path) -> str:
+    example = await asyncio.create_subprocess_exec(
+        *("bash", "-euo", "pipefail", "-c", script),
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(example.communicate(), 60)
+    assert example.returncode == 0, err.decode()
+    return out.decode()
 
 
 def readme_example(sandbox_port: int, warehouse_port: int) -> str:
@@ -30,8 +49,10 @@ def readme_example(sandbox_port: int, warehouse_port: int) -> str:
 
 
 async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_works(tmp_path):
-    temporal, ui, codec, sandbox, warehouse = (free_port() for _ in range(5))
+    temporal, ui, codec, sandbox, warehouse, portal, receiver, sftp, imap, smtp = (free_port() for _ in range(10))
     flags = ["--temporal-port", temporal, "--ui-port", ui, "--codec-port", codec, "--sandbox-port", sandbox]
+    flags += ["--supplier-port", portal, "--receiver-port", receiver]
+    flags += ["--sftp-port", sftp, "--imap-port", imap, "--smtp-port", smtp]
     run = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "starter.cli", "run", "--orders-per-minute", "30", "--warehouse-port", str(warehouse)),
         *(str(flag) for flag in flags),
@@ -70,6 +91,38 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return codes if {"3SDEM", "3SSIM"} <= codes else None
 
             await eventually(shipped_by_both, timeout=90, interval=1)
+
+        # The supplier portal's orders arrive by API poll and by webhook, and
+        # the warehouse ships them; the API channel's portal records it.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{portal}") as http:
+
+            async def supplier_shipped() -> bool:
+                # By API poll, by a CSV file on the portal's SFTP server, by a mail in the supplier's mailbox.
+                for account in ("supplier-api", "supplier-sftp", "supplier-email"):
+                    orders = (await http.get(f"/{account}/_sandbox/orders")).json()
+                    if not any(order["status"] == "shipped" for order in orders):
+                        return False
+                return True
+
+            await eventually(supplier_shipped, timeout=60, interval=1)
+        # The README's supplier example, as written (on this run's ports).
+        answered = await run_example(
+            readme_block("supplier-example").replace("localhost:8714", f"localhost:{portal}"), tmp_path
+        )
+        assert '"pushes":[[202]]' in answered and '"answers":[[202],[202]]' in answered, answered
+        assert '"answers":[[400]]' in answered, answered
+        # The README's file-drop example, as written: three deliveries, one order; the broken file set aside.
+        drops_out = await run_example(
+            readme_block("supplier-drops-example").replace("localhost:8714", f"localhost:{portal}"), tmp_path
+        )
+        # One processed file for three deliveries, and the broken one's error.
+        assert len(re.findall(r"PO-\d+\.[0-9a-f]{16}\.csv", drops_out)) == 1, drops_out
+        assert "line 2, field 'Quantity': 'two' is not a whole number of at least 1" in drops_out, drops_out
+        client = await Client.connect(f"localhost:{temporal}")
+        pushed = [wf async for wf in client.list_workflows("Channel = 'supplier-webhook'")]
+        assert pushed, "no order arrived by the supplier portal's webhook"
+        readme_order = [wf async for wf in client.list_workflows("WorkflowId = 'order:supplier-webhook:PO-README1'")]
+        assert len(readme_order) == 1
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0

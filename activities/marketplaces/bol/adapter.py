@@ -20,7 +20,7 @@ from activities.marketplaces.bol.push_keys import PushKeys
 from activities.marketplaces.plaza.transport import PlazaOfferTransport
 from domain.channels import Marketplace
 from domain.config import BolChannelConfig
-from domain.errors import BusinessError, CommandFailed, ProcessStillPending
+from domain.errors import BusinessError, CommandFailed, OrderNotVisible, ProcessStillPending
 from domain.intake import OrderChange
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
@@ -90,7 +90,12 @@ class BolAdapter:
         return changes
 
     async def get_order(self, marketplace_order_id: str) -> Order:
-        order = await self._wire_order(marketplace_order_id)
+        try:
+            order = await self._wire_order(marketplace_order_id)
+        except BusinessError as exc:
+            if exc.status == 404:  # a push can outrun bol's API: accept asks again for a while
+                raise OrderNotVisible(f"bol does not show order {marketplace_order_id} (yet)") from exc
+            raise
         if order.orderId != marketplace_order_id:
             # bol answered for another order (an id it normalises, say): this
             # one would run twice, under two workflow ids, on one reservation.

@@ -1,0 +1,104 @@
+"""Reading the portal's API by date-time range, without Temporal: every
+page is read, overlapping windows and repeated reads save each order once,
+an order the portal files late is still found, and an order the API lists
+in a shape we cannot read is named and skipped while the rest flow. And a
+supplier channel's settings survive the trip to a separate worker process."""
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from pydantic import SecretStr
+from temporalio.testing import ActivityEnvironment
+
+from activities.channels import Channels
+from activities.marketplaces.supplier.adapter import SupplierAdapter
+from activities.orders import NOT_VISIBLE_ATTEMPTS, OrderActivities
+from activities.store import Database, SupplierInboxStore
+from activities.supplier_inbox import StoreInbox
+from domain.channels import Marketplace
+from domain.config import SupplierApiSettings
+from domain.errors import BusinessError, OrderNotVisible
+from domain.intake import UnreadableItem
+from domain.order.view import OrderRef
+from tests.supplier.support import MUG, Portal, supplier_channel
+from workers.settings import Settings, settings_env
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    db.create_schema()
+    yield StoreInbox(SupplierInboxStore(db))
+    db.dispose()
+
+
+async def test_every_page_is_read_and_overlapping_windows_save_each_order_once(inbox):
+    portal = Portal.start()
+    now = datetime.now(UTC)
+    placed = [(await portal.place([MUG], push=False))["order_number"] for _ in range(5)]
+    # Filed late by the portal: placed 3 minutes ago, inside the 5-minute overlap.
+    late = (await portal.place([MUG], push=False, placed_at=(now - timedelta(minutes=3)).isoformat()))["order_number"]
+    # Filed so late that only a sweep (the lookback) finds it.
+    later = (await portal.place([MUG], push=False, placed_at=(now - timedelta(hours=2)).isoformat()))["order_number"]
+    config = supplier_channel(
+        api=SupplierApiSettings(base_url="http://portal.sandbox", api_key=SecretStr("sandbox"), page_size=2)
+    )
+    adapter = SupplierAdapter("supplier-api", config, inbox, transport=portal.transport)
+    skipped: list[UnreadableItem] = []
+    try:
+        first = await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=1), skipped.append)
+        assert sorted(c.marketplace_order_id for c in first) == sorted([*placed, late])
+        for number in placed[:3]:  # their workflows read them
+            await adapter.get_order(number)
+        again = await adapter.changed_orders(now, now + timedelta(seconds=2), skipped.append)
+        assert sorted(c.marketplace_order_id for c in again) == sorted([*placed[3:], late])
+        swept = await adapter.changed_orders(None, now + timedelta(seconds=2), skipped.append)
+        assert later in {c.marketplace_order_id for c in swept}
+    finally:
+        await adapter.aclose()
+    assert skipped == []
+    deliveries = [await inbox.get("supplier-api", n) for n in placed]
+    assert all(d is not None for d in deliveries)
+
+
+async def test_an_order_the_api_lists_unreadably_is_named_and_the_rest_flow(inbox):
+    portal = Portal.start()
+    good = (await portal.place([MUG], push=False))["order_number"]
+    bad = (await portal.place([{"sku": "MUG-BLUE", "quantity": 0, "price": "1.00"}], push=False))["order_number"]
+    adapter = SupplierAdapter("supplier-api", supplier_channel(), inbox, transport=portal.transport)
+    skipped: list[UnreadableItem] = []
+    try:
+        changes = await adapter.changed_orders(None, datetime.now(UTC) + timedelta(seconds=1), skipped.append)
+    finally:
+        await adapter.aclose()
+    assert [c.marketplace_order_id for c in changes] == [good]
+    assert [(s.item_id, s.reason) for s in skipped] == [
+        (bad, "items.0.quantity: Input should be greater than or equal to 1")
+    ]
+
+
+def test_a_supplier_channel_reaches_a_separate_worker_with_its_secrets(monkeypatch):
+    channel = supplier_channel(webhook=True, stock_feed=True)
+    for key, value in settings_env(Settings(channels={"dropmart": channel})).items():
+        monkeypatch.setenv(key, value)
+    received = Settings().channels["dropmart"]
+    assert received == channel
+    assert received.api.api_key is not None and received.api.api_key.get_secret_value() == "sandbox"
+
+
+async def test_an_order_the_portal_never_shows_needs_attention_after_a_few_minutes_of_asking(inbox):
+    portal = Portal.start()
+    channels = Channels.from_config({"supplier-api": supplier_channel()}, {"supplier-api": portal.transport}, inbox)
+    orders = OrderActivities(channels, *cast(Any, [None] * 4))
+    ref = OrderRef(channel="supplier-api", marketplace=Marketplace.SUPPLIER, marketplace_order_id="PO-NEVER")
+    env = ActivityEnvironment()
+    try:
+        with pytest.raises(OrderNotVisible):  # early on: retried
+            await env.run(orders._read_order, ref)
+        env.info = dataclasses.replace(env.info, attempt=NOT_VISIBLE_ATTEMPTS)
+        with pytest.raises(BusinessError, match="after 10 tries: resume once supplier shows order PO-NEVER"):
+            await env.run(orders._read_order, ref)
+    finally:
+        await channels.aclose()
