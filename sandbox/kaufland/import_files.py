@@ -9,11 +9,15 @@ command, EAN, condition code, price in cents, currency, minimum price,
 id_offer, warehouse, amount, three optional fields, shipping group,
 handling time; `DELETE;ean[;id_offer]`."""
 
+import asyncio
 import csv
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+import httpx
 
 from sandbox.kaufland.units import CURRENCY, Refused, UnitBook
 
@@ -147,3 +151,47 @@ def import_file_wire(upload: ImportFile) -> dict[str, Any]:
 
 def _iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ImportQueue:
+    """Import files as Kaufland runs them: registered (201, NEW), then
+    downloaded from the seller's URL and processed in the background while
+    the seller polls. A URL that cannot be downloaded ends DOWNLOADING_FAILED."""
+
+    def __init__(self, book: UnitBook, fetch: httpx.AsyncBaseTransport | None = None, step_seconds: float = 0.05):
+        self.book = book
+        self.fetch = fetch
+        self.step_seconds = step_seconds
+        self.files: dict[int, ImportFile] = {}
+        self._ids = itertools.count(1)
+        self._running: set[asyncio.Task[None]] = set()
+
+    def register(self, storefront: str, url: str) -> ImportFile:
+        upload = ImportFile(id_import_file=next(self._ids), storefront=storefront, uri=url, created=datetime.now(UTC))
+        self.files[upload.id_import_file] = upload
+        task = asyncio.create_task(self._run(upload), name=f"kaufland-import-{upload.id_import_file}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return upload
+
+    def get(self, id_import_file: int, storefront: str) -> ImportFile | None:
+        upload = self.files.get(id_import_file)
+        return upload if upload is not None and upload.storefront == storefront else None
+
+    async def _run(self, upload: ImportFile) -> None:
+        await asyncio.sleep(self.step_seconds)
+        upload.move(ImportStatus.DOWNLOADING)
+        try:
+            async with httpx.AsyncClient(transport=self.fetch, timeout=30) as http:
+                response = await http.get(upload.uri)
+            response.raise_for_status()
+            text = response.content.decode("utf-8")
+        except (httpx.HTTPError, UnicodeDecodeError) as exc:
+            upload.move(ImportStatus.DOWNLOADING_FAILED, f"the file could not be downloaded from {upload.uri}: {exc}")
+            return
+        upload.move(ImportStatus.DOWNLOADED)
+        await asyncio.sleep(self.step_seconds)
+        upload.move(ImportStatus.CHECKING)
+        await asyncio.sleep(self.step_seconds)
+        upload.move(ImportStatus.CHECKED)
+        apply_file(self.book, upload, text)

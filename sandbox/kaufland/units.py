@@ -5,7 +5,7 @@ Requests are checked field by field as the spec says (UnitRequest,
 UnitPatchRequest: no unknown fields), and a refusal names the field."""
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -103,6 +103,8 @@ class Unit:
     changed: datetime
     note: str | None = None
     minimum_price: int | None = None
+    # (when, amount) at every change of the amount: how fast stock reached Kaufland.
+    history: list[tuple[datetime, int]] = field(default_factory=list)
 
 
 def product_id(ean: str) -> int:
@@ -155,6 +157,9 @@ class UnitBook:
             and (id_offer is None or u.id_offer == id_offer)
             and (ean is None or u.ean == ean)
         ]
+
+    def listed_everywhere(self) -> list[Unit]:
+        return list(self._units.values())
 
     def by_offer(self, id_offer: str) -> list[Unit]:
         return [u for u in self._units.values() if u.id_offer == id_offer]
@@ -283,6 +288,8 @@ class UnitBook:
     def _set_amount(self, id_offer: str, amount: int, now: datetime) -> None:
         # Units linked by id_offer share their amount across storefronts.
         for unit in self.by_offer(id_offer):
+            if not unit.history or unit.history[-1][1] != amount:
+                unit.history.append((now, amount))
             unit.amount, unit.changed = amount, now
 
 
