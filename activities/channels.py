@@ -5,8 +5,8 @@ import httpx
 
 from activities.marketplaces.base import MarketplaceAdapter
 from activities.marketplaces.bol.adapter import BolAdapter
-from domain.channels import Marketplace
-from domain.config import BolChannelConfig
+from activities.marketplaces.kaufland.adapter import KauflandAdapter
+from domain.config import BolChannelConfig, ChannelConfig
 
 
 class UnknownChannel(LookupError):
@@ -14,25 +14,20 @@ class UnknownChannel(LookupError):
 
 
 class Channels:
-    def __init__(self, adapters: dict[str, MarketplaceAdapter], configs: dict[str, BolChannelConfig]):
+    def __init__(self, adapters: dict[str, MarketplaceAdapter], configs: dict[str, ChannelConfig]):
         self._adapters = adapters
         self.configs = configs
 
     @classmethod
     def from_config(
-        cls, configs: dict[str, BolChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
+        cls, configs: dict[str, ChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
     ) -> "Channels":
         """`transports` (tests) route a channel's HTTP in-process: key the
         channel name, or "<channel>:plaza" for its Plaza offer transport."""
         transports = transports or {}
         adapters: dict[str, MarketplaceAdapter] = {}
         for name, config in configs.items():
-            if config.marketplace is Marketplace.BOL:
-                adapters[name] = BolAdapter(
-                    name, config, transport=transports.get(name), plaza_transport=transports.get(f"{name}:plaza")
-                )
-            else:
-                raise ValueError(f"channel {name}: marketplace {config.marketplace} has no adapter yet")
+            adapters[name] = _adapter(name, config, transports)
         return cls(adapters, configs)
 
     def __getitem__(self, channel: str) -> MarketplaceAdapter:
@@ -47,3 +42,11 @@ class Channels:
     async def aclose(self) -> None:
         for adapter in self._adapters.values():
             await adapter.aclose()
+
+
+def _adapter(name: str, config: ChannelConfig, transports: dict[str, httpx.AsyncBaseTransport]) -> MarketplaceAdapter:
+    """The marketplace's adapter for this channel: the one place that knows
+    which class speaks which marketplace."""
+    if isinstance(config, BolChannelConfig):
+        return BolAdapter(name, config, transport=transports.get(name), plaza_transport=transports.get(f"{name}:plaza"))
+    return KauflandAdapter(name, config, transport=transports.get(name))

@@ -27,7 +27,7 @@ from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.tracing import tag_order
 from domain import names
-from domain.config import BolChannelConfig
+from domain.config import ChannelConfig
 from domain.errors import MarketplaceError
 from domain.ids import order_workflow_id
 from domain.intake import IntakePollResult, IntakeWatch, OrderChange, UnreadableItem
@@ -175,7 +175,7 @@ class IntakeActivities:
         return True
 
     async def _start_order(
-        self, channel: str, change: OrderChange, config: BolChannelConfig, requested: tuple[str, ...]
+        self, channel: str, change: OrderChange, config: ChannelConfig, requested: tuple[str, ...]
     ) -> None:
         workflow_input = OrderWorkflowInput(
             channel=channel,

@@ -64,8 +64,8 @@ class OfferSyncActivities:
         Where they differ (an edit in the seller portal, a lost update), take
         the live values as the channel's state, so the next sync round sends
         what our rules want."""
-        if self.channels.configs[channel].offer_transport != "retailer":
-            return ReconcileResult()  # Plaza has no export to compare with
+        if not self.channels.configs[channel].has_offer_export:
+            return ReconcileResult()
         async with heartbeating():
             with marketplace_errors():
                 live = await self.channels[channel].export_offers()

@@ -35,7 +35,7 @@ async def import_from_channel(db: Database, channel: str) -> tuple[CatalogChange
     configs = load_settings().channels
     if channel not in configs:
         raise CommandError(f"unknown channel {channel!r}; configured: {', '.join(configs) or 'none'}")
-    if configs[channel].offer_transport != "retailer":
+    if not configs[channel].has_offer_export:
         raise CommandError(f"channel {channel} sends offers over Plaza, which has no offer export")
     channels = Channels.from_config({channel: configs[channel]})
     try:

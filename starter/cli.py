@@ -127,6 +127,16 @@ async def sandbox_bol(
     await serve(create_app(BolSandboxConfig(process_delay_seconds=process_delay)), host, port)
 
 
+@sandbox_app.command("kaufland")
+@run_async
+async def sandbox_kaufland(port: Port = 8714, host: Host = "127.0.0.1") -> None:
+    """Serve the Kaufland Seller API v2 sandbox under /v2 (client key/secret key: sandbox/sandbox)."""
+    from sandbox.kaufland.app import create_app
+    from workers.http import serve
+
+    await serve(create_app(), host, port)
+
+
 @app.command()
 @run_async
 async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
@@ -134,6 +144,7 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     with a warehouse secret configured, the warehouse's picks and shipments."""
     from activities.channels import Channels
     from activities.intake import IntakeActivities
+    from domain.config import BolChannelConfig
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
@@ -144,7 +155,7 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     if not settings.channels:
         raise CommandError("no channel configured (see README: Configuration)")
     for name, config in settings.channels.items():
-        if config.retailer_id is None:
+        if isinstance(config, BolChannelConfig) and config.retailer_id is None:
             err.print(
                 f"channel {name}: no retailer_id configured, so its pushes are refused (403); "
                 f"set ORDERTIDE_CHANNELS__{name.upper()}__RETAILER_ID"

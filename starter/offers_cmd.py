@@ -32,7 +32,7 @@ async def offer_report(sku: str) -> list[dict[str, Any]]:
             desired = config.feed.desired(items[0])
             offer = accepted[name]
             live = None
-            if offer and offer.offer_id and config.offer_transport == "retailer":
+            if offer and offer.offer_id and config.has_offer_export:
                 try:
                     live = (await channels[name].live_offer(offer.offer_id)).model_dump(mode="json")
                 except Exception as exc:

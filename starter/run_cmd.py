@@ -66,9 +66,7 @@ async def run_everything(
     if use_sandbox is None:
         # A channel with any credential configured is meant for the real API:
         # a forgotten secret must stop it, not quietly swap in the sandbox.
-        use_sandbox = not any(
-            c.client_id or c.client_secret or c.client_secret_env for c in configured.channels.values()
-        )
+        use_sandbox = not any(c.credentials_configured for c in configured.channels.values())
     if not use_sandbox:
         # Before anything starts: a refused channel is named and left out.
         configured = await admit_channels(configured)

@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
+from sandbox.kaufland.app import create_app as create_kaufland_app
+from sandbox.kaufland.config import KauflandSandboxConfig
 from starter.demo_catalog import seed_demo_catalog
 from workers.settings import Settings, WarehouseSettings
 from workers.worker import Engine
@@ -59,6 +61,70 @@ class SandboxedBol:
             response = await http.get(path)
             response.raise_for_status()
             return response.json()
+
+
+KAUFLAND_SANDBOX_URL = "http://kaufland.sandbox"
+
+
+@dataclass
+class SandboxedKaufland:
+    """The Kaufland sandbox, routed in-process; its API is under `api_url`."""
+
+    app: Any
+    transport: httpx.AsyncBaseTransport
+    url: str = KAUFLAND_SANDBOX_URL
+
+    @classmethod
+    def start(cls, **config: Any) -> "SandboxedKaufland":
+        app = create_kaufland_app(KauflandSandboxConfig(**config))
+        return cls(app=app, transport=httpx.ASGITransport(app=app))
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/v2"
+
+    @property
+    def state(self) -> Any:
+        return self.app.state.sandbox
+
+    def control(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=self.transport, base_url=self.url)
+
+    async def place_order(self, items: list[dict], **extra: Any) -> dict:
+        """items: {ean, quantity, price (cents), title?, id_offer?}. The
+        order id is unique across sandboxes (the Temporal server outlives them)."""
+        extra.setdefault("id_order", "K" + uuid.uuid4().hex[:9].upper())
+        return await self.post("/_sandbox/orders", {"items": items, **extra})
+
+    async def post(self, path: str, body: dict | None = None) -> Any:
+        async with self.control() as http:
+            response = await http.post(path, json=body or {})
+            response.raise_for_status()
+            return response.json() if response.content else {}
+
+    async def get(self, path: str) -> Any:
+        async with self.control() as http:
+            response = await http.get(path)
+            response.raise_for_status()
+            return response.json()
+
+
+def kaufland_channel(url: str, **overrides: Any) -> KauflandChannelConfig:
+    """A channel on the sandbox at `url` (its /v2 API base)."""
+    values: dict[str, Any] = {
+        "api_base_url": url,
+        "client_key": "sandbox",
+        "secret_key": SecretStr("sandbox"),
+        "poll_interval": timedelta(seconds=1),
+        "offer_sync": False,
+    }
+    return KauflandChannelConfig(**{**values, **overrides})
+
+
+def as_bol(config: ChannelConfig) -> BolChannelConfig:
+    """The channel's config, which the test set up as a bol channel."""
+    assert isinstance(config, BolChannelConfig), f"expected a bol channel, got {config.marketplace}"
+    return config
 
 
 def bol_channel(url: str, **overrides: Any) -> BolChannelConfig:

@@ -9,7 +9,7 @@ from typing import Literal
 import httpx
 
 from activities.channels import Channels
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited
 from workers.settings import Settings
 
@@ -29,7 +29,9 @@ class CredentialCheck:
         return f"channel {self.channel}: {self.detail}"
 
 
-def _missing_secret(config: BolChannelConfig) -> str | None:
+def _missing_secret(config: ChannelConfig) -> str | None:
+    if isinstance(config, KauflandChannelConfig):
+        return _missing_kaufland_key(config)
     if not config.client_id:
         return "no client_id configured"
     if config.has_credentials:
@@ -39,7 +41,19 @@ def _missing_secret(config: BolChannelConfig) -> str | None:
     return "no client_secret configured"
 
 
-def _missing_plaza_key(config: BolChannelConfig) -> str | None:
+def _missing_kaufland_key(config: KauflandChannelConfig) -> str | None:
+    if not config.client_key:
+        return "no client_key configured"
+    if config.has_credentials:
+        return None
+    if config.secret_key_env:
+        return f"no secret key: environment variable {config.secret_key_env} is not set"
+    return "no secret_key configured"
+
+
+def _missing_plaza_key(config: ChannelConfig) -> str | None:
+    if not isinstance(config, BolChannelConfig):
+        return None
     plaza = config.plaza
     if config.offer_transport == "plaza" and plaza.private_key is None and plaza.private_key_env:
         return f"no Plaza private key: environment variable {plaza.private_key_env} is not set"
@@ -47,7 +61,7 @@ def _missing_plaza_key(config: BolChannelConfig) -> str | None:
 
 
 async def check_channel(
-    channel: str, config: BolChannelConfig, transports: dict[str, httpx.AsyncBaseTransport] | None = None
+    channel: str, config: ChannelConfig, transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> CredentialCheck:
     """`transports` (tests) as Channels.from_config takes them."""
     missing = _missing_secret(config) or _missing_plaza_key(config)
@@ -73,7 +87,7 @@ async def check_channel(
 
 
 async def check_channels(
-    configs: dict[str, BolChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
+    configs: dict[str, ChannelConfig], transports: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> list[CredentialCheck]:
     return list(await asyncio.gather(*(check_channel(name, c, transports) for name, c in configs.items())))
 

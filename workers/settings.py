@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from domain.names import TASK_QUEUE
 from workers.codec import CodecKeys
 from workers.secret_file import write_secret
@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".ordertide")
     database_url: str | None = None
     task_queue: str = TASK_QUEUE
-    channels: dict[str, BolChannelConfig] = Field(default_factory=dict)
+    channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     # Payload encryption is on whenever a key file exists: this one, or
     # codec-keys.json in the data dir (which `ordertide run` creates).
     codec_key_file: Path | None = None
@@ -129,15 +129,7 @@ def load_settings(**overrides: Any) -> Settings:
 def _secrets_from_environment(settings: Settings) -> Settings:
     channels = dict(settings.channels)
     for name, config in settings.channels.items():
-        if config.client_secret is None and config.client_secret_env:
-            value = os.environ.get(config.client_secret_env)
-            if value:
-                config = config.model_copy(update={"client_secret": SecretStr(value)})
-        plaza = config.plaza
-        if plaza.private_key is None and plaza.private_key_env and os.environ.get(plaza.private_key_env):
-            plaza = plaza.model_copy(update={"private_key": SecretStr(os.environ[plaza.private_key_env])})
-            config = config.model_copy(update={"plaza": plaza})
-        channels[name] = config
+        channels[name] = _bol_secrets(config) if isinstance(config, BolChannelConfig) else _kaufland_secrets(config)
     warehouse = settings.warehouse
     if warehouse.url and warehouse.shared_secret() is None:
         raise ValueError(
@@ -147,15 +139,39 @@ def _secrets_from_environment(settings: Settings) -> Settings:
     return settings.model_copy(update={"channels": channels, "warehouse": warehouse})
 
 
+def _from_env(value: SecretStr | None, env: str | None) -> SecretStr | None:
+    if value is None and env and os.environ.get(env):
+        return SecretStr(os.environ[env])
+    return value
+
+
+def _bol_secrets(config: BolChannelConfig) -> BolChannelConfig:
+    config = config.model_copy(update={"client_secret": _from_env(config.client_secret, config.client_secret_env)})
+    plaza = config.plaza
+    plaza = plaza.model_copy(update={"private_key": _from_env(plaza.private_key, plaza.private_key_env)})
+    return config.model_copy(update={"plaza": plaza})
+
+
+def _kaufland_secrets(config: KauflandChannelConfig) -> KauflandChannelConfig:
+    return config.model_copy(update={"secret_key": _from_env(config.secret_key, config.secret_key_env)})
+
+
+def _revealed(config: ChannelConfig) -> dict[str, Any]:
+    """The channel's settings with its secrets in clear (masked by model_dump)."""
+    data = config.model_dump(mode="json")
+    if isinstance(config, BolChannelConfig):
+        if config.client_secret is not None:
+            data["client_secret"] = config.client_secret.get_secret_value()
+        if config.plaza.private_key is not None:
+            data["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
+    elif config.secret_key is not None:
+        data["secret_key"] = config.secret_key.get_secret_value()
+    return data
+
+
 def record_runtime_channels(settings: Settings) -> Path:
     path = settings.data_dir / RUNTIME_CHANNELS
-    channels = {
-        name: {
-            **config.model_dump(mode="json"),
-            "client_secret": config.client_secret.get_secret_value() if config.client_secret else None,
-        }
-        for name, config in settings.channels.items()
-    }
+    channels = {name: _revealed(config) for name, config in settings.channels.items()}
     write_secret(path, json.dumps(channels, indent=2))
     return path
 
@@ -176,10 +192,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
     data = settings.model_dump(mode="json")
     for name, config in settings.channels.items():  # secrets dump masked: put the real ones back
-        if config.client_secret is not None:
-            data["channels"][name]["client_secret"] = config.client_secret.get_secret_value()
-        if config.plaza.private_key is not None:
-            data["channels"][name]["plaza"]["private_key"] = config.plaza.private_key.get_secret_value()
+        data["channels"][name] = _revealed(config)
     if settings.warehouse.secret is not None:
         data["warehouse"]["secret"] = settings.warehouse.secret.get_secret_value()
     for key, value in data.items():

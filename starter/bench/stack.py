@@ -24,7 +24,7 @@ from stdnum import ean as ean_check
 from temporalio.client import Client
 
 from domain.catalog import Product
-from domain.config import BolChannelConfig
+from domain.config import ChannelConfig
 from starter.run_cmd import sandbox_channel
 from workers.devserver import DevServer
 from workers.settings import Settings
@@ -131,7 +131,7 @@ class BenchStack:
             log_file=workdir / "temporal.log",
         ).start()
         sandboxes = {name: _start_sandbox(workdir, name, process_delay) for name in channels}
-        configs: dict[str, BolChannelConfig] = {}
+        configs: dict[str, ChannelConfig] = {}
         for name, box in sandboxes.items():
             await _wait_until_serving(box.url)
             config = sandbox_channel(box.url, return_window)

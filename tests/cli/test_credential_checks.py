@@ -7,7 +7,7 @@ from pydantic import SecretStr
 from domain.config import PlazaConfig
 from tests.plaza.support import BASE_URL as PLAZA_URL
 from tests.plaza.support import SandboxedPlaza
-from tests.support import SandboxedBol, bol_channel
+from tests.support import SandboxedBol, as_bol, bol_channel
 from workers.credentials import check_channels, without_refused
 from workers.settings import Settings
 
@@ -40,7 +40,7 @@ async def test_a_marketplace_that_cannot_be_asked_does_not_stop_its_channel(bol:
         raise httpx.ConnectError("connection refused", request=request)
 
     settings = Settings(channels={"down": bol_channel("http://down.example"), "typo": bol_channel(bol.url)})
-    settings.channels["typo"].client_secret = SecretStr("wrong")
+    as_bol(settings.channels["typo"]).client_secret = SecretStr("wrong")
     transports = {"down": httpx.MockTransport(refuse), "typo": bol.transport}
 
     checks = await check_channels(settings.channels, transports)

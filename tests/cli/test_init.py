@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from sandbox.plaza.app import create_app as create_plaza
 from starter.cli import app
+from tests.support import as_bol
 from workers.http import ServerHandle, serve_in_thread
 from workers.settings import load_settings
 
@@ -38,7 +39,7 @@ def test_init_checks_the_secret_and_keeps_it_in_a_file_only_the_seller_can_read(
     assert tomllib.loads(secrets.read_text())["channels"]["bol-nl"]["client_secret"] == "sandbox"
 
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
-    loaded = load_settings().channels["bol-nl"]
+    loaded = as_bol(load_settings().channels["bol-nl"])
     assert loaded.client_secret is not None and loaded.client_secret.get_secret_value() == "sandbox"
     assert loaded.retailer_id == "1234567" and loaded.token_url == f"{bol_server.url}/token"
 
@@ -69,7 +70,7 @@ def test_a_secret_kept_in_the_environment_is_checked_and_never_written(bol_serve
     assert not (tmp_path / "ordertide.secrets.toml").exists()
     assert tomllib.loads(config.read_text())["channels"]["bol_be"]["client_secret_env"] == "BOL_SECRET"
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
-    loaded = load_settings().channels["bol_be"]
+    loaded = as_bol(load_settings().channels["bol_be"])
     assert loaded.client_secret is not None and loaded.client_secret.get_secret_value() == "sandbox"
 
     monkeypatch.setenv("BOL_SECRET", "wrong")
@@ -149,7 +150,7 @@ def test_a_channel_on_plaza_has_its_plaza_keys_checked_and_kept_apart(bol_server
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
     assert tomllib.loads(secrets.read_text())["channels"]["bol-nl"]["plaza"]["private_key"] == "sandbox"
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
-    loaded = load_settings().channels["bol-nl"].plaza.private_key
+    loaded = as_bol(load_settings().channels["bol-nl"]).plaza.private_key
     assert loaded is not None and loaded.get_secret_value() == "sandbox"
 
     monkeypatch.setenv("PLAZA_KEY", "guessed")
@@ -175,7 +176,7 @@ def test_a_channel_on_plaza_has_its_plaza_keys_checked_and_kept_apart(bol_server
     assert init(bol_server, from_env, *flags).exit_code == 0
     assert "private_key" not in (tmp_path / "from-env.secrets.toml").read_text()
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(from_env))
-    loaded = load_settings().channels["bol-nl"].plaza.private_key
+    loaded = as_bol(load_settings().channels["bol-nl"]).plaza.private_key
     assert loaded is not None and loaded.get_secret_value() == "sandbox"
 
 
@@ -223,7 +224,10 @@ def test_a_second_seller_account_is_added_and_everything_already_there_is_kept(b
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
     settings = load_settings()
     assert set(settings.channels) == {"bol-nl", "bol-be"} and settings.webhooks.burst == 100
-    assert all(c.client_secret and c.client_secret.get_secret_value() == "sandbox" for c in settings.channels.values())
+    assert all(
+        c.client_secret and c.client_secret.get_secret_value() == "sandbox"
+        for c in map(as_bol, settings.channels.values())
+    )
 
     again = init(bol_server, config, *flags, secret=None)
     assert again.exit_code == 1

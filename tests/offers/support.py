@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from domain.config import ChannelConfig
 from domain.offers.feed import FeedRules
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
@@ -36,7 +37,7 @@ class TwoChannels:
         feed: FeedRules | None = None,
         **extra: Any,
     ) -> Engine:
-        channels = {
+        channels: dict[str, ChannelConfig] = {
             name: bol_channel(box.url, offer_sync=True, offer_sync_window=window, feed=feed or FeedRules(), **extra)
             for name, box in (("bol", self.bol), ("bol2", self.bol2))
         }

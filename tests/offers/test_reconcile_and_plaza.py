@@ -5,7 +5,7 @@ from datetime import timedelta
 import httpx
 from pydantic import SecretStr
 
-from domain.config import PlazaConfig
+from domain.config import ChannelConfig, PlazaConfig
 from domain.ids import offer_sync_workflow_id
 from domain.names import SIGNAL_RECONCILE_NOW
 from domain.order.status import OrderStatus
@@ -44,7 +44,7 @@ async def test_reconciliation_finds_an_edit_made_in_the_seller_portal_and_repair
 
 async def test_a_plaza_channel_follows_stock_through_the_xml_upsert(dev_env, two_channels, tmp_path, task_queue):
     plaza = create_plaza(public_key="pk", private_key="sk")
-    channels = {
+    channels: dict[str, ChannelConfig] = {
         "bol": bol_channel(two_channels.bol.url),
         "plaza": bol_channel(
             two_channels.bol2.url,

@@ -34,7 +34,7 @@ def test_no_sandbox_module_imports_the_engine(path: Path) -> None:
 def test_loading_the_sandboxes_loads_no_engine_module() -> None:
     # In a fresh interpreter: this one has long since imported everything.
     probe = (
-        "import sys, sandbox.bol.app, sandbox.plaza.app; "
+        "import sys, sandbox.bol.app, sandbox.plaza.app, sandbox.kaufland.app; "
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(FORBIDDEN)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)

@@ -1,0 +1,74 @@
+"""Kaufland Marketplace Seller API v2 as a MarketplaceAdapter. Each concern
+lives in a module of its own (orders, carriers; offers, returns, tickets and
+invoices beside them); this class only puts them behind the protocol."""
+
+from datetime import datetime
+
+import httpx
+
+from activities.marketplaces.base import CommandContext
+from activities.marketplaces.kaufland.client import KauflandHttp
+from domain.channels import Marketplace
+from domain.config import KauflandChannelConfig
+from domain.intake import OrderChange
+from domain.offers.export import OfferExport
+from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.order.commands import CommandResult, ShipmentResult
+from domain.order.marketplace import Order, ReturnNotice
+from domain.order.view import LineQuantity, Transport
+from domain.reasons import CancellationReason, ReturnHandling
+
+
+class KauflandAdapter:
+    marketplace = Marketplace.KAUFLAND
+
+    def __init__(self, channel: str, config: KauflandChannelConfig, transport: httpx.AsyncBaseTransport | None = None):
+        self.channel = channel
+        self.config = config
+        self.http = KauflandHttp(config, transport=transport)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def check_credentials(self) -> None:
+        # Signed like every call: a refused key pair is a 401 business error.
+        await self.http.call("GET", "/order-units", params={"storefront": self.config.storefront.value, "limit": 1})
+
+    async def changed_orders(self, since: datetime | None, now: datetime, skip=None) -> list[OrderChange]:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    async def get_order(self, marketplace_order_id: str) -> Order:
+        raise NotImplementedError
+
+    async def open_returns(self, skip=None) -> list[ReturnNotice]:  # type: ignore[no-untyped-def]
+        return []
+
+    async def ship(
+        self,
+        marketplace_order_id: str,
+        lines: list[LineQuantity],
+        shipped_before: dict[str, int],
+        transport: Transport,
+        reference: str | None,
+        ctx: CommandContext,
+    ) -> ShipmentResult:
+        raise NotImplementedError
+
+    async def cancel_line(
+        self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext
+    ) -> CommandResult:
+        raise NotImplementedError
+
+    async def handle_return(
+        self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: CommandContext
+    ) -> CommandResult:
+        raise NotImplementedError
+
+    async def push_offers(self, changes: list[OfferChange], on_outcome) -> list[OfferOutcome]:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    async def live_offer(self, offer_id: str) -> LiveOffer:
+        raise NotImplementedError
+
+    async def export_offers(self) -> OfferExport:
+        raise NotImplementedError

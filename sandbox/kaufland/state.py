@@ -1,0 +1,150 @@
+"""The Kaufland sandbox's whole world, behind one lock (uvicorn serves from
+its own thread while tests read and change the same state from theirs).
+Routes work on the books while holding `lock`; everything else uses the
+methods here, which take the lock themselves and return plain dicts."""
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sandbox.bol.faults import Fault, FaultBook
+from sandbox.kaufland.config import KauflandSandboxConfig
+from sandbox.kaufland.orders import NewOrder, OrderBook, order_json, unit_json
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KauflandSandbox:
+    def __init__(self, config: KauflandSandboxConfig | None = None, clock: Clock | None = None):
+        self.lock = threading.RLock()
+        self.config = config or KauflandSandboxConfig()
+        self._clock = clock or utc_now
+        self._faults = FaultBook()
+        self._requests: list[dict[str, Any]] = []
+        self._held: dict[str, dict[str, Any]] = {}
+        self._hold_ids = 0
+        # One second's budget: (window start, requests in it).
+        self._window = (0.0, 0)
+        self.order_book = OrderBook()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def carrier_names(self) -> set[str]:
+        return {name for name, _hauler in self.config.carriers}
+
+    # Kaufland's global budget: requests_per_second per seller, every endpoint.
+
+    def take_budget(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            start, used = self._window
+            if now - start >= 1.0:
+                start, used = now, 0
+            self._window = (start, used + 1)
+            return used < self.config.requests_per_second
+
+    # The buyer's and customer service's side of the marketplace.
+
+    def place_order(self, **fields: Any) -> dict[str, Any]:
+        """Fields as in POST /_sandbox/orders: items (ean, quantity, price in
+        cents, title?, id_offer?), id_order?, storefront?, status?,
+        delivery_time_max?, country?."""
+        new = NewOrder.model_validate(fields)
+        with self.lock:
+            order = self.order_book.place(new, self.config.seed, self.now())
+            return order_json(order, self.order_book)
+
+    def order(self, id_order: str) -> dict[str, Any]:
+        with self.lock:
+            return order_json(self.order_book.order(id_order), self.order_book)
+
+    def unit(self, id_order_unit: int) -> dict[str, Any]:
+        with self.lock:
+            unit = self.order_book.unit(id_order_unit)
+            return unit_json(unit, self.order_book.order(unit.id_order))
+
+    def cancel_by_customer_service(self, id_order_unit: int, reason: str = "BuyerCancelled") -> dict[str, Any]:
+        """Kaufland's customer service cancels a unit (the buyer asked)."""
+        with self.lock:
+            self.order_book.cancel(id_order_unit, reason, self.now(), by="customer_service")
+            return self.unit(id_order_unit)
+
+    def set_unit_status(self, id_order_unit: int, status: str) -> dict[str, Any]:
+        with self.lock:
+            unit = self.order_book.unit(id_order_unit)
+            unit.status, unit.updated = status, self.now()
+            return self.unit(id_order_unit)
+
+    def sends(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.order_book.sends)
+
+    def cancels(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.order_book.cancels)
+
+    # Requests seen, faults, holds: as in the bol sandbox.
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self._requests.append(entry)
+
+    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(r) for r in self._requests if path is None or r["path"].startswith(path)]
+
+    def add_fault(self, **fields: Any) -> dict[str, Any]:
+        with self.lock:
+            return self._faults.add(**fields).to_json()
+
+    def faults(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return self._faults.all()
+
+    def remove_fault(self, fault_id: str) -> bool:
+        with self.lock:
+            return self._faults.remove(fault_id)
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self._faults.clear()
+
+    def take_fault(self, method: str, path: str, kinds: frozenset[str]) -> Fault | None:
+        with self.lock:
+            return self._faults.take(method, path, kinds)
+
+    def peek_faults(self, method: str, path: str, kinds: frozenset[str]) -> list[Fault]:
+        with self.lock:
+            return self._faults.matching(method, path, kinds)
+
+    def use_fault(self, fault_id: str) -> None:
+        with self.lock:
+            self._faults.use(fault_id)
+
+    def hold(self, request: dict[str, Any]) -> str:
+        with self.lock:
+            self._hold_ids += 1
+            hold_id = str(self._hold_ids)
+            self._held[hold_id] = {"id": hold_id, **request}
+            return hold_id
+
+    def is_held(self, hold_id: str) -> bool:
+        with self.lock:
+            return hold_id in self._held
+
+    def holds(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self._held.values())
+
+    def release_holds(self) -> int:
+        with self.lock:
+            released = len(self._held)
+            self._held.clear()
+            return released
