@@ -7,7 +7,7 @@ from datetime import datetime
 from starlette.applications import Starlette
 
 from sandbox.kaufland.config import KauflandSandboxConfig
-from sandbox.kaufland.routes import control, meta, orders
+from sandbox.kaufland.routes import control, meta, orders, units
 from sandbox.kaufland.state import KauflandSandbox
 
 
@@ -18,6 +18,7 @@ def create_app(config: KauflandSandboxConfig | None = None, clock: Callable[[], 
         routes=[
             # One module per concern of the API (units, returns, tickets... join here).
             *orders.routes,
+            *units.routes,
             *meta.routes,
             *control.routes,
         ]

@@ -10,8 +10,10 @@ id_offer, warehouse, amount, three optional fields, shipping group,
 handling time; `DELETE;ean[;id_offer]`."""
 
 import asyncio
+import contextlib
 import csv
 import itertools
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -158,8 +160,16 @@ class ImportQueue:
     downloaded from the seller's URL and processed in the background while
     the seller polls. A URL that cannot be downloaded ends DOWNLOADING_FAILED."""
 
-    def __init__(self, book: UnitBook, fetch: httpx.AsyncBaseTransport | None = None, step_seconds: float = 0.05):
+    def __init__(
+        self,
+        book: UnitBook,
+        lock: AbstractContextManager[Any] | None = None,
+        fetch: httpx.AsyncBaseTransport | None = None,
+        step_seconds: float = 0.05,
+    ):
         self.book = book
+        # The sandbox's lock: the file is applied while nothing else reads the units.
+        self.lock = lock or contextlib.nullcontext()
         self.fetch = fetch
         self.step_seconds = step_seconds
         self.files: dict[int, ImportFile] = {}
@@ -194,4 +204,5 @@ class ImportQueue:
         upload.move(ImportStatus.CHECKING)
         await asyncio.sleep(self.step_seconds)
         upload.move(ImportStatus.CHECKED)
-        apply_file(self.book, upload, text)
+        with self.lock:
+            apply_file(self.book, upload, text)

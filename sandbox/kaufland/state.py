@@ -11,7 +11,10 @@ from typing import Any
 
 from sandbox.bol.faults import Fault, FaultBook
 from sandbox.kaufland.config import KauflandSandboxConfig
+from sandbox.kaufland.import_files import ImportQueue
 from sandbox.kaufland.orders import NewOrder, OrderBook, order_json, unit_json
+from sandbox.kaufland.problems import not_found
+from sandbox.kaufland.units import UnitBook, unit_wire
 
 Clock = Callable[[], datetime]
 
@@ -32,6 +35,9 @@ class KauflandSandbox:
         # One second's budget: (window start, requests in it).
         self._window = (0.0, 0)
         self.order_book = OrderBook()
+        # The seller's offers, and the import files that change them in bulk.
+        self.units = UnitBook(frozenset(self.config.unknown_eans))
+        self.imports = ImportQueue(self.units, self.lock, step_seconds=self.config.import_step_seconds)
 
     def now(self) -> datetime:
         return self._clock()
@@ -60,6 +66,25 @@ class KauflandSandbox:
         with self.lock:
             order = self.order_book.place(new, self.config.seed, self.now())
             return order_json(order, self.order_book)
+
+    def offer_units(self) -> list[dict[str, Any]]:
+        """Every unit (offer) on every storefront, with its amount's history."""
+        with self.lock:
+            return [
+                {**unit_wire(u), "ean": u.ean, "history": [{"at": at.isoformat(), "amount": n} for at, n in u.history]}
+                for u in self.units.listed_everywhere()
+            ]
+
+    def drift_unit(self, id_unit: int, **fields: Any) -> dict[str, Any]:
+        """An edit in the seller portal: amount, listing_price or handling_time."""
+        allowed = {"amount", "listing_price", "handling_time"}
+        unknown = sorted(set(fields) - allowed)
+        if unknown:
+            raise ValueError(f"{unknown[0]}: only {', '.join(sorted(allowed))} can drift")
+        with self.lock:
+            if id_unit not in {u.id_unit for u in self.units.listed_everywhere()}:
+                raise not_found(f"Unit {id_unit}")
+            return unit_wire(self.units.drift(id_unit, **{k: int(v) for k, v in fields.items()}))
 
     def order(self, id_order: str) -> dict[str, Any]:
         with self.lock:

@@ -8,9 +8,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from activities.marketplaces.kaufland.client import KauflandHttp
 from starter.demo_catalog import DEMO_PRODUCTS
 from tests.contract.openapi import ContractValidator
-from tests.kaufland.support import kaufland_sandbox_app
+from tests.support import SandboxedKaufland, kaufland_channel
 
 EAN = DEMO_PRODUCTS[0].ean
 UNIT = {"id_offer": "MUG-1", "ean": EAN, "listing_price": 1299, "amount": 5, "handling_time": 1}
@@ -21,18 +22,41 @@ def validator() -> ContractValidator:
     return ContractValidator(["kaufland-seller-v2"])
 
 
+class Signed:
+    """Signed calls that hand back every answer, refusals too."""
+
+    def __init__(self, http: KauflandHttp):
+        self.http = http
+
+    async def request(self, method: str, path: str, params: dict | None = None, json: object = None) -> httpx.Response:
+        everything = tuple(range(200, 600))
+        return await self.http.call(method, path, params=params, json_body=json, ok=everything)
+
+    async def get(self, path: str, params: dict | None = None) -> httpx.Response:
+        return await self.request("GET", path, params)
+
+    async def post(self, path: str, params: dict | None = None, json: object = None) -> httpx.Response:
+        return await self.request("POST", path, params, json)
+
+    async def patch(self, path: str, params: dict | None = None, json: object = None) -> httpx.Response:
+        return await self.request("PATCH", path, params, json)
+
+    async def delete(self, path: str, params: dict | None = None) -> httpx.Response:
+        return await self.request("DELETE", path, params)
+
+
 @pytest_asyncio.fixture
-async def kaufland(validator: ContractValidator) -> AsyncIterator[httpx.AsyncClient]:
-    app = kaufland_sandbox_app()
-    transport = validator.transport(httpx.ASGITransport(app=app))
-    async with httpx.AsyncClient(transport=transport, base_url="http://kaufland.sandbox/v2") as http:
-        yield http
+async def kaufland(validator: ContractValidator) -> AsyncIterator[Signed]:
+    box = SandboxedKaufland.start(import_step_seconds=0.01)
+    http = KauflandHttp(kaufland_channel(box.api_url), transport=validator.transport(box.transport))
+    yield Signed(http)
+    await http.aclose()
 
 
 DE = {"storefront": "de"}
 
 
-async def test_every_unit_endpoint_answers_as_the_spec_says(kaufland: httpx.AsyncClient, validator: ContractValidator):
+async def test_every_unit_endpoint_answers_as_the_spec_says(kaufland: Signed, validator: ContractValidator):
     created = await kaufland.post("/units", params=DE, json=UNIT)
     assert created.status_code == 200
     id_unit = created.json()["data"]["id_unit"]
@@ -50,9 +74,7 @@ async def test_every_unit_endpoint_answers_as_the_spec_says(kaufland: httpx.Asyn
     validator.assert_clean()
 
 
-async def test_refusals_name_the_field_in_kaufland_s_error_body(
-    kaufland: httpx.AsyncClient, validator: ContractValidator
-):
+async def test_refusals_name_the_field_in_kaufland_s_error_body(kaufland: Signed, validator: ContractValidator):
     too_cheap = await kaufland.post("/units", params=DE, json={**UNIT, "listing_price": 0})
     unknown_field = await kaufland.post("/units", params=DE, json={**UNIT, "price": 1299})
     no_storefront = await kaufland.get("/units")
@@ -66,9 +88,7 @@ async def test_refusals_name_the_field_in_kaufland_s_error_body(
     assert not validator.response_errors, validator.response_errors
 
 
-async def test_an_import_file_is_registered_and_followed_to_its_end(
-    kaufland: httpx.AsyncClient, validator: ContractValidator
-):
+async def test_an_import_file_is_registered_and_followed_to_its_end(kaufland: Signed, validator: ContractValidator):
     # Nothing serves this URL: Kaufland reports the failed download on the file.
     registered = await kaufland.post(
         "/import-files/inventory-command", params=DE, json={"url": "http://127.0.0.1:9/nowhere.csv"}

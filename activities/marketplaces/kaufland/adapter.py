@@ -8,6 +8,8 @@ import httpx
 
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.kaufland.client import KauflandHttp
+from activities.marketplaces.kaufland.file_shelf import FileShelf
+from activities.marketplaces.kaufland.offers import KauflandOffers, OutcomeCallback
 from domain.channels import Marketplace
 from domain.config import KauflandChannelConfig
 from domain.intake import OrderChange
@@ -26,8 +28,17 @@ class KauflandAdapter:
         self.channel = channel
         self.config = config
         self.http = KauflandHttp(config, transport=transport)
+        self.shelf = FileShelf(config.import_files_host, config.import_files_port, config.import_files_public_url)
+        self.offers = KauflandOffers(
+            self.http,
+            config.storefront,
+            self.shelf,
+            bulk_threshold=config.import_file_threshold,
+            import_poll=config.import_file_poll.total_seconds(),
+        )
 
     async def aclose(self) -> None:
+        await self.shelf.aclose()
         await self.http.aclose()
 
     async def check_credentials(self) -> None:
@@ -64,11 +75,13 @@ class KauflandAdapter:
     ) -> CommandResult:
         raise NotImplementedError
 
-    async def push_offers(self, changes: list[OfferChange], on_outcome) -> list[OfferOutcome]:  # type: ignore[no-untyped-def]
-        raise NotImplementedError
+    # Offers (units).
+
+    async def push_offers(self, changes: list[OfferChange], on_outcome: OutcomeCallback) -> list[OfferOutcome]:
+        return await self.offers.push(changes, on_outcome)
 
     async def live_offer(self, offer_id: str) -> LiveOffer:
-        raise NotImplementedError
+        return await self.offers.get(offer_id)
 
     async def export_offers(self) -> OfferExport:
-        raise NotImplementedError
+        return await self.offers.export()

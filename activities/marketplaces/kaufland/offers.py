@@ -23,6 +23,7 @@ from domain.errors import BusinessError, MarketplaceUnavailable
 from domain.money import to_cents
 from domain.offers.export import OfferExport
 from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
+from domain.storefronts import Storefront
 
 OutcomeCallback = Callable[[OfferOutcome], Awaitable[None]]
 # Unit calls in flight at once; the shared rate limiter keeps the account under its budget.
@@ -30,7 +31,6 @@ CONCURRENCY = 16
 UNITS_PAGE = 100  # Kaufland's maximum page size for /units
 # A line Kaufland refused, as its note names it.
 _LINE_ERROR = re.compile(r"^\s*line (\d+):\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-CURRENCIES = {"cz": "CZK", "pl": "PLN"}  # every other storefront sells in EUR
 
 
 class SignedCalls(Protocol):
@@ -40,20 +40,16 @@ class SignedCalls(Protocol):
         path: str,
         *,
         params: dict[str, Any] | None = None,
-        json: Any = None,
+        json_body: Any = None,
         ok: tuple[int, ...] = ...,
     ) -> httpx.Response: ...
-
-
-def currency(storefront: str) -> str:
-    return CURRENCIES.get(storefront, "EUR")
 
 
 class KauflandOffers:
     def __init__(
         self,
         http: SignedCalls,
-        storefront: str,
+        storefront: Storefront,
         shelf: FileShelf,
         *,
         bulk_threshold: int = 150,
@@ -69,7 +65,7 @@ class KauflandOffers:
 
     @property
     def _where(self) -> dict[str, Any]:
-        return {"storefront": self.storefront}
+        return {"storefront": self.storefront.value}
 
     # Sending.
 
@@ -127,11 +123,11 @@ class KauflandOffers:
             "amount": desired.stock,
             "handling_time": handling_days(desired.delivery_code),
         }
-        response = await self.http.call("POST", "/units", params=self._where, json=body, ok=(200, 201))
+        response = await self.http.call("POST", "/units", params=self._where, json_body=body, ok=(200, 201))
         return Unit.model_validate(response.json()["data"])
 
     async def _patch(self, unit_id: str, body: dict[str, Any]) -> Unit:
-        response = await self.http.call("PATCH", f"/units/{_unit_id(unit_id)}", params=self._where, json=body)
+        response = await self.http.call("PATCH", f"/units/{_unit_id(unit_id)}", params=self._where, json_body=body)
         return Unit.model_validate(response.json()["data"])
 
     async def delete(self, unit_id: str) -> None:
@@ -151,7 +147,7 @@ class KauflandOffers:
                         ean=desired.ean,
                         id_offer=desired.sku,
                         listing_price=to_cents(desired.price),
-                        currency=currency(self.storefront),
+                        currency=self.storefront.currency,
                         amount=desired.stock,
                         handling_time=handling_days(desired.delivery_code),
                         condition=desired.condition.value,
@@ -184,7 +180,7 @@ class KauflandOffers:
         url = await self.shelf.put(body)
         try:
             response = await self.http.call(
-                "POST", "/import-files/inventory-command", params=self._where, json={"url": url}, ok=(201,)
+                "POST", "/import-files/inventory-command", params=self._where, json_body={"url": url}, ok=(201,)
             )
             current = ImportFile.model_validate(response.json()["data"])
             waited = 0.0
