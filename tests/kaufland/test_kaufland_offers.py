@@ -12,7 +12,9 @@ from decimal import Decimal
 import pytest_asyncio
 from temporalio.service import RPCError
 
+from activities.store.catalog import CatalogStore
 from domain import names
+from domain.catalog_file import CatalogLine, ProductPatch
 from domain.ids import offer_reconcile_workflow_id, offer_sync_workflow_id
 from domain.offers.model import OfferState
 from domain.order.status import OrderStatus
@@ -26,6 +28,7 @@ from workers.settings import Settings
 from workers.worker import Engine
 
 KAUFLAND = "kaufland"
+PRODUCT_FIELDS = {"sku", "ean", "title", "cost_price", "list_price"}
 
 
 @pytest_asyncio.fixture
@@ -86,9 +89,10 @@ async def test_an_import_file_of_1000_rows_with_3_invalid_applies_997_and_names_
     bad = {products[16].ean, products[499].ean, products[998].ean}
     kaufland = SandboxedKaufland.start(unknown_eans=bad, import_step_seconds=0.01)
     engine = build(tmp_path, task_queue, kaufland, import_file_poll=timedelta(milliseconds=50))
-    for product in products:
-        engine.inventory.upsert_product(product)
-        engine.inventory.set_stock(product.sku, 7)
+    CatalogStore(engine.inventory.db).apply(
+        CatalogLine(n, ProductPatch(**p.model_dump(include=PRODUCT_FIELDS), on_hand=7))
+        for n, p in enumerate(products, 1)
+    )
     client = dev_env.client
     async with engine.worker(client):
         await engine.notifier(client).changed([p.sku for p in products])

@@ -75,7 +75,8 @@ class KauflandOffers:
         bulk = [c for c in changes if OfferChangeKind.DETAILS not in c.kinds]
         if len(bulk) < self.bulk_threshold:
             bulk = []
-        direct = [c for c in changes if c not in bulk]
+        in_file = {c.desired.sku for c in bulk}
+        direct = [c for c in changes if c.desired.sku not in in_file]
         outcomes: list[OfferOutcome] = []
         if direct:
             outcomes += await self._each(direct, on_outcome)
@@ -155,23 +156,32 @@ class KauflandOffers:
                 )
             except ValueError as exc:
                 refused[desired.sku] = str(exc)
-        sent = [c for c in changes if c.desired.sku not in refused]
         done = await self._run_import(write_commands(commands)) if commands else None
         line_errors = _line_errors(done.note) if done else {}
-        ids = await self._unit_ids() if any(OfferChangeKind.CREATE in c.kinds for c in sent) else {}
+        # Line N of the file is the N-th change that made it into the file.
+        lines = {c.desired.sku: n for n, c in enumerate((c for c in changes if c.desired.sku not in refused), 1)}
+        creates = any(OfferChangeKind.CREATE in c.kinds for c in changes if c.desired.sku in lines)
+        unattributed = done is not None and done.error_count > len(line_errors)
+        live = await self._live_units() if creates or unattributed else {}
+        ids = {sku: str(unit.id_unit) for sku, unit in live.items()}
         outcomes = []
         for change in changes:
             sku = change.desired.sku
-            if sku in refused:
+            line = lines.get(sku)
+            if line is None:
                 outcome = OfferOutcome(sku=sku, accepted=False, offer_id=change.offer_id, reasons=[refused[sku]])
+            elif line in line_errors:
+                reason = f"import file line {line}: {line_errors[line]}"
+                outcome = OfferOutcome(sku=sku, accepted=False, offer_id=change.offer_id, reasons=[reason])
+            elif unattributed and not _took_effect(live.get(sku), change.desired):
+                # Kaufland counted errors its note does not place: the unit read
+                # back says whether this line was one of them.
+                reason = (
+                    f"import file line {line}: not applied (Kaufland reported {done and done.error_count} error(s))"
+                )
+                outcome = OfferOutcome(sku=sku, accepted=False, offer_id=change.offer_id, reasons=[reason])
             else:
-                line = sent.index(change) + 1
-                error = line_errors.get(line)
-                if error is not None:
-                    reason = f"import file line {line}: {error}"
-                    outcome = OfferOutcome(sku=sku, accepted=False, offer_id=change.offer_id, reasons=[reason])
-                else:
-                    outcome = OfferOutcome(sku=sku, accepted=True, offer_id=change.offer_id or ids.get(sku))
+                outcome = OfferOutcome(sku=sku, accepted=True, offer_id=change.offer_id or ids.get(sku))
             await on_outcome(outcome)
             outcomes.append(outcome)
         return outcomes
@@ -231,12 +241,9 @@ class KauflandOffers:
                 export.bad_row(row, unit)
         return export
 
-    async def _unit_ids(self) -> dict[str, str]:
-        return {
-            unit.id_offer: str(unit.id_unit)
-            async for _, unit in self._units()
-            if isinstance(unit, Unit) and unit.id_offer
-        }
+    async def _live_units(self) -> dict[str, Unit]:
+        """This storefront's units by id_offer (our SKU)."""
+        return {unit.id_offer: unit async for _, unit in self._units() if isinstance(unit, Unit) and unit.id_offer}
 
     async def _units(self) -> AsyncIterator[tuple[int, Unit | str]]:
         """Each unit with its position in the listing, or why it could not be read."""
@@ -262,6 +269,10 @@ _CONDITIONS = {
     "REASONABLE": "USED___ACCEPTABLE",
     "MODERATE": "USED___ACCEPTABLE",
 }
+
+
+def _took_effect(unit: Unit | None, desired: DesiredOffer) -> bool:
+    return unit is not None and unit.amount == desired.stock and unit.listing_price == to_cents(desired.price)
 
 
 def _status(desired: DesiredOffer) -> str:

@@ -41,8 +41,9 @@ def list_units(call: ApiCall) -> tuple[int, dict[str, Any]]:
     embedded = {part for value in call.query_list("embedded") for part in value.split(",")}
     with call.sandbox.lock:
         units = call.sandbox.units.listed(storefront, id_offer=call.query("id_offer"), ean=call.query("ean"))
-        wired = [unit_wire(u, products="products" in embedded) for u in units]
-    return 200, _page(call, wired, MAX_UNITS_PAGE)
+        page = _page(call, units, MAX_UNITS_PAGE)
+        page["data"] = [unit_wire(u, products="products" in embedded) for u in page["data"]]
+    return 200, page
 
 
 def create_unit(call: ApiCall) -> tuple[int, dict[str, Any]]:
