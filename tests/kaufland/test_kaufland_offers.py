@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 from activities.store.catalog import CatalogStore
 from domain import names
 from domain.catalog_file import CatalogLine, ProductPatch
+from domain.config import ChannelConfig
 from domain.ids import offer_reconcile_workflow_id, offer_sync_workflow_id
 from domain.offers.model import OfferState
 from domain.order.status import OrderStatus
@@ -42,7 +43,7 @@ async def ended_offer_syncs(dev_env) -> AsyncIterator[None]:
 
 
 def build(tmp_path, task_queue, kaufland: SandboxedKaufland, bol: SandboxedBol | None = None, **kl) -> Engine:
-    channels = {KAUFLAND: kaufland_channel(kaufland.api_url, offer_sync=True, **kl)}
+    channels: dict[str, ChannelConfig] = {KAUFLAND: kaufland_channel(kaufland.api_url, offer_sync=True, **kl)}
     transports = {KAUFLAND: kaufland.transport}
     if bol is not None:
         channels["bol"] = bol_channel(bol.url, offer_sync=True, offer_sync_window=timedelta(milliseconds=100))
