@@ -24,7 +24,7 @@ from domain.names import SEARCH_ATTRIBUTES
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from tests.offers.support import TwoChannels, sandbox
-from tests.support import EngineFactory, SandboxedBol
+from tests.support import EngineFactory, SandboxedBol, SandboxedKaufland
 from workers.devserver import search_attribute_args, temporal_binary
 from workers.http import ServerHandle, serve_in_thread
 from workers.temporal_client import data_converter
@@ -109,8 +109,14 @@ def bol() -> SandboxedBol:
 
 
 @pytest.fixture
-def engines(tmp_path: Path, bol: SandboxedBol) -> EngineFactory:
-    return EngineFactory(tmp_path, bol)
+def kaufland() -> SandboxedKaufland:
+    """A fresh Kaufland sandbox, reached in-process."""
+    return SandboxedKaufland.start()
+
+
+@pytest.fixture
+def engines(tmp_path: Path, bol: SandboxedBol, kaufland: SandboxedKaufland) -> EngineFactory:
+    return EngineFactory(tmp_path, bol, kaufland)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from domain.channels import Marketplace
 from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
@@ -144,9 +145,10 @@ def bol_channel(url: str, **overrides: Any) -> BolChannelConfig:
 
 
 class EngineFactory:
-    def __init__(self, tmp_path: Path, bol: SandboxedBol):
+    def __init__(self, tmp_path: Path, bol: SandboxedBol, kaufland: "SandboxedKaufland | None" = None):
         self.tmp_path = tmp_path
         self.bol = bol
+        self.kaufland = kaufland
 
     def build(
         self,
@@ -154,16 +156,27 @@ class EngineFactory:
         database_url: str | None = None,
         stock: int = 50,
         warehouse: WarehouseSettings | None = None,
+        marketplace: Marketplace = Marketplace.BOL,
         **channel: Any,
     ) -> Engine:
+        """An engine with one channel named after its marketplace ("bol" or
+        "kaufland"), on that marketplace's sandbox."""
+        channels: dict[str, ChannelConfig]
+        if marketplace is Marketplace.KAUFLAND:
+            assert self.kaufland is not None, "this factory has no Kaufland sandbox"
+            channels = {"kaufland": kaufland_channel(self.kaufland.api_url, **channel)}
+            transports = {"kaufland": self.kaufland.transport}
+        else:
+            channels = {"bol": bol_channel(self.bol.url, **channel)}
+            transports = {"bol": self.bol.transport}
         settings = Settings(
             warehouse=warehouse or WarehouseSettings(),
             data_dir=self.tmp_path,
             database_url=database_url or f"sqlite:///{self.tmp_path / f'store-{uuid.uuid4().hex[:8]}.db'}",
             task_queue=task_queue,
-            channels={"bol": bol_channel(self.bol.url, **channel)},
+            channels=channels,
         )
-        engine = Engine.build(settings, transports={"bol": self.bol.transport})
+        engine = Engine.build(settings, transports=transports)
         seed_demo_catalog(engine.inventory, on_hand=stock)
         return engine
 

@@ -62,6 +62,8 @@ class Order(BaseModel):
     marketplace_order_id: str
     placed_at: datetime
     lines: list[OrderLine]
+    # ISO 4217 of every price on the order (Kaufland: the storefront's currency).
+    currency: str = "EUR"
     shipping_address: Address = Field(default_factory=Address)
     pickup_point: bool = False
 

@@ -261,7 +261,8 @@ def order_json(order: Order, book: OrderBook) -> dict[str, Any]:
         "is_marketplace_deemed_supplier": False,
         "storefront": order.storefront,
         "fulfillment_type": "fulfilled_by_merchant",
-        "order_units": [unit_json(book.units[uid], order) for uid in order.unit_ids],
+        # The spec requires `tickets` on an order's units (not on /order-units).
+        "order_units": [{**unit_json(book.units[uid], order), "tickets": []} for uid in order.unit_ids],
         "billing_address": order.address,
         "shipping_address": order.address,
         "buyer": order.buyer,

@@ -70,6 +70,8 @@ def _normalised(name: str) -> dict[str, Any]:
         _bol_sends_empty_pages_as_empty_objects(spec)
         _bol_csv_reports(spec)
         _bol_prose_responses(spec)
+    if name == "kaufland-seller-v2":
+        _kaufland_prose_responses(spec)
     return spec
 
 
@@ -166,6 +168,23 @@ def _bol_prose_responses(spec: dict[str, Any]) -> None:
             responses.setdefault("429", body("ShortProblem", "Too many requests", retry_after))
             for status in ("500", "502", "503", "504"):
                 responses.setdefault(status, body("Problem", "Server error; retry later"))
+
+
+def _kaufland_prose_responses(spec: dict[str, Any]) -> None:
+    # Kaufland documents its rate limit in prose only ("111 requests per
+    # second per seller", then 429), and a signature can be refused on any
+    # operation, including those whose 401 the spec forgot: both answer an
+    # ErrorResponse.
+    error = {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+    }
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "delete", "patch"):
+                continue
+            responses = operation["responses"]
+            responses.setdefault("401", {"description": "Request authentication headers are corrupt", **error})
+            responses.setdefault("429", {"description": "Too many requests", **error})
 
 
 @dataclass

@@ -22,15 +22,24 @@ from domain.order.status import OrderStatus, Step
 from domain.order.view import LineQuantity
 from domain.reasons import CancellationReason
 from tests.support import eventually
-from tests.workflows.helpers import LAMP, MUG, keep_history, place_and_start, view, wait_for, wait_for_attention
+from tests.workflows.helpers import LAMP as BOL_LAMP
+from tests.workflows.helpers import MUG as BOL_MUG
+from tests.workflows.helpers import keep_history, place_and_start, view, wait_for, wait_for_attention
+from tests.workflows.markets import LAMP, MUG, Market, start_order
 from workflows.order import OrderWorkflow
+
+
+async def keep(handle, market: Market, name: str) -> None:
+    # The replay suite's histories are bol's, recorded before Kaufland.
+    if market.channel == "bol":
+        await keep_history(handle, name)
 
 
 async def test_full_lifecycle_ships_waits_30_days_handles_a_return_and_closes(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
         order, handle = await place_and_start(
-            time_env.client, bol, task_queue, [{**MUG, "quantity": 2}, {**LAMP, "quantity": 1}]
+            time_env.client, bol, task_queue, [{**BOL_MUG, "quantity": 2}, {**BOL_LAMP, "quantity": 1}]
         )
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         assert engine.inventory.stock("MUG-BLUE").reserved == 2
@@ -74,7 +83,7 @@ async def test_happy_path_accepts_picks_ships_and_closes_when_the_return_window_
     on time skipping alone: it gets a server of its own."""
     engine = engines.build(task_queue)
     async with engine.worker(own_time_env.client):
-        _order, handle = await place_and_start(own_time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        _order, handle = await place_and_start(own_time_env.client, bol, task_queue, [{**BOL_MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000009"))
         await wait_for(handle, OrderStatus.SHIPPED)
@@ -88,87 +97,120 @@ async def test_happy_path_accepts_picks_ships_and_closes_when_the_return_window_
     assert engine.inventory.stock("MUG-BLUE").on_hand == 49
 
 
-async def test_buyer_cancellation_before_pick_is_confirmed_and_releases_stock(time_env, engines, bol, task_queue):
-    engine = engines.build(task_queue)
+async def test_buyer_cancellation_before_pick_is_confirmed_and_releases_stock(time_env, engines, market, task_queue):
+    engine = engines.build(task_queue, marketplace=market.marketplace)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 3}])
+        placed = await market.place([(MUG, 3)])
+        handle = await start_order(time_env.client, market, task_queue, placed)
         await wait_for(handle, OrderStatus.AWAITING_PICK)
-        item = order["orderItems"][0]["orderItemId"]
-        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [item]})
+        item = placed.line_ids[0]
+        await market.buyer_cancels(placed, item)
         await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=[item]))
         result = await handle.result()
-        await keep_history(handle, "order-buyer-cancels-before-pick")
+        await keep(handle, market, "order-buyer-cancels-before-pick")
 
     assert result.status == OrderStatus.CANCELLED
-    cancellations = await bol.get("/_sandbox/cancellations")
-    assert [(c["orderItemId"], c["reasonCode"]) for c in cancellations] == [(item, "REQUESTED_BY_CUSTOMER")]
+    assert await market.cancelled() == market.buyer_cancellation_confirmed({item: 3})
     assert engine.inventory.stock("MUG-BLUE").reserved == 0
     assert engine.inventory.stock("MUG-BLUE").on_hand == 50
-    assert await bol.get("/_sandbox/shipments") == []
+    assert await market.shipments() == []
 
 
-async def test_cancellation_requested_between_pick_and_ship_is_never_shipped(time_env, engines, bol, task_queue):
-    engine = engines.build(task_queue)
+async def test_cancellation_requested_between_pick_and_ship_is_never_shipped(time_env, engines, market, task_queue):
+    engine = engines.build(task_queue, marketplace=market.marketplace)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        placed = await market.place([(MUG, 1)])
+        handle = await start_order(time_env.client, market, task_queue, placed)
         await wait_for(handle, OrderStatus.AWAITING_PICK)
-        # The buyer cancels on bol; intake has not told the workflow yet.
-        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests")
+        # The buyer cancels on the marketplace; intake has not told the workflow yet.
+        await market.buyer_cancels(placed)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000002"))
         result = await handle.result()
-        await keep_history(handle, "order-cancel-requested-between-pick-and-ship")
+        await keep(handle, market, "order-cancel-requested-between-pick-and-ship")
 
     assert result.status == OrderStatus.CANCELLED
-    assert await bol.get("/_sandbox/shipments") == []
-    assert [c["reasonCode"] for c in await bol.get("/_sandbox/cancellations")] == ["REQUESTED_BY_CUSTOMER"]
+    assert await market.shipments() == []
+    assert await market.cancelled() == market.buyer_cancellation_confirmed({placed.line_ids[0]: 1})
     assert engine.inventory.stock("MUG-BLUE").reserved == 0
 
 
-async def test_cancelling_one_line_of_two_still_ships_the_other(time_env, engines, bol, task_queue):
-    engine = engines.build(task_queue)
+async def test_cancelling_one_line_of_two_still_ships_the_other(time_env, engines, market, task_queue):
+    engine = engines.build(task_queue, marketplace=market.marketplace)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(
-            time_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
-        )
+        placed = await market.place([(MUG, 1), (LAMP, 1)])
+        handle = await start_order(time_env.client, market, task_queue, placed)
         await wait_for(handle, OrderStatus.AWAITING_PICK)
-        mug, lamp = (i["orderItemId"] for i in order["orderItems"])
-        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [mug]})
+        mug, lamp = placed.line_ids
+        await market.buyer_cancels(placed, mug)
         await handle.signal(OrderWorkflow.buyer_cancellation_requested, BuyerCancellationRequested(line_ids=[mug]))
-        await eventually(lambda: bol.get("/_sandbox/cancellations"))
+
+        async def mug_cancelled():
+            return (await view(handle)).lines[0].quantity_cancelled == 1
+
+        await eventually(mug_cancelled)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000003"))
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
-        await keep_history(handle, "order-one-line-of-two-cancelled")
+        await keep(handle, market, "order-one-line-of-two-cancelled")
 
     assert [(line.line_id, line.quantity_shipped, line.quantity_cancelled) for line in shipped.lines] == [
         (mug, 0, 1),
         (lamp, 1, 0),
     ]
-    shipments = await bol.get("/_sandbox/shipments")
-    assert [[i["orderItemId"] for i in s["items"]] for s in shipments] == [[lamp]]
+    assert [lines for _carrier, _tracking, lines in await market.shipments()] == [{lamp: 1}]
     assert engine.inventory.stock("MUG-BLUE").available == 50
 
 
-async def test_a_line_without_stock_is_cancelled_out_of_stock(time_env, engines, bol, task_queue):
-    engine = engines.build(task_queue)
+async def test_a_line_without_stock_is_cancelled_out_of_stock(time_env, engines, market, task_queue):
+    """On Kaufland the lamp is one unit among three: only it is cancelled."""
+    engine = engines.build(task_queue, marketplace=market.marketplace)
     engine.inventory.set_stock("LAMP-DESK", 0)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(
-            time_env.client, bol, task_queue, [{**MUG, "quantity": 1}, {**LAMP, "quantity": 1}]
-        )
+        placed = await market.place([(MUG, 2), (LAMP, 1)])
+        handle = await start_order(time_env.client, market, task_queue, placed)
 
         async def lamp_cancelled():
             current = await view(handle)
             return current if current.lines and current.lines[1].quantity_cancelled == 1 else None
 
         current = await eventually(lamp_cancelled)
-        lamp = order["orderItems"][1]["orderItemId"]
-        assert [c["reasonCode"] for c in await bol.get("/_sandbox/cancellations")] == ["OUT_OF_STOCK"]
-        assert engine.ledger.cancellations("bol", since=current.placed_at)[0].seller_fault is True
-        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        mug, lamp = placed.line_ids
+        assert await market.cancelled() == {lamp: (market.reason(CancellationReason.OUT_OF_STOCK), 1)}
+        assert engine.ledger.cancellations(market.channel, since=current.placed_at)[0].seller_fault is True
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000005"))
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
-        await keep_history(handle, "order-out-of-stock-line")
-    assert [line.quantity_shipped for line in shipped.lines] == [1, 0]
-    assert engine.inventory.reservation(line_key("bol", order["orderId"], lamp)) is None
+        await keep(handle, market, "order-out-of-stock-line")
+    assert [line.quantity_shipped for line in shipped.lines] == [2, 0]
+    assert [lines for _carrier, _tracking, lines in await market.shipments()] == [{mug: 2}]
+    assert engine.inventory.reservation(line_key(market.channel, placed.order_id, lamp)) is None
+
+
+async def test_a_line_of_several_pieces_ships_in_parts_and_its_rest_is_cancelled(time_env, engines, market, task_queue):
+    """Three mugs on one line (on Kaufland: three units): two picked and
+    shipped, the third cancelled by ops; each piece is shipped or cancelled
+    exactly once, with its own unit id on Kaufland."""
+    engine = engines.build(task_queue, marketplace=market.marketplace)
+    async with engine.worker(time_env.client):
+        placed = await market.place([(MUG, 3)])
+        handle = await start_order(time_env.client, market, task_queue, placed)
+        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        mug = placed.line_ids[0]
+        picked = PickRequest(lines=[LineQuantity(line_id=mug, quantity=2)], track_and_trace="3SBOL0000006")
+        await handle.execute_update(OrderWorkflow.pick, picked)
+
+        async def two_shipped():
+            return (await view(handle)).lines[0].quantity_shipped == 2
+
+        await eventually(two_shipped)
+        await handle.execute_update(
+            OrderWorkflow.cancel, CancelRequest(line_ids=[mug], reason=CancellationReason.OUT_OF_STOCK)
+        )
+        done = await wait_for(handle, OrderStatus.SHIPPED)
+
+    assert [(line.quantity_shipped, line.quantity_cancelled) for line in done.lines] == [(2, 1)]
+    assert [(tracking, lines) for _carrier, tracking, lines in await market.shipments()] == [("3SBOL0000006", {mug: 2})]
+    assert await market.cancelled() == {mug: (market.reason(CancellationReason.OUT_OF_STOCK), 1)}
+    assert engine.inventory.stock("MUG-BLUE").on_hand == 48
+    assert engine.inventory.stock("MUG-BLUE").reserved == 0
 
 
 async def test_process_status_failure_needs_attention_then_resume_ships(time_env, engines, bol, task_queue):
@@ -184,7 +226,7 @@ async def test_process_status_failure_needs_attention_then_resume_ships(time_env
         },
     )
     async with engine.worker(time_env.client):
-        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**BOL_MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000004"))
         stuck = await wait_for_attention(handle)
@@ -217,7 +259,7 @@ async def test_process_status_failure_needs_attention_then_resume_ships(time_env
 async def test_updates_in_the_wrong_state_are_rejected_with_a_reason(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
-        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**MUG, "quantity": 1}])
+        _order, handle = await place_and_start(time_env.client, bol, task_queue, [{**BOL_MUG, "quantity": 1}])
         await wait_for(handle, OrderStatus.AWAITING_PICK)
 
         with pytest.raises(WorkflowUpdateFailedError) as rejected:

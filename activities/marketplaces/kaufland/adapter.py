@@ -7,9 +7,11 @@ from datetime import datetime
 import httpx
 
 from activities.marketplaces.base import CommandContext
+from activities.marketplaces.kaufland.carriers import Carriers
 from activities.marketplaces.kaufland.client import KauflandHttp
 from activities.marketplaces.kaufland.file_shelf import FileShelf
 from activities.marketplaces.kaufland.offers import KauflandOffers, OutcomeCallback
+from activities.marketplaces.kaufland.orders import KauflandOrders, Skip
 from domain.channels import Marketplace
 from domain.config import KauflandChannelConfig
 from domain.intake import OrderChange
@@ -28,6 +30,8 @@ class KauflandAdapter:
         self.channel = channel
         self.config = config
         self.http = KauflandHttp(config, transport=transport)
+        self.carriers = Carriers(self.http)
+        self.orders = KauflandOrders(self.http, self.carriers, config.storefront.value)
         self.shelf = FileShelf(config.import_files_host, config.import_files_port, config.import_files_public_url)
         self.offers = KauflandOffers(
             self.http,
@@ -45,14 +49,18 @@ class KauflandAdapter:
         # Signed like every call: a refused key pair is a 401 business error.
         await self.http.call("GET", "/order-units", params={"storefront": self.config.storefront.value, "limit": 1})
 
-    async def changed_orders(self, since: datetime | None, now: datetime, skip=None) -> list[OrderChange]:  # type: ignore[no-untyped-def]
-        raise NotImplementedError
+    # Orders (orders.py).
+
+    async def changed_orders(
+        self, since: datetime | None, now: datetime, skip: Skip | None = None
+    ) -> list[OrderChange]:
+        return await self.orders.changed_orders(since, now, skip)
 
     async def get_order(self, marketplace_order_id: str) -> Order:
-        raise NotImplementedError
+        return await self.orders.get_order(self.channel, marketplace_order_id)
 
-    async def open_returns(self, skip=None) -> list[ReturnNotice]:  # type: ignore[no-untyped-def]
-        return []
+    async def open_returns(self, skip: Skip | None = None) -> list[ReturnNotice]:
+        return []  # return units: a module of their own, to come
 
     async def ship(
         self,
@@ -63,19 +71,20 @@ class KauflandAdapter:
         reference: str | None,
         ctx: CommandContext,
     ) -> ShipmentResult:
-        raise NotImplementedError
+        # Kaufland writes synchronously: no process to resume, every attempt re-reads the units.
+        return await self.orders.ship(marketplace_order_id, lines, shipped_before, transport)
 
     async def cancel_line(
         self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext
     ) -> CommandResult:
-        raise NotImplementedError
+        return await self.orders.cancel_line(marketplace_order_id, line_id, reason)
 
     async def handle_return(
         self, rma_id: str, return_id: str | None, handling: ReturnHandling, quantity: int, ctx: CommandContext
     ) -> CommandResult:
         raise NotImplementedError
 
-    # Offers (units).
+    # Offers (units, offers.py).
 
     async def push_offers(self, changes: list[OfferChange], on_outcome: OutcomeCallback) -> list[OfferOutcome]:
         return await self.offers.push(changes, on_outcome)
