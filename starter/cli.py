@@ -58,6 +58,7 @@ async def run(
     temporal_port: Port = 7233,
     ui_port: Port = 8233,
     sandbox_port: Port = 8710,
+    kaufland_sandbox_port: Port = 8714,
     codec_port: Port = 8711,
     warehouse_port: Annotated[
         int, typer.Option(help="the warehouse's pick/ship endpoint", callback=checked(args.port))
@@ -69,7 +70,7 @@ async def run(
         float | None, typer.Option(help="shorten the return window (demos)", callback=checked(args.positive))
     ] = None,
 ) -> None:
-    """Start everything: Temporal dev server, bol sandbox, worker, simulators."""
+    """Start everything: Temporal dev server, bol and Kaufland sandboxes, worker, simulators."""
     from starter.run_cmd import run_everything
 
     await run_everything(
@@ -78,6 +79,7 @@ async def run(
         temporal_port=temporal_port,
         ui_port=ui_port,
         sandbox_port=sandbox_port,
+        kaufland_sandbox_port=kaufland_sandbox_port,
         codec_port=codec_port,
         warehouse_port=warehouse_port,
         use_sandbox=sandbox,

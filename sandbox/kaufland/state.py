@@ -65,6 +65,10 @@ class KauflandSandbox:
         new = NewOrder.model_validate(fields)
         with self.lock:
             order = self.order_book.place(new, self.config.seed, self.now())
+            # Kaufland lowers the offer's amount by what was sold.
+            for item in new.items:
+                if item.id_offer:
+                    self.units.sell(item.id_offer, item.quantity, self.now())
             return order_json(order, self.order_book)
 
     def offer_units(self) -> list[dict[str, Any]]:

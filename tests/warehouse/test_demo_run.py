@@ -1,6 +1,7 @@
 """`ordertide run` as a user starts it: its warehouse simulator gets the
 orders pushed and picks them over the warehouse endpoint, and the README's
-curl example picks an order through the same endpoint, as written."""
+curl example picks an order through the same endpoint, as written; orders
+from the Kaufland sandbox go the same way and are sent there."""
 
 import asyncio
 import os
@@ -30,8 +31,9 @@ def readme_example(sandbox_port: int, warehouse_port: int) -> str:
 
 
 async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_works(tmp_path):
-    temporal, ui, codec, sandbox, warehouse = (free_port() for _ in range(5))
+    temporal, ui, codec, sandbox, warehouse, kaufland = (free_port() for _ in range(6))
     flags = ["--temporal-port", temporal, "--ui-port", ui, "--codec-port", codec, "--sandbox-port", sandbox]
+    flags += ["--kaufland-sandbox-port", kaufland]
     run = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "starter.cli", "run", "--orders-per-minute", "30", "--warehouse-port", str(warehouse)),
         *(str(flag) for flag in flags),
@@ -70,6 +72,14 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return codes if {"3SDEM", "3SSIM"} <= codes else None
 
             await eventually(shipped_by_both, timeout=90, interval=1)
+
+        # The same catalogue sells on Kaufland: its orders are taken in, picked and sent there too.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{kaufland}") as http:
+
+            async def sent_on_kaufland() -> list | None:
+                return (await http.get("/_sandbox/sends")).json() or None
+
+            await eventually(sent_on_kaufland, timeout=90, interval=1)
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0
