@@ -4,6 +4,7 @@ curl example picks an order through the same endpoint, as written; orders
 from the Kaufland sandbox go the same way and are sent there."""
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -80,6 +81,27 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
                 return (await http.get("/_sandbox/sends")).json() or None
 
             await eventually(sent_on_kaufland, timeout=90, interval=1)
+
+        # Beside the run, the CLI sees both marketplaces.
+        env = {
+            **os.environ,
+            "ORDERTIDE_CONFIG": str(tmp_path / "none.toml"),
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal}",
+        }
+        health, orders = await asyncio.gather(
+            *(
+                asyncio.create_subprocess_exec(
+                    *(sys.executable, "-m", "starter.cli", *command, "--json"),
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+                for command in (["health"], ["orders", "list"])
+            )
+        )
+        reported = [json.loads((await p.communicate())[0]) for p in (health, orders)]
+        assert [h["channel"] for h in reported[0]] == ["bol", "kaufland"]
+        assert {o["channel"] for o in reported[1]} == {"bol", "kaufland"}
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0
