@@ -90,6 +90,9 @@ class KauflandChannelConfig(BaseModel):
     storefront: Storefront = Storefront.DE
     poll_interval: timedelta = timedelta(seconds=30)
     request_timeout: timedelta = timedelta(seconds=30)
+    # Kaufland allows 111 per second per seller account, across endpoints and
+    # storefronts; channels sharing a client_key share this budget.
+    requests_per_second: int = Field(default=100, ge=1, le=111)
     # Offer sync: keep this channel's units in line with stock and prices.
     offer_sync: bool = True
     offer_sync_window: timedelta = timedelta(milliseconds=250)

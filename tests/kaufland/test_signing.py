@@ -10,7 +10,7 @@ import pytest
 from activities.marketplaces.kaufland.client import KauflandHttp
 from activities.marketplaces.kaufland.signing import signature
 from domain.errors import BusinessError
-from tests.support import SandboxedKaufland, kaufland_channel
+from tests.support import kaufland_channel
 
 # Kaufland's documented example keys (sellerapi.kaufland.com, "Code Examples");
 # the expected values were computed apart from our code, with
@@ -34,11 +34,6 @@ def test_a_patch_is_signed_over_the_exact_body_bytes():
     assert signature(SECRET, "patch", url, body, TIMESTAMP) == (
         "a1e4e174ab87dbbb0735f239b2a8b588c4db8f5e089e469011cf80b55b466800"
     )
-
-
-@pytest.fixture
-def kaufland() -> SandboxedKaufland:
-    return SandboxedKaufland.start()
 
 
 async def test_signed_requests_go_through_and_the_query_is_part_of_the_signature(kaufland):

@@ -50,6 +50,7 @@ class KauflandHttp:
         self._client_key = config.client_key or ""
         self._secret_key = config.secret_key.get_secret_value()
         self._clock = clock
+        self._per_second = config.requests_per_second
         self.client = httpx.AsyncClient(
             transport=transport, timeout=config.request_timeout.total_seconds(), follow_redirects=False
         )
@@ -79,7 +80,7 @@ class KauflandHttp:
             request.headers["Content-Type"] = "application/json"
         else:
             request.headers.pop("Content-Type", None)
-        await account_limiter(self._client_key).acquire()
+        await account_limiter(self._client_key, self._per_second).acquire()
         try:
             response = await self.client.send(request)
         except httpx.TransportError as exc:

@@ -174,14 +174,20 @@ class KauflandOrders:
         try:
             await self.http.call("PATCH", f"/order-units/{ids.unit_id(id_order_unit)}/send", json_body=body)
         except KauflandRefused as refused:
-            if refused.status != 403:
+            if refused.status != 403 and not refused.needs_reread:
                 raise
-            # Duplicate action or not allowed: what state is the unit in?
+            # "Duplicate action" or "not allowed": the unit's state says which.
+            unit = await self.unit(id_order_unit)
+            if unit.status in SENT or unit.status == CANCELLED:
+                return int(unit.status in SENT)
+            raise BusinessError(
+                f"Kaufland refused to send order unit {id_order_unit} ({unit.status}): {refused}",
+                violations=refused.violations,
+                status=refused.status,
+            ) from refused
         unit = await self.unit(id_order_unit)
-        if unit.status in SENT:
-            return 1
-        if unit.status == CANCELLED:
-            return 0
+        if unit.status in SENT or unit.status == CANCELLED:
+            return int(unit.status in SENT)
         raise MarketplaceUnavailable(f"Kaufland order unit {id_order_unit} does not read sent yet ({unit.status})")
 
     async def cancel_line(self, id_order: str, line_id: str, reason: CancellationReason) -> CommandResult:
@@ -202,7 +208,7 @@ class KauflandOrders:
             )
             return
         except KauflandRefused as refused:
-            if refused.status != 403:
+            if refused.status != 403 and not refused.needs_reread:
                 raise
             unit = await self.unit(id_order_unit)
             if unit.status == CANCELLED:

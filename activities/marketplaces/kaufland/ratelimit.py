@@ -8,8 +8,12 @@ import threading
 
 from aiolimiter import AsyncLimiter
 
-# Kaufland's documented maximum; we stay a little below it.
+# Kaufland's documented maximum is 111; we stay a little below it.
 REQUESTS_PER_SECOND = 100
+# The bucket refills in tenths of a second: a burst is a tenth of the rate,
+# so no one-second window, wherever Kaufland starts it, sees more than
+# 1.1 × the rate (a whole second's burst plus a second of refill would be 2×).
+SLICE_SECONDS = 0.1
 
 _lock = threading.Lock()
 _limiters: dict[tuple[str, int], AsyncLimiter] = {}
@@ -22,5 +26,6 @@ def account_limiter(client_key: str, per_second: int = REQUESTS_PER_SECOND) -> A
     with _lock:
         limiter = _limiters.get(key)
         if limiter is None:
-            limiter = _limiters[key] = AsyncLimiter(per_second, 1.0)
+            burst = max(1, round(per_second * SLICE_SECONDS))
+            limiter = _limiters[key] = AsyncLimiter(burst, burst / per_second)
         return limiter
