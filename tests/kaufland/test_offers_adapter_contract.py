@@ -102,12 +102,14 @@ async def test_a_refused_change_names_the_field_and_spares_the_others(adapter: K
     outcomes = await adapter.push_offers(
         [
             change(desired(1, price="0.00"), OfferChangeKind.CREATE),
+            change(desired(2, code="next week"), OfferChangeKind.CREATE),
             change(desired(0, stock=3), OfferChangeKind.STOCK, offer_id=mug.offer_id),
         ],
         ignore,
     )
-    refused, taken = outcomes
+    refused, unknown_code, taken = outcomes
     assert not refused.accepted and "listing_price" in refused.reasons[0]
+    assert not unknown_code.accepted and "delivery code 'next week'" in unknown_code.reasons[0]
     assert taken.accepted
 
 

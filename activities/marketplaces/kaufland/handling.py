@@ -15,6 +15,10 @@ BOL_CODE_DAYS = {
 MAX_HANDLING_DAYS = 100
 
 
+class UnknownDeliveryCode(ValueError):
+    """The feed rules name a delivery code Kaufland has no handling time for."""
+
+
 def handling_days(delivery_code: str) -> int:
     code = delivery_code.strip()
     if code.isdigit():
@@ -24,6 +28,6 @@ def handling_days(delivery_code: str) -> int:
     try:
         return BOL_CODE_DAYS[code]
     except KeyError:
-        raise ValueError(
+        raise UnknownDeliveryCode(
             f"delivery code {code!r} has no Kaufland handling time (use a number of working days)"
         ) from None

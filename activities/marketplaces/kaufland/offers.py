@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import httpx
 
 from activities.marketplaces.kaufland.file_shelf import FileShelf
-from activities.marketplaces.kaufland.handling import handling_days
+from activities.marketplaces.kaufland.handling import UnknownDeliveryCode, handling_days
 from activities.marketplaces.kaufland.inventory_csv import Upsert, write_commands
 from activities.marketplaces.kaufland.units_wire import ImportFile, ImportStatus, Unit, UnitStatus
 from domain.errors import BusinessError, MarketplaceUnavailable
@@ -108,6 +108,9 @@ class KauflandOffers:
                 unit = await self._patch(change.offer_id or "", _patch_body(change))
         except BusinessError as exc:
             return OfferOutcome(sku=desired.sku, accepted=False, offer_id=change.offer_id, reasons=[exc.readable()])
+        except UnknownDeliveryCode as exc:
+            # The seller's feed rules, not Kaufland, are wrong: this offer waits for them.
+            return OfferOutcome(sku=desired.sku, accepted=False, offer_id=change.offer_id, reasons=[str(exc)])
         return OfferOutcome(sku=desired.sku, accepted=True, offer_id=str(unit.id_unit))
 
     async def _create(self, desired: DesiredOffer) -> Unit:
@@ -154,7 +157,7 @@ class KauflandOffers:
                         condition=desired.condition.value,
                     )
                 )
-            except ValueError as exc:
+            except UnknownDeliveryCode as exc:
                 refused[desired.sku] = str(exc)
         done = await self._run_import(write_commands(commands)) if commands else None
         line_errors = _line_errors(done.note) if done else {}
