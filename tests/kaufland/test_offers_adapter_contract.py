@@ -108,7 +108,8 @@ async def test_a_refused_change_names_the_field_and_spares_the_others(adapter: K
         ignore,
     )
     refused, unknown_code, taken = outcomes
-    assert not refused.accepted and "listing_price" in refused.reasons[0]
+    # Three changes: one import file, whose line for the refused price is named.
+    assert not refused.accepted and refused.reasons == ["import file line 1: price: must be at least 1"]
     assert not unknown_code.accepted and "delivery code 'next week'" in unknown_code.reasons[0]
     assert taken.accepted
 
