@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 
 from activities.marketplaces.kaufland.adapter import KauflandAdapter
+from domain.errors import RateLimited
 from domain.offers.model import DesiredOffer, OfferChange, OfferChangeKind, OfferOutcome
 from starter.demo_catalog import DEMO_PRODUCTS
 from tests.contract.openapi import ContractValidator
@@ -119,3 +120,12 @@ def _template(entry: str) -> str:
     method, path = method_path.split(" ", 1)
     parts = ["{id_unit}" if part.isdigit() else part for part in path.split("/")]
     return f"{method} {'/'.join(parts)}"
+
+
+async def test_kaufland_s_429_fails_the_round_as_a_rate_limit_to_retry(
+    adapter: KauflandAdapter, box: SandboxedKaufland
+):
+    [mug] = await adapter.push_offers([change(desired(0), OfferChangeKind.CREATE)], ignore)
+    box.state.add_fault(path="/v2/units/", method="PATCH", kind="rate_limit", times=1)
+    with pytest.raises(RateLimited):
+        await adapter.push_offers([change(desired(0, stock=1), OfferChangeKind.STOCK, offer_id=mug.offer_id)], ignore)

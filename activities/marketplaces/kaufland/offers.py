@@ -95,8 +95,12 @@ class KauflandOffers:
 
         # A failure that is not the offer's (429, outage) fails the attempt and
         # cancels the rest; the retry re-reads and sends what is still needed.
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(change)) for change in changes]
+        # Raised as itself, so the error taxonomy still sees a 429 or an outage.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(change)) for change in changes]
+        except BaseExceptionGroup as failed:
+            raise _first(failed) from failed
         return [task.result() for task in tasks]
 
     async def _apply(self, change: OfferChange) -> OfferOutcome:
@@ -122,7 +126,7 @@ class KauflandOffers:
         body = {
             "id_offer": desired.sku,
             "ean": desired.ean,
-            "condition": "NEW" if desired.condition.value == "NEW" else _CONDITIONS.get(desired.condition.value, "NEW"),
+            "condition": _CONDITIONS.get(desired.condition.value, "NEW"),
             "listing_price": to_cents(desired.price),
             "amount": desired.stock,
             "handling_time": handling_days(desired.delivery_code),
@@ -267,11 +271,17 @@ class KauflandOffers:
 
 
 _CONDITIONS = {
+    "NEW": "NEW",
     "AS_NEW": "USED___AS_NEW",
     "GOOD": "USED___GOOD",
     "REASONABLE": "USED___ACCEPTABLE",
     "MODERATE": "USED___ACCEPTABLE",
 }
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    error = group.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
 def _took_effect(unit: Unit | None, desired: DesiredOffer) -> bool:
