@@ -175,7 +175,8 @@ def _start_sandbox(workdir: Path, name: str, process_delay: float, marketplace: 
     return Sandbox(process, f"http://127.0.0.1:{port}")
 
 
-async def _wait_until_serving(url: str, timeout: float = 30) -> None:
+async def _wait_until_serving(url: str, timeout: float = 90) -> None:
+    # A Python process can take half a minute to import and bind on a busy 2-core machine.
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=url) as http:
         while True:
