@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from activities.marketplaces.kaufland.adapter import KauflandAdapter
-from domain.errors import RateLimited
+from domain.errors import MarketplaceUnavailable, RateLimited
 from domain.offers.model import DesiredOffer, OfferChange, OfferChangeKind, OfferOutcome
 from starter.demo_catalog import DEMO_PRODUCTS
 from tests.contract.openapi import ContractValidator
@@ -129,3 +129,17 @@ async def test_kaufland_s_429_fails_the_round_as_a_rate_limit_to_retry(
     box.state.add_fault(path="/v2/units/", method="PATCH", kind="rate_limit", times=1)
     with pytest.raises(RateLimited):
         await adapter.push_offers([change(desired(0, stock=1), OfferChangeKind.STOCK, offer_id=mug.offer_id)], ignore)
+
+
+async def test_a_file_kaufland_cannot_download_is_retried_not_rejected(box: SandboxedKaufland):
+    # The public URL Kaufland is told leads nowhere (a proxy not set up, say).
+    config = kaufland_channel(
+        box.api_url, import_file_threshold=1, import_file_poll="PT0.02S", import_files_public_url="http://127.0.0.1:9"
+    )
+    adapter = KauflandAdapter("kaufland", config, transport=box.transport)
+    try:
+        with pytest.raises(MarketplaceUnavailable, match="could not download"):
+            await adapter.push_offers([change(desired(0), OfferChangeKind.CREATE)], ignore)
+    finally:
+        await adapter.aclose()
+    assert box.state.offer_units() == []
