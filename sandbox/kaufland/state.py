@@ -11,7 +11,7 @@ from typing import Any
 
 from sandbox.bol.faults import Fault, FaultBook
 from sandbox.kaufland.config import KauflandSandboxConfig
-from sandbox.kaufland.import_files import ImportQueue
+from sandbox.kaufland.import_files import ImportQueue, import_file_wire
 from sandbox.kaufland.orders import NewOrder, OrderBook, order_json, unit_json
 from sandbox.kaufland.problems import not_found
 from sandbox.kaufland.units import UnitBook, unit_wire
@@ -77,6 +77,14 @@ class KauflandSandbox:
             return [
                 {**unit_wire(u), "ean": u.ean, "history": [{"at": at.isoformat(), "amount": n} for at, n in u.history]}
                 for u in self.units.listed_everywhere()
+            ]
+
+    def import_files(self) -> list[dict[str, Any]]:
+        """Every import file with its status per refused line (the rest were applied)."""
+        with self.lock:
+            return [
+                {**import_file_wire(f), "refused_lines": [{"line": n, "error": why} for n, why in f.errors]}
+                for f in self.imports.files.values()
             ]
 
     def drift_unit(self, id_unit: int, **fields: Any) -> dict[str, Any]:

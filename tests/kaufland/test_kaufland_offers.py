@@ -107,7 +107,9 @@ async def test_an_import_file_of_1000_rows_with_3_invalid_applies_997_and_names_
         )
     assert len(kaufland.state.offer_units()) == 997
     # One file, not 1000 calls; Kaufland downloaded it from the worker.
-    assert len([r for r in kaufland.state.requests("/v2/import-files/") if r["method"] == "POST"]) == 1
+    [upload] = await kaufland.get("/_sandbox/import-files")
+    assert (upload["status"], upload["total_lines"], upload["error_count"]) == ("IMPORTED", 1000, 3)
+    assert [r["line"] for r in upload["refused_lines"]] == [17, 500, 999]
     assert not [r for r in kaufland.state.requests("/v2/units") if r["method"] == "POST"]
     accepted = [o for o in engine.offers.offers(KAUFLAND).values() if o.state is OfferState.ACCEPTED]
     assert len(accepted) == 997 and all(o.offer_id for o in accepted)

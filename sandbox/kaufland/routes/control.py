@@ -82,6 +82,7 @@ routes = [
         methods=["POST"],
     ),
     Route("/_sandbox/units", control(lambda s, p, b, q: (200, s.offer_units())), methods=["GET"]),
+    Route("/_sandbox/import-files", control(lambda s, p, b, q: (200, s.import_files())), methods=["GET"]),
     Route(
         "/_sandbox/units/{id_unit:int}/drift",
         control(lambda s, p, b, q: (200, s.drift_unit(int(p["id_unit"]), **b))),
