@@ -1,6 +1,8 @@
 """The inventory-command file the adapter writes is the one the sandbox
 reads: every good line applied, every bad one named by its number."""
 
+from datetime import UTC, datetime
+
 from activities.marketplaces.kaufland.inventory_csv import Upsert, write_commands
 from activities.marketplaces.kaufland.offers import _line_errors
 from sandbox.kaufland.import_files import ImportFile, apply_file, import_file_wire
@@ -11,8 +13,6 @@ EANS = [p.ean for p in DEMO_PRODUCTS]
 
 
 def test_a_file_of_1000_lines_with_3_bad_applies_997_and_names_the_3_lines():
-    from datetime import UTC, datetime
-
     commands = [
         Upsert(
             ean=EANS[n % len(EANS)],
