@@ -2,12 +2,13 @@
 only: they never enter a workflow input, result, signal or memo."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, model_validator
 
 from domain.channels import Marketplace
-from domain.offers.feed import FeedRules
+from domain.offers.feed import DeliveryTier, FeedRules, PriceRules
 from domain.portal_drops import FileDropSettings, MailboxSettings
 from domain.storefronts import Storefront
 
@@ -67,6 +68,17 @@ class BolChannelConfig(BaseModel):
         return self.offer_transport == "retailer"  # Plaza has no export to compare with
 
 
+def _kaufland_feed() -> FeedRules:
+    # Kaufland's delivery promise is a handling time: the codes are working
+    # days; no stock cap; prices up to Kaufland's maximum.
+    return FeedRules(
+        stock_cap=None,
+        price=PriceRules(maximum=Decimal("1000000.00")),
+        delivery_tiers=[DeliveryTier(min_stock=1, delivery_code="1")],
+        out_of_stock_delivery_code="3",
+    )
+
+
 class KauflandChannelConfig(BaseModel):
     """One seller account on one Kaufland storefront."""
 
@@ -85,7 +97,7 @@ class KauflandChannelConfig(BaseModel):
     # Offer sync: keep this channel's units in line with stock and prices.
     offer_sync: bool = True
     offer_sync_window: timedelta = timedelta(milliseconds=250)
-    feed: FeedRules = Field(default_factory=FeedRules)
+    feed: FeedRules = Field(default_factory=_kaufland_feed)
     return_window: timedelta | None = None
     # Kaufland does not sign its push notifications: the receiver takes only
     # those sent to a callback URL that holds this secret (docs/webhooks.md).
@@ -93,6 +105,16 @@ class KauflandChannelConfig(BaseModel):
     push_token: SecretStr | None = Field(default=None, min_length=32)
     # The environment variable holding push_token, read when settings load.
     push_token_env: str | None = None
+    # A sync round of at least this many offer changes goes as one CSV import
+    # file (Kaufland downloads it from the worker) instead of unit by unit.
+    import_file_threshold: int = Field(default=150, ge=1)
+    # Where the worker serves import files, and the URL Kaufland is told
+    # (it must reach it: behind a proxy or tunnel, set the public address).
+    import_files_host: str = "127.0.0.1"
+    import_files_port: int = Field(default=0, ge=0, le=65535)
+    import_files_public_url: str | None = None
+    # How often an import file's status is read while Kaufland processes it.
+    import_file_poll: timedelta = timedelta(seconds=2)
 
     @property
     def currency(self) -> str:

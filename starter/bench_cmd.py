@@ -38,7 +38,7 @@ async def propagation(
     poll_ms: Annotated[int, typer.Option(help="intake poll interval (sales arrive by push)")] = 10_000,
     as_json: JsonOption = False,
 ) -> None:
-    """Sale on one channel → stock update accepted by the other two (p50/p95/p99)."""
+    """Sale on one channel → stock update accepted by the other bol channels and Kaufland (p50/p95/p99)."""
     from starter.bench import propagation as bench
 
     result = await bench.run(
@@ -49,7 +49,7 @@ async def propagation(
         price_skus=price_skus,
         poll_interval=timedelta(milliseconds=poll_ms),
     )
-    report(result, as_json, "stock propagation across 3 channels")
+    report(result, as_json, "stock propagation across 3 bol channels and a Kaufland one")
 
 
 @bench_app.command("throughput")

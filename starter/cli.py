@@ -61,6 +61,7 @@ async def run(
     temporal_port: Port = 7233,
     ui_port: Port = 8233,
     sandbox_port: Port = 8710,
+    kaufland_sandbox_port: Port = 8720,
     codec_port: Port = 8711,
     warehouse_port: Annotated[
         int, typer.Option(help="the warehouse's pick/ship endpoint", callback=checked(args.port))
@@ -88,7 +89,7 @@ async def run(
         float | None, typer.Option(help="shorten the return window (demos)", callback=checked(args.positive))
     ] = None,
 ) -> None:
-    """Start everything: Temporal dev server, bol and supplier portal sandboxes, worker, simulators."""
+    """Start everything: Temporal dev server, bol, Kaufland and supplier portal sandboxes, worker, simulators."""
     from starter.run_cmd import run_everything
     from starter.supplier_demo import DropPorts
 
@@ -98,6 +99,7 @@ async def run(
         temporal_port=temporal_port,
         ui_port=ui_port,
         sandbox_port=sandbox_port,
+        kaufland_sandbox_port=kaufland_sandbox_port,
         codec_port=codec_port,
         warehouse_port=warehouse_port,
         supplier_port=supplier_port,

@@ -58,6 +58,20 @@ def _fmt(offer: dict[str, Any] | None, keys: tuple[str, ...] = ("price", "stock"
     return ", ".join(f"{k}={offer.get(k)}" for k in keys)
 
 
+def reasons(row: dict[str, Any]) -> list[str]:
+    """Why one channel's offer is not as our rules want it: withheld, the
+    channel's refusal (for a Kaufland import file, with the file's line), not
+    publishable."""
+    accepted = row["accepted"] or {}
+    why = [row["desired"]["withheld_reason"]] if row["desired"]["withheld_reason"] else []
+    if accepted.get("state") == "REJECTED":
+        why += [f"rejected: {r}" for r in accepted.get("rejection_reasons", [])]
+    why += [f"not publishable: {r}" for r in accepted.get("not_publishable_reasons", [])]
+    if row["live"] and "error" not in row["live"]:
+        why += [f"not publishable: {r}" for r in row["live"].get("not_publishable_reasons", [])]
+    return list(dict.fromkeys(why))
+
+
 @offers_app.command("resync")
 @run_async
 async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default: every product")] = None) -> None:
@@ -90,17 +104,11 @@ async def show(sku: str, as_json: Annotated[bool, typer.Option("--json")] = Fals
     table = Table("channel", "desired (our rules)", "accepted (last ok)", "live (channel now)", "why")
     for row in rows:
         accepted = row["accepted"] or {}
-        why = [row["desired"]["withheld_reason"]] if row["desired"]["withheld_reason"] else []
-        if accepted.get("state") == "REJECTED":
-            why += [f"rejected: {r}" for r in accepted.get("rejection_reasons", [])]
-        why += [f"not publishable: {r}" for r in accepted.get("not_publishable_reasons", [])]
-        if row["live"] and "error" not in row["live"]:
-            why += [f"not publishable: {r}" for r in row["live"].get("not_publishable_reasons", [])]
         table.add_row(
             row["channel"],
             _fmt(row["desired"]),
             f"{_fmt(row['accepted'])} [{accepted.get('state', '—')}]" if row["accepted"] else "—",
             _fmt(row["live"]),
-            "; ".join(dict.fromkeys(why)) or "",
+            "; ".join(reasons(row)),
         )
     out.print(table)

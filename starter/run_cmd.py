@@ -12,13 +12,16 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from activities.intake import IntakeActivities
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
+from sandbox.kaufland.app import create_app as create_kaufland_app
+from sandbox.kaufland.config import KauflandSandboxConfig
 from sandbox.supplier.accounts import create_portal
 from starter.admit import admit_channels
 from starter.console import out
 from starter.demo_catalog import DEMO_PRICES, seed_demo_catalog
+from starter.kaufland_buyer import KauflandBuyerSimulator
 from starter.simulators import BuyerSimulator, WarehouseSimulator
 from starter.supplier_demo import (
     DEMO_DROP_PORTS,
@@ -63,6 +66,27 @@ def sandbox_channel(url: str, return_window: timedelta | None) -> BolChannelConf
     )
 
 
+def marketplace_channels(bol_url: str, kaufland_url: str, return_window: timedelta | None) -> dict[str, ChannelConfig]:
+    return {
+        "bol": sandbox_channel(bol_url, return_window),
+        "kaufland": kaufland_sandbox_channel(kaufland_url, return_window),
+    }
+
+
+def kaufland_sandbox_channel(url: str, return_window: timedelta | None) -> KauflandChannelConfig:
+    """A channel on the Kaufland sandbox at `url` (its root; the API is under /v2)."""
+    sandbox = KauflandSandboxConfig()
+    return KauflandChannelConfig(
+        api_base_url=f"{url}/v2",
+        client_key=sandbox.client_key,
+        secret_key=SecretStr(sandbox.secret_key),
+        poll_interval=timedelta(seconds=2),
+        # The sandbox processes an import file in a fraction of a second.
+        import_file_poll=timedelta(milliseconds=200),
+        return_window=return_window,
+    )
+
+
 async def run_everything(
     *,
     orders_per_minute: float,
@@ -76,6 +100,7 @@ async def run_everything(
     supplier_port: int = 8714,
     receiver_port: int = 8715,
     drop_ports: DropPorts = DEMO_DROP_PORTS,
+    kaufland_sandbox_port: int = 8720,
     return_window: timedelta | None,
 ) -> None:
     configured = load_settings(data_dir=data_dir)
@@ -116,7 +141,7 @@ async def run_everything(
     except Exception:
         codec.stop()
         raise
-    sandbox = None
+    sandbox = kaufland = None
     portal = None
     engine: Engine | None = None
     inbox: WarehouseInbox | None = None
@@ -124,6 +149,7 @@ async def run_everything(
         async with contextlib.AsyncExitStack() as serving_here:
             if use_sandbox:
                 sandbox = serve_in_thread(create_app(BolSandboxConfig()), port=sandbox_port)
+                kaufland = serve_in_thread(create_kaufland_app(KauflandSandboxConfig()), port=kaufland_sandbox_port)
                 # The demo warehouse gets its orders pushed, signed with a secret kept in the data dir.
                 secret = SecretStr(await asyncio.to_thread(load_or_create_codec_token, data_dir / WAREHOUSE_SECRET))
                 inbox = WarehouseInbox(secret)
@@ -137,7 +163,7 @@ async def run_everything(
                     data_dir=data_dir,
                     database_url=configured.database_url,
                     channels={
-                        "bol": sandbox_channel(sandbox.url, return_window),
+                        **marketplace_channels(sandbox.url, kaufland.url, return_window),
                         **demo_channels(portal.url, return_window, drops=drop_ports),
                     },
                     warehouse=WarehouseSettings(url=f"{inbox_url}/orders", secret=secret),
@@ -163,20 +189,26 @@ async def run_everything(
                 receiver = await serving_here.enter_async_context(serving(hooks, port=receiver_port))
             tasks = []
             async with engine.worker(client):
-                if sandbox is not None:
+                if sandbox is not None and kaufland is not None:
                     catalog = await asyncio.to_thread(seed_demo_catalog, engine.inventory)
-                    buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute)
+                    # The same catalogue sells on both marketplaces, from one stock.
+                    buyer = BuyerSimulator(sandbox.url, catalog, DEMO_PRICES, orders_per_minute / 2)
+                    kaufland_buyer = KauflandBuyerSimulator(kaufland.url, catalog, DEMO_PRICES, orders_per_minute / 2)
                     warehouse = WarehouseSimulator(
                         client, engine.inventory, restock=(settings.task_queue, 5), pushed=inbox
                     )
-                    tasks = [asyncio.create_task(buyer.run(stop)), asyncio.create_task(warehouse.run(stop))]
+                    tasks = [
+                        asyncio.create_task(buyer.run(stop)),
+                        asyncio.create_task(kaufland_buyer.run(stop)),
+                        asyncio.create_task(warehouse.run(stop)),
+                    ]
                 if portal is not None:
                     retailer = RetailerSimulator(portal.url, catalog, DEMO_PRICES, interval=30.0)
                     tasks.append(asyncio.create_task(retailer.run(stop)))
                 secret_file = data_dir / WAREHOUSE_SECRET if inbox is not None else None
                 _print_where(
                     server,
-                    sandbox.url if sandbox else None,
+                    (sandbox.url, kaufland.url) if sandbox and kaufland else None,
                     settings,
                     orders_per_minute,
                     codec_endpoint,
@@ -198,13 +230,15 @@ async def run_everything(
             sandbox.stop()
         if portal is not None:
             portal.stop()
+        if kaufland is not None:
+            kaufland.stop()
         server.stop()
         codec.stop()
 
 
 def _print_where(
     server: DevServer,
-    sandbox_url: str | None,
+    sandbox_urls: tuple[str, str] | None,
     settings: Settings,
     orders_per_minute: float,
     codec_endpoint: str,
@@ -216,9 +250,14 @@ def _print_where(
     out.print("[bold]ordertide is running[/]  (Ctrl-C stops everything)")
     out.print(f"  Temporal Web UI   {server.ui_url}/namespaces/default/workflows")
     out.print(f"  Temporal gRPC     {server.address}  (history in {server.db_file})")
-    if sandbox_url:
-        out.print(f"  bol.com sandbox   {sandbox_url}  (Retailer API under /retailer, control API under /_sandbox)")
-        out.print(f"  buyer simulator   {orders_per_minute:g} orders/minute; warehouse picks ~5 s after the push")
+    if sandbox_urls:
+        bol_url, kaufland_url = sandbox_urls
+        out.print(f"  bol.com sandbox   {bol_url}  (Retailer API under /retailer, control API under /_sandbox)")
+        out.print(f"  Kaufland sandbox  {kaufland_url}  (Seller API v2 under /v2, control API under /_sandbox)")
+        out.print(
+            f"  buyer simulator   {orders_per_minute:g} orders/minute, half on each; "
+            "warehouse picks ~5 s after the push"
+        )
     out.print(f"  codec server      {codec_endpoint}  (payloads are encrypted; the UI decodes through it)")
     out.print(f"                    sign in there once with the token in {token_file}; in the UI's codec settings")
     out.print(f'                    use {codec_endpoint} with "Include cross-origin credentials" on')

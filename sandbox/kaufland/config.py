@@ -1,7 +1,7 @@
 """Knobs of the Kaufland sandbox. Defaults mirror Kaufland where known
 (111 requests per second per seller, 100 per page at most)."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 # GET /carriers as a third-party integration copied it (marketplaces notes §2.6).
 DEFAULT_CARRIERS: tuple[tuple[str, bool], ...] = (
@@ -36,3 +36,11 @@ class KauflandSandboxConfig(BaseModel):
     storefront: str = "de"
     seed: int = 7
     carriers: tuple[tuple[str, bool], ...] = DEFAULT_CARRIERS
+    # EANs Kaufland's catalogue does not know: units for them are refused (field `ean`).
+    unknown_eans: frozenset[str] = frozenset()
+    # An import file moves to its next status after this long.
+    import_step_seconds: float = Field(default=0.05, ge=0)
+
+    @field_serializer("unknown_eans")
+    def _sorted(self, eans: frozenset[str]) -> list[str]:
+        return sorted(eans)

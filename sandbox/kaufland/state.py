@@ -19,8 +19,11 @@ from sandbox.kaufland.aftersales import (
     ticket_details_json,
 )
 from sandbox.kaufland.config import KauflandSandboxConfig
+from sandbox.kaufland.import_files import ImportQueue, import_file_wire
 from sandbox.kaufland.orders import NewOrder, OrderBook, order_json, unit_json
+from sandbox.kaufland.problems import not_found
 from sandbox.kaufland.subscriptions import Notify, SubscriptionBook
+from sandbox.kaufland.units import UnitBook, unit_wire
 
 Clock = Callable[[], datetime]
 
@@ -44,6 +47,9 @@ class KauflandSandbox:
         # Return units, tickets, invoices (aftersales.py).
         self.after_sales = AfterSales()
         self.subscriptions = SubscriptionBook()
+        # The seller's offers, and the import files that change them in bulk.
+        self.units = UnitBook(frozenset(self.config.unknown_eans))
+        self.imports = ImportQueue(self.units, self.lock, step_seconds=self.config.import_step_seconds)
 
     def now(self) -> datetime:
         return self._clock()
@@ -71,7 +77,38 @@ class KauflandSandbox:
         new = NewOrder.model_validate(fields)
         with self.lock:
             order = self.order_book.place(new, self.config.seed, self.now())
+            # Kaufland lowers the offer's amount by what was sold.
+            for item in new.items:
+                if item.id_offer:
+                    self.units.sell(item.id_offer, item.quantity, self.now())
             return order_json(order, self.order_book)
+
+    def offer_units(self) -> list[dict[str, Any]]:
+        """Every unit (offer) on every storefront, with its amount's history."""
+        with self.lock:
+            return [
+                {**unit_wire(u), "ean": u.ean, "history": [{"at": at.isoformat(), "amount": n} for at, n in u.history]}
+                for u in self.units.listed_everywhere()
+            ]
+
+    def import_files(self) -> list[dict[str, Any]]:
+        """Every import file with its status per refused line (the rest were applied)."""
+        with self.lock:
+            return [
+                {**import_file_wire(f), "refused_lines": [{"line": n, "error": why} for n, why in f.errors]}
+                for f in self.imports.files.values()
+            ]
+
+    def drift_unit(self, id_unit: int, **fields: Any) -> dict[str, Any]:
+        """An edit in the seller portal: amount, listing_price or handling_time."""
+        allowed = {"amount", "listing_price", "handling_time"}
+        unknown = sorted(set(fields) - allowed)
+        if unknown:
+            raise ValueError(f"{unknown[0]}: only {', '.join(sorted(allowed))} can drift")
+        with self.lock:
+            if id_unit not in {u.id_unit for u in self.units.listed_everywhere()}:
+                raise not_found(f"Unit {id_unit}")
+            return unit_wire(self.units.drift(id_unit, **{k: int(v) for k, v in fields.items()}))
 
     def order(self, id_order: str) -> dict[str, Any]:
         with self.lock:

@@ -1,6 +1,6 @@
 """`ordertide bench propagation`: a sale on one channel → the stock update
-accepted by the sandboxes of the other channels. Three channels, each its
-own bol sandbox; sales go through the whole path (intake poll, order
+accepted by the sandboxes of the other channels. Three bol channels and a
+Kaufland one, each its own sandbox; sales go through the whole path (intake poll, order
 workflow, reservation, offer sync with its coalescing window, bol's
 asynchronous process status). Latency is measured from the moment the sale
 is placed on the marketplace to the moment the other marketplaces applied
@@ -20,11 +20,14 @@ from pydantic import BaseModel
 
 from activities.intake import IntakeActivities
 from domain.catalog import Product
+from starter.bench import kaufland as kl
 from starter.bench.stack import BenchStack, Sandbox, catalog
 from workers.webhooks import create_webhook_app
 from workers.worker import ensure_intake
 
 CHANNELS = ["bol-a", "bol-b", "bol-c"]
+# The same catalogue on Kaufland, sharing the one stock.
+KAUFLAND = "kaufland"
 ON_HAND = 900  # under bol's cap of 999, so every sale changes the offer
 
 
@@ -37,6 +40,9 @@ class PropagationResult(BaseModel):
     p95_ms: float
     p99_ms: float
     max_ms: float
+    # Per marketplace the sale did not happen on: sale → stock applied there (ms).
+    per_marketplace: dict[str, dict[str, float]] = {}
+    kaufland_amount_calls: int = 0
     stock_changes: int
     stock_calls: int
     stock_calls_per_1000_changes: float
@@ -79,14 +85,17 @@ async def run(
     process_delay: float = 0.05,
     seed: int = 1,
 ) -> PropagationResult:
-    stack = await BenchStack.start(CHANNELS, process_delay=process_delay, poll_interval=poll_interval, window=window)
+    stack = await BenchStack.start(
+        CHANNELS, process_delay=process_delay, poll_interval=poll_interval, window=window, kaufland=(KAUFLAND,)
+    )
     rng = random.Random(seed)
     try:
         products = catalog(skus)
         for product in products:
             stack.engine.inventory.upsert_product(product)
             stack.engine.inventory.set_stock(product.sku, ON_HAND)
-        boxes = list(stack.sandboxes.values())
+        kaufland = stack.sandboxes[KAUFLAND]
+        boxes = [stack.sandboxes[name] for name in CHANNELS]
         selling, others = boxes[0], boxes[1:]
         # bol pushes ORDER notifications to our webhook receiver (the driver
         # plays bol's part); intake polling stays on as the safety net.
@@ -97,6 +106,7 @@ async def run(
             notifier = stack.engine.notifier(stack.client)
             await notifier.changed([p.sku for p in products])
             await _wait_for_offers(boxes, skus, timeout=120)
+            await kl.wait_for_units(kaufland, skus, timeout=120)
 
             # Sales on the first channel, at a steady pace.
             placed: list[tuple[str, datetime]] = []
@@ -128,7 +138,18 @@ async def run(
                         raise TimeoutError(f"{box.url}: stock did not settle")
                     await asyncio.sleep(0.5)
 
-            latencies = _latencies(placed, [_stock_history(await box.get("/_sandbox/offers")) for box in others])
+            deadline = time.monotonic() + 120
+            while not all(
+                h[ean] and h[ean][-1][1] == n for h in [await kl.amount_history(kaufland)] for ean, n in final.items()
+            ):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{kaufland.url}: Kaufland amounts did not settle")
+                await asyncio.sleep(0.5)
+            on_kaufland = _latencies(placed, [await kl.amount_history(kaufland)])
+            on_bol = _latencies(placed, [_stock_history(await box.get("/_sandbox/offers")) for box in others])
+            per_marketplace = {"bol": _figures(on_bol), "kaufland": _figures(on_kaufland)}
+            latencies = [max(pair) for pair in zip(on_bol, on_kaufland, strict=True)]
+            amount_calls = await kl.amount_calls(kaufland)
             stock_calls, per_window = await _stock_calls(boxes, window)
 
             price = await _price_change(stack, boxes, price_skus)
@@ -143,6 +164,8 @@ async def run(
         p95_ms=round(_percentile(latencies, 95), 1),
         p99_ms=round(_percentile(latencies, 99), 1),
         max_ms=round(max(latencies), 1),
+        per_marketplace=per_marketplace,
+        kaufland_amount_calls=amount_calls,
         stock_changes=sales,
         stock_calls=stock_calls,
         # Per channel: without coalescing every change would cost each channel one call.
@@ -150,6 +173,15 @@ async def run(
         max_stock_calls_per_offer_per_window=per_window,
         **price,
     )
+
+
+def _figures(latencies: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 95), 1),
+        "p99_ms": round(_percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1),
+    }
 
 
 def _latencies(

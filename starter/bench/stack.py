@@ -25,7 +25,7 @@ from temporalio.client import Client
 
 from domain.catalog import Product
 from domain.config import ChannelConfig
-from starter.run_cmd import sandbox_channel
+from starter.run_cmd import kaufland_sandbox_channel, sandbox_channel
 from workers.devserver import DevServer
 from workers.settings import Settings
 from workers.temporal_client import data_converter
@@ -122,7 +122,9 @@ class BenchStack:
         return_window: timedelta | None = None,
         workdir: Path | None = None,
         in_memory_server: bool = False,
+        kaufland: tuple[str, ...] = (),
     ) -> "BenchStack":
+        """`channels` on bol sandboxes, `kaufland` on Kaufland sandboxes (each its own process)."""
         workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-bench-"))
         server = DevServer(
             None if in_memory_server else workdir / "temporal.db",
@@ -131,10 +133,15 @@ class BenchStack:
             log_file=workdir / "temporal.log",
         ).start()
         sandboxes = {name: _start_sandbox(workdir, name, process_delay) for name in channels}
+        sandboxes |= {name: _start_sandbox(workdir, name, process_delay, "kaufland") for name in kaufland}
         configs: dict[str, ChannelConfig] = {}
         for name, box in sandboxes.items():
             await _wait_until_serving(box.url)
-            config = sandbox_channel(box.url, return_window)
+            config = (
+                kaufland_sandbox_channel(box.url, return_window)
+                if name in kaufland
+                else sandbox_channel(box.url, return_window)
+            )
             configs[name] = config.model_copy(
                 update={"poll_interval": poll_interval, "offer_sync": offer_sync, "offer_sync_window": window}
             )
@@ -155,28 +162,21 @@ class BenchStack:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _start_sandbox(workdir: Path, name: str, process_delay: float) -> Sandbox:
+def _start_sandbox(workdir: Path, name: str, process_delay: float, marketplace: str = "bol") -> Sandbox:
     port = free_port()
     log = open(workdir / f"sandbox-{name}.log", "ab")  # noqa: SIM115 - owned by the process
+    # Kaufland's writes are synchronous: no process delay to set.
+    delay = ["--process-delay", str(process_delay)] if marketplace == "bol" else []
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "starter.cli",
-            "sandbox",
-            "bol",
-            "--port",
-            str(port),
-            "--process-delay",
-            str(process_delay),
-        ],
+        [sys.executable, "-m", "starter.cli", "sandbox", marketplace, "--port", str(port), *delay],
         stdout=log,
         stderr=log,
     )
     return Sandbox(process, f"http://127.0.0.1:{port}")
 
 
-async def _wait_until_serving(url: str, timeout: float = 30) -> None:
+async def _wait_until_serving(url: str, timeout: float = 90) -> None:
+    # A Python process can take half a minute to import and bind on a busy 2-core machine.
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=url) as http:
         while True:

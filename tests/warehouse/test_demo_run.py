@@ -1,8 +1,10 @@
 """`ordertide run` as a user starts it: its warehouse simulator gets the
 orders pushed and picks them over the warehouse endpoint, and the README's
-curl example picks an order through the same endpoint, as written."""
+curl example picks an order through the same endpoint, as written; orders
+from the Kaufland sandbox go the same way and are sent there."""
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -49,10 +51,13 @@ def readme_example(sandbox_port: int, warehouse_port: int) -> str:
 
 
 async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_works(tmp_path):
-    temporal, ui, codec, sandbox, warehouse, portal, receiver, sftp, imap, smtp = (free_port() for _ in range(10))
+    temporal, ui, codec, sandbox, warehouse, portal, receiver, sftp, imap, smtp, kaufland = (
+        free_port() for _ in range(11)
+    )
     flags = ["--temporal-port", temporal, "--ui-port", ui, "--codec-port", codec, "--sandbox-port", sandbox]
     flags += ["--supplier-port", portal, "--receiver-port", receiver]
     flags += ["--sftp-port", sftp, "--imap-port", imap, "--smtp-port", smtp]
+    flags += ["--kaufland-sandbox-port", kaufland]
     run = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "starter.cli", "run", "--orders-per-minute", "30", "--warehouse-port", str(warehouse)),
         *(str(flag) for flag in flags),
@@ -123,6 +128,34 @@ async def test_the_demo_warehouse_picks_pushed_orders_and_the_readme_example_wor
         assert pushed, "no order arrived by the supplier portal's webhook"
         readme_order = [wf async for wf in client.list_workflows("WorkflowId = 'order:supplier-webhook:PO-README1'")]
         assert len(readme_order) == 1
+        # The same catalogue sells on Kaufland: its orders are taken in, picked and sent there too.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{kaufland}") as http:
+
+            async def sent_on_kaufland() -> list | None:
+                return (await http.get("/_sandbox/sends")).json() or None
+
+            await eventually(sent_on_kaufland, timeout=90, interval=1)
+
+        # Beside the run, the CLI sees both marketplaces.
+        env = {
+            **os.environ,
+            "ORDERTIDE_CONFIG": str(tmp_path / "none.toml"),
+            "TEMPORAL_ADDRESS": f"127.0.0.1:{temporal}",
+        }
+        health, orders = await asyncio.gather(
+            *(
+                asyncio.create_subprocess_exec(
+                    *(sys.executable, "-m", "starter.cli", *command, "--json"),
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+                for command in (["health"], ["orders", "list"])
+            )
+        )
+        reported = [json.loads((await p.communicate())[0]) for p in (health, orders)]
+        assert {"bol", "kaufland"} <= {h["channel"] for h in reported[0]}
+        assert {"bol", "kaufland"} <= {o["channel"] for o in reported[1]}
     finally:
         run.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(run.wait(), 60) == 0

@@ -2,7 +2,6 @@
 lives in a module of its own (orders, carriers; offers, returns, tickets and
 invoices beside them); this class only puts them behind the protocol."""
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import httpx
@@ -10,7 +9,9 @@ import httpx
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.kaufland.carriers import Carriers
 from activities.marketplaces.kaufland.client import KauflandHttp
+from activities.marketplaces.kaufland.file_shelf import FileShelf
 from activities.marketplaces.kaufland.invoices import KauflandInvoices
+from activities.marketplaces.kaufland.offers import KauflandOffers, OutcomeCallback
 from activities.marketplaces.kaufland.orders import KauflandOrders, Skip
 from activities.marketplaces.kaufland.returns import KauflandReturns
 from activities.marketplaces.kaufland.tickets import KauflandTickets
@@ -38,8 +39,17 @@ class KauflandAdapter:
         self.returns = KauflandReturns(self.http, self.orders, config.storefront.value)
         self.tickets = KauflandTickets(self.http, self.orders, config.storefront.value)
         self.invoices = KauflandInvoices(channel, self.http, config.storefront.value)
+        self.shelf = FileShelf(config.import_files_host, config.import_files_port, config.import_files_public_url)
+        self.offers = KauflandOffers(
+            self.http,
+            config.storefront,
+            self.shelf,
+            bulk_threshold=config.import_file_threshold,
+            import_poll=config.import_file_poll.total_seconds(),
+        )
 
     async def aclose(self) -> None:
+        await self.shelf.aclose()
         await self.http.aclose()
 
     async def check_credentials(self) -> None:
@@ -101,13 +111,13 @@ class KauflandAdapter:
     async def reply_ticket(self, ticket_id: str, text: str) -> None:
         await self.tickets.reply(ticket_id, text)
 
-    async def push_offers(
-        self, changes: list[OfferChange], on_outcome: Callable[[OfferOutcome], Awaitable[None]]
-    ) -> list[OfferOutcome]:
-        raise NotImplementedError("Kaufland units (offers): a module of their own, to come")
+    # Offers (units, offers.py).
+
+    async def push_offers(self, changes: list[OfferChange], on_outcome: OutcomeCallback) -> list[OfferOutcome]:
+        return await self.offers.push(changes, on_outcome)
 
     async def live_offer(self, offer_id: str) -> LiveOffer:
-        raise NotImplementedError
+        return await self.offers.get(offer_id)
 
     async def export_offers(self) -> OfferExport:
-        raise NotImplementedError
+        return await self.offers.export()

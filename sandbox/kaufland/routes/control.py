@@ -81,6 +81,13 @@ routes = [
         control(lambda s, p, b, q: (200, s.set_unit_status(_unit_id(p), **b))),
         methods=["POST"],
     ),
+    Route("/_sandbox/units", control(lambda s, p, b, q: (200, s.offer_units())), methods=["GET"]),
+    Route("/_sandbox/import-files", control(lambda s, p, b, q: (200, s.import_files())), methods=["GET"]),
+    Route(
+        "/_sandbox/units/{id_unit:int}/drift",
+        control(lambda s, p, b, q: (200, s.drift_unit(int(p["id_unit"]), **b))),
+        methods=["POST"],
+    ),
     Route("/_sandbox/sends", control(lambda s, p, b, q: (200, s.sends())), methods=["GET"]),
     Route("/_sandbox/cancels", control(lambda s, p, b, q: (200, s.cancels())), methods=["GET"]),
     Route("/_sandbox/requests", control(lambda s, p, b, q: (200, s.requests(q.get("path")))), methods=["GET"]),
