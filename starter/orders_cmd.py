@@ -15,6 +15,7 @@ from domain.order.messages import (
     ReturnReceivedRequest,
     ShipRequest,
 )
+from domain.order.status import ManualStep
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, WaitingReason
 from starter import args, orders_api
@@ -193,11 +194,11 @@ async def return_received(
 @run_async
 async def confirm(
     order_id: OrderId,
-    step: Annotated[str, typer.Option(help="the manual step done by hand, e.g. portal-cancel")],
+    step: Annotated[ManualStep, typer.Option(help="the manual step done by hand")],
     note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None,
 ) -> None:
     """Say a manual step is done (e.g. the order cancelled in the supplier portal by hand)."""
-    await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step, note=note))
+    await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step.value, note=note))
 
 
 @order_app.command("resume")
