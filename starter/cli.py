@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from domain.config import BolChannelConfig
+from domain.config import BolChannelConfig, SupplierChannelConfig
 from starter import args
 from starter.alerts_cmd import alerts
 from starter.args import checked
@@ -237,9 +237,11 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
             err.print(f"channel {name}: no push_token configured, so its pushes are refused (403); polling goes on")
     client = await connect()
     # Supplier portals' pushed orders are saved in the store's inbox before Temporal hears of them.
-    db = Database(settings.store_url)
-    db.create_schema()
-    inbox = StoreInbox(SupplierInboxStore(db))
+    inbox = None
+    if any(isinstance(config, SupplierChannelConfig) for config in settings.channels.values()):
+        db = Database(settings.store_url)
+        db.create_schema()
+        inbox = StoreInbox(SupplierInboxStore(db))
     intake = IntakeActivities(Channels.from_config(settings.channels, inbox=inbox), client, settings.task_queue)
     secret = settings.warehouse.secret
     # The warehouse's pick and ship endpoint rides along once its secret is configured.

@@ -19,6 +19,7 @@ from domain.order.messages import (
     ReturnReceivedRequest,
     ShipRequest,
 )
+from domain.order.status import ManualStep
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling, WaitingReason
 from starter import aftersales_api, args, orders_api
@@ -250,11 +251,11 @@ async def return_received(
 @run_async
 async def confirm(
     order_id: OrderId,
-    step: Annotated[str, typer.Option(help="the manual step done by hand, e.g. portal-cancel")],
+    step: Annotated[ManualStep, typer.Option(help="the manual step done by hand")],
     note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None,
 ) -> None:
     """Say a manual step is done (e.g. the order cancelled in the supplier portal by hand)."""
-    await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step, note=note))
+    await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step.value, note=note))
 
 
 @order_app.command("resume")

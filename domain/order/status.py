@@ -32,3 +32,9 @@ class Step(StrEnum):
 
 
 MANUAL_STEPS = frozenset({Step.PORTAL_CANCEL})
+
+
+class ManualStep(StrEnum):
+    """What `ordertide order confirm --step` takes: the manual steps."""
+
+    PORTAL_CANCEL = Step.PORTAL_CANCEL.value

@@ -35,6 +35,7 @@ BAD = [
     (("order", "cancel", "1", "--line", ""), "--line", "must not be empty"),
     (("order", "cancel", "1", "--reason", "BORED"), "--reason", "'BORED' is not one of"),
     (("order", "resume", "1", "--note", ""), "--note", "must not be empty"),
+    (("order", "confirm", "1", "--step", "cancel"), "--step", "'cancel' is not one of 'portal-cancel'"),
     (("run", "--temporal-port", "99999"), "--temporal-port", "not a port"),
     (("sandbox", "bol", "--process-delay", "-1"), "--process-delay", "less than 0"),
 ]

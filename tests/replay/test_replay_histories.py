@@ -32,6 +32,7 @@ def test_there_are_histories_for_every_branch():
         "inventory-stock-changes",
         "order-warehouse-push-retried",
         "order-supplier-portal-cancel-confirmed",
+        "intake-supplier-push-refused",
     } <= names
 
 

@@ -22,7 +22,7 @@ from domain.order.status import OrderStatus, Step
 from sandbox.supplier.pushes import signed_headers
 from tests.supplier.support import MUG, SECRET, Portal, SupplierStack, channel_name, supplier_channel
 from tests.support import eventually
-from tests.workflows.helpers import wait_for, wait_for_attention
+from tests.workflows.helpers import keep_history, wait_for, wait_for_attention
 from workflows.intake import ChannelIntakeWorkflow
 
 
@@ -129,6 +129,7 @@ async def test_bad_pushes_are_refused_named_to_ops_and_the_next_good_one_flows(
             assert flagged.attention[Step.ACCEPT] == "SKU NOPE-1 is not in the catalog: add the product, then resume"
             flowing = dev_env.client.get_workflow_handle(order_workflow_id(channel, good["order_number"]))
             await wait_for(flowing, OrderStatus.AWAITING_PICK)
+            await keep_history(intake, "intake-supplier-push-refused")
     finally:
         await intake.terminate("test over")
     assert (await intake.describe()).status == WorkflowExecutionStatus.TERMINATED

@@ -22,6 +22,7 @@ from starter.ops_cmd import stuck_orders
 from tests.cli.test_cli import cli_env, ordertide
 from tests.supplier.support import LAMP, MUG, Portal, SupplierStack, channel_name, supplier_channel
 from tests.support import eventually
+from tests.workflows.fast.support import current_details
 from tests.workflows.helpers import keep_history, view, wait_for, wait_for_attention
 
 
@@ -107,6 +108,8 @@ async def test_a_portal_updated_by_hand_gets_a_manual_step_the_order_waits_for(
         assert f"log in to Dropmart, go to ORDER HISTORY, edit order {number}" in step
         assert f'change the status to cancelled, add the note "{note}" and click update' in step
         assert f"ordertide order confirm {channel}:{number} --step portal-cancel" in step
+        # What the Web UI shows as the order's current details.
+        assert f"⚠ manual step (portal-cancel): {step}" in await current_details(handle)
         stuck = [o for o in await stuck_orders(dev_env.client) if o.workflow_id == handle.id]
         assert stuck and any("ORDER HISTORY" in reason for reason in stuck[0].reasons)
         assert (
