@@ -143,7 +143,9 @@ class AlertActivities:
         found: dict[str, OrderSummary] = {}
         for query in queries:
             for order in await list_orders(self.client, query):
-                found.setdefault(order.workflow_id, order)
+                # A namespace may hold another deployment's channels: judged there.
+                if order.channel in self.channels:
+                    found.setdefault(order.workflow_id, order)
         views = await order_views(self.client, list(found))
         return [await self._order(summary, view) for summary, view in zip(found.values(), views, strict=True)]
 
