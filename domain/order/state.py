@@ -12,7 +12,7 @@ update with its message. Time comes from the clock the workflow passes in
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from domain.order.commands import (
     AcceptedOrder,
@@ -56,6 +56,13 @@ class ReceivedReturn:
 
     request: ReturnReceivedRequest
     rma_id: str | None
+
+
+def ship_by_deadline(ship_by: date | None) -> datetime | None:
+    """The ShipBy search attribute: the end of the ship-by day, UTC."""
+    if not ship_by:
+        return None
+    return datetime.combine(ship_by, time(23, 59, 59), tzinfo=UTC)
 
 
 def waiting_on_eans(view: OrderView) -> list[str]:
@@ -159,6 +166,27 @@ class OrderState:
         self.view.needs_attention = needs
         return changed
 
+    def search_attributes(self) -> dict[str, object]:
+        """What ops filter on, as it should read now (None: unset). ShipBy
+        matters until every line is shipped or cancelled; once something
+        shipped, clearing it lets ops find late orders with `ShipBy < now`
+        alone (a cancelled order keeps it, as before)."""
+        done_shipping = self.shipped_anything() and not self.open_lines()
+        return {
+            "OrderStatus": self.view.status.value,
+            "NeedsAttention": self.view.needs_attention,
+            "ShipBy": None if done_shipping else self.ship_by_deadline(),
+        }
+
+    def return_sla_deadline(self) -> datetime | None:
+        """The earliest handling SLA of an open return not yet flagged late."""
+        deadlines = [
+            record.announced_at + self.sla.return_handling
+            for record in self.open_returns()
+            if record.rma_id not in self.flagged_returns
+        ]
+        return min(deadlines) if deadlines else None
+
     def details(self) -> str:
         """The workflow's current details in the Web UI."""
         view = self.view
@@ -213,10 +241,7 @@ class OrderState:
                 self.note(f"line {line.line_id}: not enough stock, cancelling it")
 
     def ship_by_deadline(self) -> datetime | None:
-        """The ShipBy search attribute: the end of the ship-by day, UTC."""
-        if not self.view.ship_by:
-            return None
-        return datetime.combine(self.view.ship_by, time(23, 59, 59), tzinfo=UTC)
+        return ship_by_deadline(self.view.ship_by)
 
     # Picking and shipping.
 
