@@ -170,13 +170,16 @@ class OrderState:
         """What ops filter on, as it should read now (None: unset). ShipBy
         matters until every line is shipped or cancelled; once something
         shipped, clearing it lets ops find late orders with `ShipBy < now`
-        alone (a cancelled order keeps it, as before)."""
-        done_shipping = self.shipped_anything() and not self.open_lines()
-        return {
+        alone (a cancelled order keeps it, as before). Until the order is
+        accepted, ShipBy stays as given at start (intake read it)."""
+        attributes: dict[str, object] = {
             "OrderStatus": self.view.status.value,
             "NeedsAttention": self.view.needs_attention,
-            "ShipBy": None if done_shipping else self.ship_by_deadline(),
         }
+        if self.accepted:
+            done_shipping = self.shipped_anything() and not self.open_lines()
+            attributes["ShipBy"] = None if done_shipping else self.ship_by_deadline()
+        return attributes
 
     def return_sla_deadline(self) -> datetime | None:
         """The earliest handling SLA of an open return not yet flagged late."""
