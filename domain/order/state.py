@@ -252,6 +252,10 @@ class OrderState:
         self.require_accepted("pick")
         if not self.open_lines():
             raise ValueError(f"order is {self.view.status}: no open lines left to pick")
+        if not request.lines and all(line.open_quantity <= line.unshipped_picked for line in self.open_lines()):
+            # A warehouse repeating itself: accepting it would change nothing
+            # and still cost an update.
+            raise ValueError("every open line is picked already: shipping follows")
         for picked in request.lines:
             line = self.line(picked.line_id)
             can_pick = line.open_quantity - line.unshipped_picked

@@ -711,3 +711,13 @@ def test_the_return_sla_deadline_is_the_earliest_open_return_not_yet_flagged():
     clock.now = first
     state.flag_late_returns()
     assert state.return_sla_deadline() == first + timedelta(hours=1)
+
+
+def test_picking_everything_again_while_it_ships_is_refused():
+    """A warehouse that polls by status sees the order AWAITING_PICK until
+    its shipment is confirmed; a repeated pick would change nothing."""
+    state = accepted_state(line("A", 2, reserved=True))
+    state.validate_pick(PickRequest())
+    state.pick(PickRequest())
+    with pytest.raises(ValueError, match=r"^every open line is picked already: shipping follows$"):
+        state.validate_pick(PickRequest())
