@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from domain import names
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
@@ -173,12 +174,12 @@ class OrderState:
         alone (a cancelled order keeps it, as before). Until the order is
         accepted, ShipBy stays as given at start (intake read it)."""
         attributes: dict[str, object] = {
-            "OrderStatus": self.view.status.value,
-            "NeedsAttention": self.view.needs_attention,
+            names.ORDER_STATUS.name: self.view.status.value,
+            names.NEEDS_ATTENTION.name: self.view.needs_attention,
         }
         if self.accepted:
             done_shipping = self.shipped_anything() and not self.open_lines()
-            attributes["ShipBy"] = None if done_shipping else self.ship_by_deadline()
+            attributes[names.SHIP_BY.name] = None if done_shipping else self.ship_by_deadline()
         return attributes
 
     def return_sla_deadline(self) -> datetime | None:
