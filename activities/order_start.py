@@ -24,8 +24,10 @@ from domain.order.status import OrderStatus
 
 log = logging.getLogger(__name__)
 
-# Longer than a healthy marketplace read, short enough not to hold up intake.
-READ_TIMEOUT = timedelta(seconds=5)
+# Longer than a healthy marketplace read, short enough not to hold up intake:
+# a push must be handed over within WebhookSettings.handoff_timeout (5 s),
+# start included, and a poll hands its orders over one by one.
+READ_TIMEOUT = timedelta(seconds=2)
 
 
 async def start_attributes(channels: Channels, channel: str, marketplace_order_id: str) -> TypedSearchAttributes:
