@@ -15,8 +15,6 @@ from opentelemetry import trace
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
@@ -25,6 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.channels import Channels
 from activities.errors import marketplace_errors
+from activities.order_start import start_attributes
 from activities.tickets import TicketWatch
 from activities.tracing import tag_order
 from domain import names
@@ -216,14 +215,7 @@ class IntakeActivities:
                 task_queue=self.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(names.CHANNEL, channel),
-                        SearchAttributePair(names.MARKETPLACE_ORDER_ID, change.marketplace_order_id),
-                        SearchAttributePair(names.ORDER_STATUS, "RECEIVED"),
-                        SearchAttributePair(names.NEEDS_ATTENTION, False),
-                    ]
-                ),
+                search_attributes=await start_attributes(self.channels, channel, change.marketplace_order_id),
                 static_summary=f"{channel} order {change.marketplace_order_id}",
                 start_signal=start_signal,
                 start_signal_args=start_signal_args,

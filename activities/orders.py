@@ -184,6 +184,11 @@ class OrderActivities:
     async def ship_lines(self, step: ShipInput) -> ShipmentResult:
         ref = step.order
         tag(ref)
+        chosen = None
+        if step.choose_transporter is not None:
+            chosen = await self.choose_transporter(step.choose_transporter)
+            transport = step.transport.model_copy(update={"transporter_code": chosen})
+            step = step.model_copy(update={"transport": transport, "choose_transporter": None})
         with marketplace_errors():
             async with _command_context() as ctx:
                 result = await self.channels[ref.channel].ship(
@@ -193,6 +198,8 @@ class OrderActivities:
             total = step.shipped_before.get(line.line_id, 0) + line.quantity
             key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)
             await self.inventory.db.run(self.inventory.mark_shipped, key, total)
+        if chosen is not None:
+            result.transporter_code = chosen
         return result
 
     @activity.defn

@@ -23,6 +23,8 @@ from starter.warehouse_inbox import WarehouseInbox
 log = logging.getLogger(__name__)
 
 UPDATE_TIMEOUT = timedelta(seconds=5)
+# Far more than are ever waiting for a pick at once.
+PICKED_REMEMBERED = 100_000
 
 
 class BuyerSimulator:
@@ -121,6 +123,10 @@ class WarehouseSimulator:
         self.pushed = pushed
         self.picked = 0
         self._waiting: dict[str, float] = {}
+        # Orders this warehouse picked: a real one does not pick them twice,
+        # whatever the status says meanwhile (an order shows AWAITING_PICK
+        # until its shipment is confirmed: no transient SHIPPING, issue 12).
+        self._picked: dict[str, None] = {}
         self._in_flight = asyncio.Semaphore(20)
 
     async def run(self, stop: asyncio.Event, every: float = 2.0) -> None:
@@ -142,6 +148,8 @@ class WarehouseSimulator:
         waiting = await orders_api.list_orders(self.client, orders_api.list_query(status="AWAITING_PICK"))
         ready = []
         for order in waiting:
+            if order.workflow_id in self._picked:
+                continue
             first_seen = self._waiting.setdefault(order.workflow_id, now)
             if now - first_seen >= self.pick_delay.total_seconds():
                 ready.append(order.workflow_id)
@@ -153,6 +161,9 @@ class WarehouseSimulator:
         for workflow_id, picked in zip(ready, done, strict=True):
             if picked:
                 self._waiting.pop(workflow_id, None)
+                self._picked[workflow_id] = None
+        while len(self._picked) > PICKED_REMEMBERED:
+            del self._picked[next(iter(self._picked))]
 
     def _pick_request(self) -> PickRequest:
         return PickRequest(

@@ -11,12 +11,15 @@ order: it shows NeedsAttention with the marketplace's message and waits for
 The rules live in domain.order.state (OrderState); this class decides when
 they run and which activities, timers and search attributes go with them."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from datetime import datetime
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -46,6 +49,32 @@ P = TypeVar("P")
 R = TypeVar("R")
 
 
+def _done() -> "asyncio.Future[None]":
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    future.set_result(None)
+    return future
+
+
+def _timer(at: datetime | None, summary: str) -> "asyncio.Future[None]":
+    """A durable timer running on its own until `at` (none, already done, for a past or no time)."""
+    if at is None or at <= workflow.now():
+        return _done()
+    return asyncio.ensure_future(workflow.sleep(at - workflow.now(), summary=summary))
+
+
+def _any(*conditions: Callable[[], bool]) -> bool:
+    return any(condition() for condition in conditions)
+
+
+def _never() -> bool:
+    return False
+
+
+# Orders started before it run the code of their time; see OrderWorkflow._lean.
+FEWER_ACTIONS = "fewer-actions"
+_KEYS: dict[str, SearchAttributeKey[Any]] = {key.name: key for key in names.SEARCH_ATTRIBUTES}
+
+
 # An unknown line id past the validators is a bug: it fails the order rather
 # than retrying the workflow task forever (see UnknownLine).
 @workflow.defn(name=names.ORDER_WORKFLOW, failure_exception_types=[UnknownLine])
@@ -54,11 +83,23 @@ class OrderWorkflow:
     def __init__(self, order: OrderWorkflowInput) -> None:
         # Handlers can run before run(): every piece of state starts here.
         self._state = OrderState(order, workflow.info().workflow_id, clock=workflow.now)
+        # Search attributes as Temporal holds them: those given at start are free.
+        self._published: dict[str, object] = {
+            pair.key.name: pair.value for pair in workflow.info().typed_search_attributes
+        }
+        self._lean = False
 
     # The lifecycle.
 
     @workflow.run
     async def run(self, order: OrderWorkflowInput) -> OrderView:
+        # Issue 12: every billable action counts. Orders started since publish
+        # their search attributes once per rest point (one upsert carrying
+        # every change, no transient status), wait out the return window on
+        # one timer, and record no other patch marker. This patch's marker
+        # shares the first workflow task with accept's local activity marker,
+        # so it costs nothing; orders started before it replay the old code.
+        self._lean = workflow.patched(FEWER_ACTIONS)
         await self._accept()
         await self._fulfil()
         self._drop_moot_attention()
@@ -70,15 +111,18 @@ class OrderWorkflow:
         else:
             await self._manual_steps_done()
             self._set_status(OrderStatus.CANCELLED, "Nothing: every line was cancelled")
+        self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state.view
 
     async def _accept(self) -> None:
         self._set_status(OrderStatus.RECEIVED, "Accepting the order and reserving stock")
         while (accepted := await self._attempt(Step.ACCEPT, self._accept_order(), unknown_eans_problem)) is None:
-            await workflow.wait_condition(lambda: not self._state.flagged(Step.ACCEPT))
+            await self._rest(lambda: not self._state.flagged(Step.ACCEPT))
         self._state.apply_accepted(accepted)
-        if ship_by := self._state.ship_by_deadline():
+        if self._lean:
+            pass  # ShipBy goes out with the status, at the first rest point
+        elif ship_by := self._state.ship_by_deadline():
             workflow.upsert_search_attributes([names.SHIP_BY.value_set(ship_by)])
         if accepted.warehouse_delivery:
             await self._deliver_to_warehouse(accepted.warehouse_delivery)
@@ -89,6 +133,7 @@ class OrderWorkflow:
         Only such orders run it; histories recorded before it never have a
         delivery pending, so they replay unchanged without a patch."""
         self._set_status(OrderStatus.RECEIVED, "The warehouse to acknowledge the order (the push is retried)")
+        self._publish()  # the push may be retried for long: ops see where the order is
         await workflow.execute_activity_method(
             OrderActivities.deliver_to_warehouse,
             key,
@@ -102,7 +147,7 @@ class OrderWorkflow:
         it spares the server an activity task and the order a workflow task.
         Runs that started before this change replay it as the regular
         activity they scheduled."""
-        local = workflow.patched("accept-as-local-activity")
+        local = self._lean or workflow.patched("accept-as-local-activity")
         execute = workflow.execute_local_activity_method if local else workflow.execute_activity_method
         return await execute(
             OrderActivities.accept_order,
@@ -119,9 +164,7 @@ class OrderWorkflow:
         state = self._state
         while state.open_lines():
             self._set_status(OrderStatus.AWAITING_PICK, state.awaiting_pick_text())
-            await workflow.wait_condition(
-                lambda: not state.open_lines() or state.cancellation_ready() or state.shipment_ready()
-            )
+            await self._rest(lambda: not state.open_lines() or state.cancellation_ready() or state.shipment_ready())
             if state.cancellation_ready():
                 await self._cancel_pending()
             elif state.shipment_ready():
@@ -134,7 +177,7 @@ class OrderWorkflow:
         before this change replay as they ran; only affected orders pay for
         the marker."""
         moot = self._state.moot_flags()
-        if moot and workflow.patched("drop-moot-attention"):
+        if moot and (self._lean or workflow.patched("drop-moot-attention")):
             self._state.drop_flags(moot)
             self._show()
 
@@ -158,7 +201,8 @@ class OrderWorkflow:
             self._set_status(
                 self._state.view.status, "ops to do the manual step on the portal and confirm it (see below)"
             )
-            await workflow.wait_condition(lambda: not self._state.manual_steps_open())
+            # Resting: the manual step's NeedsAttention is published meanwhile.
+            await self._rest(lambda: not self._state.manual_steps_open())
 
     async def _ship(self) -> None:
         """With ops' transporter from `ship`, else the rules' choice.
@@ -168,6 +212,9 @@ class OrderWorkflow:
         answered "cancelling" and shipped anyway. Only validators read the
         mark, and they do not run on replay: no command changes, no patch."""
         state = self._state
+        if self._lean:
+            await self._ship_choosing_in_the_command()
+            return
         lines, tracking = state.start_shipment(), state.tracking()
         try:
             code = state.chosen_transporter() or await self._attempt(
@@ -192,6 +239,28 @@ class OrderWorkflow:
         if result is not None:
             state.apply_shipment(result, transport)
 
+    async def _ship_choosing_in_the_command(self) -> None:
+        """As _ship, with the rules' transporter chosen by the ship command
+        itself: no local activity, so no marker and no workflow task of its
+        own (issue 12). "No rule" is the command's business error: the order
+        needs attention until ops `ship` with a transporter."""
+        state = self._state
+        lines, tracking = state.start_shipment(), state.tracking()
+        try:
+            code = state.chosen_transporter()
+            shipment = state.ship_input(lines, Transport(transporter_code=code or "", track_and_trace=tracking))
+            if code is None:
+                shipment.choose_transporter = state.transporter_query()
+            by = code or "transporter by the rules"
+            self._set_status(OrderStatus.SHIPPING, f"Confirming the shipment with {state.ref.marketplace} ({by})")
+            summary = f"ship {len(lines)} line(s) with {by}"
+            result = await self._attempt(Step.SHIP, self._command(OrderActivities.ship_lines, shipment, summary))
+        finally:
+            state.finish_shipment()
+        if result is not None:
+            chosen = result.transporter_code or shipment.transport.transporter_code
+            state.apply_shipment(result, shipment.transport.model_copy(update={"transporter_code": chosen}))
+
     def _clear_ship_by(self) -> None:
         """Once shipped, a ship-by date no longer matters: clearing it lets ops
         find late orders with `ShipBy < now` alone.
@@ -199,6 +268,8 @@ class OrderWorkflow:
         Orders that shipped before this change have no such command in their
         history; `patched` keeps replaying them as they ran (see README,
         "Changing workflow code safely")."""
+        if self._lean:
+            return  # published with the status (OrderState.search_attributes)
         if workflow.patched("clear-ship-by-after-shipping"):
             workflow.upsert_search_attributes([names.SHIP_BY.value_unset()])
 
@@ -206,6 +277,9 @@ class OrderWorkflow:
         """Until the return window has ended and no return is open. Wakes for
         news (a return announced or received), the window's end and each open
         return's handling SLA, which flags it late."""
+        if self._lean:
+            await self._after_shipping_on_one_timer()
+            return
         state = self._state
         ends = state.open_return_window()
         while True:
@@ -222,6 +296,42 @@ class OrderWorkflow:
                     await workflow.wait_condition(news, timeout=timeout, timeout_summary="return window / return SLA")
             state.flag_late_returns()
             self._show()
+
+    async def _after_shipping_on_one_timer(self) -> None:
+        """The return window runs on one timer, started once: news (a return
+        announced or received) no longer cancels and restarts it. The
+        earliest handling SLA of an open return gets a timer of its own, only
+        while one runs and only anew when that deadline changes."""
+        state = self._state
+        ends = state.open_return_window()
+        window = _timer(ends, "return window")
+        sla, sla_at = _done(), None
+        try:
+            while True:
+                await self._handle_received_returns()
+                now = workflow.now()
+                if now >= ends and not state.open_returns():
+                    return
+                self._set_status(*state.after_shipping_status(ends))
+                due = state.return_sla_deadline()
+                if due != sla_at:
+                    sla.cancel()
+                    sla, sla_at = _timer(due, "return SLA"), due
+                if due is None or due > now:
+                    await self._rest(
+                        partial(
+                            _any,
+                            partial(state.news, len(state.view.returns)),
+                            # A timer wakes the order once; after, only news does.
+                            _never if window.done() else window.done,
+                            _never if sla.done() else sla.done,
+                        )
+                    )
+                state.flag_late_returns()
+                self._show()
+        finally:
+            window.cancel()
+            sla.cancel()
 
     async def _handle_received_returns(self) -> None:
         while self._state.return_ready():
@@ -294,7 +404,7 @@ class OrderWorkflow:
         waits: only such orders pay for the marker, and those from before it
         keep the old matching (which now flags, not fails, a parcel matching
         nothing)."""
-        if self._state.received_returns and not workflow.patched("bind-returns-on-receipt"):
+        if self._state.received_returns and not (self._lean or workflow.patched("bind-returns-on-receipt")):
             self._state.bind_returns_on_receipt = False
         return self._state.receive_return(request)
 
@@ -360,15 +470,14 @@ class OrderWorkflow:
         self._show()
         return None
 
-    @staticmethod
-    def _needs_attention(err: ApplicationError, local: bool) -> bool:
+    def _needs_attention(self, err: ApplicationError, local: bool) -> bool:
         """A business error, or an unexpected one its activity stopped
         retrying (activities/errors.py). Orders that failed on one before it
         was caught replay as they ran; the marker costs only such orders."""
         if err.type == BUSINESS_ERROR_TYPE:
-            return not local or workflow.patched("local-business-errors-need-attention")
+            return not local or self._lean or workflow.patched("local-business-errors-need-attention")
         if err.type == UNEXPECTED_ERROR_TYPE:
-            return workflow.patched("unexpected-errors-need-attention")
+            return self._lean or workflow.patched("unexpected-errors-need-attention")
         return False
 
     def _command(
@@ -386,12 +495,42 @@ class OrderWorkflow:
         )
 
     def _set_status(self, status: OrderStatus, waiting_for: str) -> None:
-        if self._state.set_status(status, waiting_for):
+        if self._state.set_status(status, waiting_for) and not self._lean:
             workflow.upsert_search_attributes([names.ORDER_STATUS.value_set(status.value)])
         self._show()
 
     def _show(self) -> None:
-        """Publish a change: NeedsAttention when it flips, and the details."""
-        if self._state.sync_needs_attention():
+        """The current details at once (free); the search attributes at once
+        in orders from before FEWER_ACTIONS, at the next rest point since."""
+        if self._state.sync_needs_attention() and not self._lean:
             workflow.upsert_search_attributes([names.NEEDS_ATTENTION.value_set(self._state.view.needs_attention)])
         workflow.set_current_details(self._state.details())
+
+    async def _rest(self, ready: Callable[[], bool]) -> None:
+        """Wait for `ready`, with every search attribute current meanwhile: a
+        handler changing one (resume clearing a flag) wakes the order to
+        publish it, in one upsert."""
+        while True:
+            self._publish()
+            await workflow.wait_condition(lambda: ready() or bool(self._changes()))
+            if ready() or not self._lean:
+                return
+
+    def _changes(self) -> list[SearchAttributeUpdate[Any]]:
+        if not self._lean:
+            return []
+        self._state.sync_needs_attention()
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for name, value in self._state.search_attributes().items():
+            if self._published.get(name) != value:
+                key = _KEYS[name]
+                updates.append(key.value_unset() if value is None else key.value_set(value))
+        return updates
+
+    def _publish(self) -> None:
+        """One upsert with every search attribute that changed since the last
+        (a status the order only passes through is never published)."""
+        if updates := self._changes():
+            workflow.upsert_search_attributes(updates)
+            for update in updates:
+                self._published[update.key.name] = update.value

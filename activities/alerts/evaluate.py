@@ -140,12 +140,22 @@ class AlertActivities:
             f"{running} AND {names.ORDER_STATUS.name} = 'RECEIVED'"
             f" AND StartTime < '{(now - limits.accepting).isoformat()}'",
         ]
+        # Intake starts an order it could read AWAITING_PICK (issue 12): until
+        # a worker has run it, it has no TemporalChangeVersion and is still
+        # being accepted.
+        never_run = (
+            f"{running} AND {names.ORDER_STATUS.name} = 'AWAITING_PICK' AND TemporalChangeVersion IS NULL"
+            f" AND StartTime < '{(now - limits.accepting).isoformat()}'"
+        )
         found: dict[str, OrderSummary] = {}
-        for query in queries:
+        for query in [never_run, *queries]:
             for order in await list_orders(self.client, query):
                 # A namespace may hold another deployment's channels: judged there.
-                if order.channel in self.channels:
-                    found.setdefault(order.workflow_id, order)
+                if order.channel not in self.channels:
+                    continue
+                if query is never_run:
+                    order = order.model_copy(update={"status": "RECEIVED"})
+                found.setdefault(order.workflow_id, order)
         views = await order_views(self.client, list(found))
         return [await self._order(summary, view) for summary, view in zip(found.values(), views, strict=True)]
 

@@ -35,6 +35,8 @@ class ShipmentResult(BaseModel):
     shipped: list[LineQuantity] = Field(default_factory=list)
     cancellation_requested_line_ids: list[str] = Field(default_factory=list)
     process_id: str | None = None
+    # The transporter the rules chose, when the command chose it (ShipInput.choose_transporter).
+    transporter_code: str | None = None
 
 
 class CommandResult(BaseModel):
@@ -44,12 +46,23 @@ class CommandResult(BaseModel):
     manual_step: str | None = None
 
 
+class TransporterQuery(BaseModel):
+    marketplace: Marketplace
+    country: str
+    pickup_point: bool = False
+    weight_grams: int | None = None
+
+
 class ShipInput(BaseModel):
     order: OrderRef
     lines: list[LineQuantity]
     shipped_before: dict[str, int]
     transport: Transport
     reference: str | None = None
+    # Set: the activity chooses the transporter by the rules first (the
+    # transport's code is then empty), so the choice costs no workflow task
+    # of its own (issue 12).
+    choose_transporter: TransporterQuery | None = None
 
 
 class CancelLineInput(BaseModel):
@@ -75,10 +88,3 @@ class HandleReturnInput(BaseModel):
 class ReturnOutcome(BaseModel):
     refund: Money | None = None
     restocked: bool = False
-
-
-class TransporterQuery(BaseModel):
-    marketplace: Marketplace
-    country: str
-    pickup_point: bool = False
-    weight_grams: int | None = None

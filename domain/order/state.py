@@ -12,8 +12,9 @@ update with its message. Time comes from the clock the workflow passes in
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
+from domain import names
 from domain.order.aftersales import TicketsOverdue
 from domain.order.commands import (
     AcceptedOrder,
@@ -70,6 +71,13 @@ class ReceivedReturn:
 
     request: ReturnReceivedRequest
     rma_id: str | None
+
+
+def ship_by_deadline(ship_by: date | None) -> datetime | None:
+    """The ShipBy search attribute: the end of the ship-by day, UTC."""
+    if not ship_by:
+        return None
+    return datetime.combine(ship_by, time(23, 59, 59), tzinfo=UTC)
 
 
 def waiting_on_eans(view: OrderView) -> list[str]:
@@ -175,6 +183,30 @@ class OrderState:
         self.view.needs_attention = needs
         return changed
 
+    def search_attributes(self) -> dict[str, object]:
+        """What ops filter on, as it should read now (None: unset). ShipBy
+        matters until every line is shipped or cancelled; once something
+        shipped, clearing it lets ops find late orders with `ShipBy < now`
+        alone (a cancelled order keeps it, as before). Until the order is
+        accepted, ShipBy stays as given at start (intake read it)."""
+        attributes: dict[str, object] = {
+            names.ORDER_STATUS.name: self.view.status.value,
+            names.NEEDS_ATTENTION.name: self.view.needs_attention,
+        }
+        if self.accepted:
+            done_shipping = self.shipped_anything() and not self.open_lines()
+            attributes[names.SHIP_BY.name] = None if done_shipping else self.ship_by_deadline()
+        return attributes
+
+    def return_sla_deadline(self) -> datetime | None:
+        """The earliest handling SLA of an open return not yet flagged late."""
+        deadlines = [
+            record.announced_at + self.sla.return_handling
+            for record in self.open_returns()
+            if record.rma_id not in self.flagged_returns
+        ]
+        return min(deadlines) if deadlines else None
+
     def details(self) -> str:
         """The workflow's current details in the Web UI."""
         view = self.view
@@ -262,10 +294,7 @@ class OrderState:
                 self.note(f"line {line.line_id}: not enough stock, cancelling it")
 
     def ship_by_deadline(self) -> datetime | None:
-        """The ShipBy search attribute: the end of the ship-by day, UTC."""
-        if not self.view.ship_by:
-            return None
-        return datetime.combine(self.view.ship_by, time(23, 59, 59), tzinfo=UTC)
+        return ship_by_deadline(self.view.ship_by)
 
     # Picking and shipping.
 
@@ -273,6 +302,10 @@ class OrderState:
         self.require_accepted("pick")
         if not self.open_lines():
             raise ValueError(f"order is {self.view.status}: no open lines left to pick")
+        if not request.lines and all(line.open_quantity <= line.unshipped_picked for line in self.open_lines()):
+            # A warehouse repeating itself: accepting it would change nothing
+            # and still cost an update.
+            raise ValueError("every open line is picked already: shipping follows")
         for picked in request.lines:
             line = self.line(picked.line_id)
             can_pick = line.open_quantity - line.unshipped_picked

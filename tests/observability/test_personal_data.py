@@ -56,7 +56,9 @@ async def test_a_raw_history_holds_no_plaintext_personal_data(dev_env, engines, 
     raw = await dev_env.client.get_workflow_handle(handle.id).fetch_history()  # no codec: what the server stores
     payloads: list[dict] = []
     _payloads(raw.to_json_dict(), payloads)
-    assert len(payloads) > 10
+    # Input, accept's result, the pick, the shipment and its result, the view...
+    # (9 since the transporter is chosen by the ship command: issue 12).
+    assert len(payloads) >= 8
     assert {base64.b64decode(p["metadata"]["encoding"]) for p in payloads} == {ENCODING}
 
     stored = raw.to_json()

@@ -10,7 +10,7 @@ from domain.order.status import OrderStatus
 from starter.health import channel_health
 from starter.ops_cmd import stuck_orders
 from tests.support import eventually
-from tests.workflows.helpers import LAMP, MUG, place_and_start, wait_for, wait_for_attention
+from tests.workflows.helpers import LAMP, MUG, place_and_start, place_and_start_as_intake, wait_for, wait_for_attention
 from workflows.order import OrderWorkflow
 
 
@@ -90,3 +90,26 @@ async def test_health_flags_a_silent_channel_attention_and_seller_cancellations(
     # 1 seller-fault cancellation (out of stock) among 402 order lines received in 30 days.
     assert report.seller_cancellation_rate == Decimal("0.0025")
     assert not report.over_threshold and report.seller_cancellation_threshold == Decimal("0.02")
+
+
+async def test_stuck_lists_an_order_no_worker_has_run_though_intake_started_it_awaiting_pick(
+    dev_env, engines, bol, task_queue
+):
+    """Intake starts a read order AWAITING_PICK (free attributes, issue 12);
+    if no worker ever runs it, it is still being accepted, and says so."""
+    engine = engines.build(task_queue)
+    _order, handle = await place_and_start_as_intake(
+        dev_env.client, bol, engine, f"{task_queue}-no-worker", [{**MUG, "quantity": 1}]
+    )
+    later = datetime.now(UTC) + timedelta(minutes=6)
+
+    async def listed():
+        return [s for s in await stuck_orders(dev_env.client, now=later) if s.workflow_id == handle.id]
+
+    try:
+        [stuck] = await eventually(listed)
+    finally:
+        await handle.terminate("test over")
+    assert stuck.status == "AWAITING_PICK"
+    assert stuck.reasons[-1].startswith("still being accepted after 6 minutes")
+    assert stuck.resume_with.startswith("nothing to resume: accepting is retried")

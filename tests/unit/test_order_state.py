@@ -682,3 +682,43 @@ def test_the_view_keeps_its_json_shape():
         "history",
         "alerts",
     ]
+
+
+# What ops filter on (issue 12: published once per rest point, from here).
+
+
+def test_search_attributes_follow_the_order_and_leave_ship_by_to_the_start_until_accepted():
+    state = new_state()
+    assert state.search_attributes() == {"OrderStatus": "RECEIVED", "NeedsAttention": False}
+    state = accepted_state(line("A", 2, reserved=True), ship_by=date(2026, 3, 4))
+    deadline = datetime(2026, 3, 4, 23, 59, 59, tzinfo=UTC)
+    assert state.search_attributes() == {"OrderStatus": "AWAITING_PICK", "NeedsAttention": False, "ShipBy": deadline}
+    state.flag(Step.SHIP, "no rule")
+    state.sync_needs_attention()
+    assert state.search_attributes()["NeedsAttention"] is True
+    shipped = shipped_state()
+    assert shipped.search_attributes()["ShipBy"] is None  # shipped: no longer late
+
+
+def test_the_return_sla_deadline_is_the_earliest_open_return_not_yet_flagged():
+    clock = Clock()
+    state = shipped_state(clock)
+    assert state.return_sla_deadline() is None
+    state.announce_return(ReturnNotice(marketplace_order_id="1043", rma_id="R1", ean=MUG_EAN, quantity=1))
+    clock.now += timedelta(hours=1)
+    state.announce_return(ReturnNotice(marketplace_order_id="1043", rma_id="R2", ean=LAMP_EAN, quantity=1))
+    first = datetime(2026, 3, 2, 10, 0, tzinfo=UTC) + state.sla.return_handling
+    assert state.return_sla_deadline() == first
+    clock.now = first
+    state.flag_late_returns()
+    assert state.return_sla_deadline() == first + timedelta(hours=1)
+
+
+def test_picking_everything_again_while_it_ships_is_refused():
+    """A warehouse that polls by status sees the order AWAITING_PICK until
+    its shipment is confirmed; a repeated pick would change nothing."""
+    state = accepted_state(line("A", 2, reserved=True))
+    state.validate_pick(PickRequest())
+    state.pick(PickRequest())
+    with pytest.raises(ValueError, match=r"^every open line is picked already: shipping follows$"):
+        state.validate_pick(PickRequest())

@@ -6,12 +6,14 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
+from activities.order_start import start_attributes
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
 from domain.order.messages import OrderWorkflowInput
 from domain.order.status import OrderStatus
 from domain.order.view import OrderView
 from tests.support import SandboxedBol, eventually
+from workers.worker import Engine
 from workflows.order import OrderWorkflow
 
 MUG = {"ean": "8710103917885", "unitPrice": "12.95", "title": "Blue enamel mug", "offerReference": "MUG-BLUE"}
@@ -29,6 +31,23 @@ async def place_and_start(
         ),
         id=order_workflow_id("bol", order["orderId"]),
         task_queue=task_queue,
+    )
+    return order, handle
+
+
+async def place_and_start_as_intake(
+    client: Client, bol: SandboxedBol, engine: Engine, task_queue: str, items: list[dict]
+) -> tuple[dict, WorkflowHandle]:
+    """As intake starts an order in production, with the search attributes
+    it gives at start (activities/order_start.py): for a branch's recorded
+    cost. Started with the test's client, so that `result()` skips time."""
+    order = await bol.place_order(items)
+    handle = await client.start_workflow(
+        OrderWorkflow.run,
+        OrderWorkflowInput(channel="bol", marketplace=Marketplace.BOL, marketplace_order_id=order["orderId"]),
+        id=order_workflow_id("bol", order["orderId"]),
+        task_queue=task_queue,
+        search_attributes=await start_attributes(engine.channels, "bol", order["orderId"]),
     )
     return order, handle
 

@@ -24,7 +24,14 @@ from domain.reasons import CancellationReason
 from tests.support import eventually
 from tests.workflows.helpers import LAMP as BOL_LAMP
 from tests.workflows.helpers import MUG as BOL_MUG
-from tests.workflows.helpers import keep_history, place_and_start, view, wait_for, wait_for_attention
+from tests.workflows.helpers import (
+    keep_history,
+    place_and_start,
+    place_and_start_as_intake,
+    view,
+    wait_for,
+    wait_for_attention,
+)
 from tests.workflows.markets import LAMP, MUG, Market, start_order
 from workflows.order import OrderWorkflow
 
@@ -38,11 +45,12 @@ async def keep(handle, market: Market, name: str) -> None:
 async def test_full_lifecycle_ships_waits_30_days_handles_a_return_and_closes(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue)
     async with engine.worker(time_env.client):
-        order, handle = await place_and_start(
-            time_env.client, bol, task_queue, [{**BOL_MUG, "quantity": 2}, {**BOL_LAMP, "quantity": 1}]
+        order, handle = await place_and_start_as_intake(
+            time_env.client, bol, engine, task_queue, [{**BOL_MUG, "quantity": 2}, {**BOL_LAMP, "quantity": 1}]
         )
-        await wait_for(handle, OrderStatus.AWAITING_PICK)
-        assert engine.inventory.stock("MUG-BLUE").reserved == 2
+        # Accepted: seen in the store, not by a query, which would split the
+        # order's first workflow task (and its recorded cost) while it accepts.
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 2)
 
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000001", weight_grams=900))
         shipped = await wait_for(handle, OrderStatus.SHIPPED)
@@ -83,8 +91,10 @@ async def test_happy_path_accepts_picks_ships_and_closes_when_the_return_window_
     on time skipping alone: it gets a server of its own."""
     engine = engines.build(task_queue)
     async with engine.worker(own_time_env.client):
-        _order, handle = await place_and_start(own_time_env.client, bol, task_queue, [{**BOL_MUG, "quantity": 1}])
-        await wait_for(handle, OrderStatus.AWAITING_PICK)
+        _order, handle = await place_and_start_as_intake(
+            own_time_env.client, bol, engine, task_queue, [{**BOL_MUG, "quantity": 1}]
+        )
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)  # accepted (see above)
         await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="3SBOL0000009"))
         await wait_for(handle, OrderStatus.SHIPPED)
         closed = await handle.result()  # the time-skipping server jumps the return window

@@ -146,15 +146,25 @@ class FakeOrderActivities:
         return self._reply("choose_transporter", query, self.transporter_replies, lambda: self.transporter)
 
     async def ship_lines(self, step: ShipInput) -> ShipmentResult:
+        # As the real one: the rules' transporter first, when asked to choose;
+        # the command is recorded as shipped, with the transporter chosen.
+        chosen = None
+        if step.choose_transporter is not None:
+            chosen = await self.choose_transporter(step.choose_transporter)
+            transport = step.transport.model_copy(update={"transporter_code": chosen})
+            step = step.model_copy(update={"transport": transport, "choose_transporter": None})
         self.ship_started.set()
         if self.ship_gate is not None:
             await self.ship_gate.wait()
-        return self._reply(
+        result: ShipmentResult = self._reply(
             "ship_lines",
             step,
             self.ship_replies,
             lambda: ShipmentResult(shipped=step.lines, process_id=f"ship-{uuid.uuid4().hex[:6]}"),
         )
+        if chosen is not None:
+            result = result.model_copy(update={"transporter_code": chosen})
+        return result
 
     async def cancel_line(self, step: CancelLineInput) -> CommandResult:
         return self._reply(

@@ -64,7 +64,8 @@ async def test_nothing_else_while_a_shipment_is_being_confirmed(orders):
     await handle.execute_update(OrderWorkflow.pick, pick("L-MUG", 2))
     await asyncio.wait_for(fake.ship_started.wait(), timeout=10)
     shipping = await reaches(handle, OrderStatus.SHIPPING)
-    assert shipping.waiting_for == "Confirming the shipment with bol (TNT)"
+    # The rules choose the transporter within the ship command (issue 12): named once shipped.
+    assert shipping.waiting_for == "Confirming the shipment with bol (transporter by the rules)"
 
     assert "a shipment is being confirmed right now; wait for it" in await rejection(
         handle, OrderWorkflow.ship, ShipRequest(transporter_code="DHL_DE")
