@@ -37,10 +37,15 @@ class PropagationResult(BaseModel):
     p95_ms: float
     p99_ms: float
     max_ms: float
+    # Per receiving channel: sale → that channel applied the stock (ms).
+    per_channel: dict[str, dict[str, float]] = {}
     stock_changes: int
     stock_calls: int
     stock_calls_per_1000_changes: float
     max_stock_calls_per_offer_per_window: int
+    # Status look-ups (single and bulk) during the sales, per channel.
+    process_status_calls: int = 0
+    process_status_calls_per_1000_changes: float = 0.0
     price_change_skus: int
     price_calls: int
     price_calls_per_1000_changes: float
@@ -97,6 +102,7 @@ async def run(
             notifier = stack.engine.notifier(stack.client)
             await notifier.changed([p.sku for p in products])
             await _wait_for_offers(boxes, skus, timeout=120)
+            status_before = await _status_calls(boxes)
 
             # Sales on the first channel, at a steady pace.
             placed: list[tuple[str, datetime]] = []
@@ -128,8 +134,13 @@ async def run(
                         raise TimeoutError(f"{box.url}: stock did not settle")
                     await asyncio.sleep(0.5)
 
-            latencies = _latencies(placed, [_stock_history(await box.get("/_sandbox/offers")) for box in others])
+            per_channel = {
+                name: _latencies(placed, [_stock_history(await box.get("/_sandbox/offers"))])
+                for name, box in zip(CHANNELS[1:], others, strict=True)
+            }
+            latencies = [max(each) for each in zip(*per_channel.values(), strict=True)]
             stock_calls, per_window = await _stock_calls(boxes, window)
+            status_calls = await _status_calls(boxes) - status_before
 
             price = await _price_change(stack, boxes, price_skus)
     finally:
@@ -143,13 +154,25 @@ async def run(
         p95_ms=round(_percentile(latencies, 95), 1),
         p99_ms=round(_percentile(latencies, 99), 1),
         max_ms=round(max(latencies), 1),
+        per_channel={name: _summary(values) for name, values in per_channel.items()},
         stock_changes=sales,
         stock_calls=stock_calls,
         # Per channel: without coalescing every change would cost each channel one call.
         stock_calls_per_1000_changes=round(stock_calls / len(CHANNELS) / sales * 1000, 1),
         max_stock_calls_per_offer_per_window=per_window,
+        process_status_calls=status_calls,
+        process_status_calls_per_1000_changes=round(status_calls / len(CHANNELS) / sales * 1000, 1),
         **price,
     )
+
+
+def _summary(latencies: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 95), 1),
+        "p99_ms": round(_percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1),
+    }
 
 
 def _latencies(
@@ -167,6 +190,10 @@ def _latencies(
             done.append(applied)
         latencies.append((max(done) - at).total_seconds() * 1000)
     return latencies
+
+
+async def _status_calls(boxes: list[Sandbox]) -> int:
+    return sum([len(await box.get("/_sandbox/requests?path=/shared/process-status")) for box in boxes])
 
 
 async def _stock_calls(boxes: list[Sandbox], window: timedelta) -> tuple[int, int]:
