@@ -112,6 +112,8 @@ class Engine:
             "graceful_shutdown_timeout": tuning.graceful_shutdown,
             "max_concurrent_activities": tuning.max_concurrent_activities,
             "max_cached_workflows": tuning.max_cached_workflows,
+            "max_concurrent_workflow_tasks": tuning.max_concurrent_workflow_tasks,
+            "max_concurrent_local_activities": tuning.max_concurrent_local_activities,
         }
         return Worker(
             client,

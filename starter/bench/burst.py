@@ -10,10 +10,13 @@ up a workflow's next step), and push → accepted (the push was handed to the
 receiver → the order's first activity, the accept, was recorded)."""
 
 import asyncio
+import logging
+import re
 import shutil
 import statistics
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,6 +75,9 @@ class BurstResult(BaseModel):
     workflow_task_schedule_to_start_p99_ms: float
     # Warnings the worker logged (the SDK's slow-task and deadlock warnings among them).
     worker_warnings: int
+    worker_warning_kinds: dict[str, int]
+    # Pushes answered 503 (Temporal did not take the start in time) and delivered again.
+    pushes_redelivered: int
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -169,6 +175,10 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
 
         hooks = create_webhook_app(IntakeActivities(channels, client, settings.task_queue), UNLIMITED)
         pushed_at: dict[str, datetime] = {}
+        redelivered: list[str] = []
+        # A push Temporal could not take in time is answered 503 and logged with
+        # its stack; here it is counted instead (`pushes_redelivered`).
+        logging.getLogger("workers.webhooks").setLevel(logging.CRITICAL)
         gate = asyncio.Semaphore(DELIVERY_CONCURRENCY)
         transport = httpx.ASGITransport(app=hooks)
         async with httpx.AsyncClient(transport=transport, base_url="http://webhooks", timeout=120) as push:
@@ -183,6 +193,7 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
                         if answer.status_code != 503:  # bol delivers a refused push again
                             answer.raise_for_status()
                             return
+                        redelivered.append(order_id)
                         await asyncio.sleep(1)
 
             started = time.monotonic()
@@ -214,7 +225,11 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         sandbox.process.terminate()
         sandbox.process.wait()
         server.stop()
-    warnings = sum(1 for line in log.read_text(errors="replace").splitlines() if "WARN" in line.upper())
+    warnings = Counter(
+        re.sub(r"[0-9a-f-]{8,}|\d+", "#", line.split("WARN", 1)[1])[:100].strip()
+        for line in log.read_text(errors="replace").splitlines()
+        if "WARN" in line
+    )
     if owned:
         shutil.rmtree(workdir, ignore_errors=True)
     tasks = [ms for h in histories for ms in h.tasks_ms]
@@ -237,5 +252,7 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         max_workflow_task_ms=round(max(tasks, default=0.0), 1),
         workflow_tasks_over_1s=sum(1 for ms in tasks if ms > SLOW_TASK.total_seconds() * 1000),
         workflow_task_schedule_to_start_p99_ms=round(_percentile(queued, 99), 1),
-        worker_warnings=warnings,
+        worker_warnings=warnings.total(),
+        worker_warning_kinds=dict(warnings.most_common(3)),
+        pushes_redelivered=len(redelivered),
     )
