@@ -131,16 +131,24 @@ class BenchStack:
             log_file=workdir / "temporal.log",
         ).start()
         sandboxes = {name: _start_sandbox(workdir, name, process_delay) for name in channels}
-        configs: dict[str, BolChannelConfig] = {}
-        for name, box in sandboxes.items():
-            await _wait_until_serving(box.url)
-            config = sandbox_channel(box.url, return_window)
-            configs[name] = config.model_copy(
-                update={"poll_interval": poll_interval, "offer_sync": offer_sync, "offer_sync_window": window}
-            )
-        settings = Settings(data_dir=workdir, database_url=f"sqlite:///{workdir / 'store.db'}", channels=configs)
-        engine = Engine.build(settings)
-        client = await Client.connect(server.address, data_converter=data_converter())
+        try:
+            configs: dict[str, BolChannelConfig] = {}
+            for name, box in sandboxes.items():
+                await _wait_until_serving(box.url)
+                config = sandbox_channel(box.url, return_window)
+                configs[name] = config.model_copy(
+                    update={"poll_interval": poll_interval, "offer_sync": offer_sync, "offer_sync_window": window}
+                )
+            settings = Settings(data_dir=workdir, database_url=f"sqlite:///{workdir / 'store.db'}", channels=configs)
+            engine = Engine.build(settings)
+            client = await Client.connect(server.address, data_converter=data_converter())
+        except BaseException:
+            # Nothing may outlive a benchmark that could not start.
+            for box in sandboxes.values():
+                box.process.terminate()
+                box.process.wait()
+            server.stop()
+            raise
         return cls(workdir, server, sandboxes, engine, client, settings)
 
     async def close(self, keep: bool = False) -> None:
@@ -176,7 +184,8 @@ def _start_sandbox(workdir: Path, name: str, process_delay: float) -> Sandbox:
     return Sandbox(process, f"http://127.0.0.1:{port}")
 
 
-async def _wait_until_serving(url: str, timeout: float = 30) -> None:
+async def _wait_until_serving(url: str, timeout: float = 120) -> None:
+    # Generous: on a busy machine a Python process takes a while to import.
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=url) as http:
         while True:
