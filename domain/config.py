@@ -41,8 +41,14 @@ class BolChannelConfig(BaseModel):
     # Process statuses can take hours on bol; this is how long one activity
     # attempt follows one before handing back to Temporal's retry.
     process_status_patience: timedelta = timedelta(minutes=10)
-    # First look at a new process status after this long, then less and less often.
-    process_status_poll: timedelta = timedelta(milliseconds=500)
+    # The shortest wait before a look at a process status. The first look
+    # comes after the channel's typical process time (learned), then less
+    # and less often while it stays PENDING.
+    process_status_poll: timedelta = timedelta(milliseconds=100)
+    # The seller subscribed this account to bol's PROCESS_STATUS pushes, sent
+    # to this engine's webhook receiver (docs/webhooks.md): a push makes the
+    # worker look the status up at once, and polling becomes the safety net.
+    process_status_pushes: bool = False
     return_window: timedelta | None = None
     request_timeout: timedelta = timedelta(seconds=30)
     # Offer sync: keep this channel's offers in line with stock and prices.

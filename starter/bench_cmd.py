@@ -92,6 +92,27 @@ async def throughput(
     out.print(table)
 
 
+@bench_app.command("burst")
+@run_async
+async def burst(
+    orders: Annotated[int, typer.Option(help="orders whose pushes arrive at once")] = 2500,
+    workflow_tasks: Annotated[
+        int | None, typer.Option(help="the worker's max_concurrent_workflow_tasks (and local activities)")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Orders arriving at once: the longest workflow task and push → accepted (p50/p99)."""
+    from starter.bench import burst as bench
+    from workers.settings import WorkerTuning
+
+    tuning = WorkerTuning()
+    if workflow_tasks is not None:
+        tuning = tuning.model_copy(
+            update={"max_concurrent_workflow_tasks": workflow_tasks, "max_concurrent_local_activities": workflow_tasks}
+        )
+    report(await bench.run(orders=orders, tuning=tuning), as_json, f"burst of {orders} orders")
+
+
 @bench_app.command("memory")
 @run_async
 async def memory(
@@ -110,5 +131,5 @@ def all_benchmarks() -> None:
     """Every benchmark, one after the other (make bench)."""
     import subprocess
 
-    for name in ("propagation", "throughput", "memory"):
+    for name in ("propagation", "throughput", "burst", "memory"):
         subprocess.run([sys.executable, "-m", "starter.cli", "bench", name], check=True)

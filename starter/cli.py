@@ -112,7 +112,17 @@ async def run(
 
 @app.command()
 @run_async
-async def worker() -> None:
+async def worker(
+    webhooks_port: Annotated[
+        int | None,
+        typer.Option(
+            help="also receive bol's pushes here (as `ordertide webhooks`), so PROCESS_STATUS pushes reach "
+            "the commands this worker follows",
+            callback=checked(args.port),
+        ),
+    ] = None,
+    webhooks_host: Host = "127.0.0.1",
+) -> None:
     """Run the worker against an existing Temporal (TEMPORAL_* variables)."""
     import signal
 
@@ -132,7 +142,8 @@ async def worker() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_worker(await connect(), settings, stop)
+    webhooks = (webhooks_host, webhooks_port) if webhooks_port is not None else None
+    await run_worker(await connect(), settings, stop, webhooks)
 
 
 @sandbox_app.command("bol")

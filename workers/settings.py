@@ -36,6 +36,13 @@ class WorkerTuning(BaseModel):
     # window) costs nothing outside this cache, so it bounds the worker's memory.
     max_cached_workflows: int = 1000
     max_concurrent_activities: int = 200
+    # Workflow tasks in progress at once. A task that runs a local activity
+    # (the accept) stays open until it returns, so under a burst a hundred
+    # such tasks would share the marketplace, the store and two cores, and
+    # each take seconds. Fewer at once finish each in a fraction of a second
+    # at the same throughput; the rest wait their turn on the server.
+    max_concurrent_workflow_tasks: int = 10
+    max_concurrent_local_activities: int = 10
     graceful_shutdown: timedelta = timedelta(seconds=10)
 
 

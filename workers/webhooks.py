@@ -6,7 +6,9 @@ Beside bol's pushes, supplier portals push whole orders
 A push is only a hint (it can be forged, late, duplicated or lost): an ORDER
 push starts that order's workflow — idempotently, by workflow id — and the
 workflow fetches the order through the authenticated API before trusting
-anything. Everything else is acknowledged and left to polling.
+anything. A PROCESS_STATUS push makes a command waiting in this process
+look its status up at once. Everything else is acknowledged and left to
+polling.
 
 Checks run cheapest first, and nothing is started until all have passed:
 a source over its budget gets 429 (with Retry-After), an unknown channel
@@ -98,6 +100,8 @@ def create_webhook_app(
         refused = _other_account(adapter, push)
         if refused:
             return _error(403, refused)
+        if push.event.resource == "PROCESS_STATUS":
+            return _process_status(adapter, push.event)
         if push.event.resource != "ORDER":
             return JSONResponse({"ignored": push.event.resource}, status_code=202)
         order_id = push.event.resourceId
@@ -144,6 +148,17 @@ def create_webhook_app(
         ],
         lifespan=lifespan,
     )
+
+
+def _process_status(adapter: BolAdapter, event: PushEvent) -> JSONResponse:
+    """A process finished: the worker in this process that waits for it
+    looks it up now instead of at its next poll (the status itself is read
+    through the authenticated API). A receiver running apart from the
+    workers has nobody waiting here: polling finds the status."""
+    process_id = event.resourceId
+    if not BolId.OPAQUE.matches(process_id):
+        return _error(400, f"event.resourceId: {process_id[:40]!r} is not a bol processStatusId")
+    return JSONResponse({"looked_up": adapter.tracker.hint(process_id)}, status_code=202)
 
 
 def _bol_adapter(intake: IntakeActivities, channel: str) -> BolAdapter | None:

@@ -28,7 +28,10 @@ from domain.ids import intake_workflow_id
 from domain.intake import IntakeInput
 from domain.transporters import TransporterRules
 from workers.alert_schedule import ensure_alert_schedule
+from workers.http import serving
 from workers.settings import Settings
+from workers.warehouse_endpoint import warehouse_routes
+from workers.webhooks import create_webhook_app
 from workflows.alerts import AlertEvaluationWorkflow, AlertsWorkflow
 from workflows.intake import ChannelIntakeWorkflow
 from workflows.inventory import InventoryWorkflow
@@ -129,6 +132,8 @@ class Engine:
             "graceful_shutdown_timeout": tuning.graceful_shutdown,
             "max_concurrent_activities": tuning.max_concurrent_activities,
             "max_cached_workflows": tuning.max_cached_workflows,
+            "max_concurrent_workflow_tasks": tuning.max_concurrent_workflow_tasks,
+            "max_concurrent_local_activities": tuning.max_concurrent_local_activities,
         }
         return Worker(
             client,
@@ -160,12 +165,23 @@ async def ensure_intake(client: Client, settings: Settings) -> None:
         )
 
 
-async def run_worker(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+async def run_worker(
+    client: Client, settings: Settings, stop: asyncio.Event, webhooks: tuple[str, int] | None = None
+) -> None:
+    """`webhooks`: (host, port) to receive bol's pushes on, in this process,
+    where the commands that PROCESS_STATUS pushes are about wait."""
     engine = Engine.build(settings)
     try:
         await ensure_intake(client, settings)
         await ensure_alert_schedule(client, settings)
-        async with engine.worker(client):
+        async with engine.worker(client), contextlib.AsyncExitStack() as beside:
+            if webhooks is not None:
+                intake = IntakeActivities(engine.channels, client, settings.task_queue)
+                secret = settings.warehouse.secret
+                extra = warehouse_routes(client, secret) if secret is not None else None
+                app = create_webhook_app(intake, settings.webhooks, extra)
+                url = await beside.enter_async_context(serving(app, host=webhooks[0], port=webhooks[1]))
+                log.info("receiving pushes at %s/webhooks/bol/<channel>", url)
             log.info(
                 "worker on task queue %s serving channels %s", settings.task_queue, ", ".join(engine.channels.names())
             )

@@ -43,10 +43,15 @@ class PropagationResult(BaseModel):
     # Per marketplace the sale did not happen on: sale → stock applied there (ms).
     per_marketplace: dict[str, dict[str, float]] = {}
     kaufland_amount_calls: int = 0
+    # Per receiving channel: sale → that channel applied the stock (ms).
+    per_channel: dict[str, dict[str, float]] = {}
     stock_changes: int
     stock_calls: int
     stock_calls_per_1000_changes: float
     max_stock_calls_per_offer_per_window: int
+    # Status look-ups (single and bulk) during the sales, per channel.
+    process_status_calls: int = 0
+    process_status_calls_per_1000_changes: float = 0.0
     price_change_skus: int
     price_calls: int
     price_calls_per_1000_changes: float
@@ -107,6 +112,7 @@ async def run(
             await notifier.changed([p.sku for p in products])
             await _wait_for_offers(boxes, skus, timeout=120)
             await kl.wait_for_units(kaufland, skus, timeout=120)
+            status_before = await _status_calls(boxes)
 
             # Sales on the first channel, at a steady pace.
             placed: list[tuple[str, datetime]] = []
@@ -145,12 +151,17 @@ async def run(
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{kaufland.url}: Kaufland amounts did not settle")
                 await asyncio.sleep(0.5)
-            on_kaufland = _latencies(placed, [await kl.amount_history(kaufland)])
-            on_bol = _latencies(placed, [_stock_history(await box.get("/_sandbox/offers")) for box in others])
-            per_marketplace = {"bol": _figures(on_bol), "kaufland": _figures(on_kaufland)}
-            latencies = [max(pair) for pair in zip(on_bol, on_kaufland, strict=True)]
+            per_channel = {
+                name: _latencies(placed, [_stock_history(await box.get("/_sandbox/offers"))])
+                for name, box in zip(CHANNELS[1:], others, strict=True)
+            }
+            per_channel[KAUFLAND] = _latencies(placed, [await kl.amount_history(kaufland)])
+            on_bol = [max(each) for each in zip(*(per_channel[name] for name in CHANNELS[1:]), strict=True)]
+            per_marketplace = {"bol": _figures(on_bol), "kaufland": _figures(per_channel[KAUFLAND])}
+            latencies = [max(each) for each in zip(*per_channel.values(), strict=True)]
             amount_calls = await kl.amount_calls(kaufland)
             stock_calls, per_window = await _stock_calls(boxes, window)
+            status_calls = await _status_calls(boxes) - status_before
 
             price = await _price_change(stack, boxes, price_skus)
     finally:
@@ -166,11 +177,14 @@ async def run(
         max_ms=round(max(latencies), 1),
         per_marketplace=per_marketplace,
         kaufland_amount_calls=amount_calls,
+        per_channel={name: _figures(values) for name, values in per_channel.items()},
         stock_changes=sales,
         stock_calls=stock_calls,
         # Per channel: without coalescing every change would cost each channel one call.
         stock_calls_per_1000_changes=round(stock_calls / len(CHANNELS) / sales * 1000, 1),
         max_stock_calls_per_offer_per_window=per_window,
+        process_status_calls=status_calls,
+        process_status_calls_per_1000_changes=round(status_calls / len(CHANNELS) / sales * 1000, 1),
         **price,
     )
 
@@ -199,6 +213,10 @@ def _latencies(
             done.append(applied)
         latencies.append((max(done) - at).total_seconds() * 1000)
     return latencies
+
+
+async def _status_calls(boxes: list[Sandbox]) -> int:
+    return sum([len(await box.get("/_sandbox/requests?path=/shared/process-status")) for box in boxes])
 
 
 async def _stock_calls(boxes: list[Sandbox], window: timedelta) -> tuple[int, int]:

@@ -133,21 +133,29 @@ class BenchStack:
             log_file=workdir / "temporal.log",
         ).start()
         sandboxes = {name: _start_sandbox(workdir, name, process_delay) for name in channels}
-        sandboxes |= {name: _start_sandbox(workdir, name, process_delay, "kaufland") for name in kaufland}
-        configs: dict[str, ChannelConfig] = {}
-        for name, box in sandboxes.items():
-            await _wait_until_serving(box.url)
-            config = (
-                kaufland_sandbox_channel(box.url, return_window)
-                if name in kaufland
-                else sandbox_channel(box.url, return_window)
-            )
-            configs[name] = config.model_copy(
-                update={"poll_interval": poll_interval, "offer_sync": offer_sync, "offer_sync_window": window}
-            )
-        settings = Settings(data_dir=workdir, database_url=f"sqlite:///{workdir / 'store.db'}", channels=configs)
-        engine = Engine.build(settings)
-        client = await Client.connect(server.address, data_converter=data_converter())
+        try:
+            sandboxes |= {name: _start_sandbox(workdir, name, process_delay, "kaufland") for name in kaufland}
+            configs: dict[str, ChannelConfig] = {}
+            for name, box in sandboxes.items():
+                await _wait_until_serving(box.url)
+                config = (
+                    kaufland_sandbox_channel(box.url, return_window)
+                    if name in kaufland
+                    else sandbox_channel(box.url, return_window)
+                )
+                configs[name] = config.model_copy(
+                    update={"poll_interval": poll_interval, "offer_sync": offer_sync, "offer_sync_window": window}
+                )
+            settings = Settings(data_dir=workdir, database_url=f"sqlite:///{workdir / 'store.db'}", channels=configs)
+            engine = Engine.build(settings)
+            client = await Client.connect(server.address, data_converter=data_converter())
+        except BaseException:
+            # Nothing may outlive a benchmark that could not start.
+            for box in sandboxes.values():
+                box.process.terminate()
+                box.process.wait()
+            server.stop()
+            raise
         return cls(workdir, server, sandboxes, engine, client, settings)
 
     async def close(self, keep: bool = False) -> None:
@@ -175,8 +183,8 @@ def _start_sandbox(workdir: Path, name: str, process_delay: float, marketplace: 
     return Sandbox(process, f"http://127.0.0.1:{port}")
 
 
-async def _wait_until_serving(url: str, timeout: float = 90) -> None:
-    # A Python process can take half a minute to import and bind on a busy 2-core machine.
+async def _wait_until_serving(url: str, timeout: float = 120) -> None:
+    # Generous: on a busy machine a Python process takes a while to import.
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=url) as http:
         while True:

@@ -56,3 +56,19 @@ async def test_an_unreadable_status_answer_fails_its_waiters_at_once_and_the_pol
         assert final.status == "SUCCESS"
     finally:
         await adapter.aclose()
+
+
+async def test_the_poller_learns_how_long_bol_takes_and_looks_about_once_per_process(bol: SandboxedBol):
+    # bol (here the sandbox) finishes a process in 50 ms; the poller may look
+    # as early as 10 ms after the 202, but should learn not to.
+    adapter = BolAdapter("bol", bol_channel(bol.url), transport=bol.transport, process_poll_interval=0.01)
+    try:
+        for _ in range(10):
+            await adapter.tracker.wait(await _create_offer(adapter), PATIENCE)
+        looks_before = adapter.tracker.polls
+        for _ in range(5):
+            await asyncio.wait_for(adapter.tracker.wait(await _create_offer(adapter), PATIENCE), timeout=1)
+        assert adapter.tracker.polls - looks_before <= 8
+        assert 0.03 <= adapter.tracker.typical <= 0.2
+    finally:
+        await adapter.aclose()

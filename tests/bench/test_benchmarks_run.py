@@ -66,7 +66,16 @@ async def memory_run() -> AsyncIterator[BenchInBackground]:
     await run.stop()
 
 
-async def test_throughput_runs_the_engine_and_the_baseline(memory_run):
+@pytest_asyncio.fixture(scope="module")
+async def burst_run() -> AsyncIterator[BenchInBackground]:
+    """Mostly start-up (a dev server, a sandbox, a worker process): it runs
+    beside the throughput benchmark too."""
+    run = await BenchInBackground.start("burst", "--orders", "20")
+    yield run
+    await run.stop()
+
+
+async def test_throughput_runs_the_engine_and_the_baseline(memory_run, burst_run):
     result = await bench("throughput", "--orders", "15", "--warmup", "2")
     assert result["orders"] == 15
     assert result["orders_per_s"] > 0 and result["baseline_orders_per_s"] > 0
@@ -109,3 +118,12 @@ async def test_propagation_reports_latency_and_coalescing():
     assert set(result["per_marketplace"]) == {"bol", "kaufland"}
     assert 0 < result["per_marketplace"]["kaufland"]["p50_ms"] <= result["per_marketplace"]["kaufland"]["p99_ms"]
     assert result["kaufland_amount_calls"] > 0
+
+
+async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):
+    result = await burst_run.result()
+    assert (result["orders"], result["accepted"], result["needs_attention"]) == (20, 20, 0)
+    # Every order's history was read: at least its first task and its accept.
+    assert result["workflow_tasks"] >= 20
+    assert 0 < result["workflow_task_p50_ms"] <= result["max_workflow_task_ms"]
+    assert 0 < result["push_to_accepted_p50_ms"] <= result["push_to_accepted_p99_ms"]

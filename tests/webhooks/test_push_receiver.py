@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from activities.channels import Channels
 from activities.intake import IntakeActivities
+from activities.marketplaces.bol.process import ProcessTracker
 from activities.marketplaces.bol.push_keys import PushKeys
 from domain.intake import OrderChange
 from tests.support import SandboxedBol, bol_channel
@@ -24,6 +25,13 @@ from workers.settings import WebhookSettings
 from workers.webhooks import create_webhook_app
 
 ORDER = "1200000001"
+OFFER = {
+    "ean": "8712345678906",
+    "condition": {"name": "NEW"},
+    "pricing": {"bundlePrices": [{"quantity": 1, "unitPrice": 9.99}]},
+    "stock": {"amount": 3, "managedByRetailer": True},
+    "fulfilment": {"method": "FBR", "deliveryCode": "24uurs-16"},
+}
 KEYS = "/retailer/subscriptions/signature-keys"
 
 
@@ -217,11 +225,32 @@ async def test_when_bols_keys_cannot_be_read_the_push_gets_503_not_401(bol, chan
 
 async def test_non_order_pushes_are_acknowledged_without_a_hand_over(bol, channels):
     intake = HandOver(channels)
-    body, headers = await signed(bol, "123", resource="PROCESS_STATUS")
+    body, headers = await signed(bol, "123", resource="SHIPMENT")
     async with receiver(intake) as http:
         answer = await http.post("/webhooks/bol/bol", content=body, headers=headers)
-    assert (answer.status_code, answer.json()) == (202, {"ignored": "PROCESS_STATUS"})
+    assert (answer.status_code, answer.json()) == (202, {"ignored": "SHIPMENT"})
     assert intake.orders == []
+
+
+async def test_a_process_status_push_makes_the_waiting_command_look_its_status_up_at_once(bol, channels):
+    adapter = channels["bol"]
+    # Subscribed to PROCESS_STATUS pushes: polling is only the safety net, its
+    # first look far beyond what this test waits.
+    adapter.tracker = ProcessTracker(adapter.http, min_interval=60.0, pushes=True)
+    created = await adapter.http.call("POST", "/retailer/offers", json=OFFER, ok=(202,))
+    process_id = created.json()["processStatusId"]
+    waiting = asyncio.create_task(adapter.tracker.wait(process_id, patience=600))
+    await asyncio.sleep(0.1)  # the sandbox finishes it after 50 ms; bol then pushes
+    body, headers = await signed(bol, process_id, resource="PROCESS_STATUS")
+    unknown_body, unknown_headers = await signed(bol, "424242", resource="PROCESS_STATUS")
+    async with receiver(HandOver(channels)) as http:
+        answer = await http.post("/webhooks/bol/bol", content=body, headers=headers)
+        unknown = await http.post("/webhooks/bol/bol", content=unknown_body, headers=unknown_headers)
+    assert (answer.status_code, answer.json()) == (202, {"looked_up": True})
+    assert (unknown.status_code, unknown.json()) == (202, {"looked_up": False})
+    final = await asyncio.wait_for(waiting, timeout=2)
+    assert final.status == "SUCCESS"
+    assert adapter.tracker.polls == 1
 
 
 async def test_a_listed_key_that_cannot_be_read_does_not_refuse_pushes_signed_with_the_others(

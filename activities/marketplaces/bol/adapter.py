@@ -51,7 +51,9 @@ class BolAdapter:
         self.config = config
         self.http = BolHttp(config, transport=transport)
         self.tracker = ProcessTracker(
-            self.http, min_interval=process_poll_interval or config.process_status_poll.total_seconds()
+            self.http,
+            min_interval=process_poll_interval or config.process_status_poll.total_seconds(),
+            pushes=config.process_status_pushes,
         )
         self.push_keys = PushKeys(self.http)
         self.offers = BolOffers(self.http, self.tracker, config.process_status_patience.total_seconds())

@@ -1,0 +1,258 @@
+"""`ordertide bench burst`: thousands of orders arriving at once (a flash
+sale, an intake catching up after an outage). The orders are placed on the
+bol sandbox first; then bol's ORDER pushes for all of them reach the webhook
+receiver together. The engine's worker runs in a process of its own, as in
+production.
+
+Measured from the histories of every order: the longest workflow task
+(WorkflowTaskStarted → Completed: what the SDK warns about and what holds
+up a workflow's next step), and push → accepted (the push was handed to the
+receiver → the order's first activity, the accept, was recorded)."""
+
+import asyncio
+import logging
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from activities.channels import Channels
+from activities.intake import IntakeActivities
+from activities.store import Database, InventoryStore
+from domain.ids import order_workflow_id
+from starter.bench.order_desk import OrderDesk
+from starter.bench.stack import _start_sandbox, _wait_until_serving, catalog, free_port
+from starter.bench.throughput import _spawn, _stop
+from starter.run_cmd import sandbox_channel
+from workers.devserver import DevServer
+from workers.settings import Settings, WebhookSettings, WorkerTuning, settings_env
+from workers.temporal_client import data_converter
+from workers.webhooks import create_webhook_app
+
+# The receiver limits pushes per sender address; bol sends from many, the
+# benchmark from one, so its limit is lifted here.
+UNLIMITED = WebhookSettings(requests_per_second=1_000_000, burst=1_000_000)
+# Pushes in flight at once (bol's delivery is concurrent too).
+DELIVERY_CONCURRENCY = 100
+SLOW_TASK = timedelta(seconds=1)
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+WARMUP = 5
+
+
+async def _wait_accepted(client: Client, query: str, count: int, timeout: float) -> None:
+    """Until `count` orders are accepted, or `timeout` seconds (the result says how many were)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (await client.count_workflows(query)).count >= count:
+            return
+        await asyncio.sleep(0.5)
+
+
+class BurstResult(BaseModel):
+    orders: int
+    accepted: int
+    needs_attention: int
+    push_seconds: float
+    all_accepted_s: float
+    push_to_accepted_p50_ms: float
+    push_to_accepted_p99_ms: float
+    push_to_accepted_max_ms: float
+    workflow_tasks: int
+    workflow_task_p50_ms: float
+    workflow_task_p99_ms: float
+    max_workflow_task_ms: float
+    workflow_tasks_over_1s: int
+    # Workflow task time in the server's queue (Scheduled → Started).
+    workflow_task_schedule_to_start_p99_ms: float
+    # Warnings the worker logged (the SDK's slow-task and deadlock warnings among them).
+    worker_warnings: int
+    worker_warning_kinds: dict[str, int]
+    # Pushes answered 503 (Temporal did not take the start in time) and delivered again.
+    pushes_redelivered: int
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+class _History(BaseModel):
+    tasks_ms: list[float]
+    queued_ms: list[float]
+    accepted_at: datetime | None
+
+
+async def _read_history(client: Client, workflow_id: str) -> _History:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    tasks, queued = [], []
+    scheduled = started = None
+    accepted_at = None
+    for event in history.events:
+        at = event.event_time.ToDatetime(tzinfo=UTC)
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+            scheduled = at
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            started = at
+            if scheduled is not None:
+                queued.append((at - scheduled).total_seconds() * 1000)
+        elif kind in (
+            EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+            EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+            EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+        ):
+            if started is not None:
+                tasks.append((at - started).total_seconds() * 1000)
+            started = None
+        elif accepted_at is None and (
+            kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+            or event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
+        ):
+            # The accept is the order's first activity, local or not.
+            accepted_at = at
+    return _History(tasks_ms=tasks, queued_ms=queued, accepted_at=accepted_at)
+
+
+async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTuning | None = None) -> BurstResult:
+    owned = workdir is None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-burst-"))
+    server = DevServer(
+        workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log"
+    ).start()
+    sandbox = _start_sandbox(workdir, "bol", 0.05)
+    worker = None
+    try:
+        await _wait_until_serving(sandbox.url)
+        client = await Client.connect(server.address, data_converter=data_converter())
+        settings = Settings(
+            data_dir=workdir,
+            database_url=f"sqlite:///{workdir / 'store.db'}",
+            # Orders arrive by push; polling stays the safety net, at a production pace.
+            channels={
+                "bol": sandbox_channel(sandbox.url, None).model_copy(update={"poll_interval": timedelta(seconds=30)})
+            },
+            worker=tuning or WorkerTuning(),
+        )
+        db = Database(settings.store_url)
+        db.create_schema()
+        inventory = InventoryStore(db)
+        products = catalog(10)
+        for product in products:
+            inventory.upsert_product(product)
+            inventory.set_stock(product.sku, 10**6)
+        log = workdir / "engine-worker.log"
+        env = {"TEMPORAL_ADDRESS": server.address, "ORDERTIDE_DATA_DIR": str(workdir), **settings_env(settings)}
+        worker = _spawn(["-m", "starter.cli", "worker"], env, log)
+
+        channels = Channels.from_config(settings.channels)
+        desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
+        accepted_query = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'AWAITING_PICK'"
+        # Warm-up: the worker has started, imported and cached its workflows before the burst.
+        for n in range(WARMUP):
+            await desk.place(products[n % len(products)])
+        await desk.aclose()
+        await _wait_accepted(client, accepted_query, WARMUP, 120)
+
+        # Placed first, quietly: only the pushes make the burst.
+        order_ids = []
+        for n in range(orders):
+            product = products[n % len(products)]
+            item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}
+            order_ids.append((await sandbox.post("/_sandbox/orders", {"items": [item]}))["orderId"])
+        signed = []
+        for order_id in order_ids:
+            event = {"resource": "ORDER", "type": "NEW", "resourceId": order_id}
+            signed.append(await sandbox.post("/_sandbox/pushes", {"event": event}))
+
+        hooks = create_webhook_app(IntakeActivities(channels, client, settings.task_queue), UNLIMITED)
+        pushed_at: dict[str, datetime] = {}
+        redelivered: list[str] = []
+        # A push Temporal could not take in time is answered 503 and logged with
+        # its stack; here it is counted instead (`pushes_redelivered`).
+        logging.getLogger("workers.webhooks").setLevel(logging.CRITICAL)
+        gate = asyncio.Semaphore(DELIVERY_CONCURRENCY)
+        transport = httpx.ASGITransport(app=hooks)
+        async with httpx.AsyncClient(transport=transport, base_url="http://webhooks", timeout=120) as push:
+
+            async def deliver(order_id: str, message: dict) -> None:
+                async with gate:
+                    pushed_at[order_id] = datetime.now(UTC)
+                    while True:
+                        answer = await push.post(
+                            "/webhooks/bol/bol", content=message["body"], headers=message["headers"]
+                        )
+                        if answer.status_code != 503:  # bol delivers a refused push again
+                            answer.raise_for_status()
+                            return
+                        redelivered.append(order_id)
+                        await asyncio.sleep(1)
+
+            started = time.monotonic()
+            await asyncio.gather(*(deliver(o, m) for o, m in zip(order_ids, signed, strict=True)))
+            push_seconds = time.monotonic() - started
+        await _wait_accepted(client, accepted_query, WARMUP + orders, 1800)
+        all_accepted = time.monotonic() - started
+        accepted = (await client.count_workflows(accepted_query)).count - WARMUP
+        attention = (await client.count_workflows("WorkflowType = 'OrderWorkflow' AND NeedsAttention = true")).count
+        await channels.aclose()
+
+        by_id: dict[str, _History] = {}
+        reading = asyncio.Semaphore(20)
+
+        async def read(order_id: str) -> None:
+            async with reading:
+                by_id[order_id] = await _read_history(client, order_workflow_id("bol", order_id))
+
+        await asyncio.gather(*(read(order_id) for order_id in order_ids))
+        histories = list(by_id.values())
+        async for other in client.list_workflows("WorkflowType != 'OrderWorkflow'"):
+            histories.append(await _read_history(client, other.id))
+        _stop(worker)
+        db.dispose()
+        await sandbox.aclose()
+    finally:
+        if worker is not None and worker.poll() is None:
+            _stop(worker)
+        sandbox.process.terminate()
+        sandbox.process.wait()
+        server.stop()
+    warnings = Counter(
+        re.sub(r"[0-9a-f-]{8,}|\d+", "#", line.split("WARN", 1)[1])[:100].strip()
+        for line in log.read_text(errors="replace").splitlines()
+        if "WARN" in line
+    )
+    if owned:
+        shutil.rmtree(workdir, ignore_errors=True)
+    tasks = [ms for h in histories for ms in h.tasks_ms]
+    queued = [ms for h in histories for ms in h.queued_ms]
+    latencies = [
+        (h.accepted_at - pushed_at[o]).total_seconds() * 1000 for o, h in by_id.items() if h.accepted_at is not None
+    ]
+    return BurstResult(
+        orders=orders,
+        accepted=accepted,
+        needs_attention=attention,
+        push_seconds=round(push_seconds, 2),
+        all_accepted_s=round(all_accepted, 2),
+        push_to_accepted_p50_ms=round(statistics.median(latencies), 1) if latencies else 0.0,
+        push_to_accepted_p99_ms=round(_percentile(latencies, 99), 1),
+        push_to_accepted_max_ms=round(max(latencies, default=0.0), 1),
+        workflow_tasks=len(tasks),
+        workflow_task_p50_ms=round(statistics.median(tasks), 1) if tasks else 0.0,
+        workflow_task_p99_ms=round(_percentile(tasks, 99), 1),
+        max_workflow_task_ms=round(max(tasks, default=0.0), 1),
+        workflow_tasks_over_1s=sum(1 for ms in tasks if ms > SLOW_TASK.total_seconds() * 1000),
+        workflow_task_schedule_to_start_p99_ms=round(_percentile(queued, 99), 1),
+        worker_warnings=warnings.total(),
+        worker_warning_kinds=dict(warnings.most_common(3)),
+        pushes_redelivered=len(redelivered),
+    )
