@@ -14,6 +14,7 @@ from activities.heartbeat import heartbeating
 from activities.marketplaces.base import CommandContext
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
+from activities.store.shipments import ShipmentsInFlight
 from activities.tracing import tag
 from activities.warehouse import WarehousePusher, warehouse_order
 from domain.errors import BUSINESS_ERROR_TYPE, BusinessError, OrderNotVisible
@@ -82,6 +83,7 @@ class OrderActivities:
         self.rules = rules
         self.notifier = notifier
         self.warehouse = warehouse
+        self.shipments = ShipmentsInFlight(inventory.db)
 
     @activity.defn
     @unexpected_errors_need_attention
@@ -189,11 +191,20 @@ class OrderActivities:
             chosen = await self.choose_transporter(step.choose_transporter)
             transport = step.transport.model_copy(update={"transporter_code": chosen})
             step = step.model_copy(update={"transport": transport, "choose_transporter": None})
-        with marketplace_errors():
-            async with _command_context() as ctx:
-                result = await self.channels[ref.channel].ship(
-                    ref.marketplace_order_id, step.lines, step.shipped_before, step.transport, step.reference, ctx
-                )
+        db, shipments = self.inventory.db, self.shipments
+        workflow_id = activity.info().workflow_id or order_workflow_id(ref.channel, ref.marketplace_order_id)
+        await db.run(shipments.started, ref.channel, ref.marketplace_order_id, workflow_id)
+        try:
+            with marketplace_errors():
+                async with _command_context() as ctx:
+                    result = await self.channels[ref.channel].ship(
+                        ref.marketplace_order_id, step.lines, step.shipped_before, step.transport, step.reference, ctx
+                    )
+        except ApplicationError as err:
+            if err.non_retryable:  # refused: not waiting any more (the order needs attention)
+                await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
+            raise
+        await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
         for line in result.shipped:
             total = step.shipped_before.get(line.line_id, 0) + line.quantity
             key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)

@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from activities.store import Database, OfferBook, OrderLedger
 from activities.store.offers import count_by_state
+from activities.store.shipments import ShipmentsInFlight
 from domain.alerts.facts import seller_fault_rate
 from domain.channels import Marketplace
 from domain.offers.model import OfferState
@@ -39,7 +40,7 @@ class ChannelHealth(BaseModel):
 async def channel_health(client: Client, settings: Settings, now: datetime | None = None) -> list[ChannelHealth]:
     now = now or datetime.now(UTC)
     db = Database(settings.store_url)
-    ledger, offers = OrderLedger(db), OfferBook(db)
+    ledger, offers, shipments = OrderLedger(db), OfferBook(db), ShipmentsInFlight(db)
     report = []
     try:
         for name, config in settings.channels.items():
@@ -47,7 +48,8 @@ async def channel_health(client: Client, settings: Settings, now: datetime | Non
             week = ledger.count_orders(name, now - timedelta(days=7)) - last_hour
             usual = week / (7 * 24 - 1)
             silent = usual >= ACTIVE_CHANNEL_PER_HOUR and last_hour == 0
-            unconfirmed = len(await orders_api.list_orders(client, orders_api.list_query("SHIPPING", name)))
+            # Orders publish no SHIPPING status (issue 12): waiting shipments are in the store.
+            unconfirmed = shipments.count(name)
             attention = len(await orders_api.list_orders(client, orders_api.list_query(None, name, True)))
             rejected = count_by_state(offers, name).get(OfferState.REJECTED, 0)
             since = now - timedelta(days=30)

@@ -16,6 +16,7 @@ from activities.alerts.sinks import Sink, configured_sinks
 from activities.order_search import OrderSummary, list_orders, list_query, order_views
 from activities.store import AlertBook, Database, OfferBook, OrderLedger
 from activities.store.offers import count_by_state
+from activities.store.shipments import ShipmentsInFlight
 from domain import names
 from domain.alerts.conditions import UNSHIPPED, all_alerts
 from domain.alerts.config import AlertSettings
@@ -51,6 +52,7 @@ class AlertActivities:
         self.settings, self.channels, self.db, self.client = settings, channels, db, client
         self.task_queue = task_queue
         self.ledger, self.offers, self.book = OrderLedger(db), OfferBook(db), AlertBook(db)
+        self.shipments = ShipmentsInFlight(db)
         self.http = http or httpx.AsyncClient(timeout=10)
         self.sinks: dict[str, Sink] = configured_sinks(settings, self.http)
 
@@ -157,7 +159,29 @@ class AlertActivities:
                     order = order.model_copy(update={"status": "RECEIVED"})
                 found.setdefault(order.workflow_id, order)
         views = await order_views(self.client, list(found))
-        return [await self._order(summary, view) for summary, view in zip(found.values(), views, strict=True)]
+        facts = [await self._order(summary, view) for summary, view in zip(found.values(), views, strict=True)]
+        # Orders publish no SHIPPING status (issue 12): their waiting
+        # shipments are in the store, with the time the command started.
+        waiting = await self.db.run(self.shipments.waiting_since, now - limits.shipment_confirmation)
+        by_id = {f.workflow_id: f for f in facts}
+        for row in waiting:
+            if row.channel not in self.channels:
+                continue
+            known = by_id.get(row.workflow_id)
+            if known is not None:
+                known.status, known.shipping_since = "SHIPPING", _utc(row.since)
+                continue
+            facts.append(
+                OrderFacts(
+                    workflow_id=row.workflow_id,
+                    channel=row.channel,
+                    marketplace=self.channels[row.channel].marketplace,
+                    marketplace_order_id=row.marketplace_order_id,
+                    status="SHIPPING",
+                    shipping_since=_utc(row.since),
+                )
+            )
+        return facts
 
     async def _order(self, summary: OrderSummary, view: OrderView | None) -> OrderFacts:
         marketplace = view.marketplace if view else self.channels[summary.channel].marketplace
@@ -176,7 +200,7 @@ class AlertActivities:
                 if r.handled_at is None
             ],
         )
-        if summary.status == "SHIPPING":
+        if summary.status == "SHIPPING":  # orders from before issue 12 publish it
             facts.shipping_since = await self._shipping_since(summary.workflow_id)
         return facts
 

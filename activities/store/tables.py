@@ -211,3 +211,15 @@ class SupplierInboxRow(SQLModel, table=True):
     deliveries: int = 1
     received_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = Field(default=None, index=True)
+
+
+class ShipmentInFlight(SQLModel, table=True):
+    """A shipment sent to the marketplace whose final status is not known yet.
+    Orders publish no SHIPPING status (issue 12: a status ops rarely act on
+    costs an upsert per order), so the alerts find waiting shipments here."""
+
+    __tablename__ = "shipment_in_flight"
+    channel: str = Field(primary_key=True, max_length=64)
+    marketplace_order_id: str = Field(primary_key=True, max_length=64)
+    workflow_id: str = Field(max_length=255)
+    since: datetime = Field(default_factory=utcnow, index=True)
