@@ -155,7 +155,11 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
 
         channels = Channels.from_config(settings.channels)
         desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
-        accepted_query = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'AWAITING_PICK'"
+        # Intake starts an order it could read AWAITING_PICK (issue 12): it is
+        # accepted once a worker ran it, which writes TemporalChangeVersion.
+        accepted_query = (
+            "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'AWAITING_PICK' AND TemporalChangeVersion IS NOT NULL"
+        )
         # Warm-up: the worker has started, imported and cached its workflows before the burst.
         for n in range(WARMUP):
             await desk.place(products[n % len(products)])
