@@ -83,7 +83,10 @@ class OrderActivities:
         self.rules = rules
         self.notifier = notifier
         self.warehouse = warehouse
-        self.shipments = ShipmentsInFlight(inventory.db)
+
+    @property
+    def shipments(self) -> ShipmentsInFlight:
+        return ShipmentsInFlight(self.inventory.db)
 
     @activity.defn
     @unexpected_errors_need_attention

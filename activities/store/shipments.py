@@ -11,10 +11,10 @@ from activities.store.tables import ShipmentInFlight
 
 class ShipmentsInFlight:
     def __init__(self, db: Database):
-        self.session = db.session
+        self.db = db
 
     def started(self, channel: str, marketplace_order_id: str, workflow_id: str) -> None:
-        with self.session() as s, s.begin():
+        with self.db.session() as s, s.begin():
             if s.get(ShipmentInFlight, (channel, marketplace_order_id)) is None:
                 s.add(
                     ShipmentInFlight(
@@ -23,18 +23,18 @@ class ShipmentsInFlight:
                 )
 
     def ended(self, channel: str, marketplace_order_id: str) -> None:
-        with self.session() as s, s.begin():
+        with self.db.session() as s, s.begin():
             row = s.get(ShipmentInFlight, (channel, marketplace_order_id))
             if row is not None:
                 s.delete(row)
 
     def waiting_since(self, before: datetime) -> list[ShipmentInFlight]:
-        with self.session() as s:
+        with self.db.session() as s:
             rows = s.exec(select(ShipmentInFlight).where(col(ShipmentInFlight.since) < before))
             return [ShipmentInFlight.model_validate(row) for row in rows]
 
     def count(self, channel: str) -> int:
-        with self.session() as s:
+        with self.db.session() as s:
             return len(
                 s.exec(select(ShipmentInFlight.marketplace_order_id).where(ShipmentInFlight.channel == channel)).all()
             )
