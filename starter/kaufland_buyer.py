@@ -3,21 +3,19 @@ catalogue sold on the Kaufland sandbox (one order unit per piece, prices in
 cents), and now and then Kaufland's customer service cancels a unit at the
 buyer's request."""
 
-import asyncio
-import contextlib
 import logging
-import random
 from decimal import Decimal
-
-import httpx
 
 from domain.catalog import Product
 from domain.money import to_cents
+from starter.simulators import PacedBuyer
 
 log = logging.getLogger(__name__)
 
 
-class KauflandBuyerSimulator:
+class KauflandBuyerSimulator(PacedBuyer):
+    name = "Kaufland buyer simulator"
+
     def __init__(
         self,
         sandbox_url: str,
@@ -27,25 +25,10 @@ class KauflandBuyerSimulator:
         seed: int = 13,
         cancel_share: float = 0.05,
     ):
-        self.http = httpx.AsyncClient(base_url=sandbox_url, timeout=10)
-        self.catalog = catalog
-        self.prices = prices
-        self.interval = 60.0 / orders_per_minute
-        self.rng = random.Random(seed)
-        self.cancel_share = cancel_share
-        self.placed = 0
+        super().__init__(sandbox_url, catalog, prices, orders_per_minute, seed, cancel_share)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        try:
-            while not stop.is_set():
-                try:
-                    await self._place_order()
-                except httpx.HTTPError as exc:
-                    log.warning("Kaufland buyer simulator: %s", exc)
-                with contextlib.suppress(TimeoutError):  # the pause is over; stop is checked next
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
-        finally:
-            await self.http.aclose()
+    async def _tick(self) -> None:
+        await self._place_order()
 
     async def _place_order(self) -> None:
         products = self.rng.sample(self.catalog, k=self.rng.choice([1, 1, 2]))

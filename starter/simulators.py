@@ -27,7 +27,46 @@ UPDATE_TIMEOUT = timedelta(seconds=5)
 PICKED_REMEMBERED = 100_000
 
 
-class BuyerSimulator:
+class PacedBuyer:
+    """Places an order on a marketplace sandbox every 60/orders_per_minute
+    seconds until stopped; each marketplace's buyer says what one tick does."""
+
+    name = "buyer simulator"
+
+    def __init__(
+        self,
+        sandbox_url: str,
+        catalog: list[Product],
+        prices: dict[str, str],
+        orders_per_minute: float,
+        seed: int,
+        cancel_share: float = 0.05,
+    ):
+        self.http = httpx.AsyncClient(base_url=sandbox_url, timeout=10)
+        self.catalog = catalog
+        self.prices = prices
+        self.interval = 60.0 / orders_per_minute
+        self.rng = random.Random(seed)
+        self.cancel_share = cancel_share
+        self.placed = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    await self._tick()
+                except httpx.HTTPError as exc:
+                    log.warning("%s: %s", self.name, exc)
+                with contextlib.suppress(TimeoutError):  # the pause is over; stop is checked next
+                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        finally:
+            await self.http.aclose()
+
+    async def _tick(self) -> None:
+        raise NotImplementedError
+
+
+class BuyerSimulator(PacedBuyer):
     def __init__(
         self,
         sandbox_url: str,
@@ -38,28 +77,13 @@ class BuyerSimulator:
         cancel_share: float = 0.05,
         return_share: float = 0.05,
     ):
-        self.http = httpx.AsyncClient(base_url=sandbox_url, timeout=10)
-        self.catalog = catalog
-        self.prices = prices
-        self.interval = 60.0 / orders_per_minute
-        self.rng = random.Random(seed)
-        self.cancel_share = cancel_share
+        super().__init__(sandbox_url, catalog, prices, orders_per_minute, seed, cancel_share)
         self.return_share = return_share
-        self.placed = 0
         self._returned: set[str] = set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        try:
-            while not stop.is_set():
-                try:
-                    await self._place_order()
-                    await self._maybe_return()
-                except httpx.HTTPError as exc:
-                    log.warning("buyer simulator: %s", exc)
-                with contextlib.suppress(TimeoutError):  # the pause is over; stop is checked next
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval)
-        finally:
-            await self.http.aclose()
+    async def _tick(self) -> None:
+        await self._place_order()
+        await self._maybe_return()
 
     async def _place_order(self) -> None:
         products = self.rng.sample(self.catalog, k=self.rng.choice([1, 1, 1, 2, 3]))
