@@ -114,6 +114,9 @@ class OrderState:
         # were bound on receipt: they replay the old matching on handling.
         self.bind_returns_on_receipt = True
         self.flagged_returns: set[str] = set()
+        # The marketplace's SLA clock starts at its registration of a return;
+        # orders from before `marketplace-clocks` ran it from our intake.
+        self.sla_from_registration = False
         # Manual steps waiting for ops, per line: what to do by hand.
         self.manual_steps: dict[str, str] = {}
         self._clock = clock
@@ -201,9 +204,7 @@ class OrderState:
     def return_sla_deadline(self) -> datetime | None:
         """The earliest handling SLA of an open return not yet flagged late."""
         deadlines = [
-            record.announced_at + self.sla.return_handling
-            for record in self.open_returns()
-            if record.rma_id not in self.flagged_returns
+            self.return_sla_due(record) for record in self.open_returns() if record.rma_id not in self.flagged_returns
         ]
         return min(deadlines) if deadlines else None
 
@@ -512,9 +513,26 @@ class OrderState:
                 quantity=notice.quantity,
                 reason=notice.reason,
                 announced_at=self._clock(),
+                registered_at=notice.registered_at,
             )
         )
         self.note(f"the buyer announced return {notice.rma_id} ({notice.quantity}× {notice.ean}): {notice.reason}")
+
+    def return_sla_due(self, record: ReturnRecord) -> datetime:
+        """When the marketplace counts the return as late: its handling SLA
+        from the marketplace's registration (never later than our intake saw
+        it, should the two clocks disagree)."""
+        return self._sla_start(record) + self.sla.return_handling
+
+    def _sla_start(self, record: ReturnRecord) -> datetime:
+        if self.sla_from_registration and record.registered_at is not None:
+            return min(record.registered_at, record.announced_at)
+        return record.announced_at
+
+    def _announced_text(self, record: ReturnRecord) -> str:
+        if self._sla_start(record) != record.announced_at:
+            return f"registered on the marketplace {self._sla_start(record):%Y-%m-%d %H:%M} UTC"
+        return f"announced {record.announced_at:%Y-%m-%d %H:%M} UTC"
 
     def open_returns(self) -> list[ReturnRecord]:
         return [record for record in self.view.returns if record.handled_at is None]
@@ -683,7 +701,7 @@ class OrderState:
         an open return's handling SLA running out (not yet flagged)."""
         deadlines = [ends] if now < ends else []
         deadlines += [
-            record.announced_at + self.sla.return_handling
+            self.return_sla_due(record)
             for record in self.open_returns()
             if record.rma_id not in self.flagged_returns and self._awaits_response(record)
         ]
@@ -693,11 +711,11 @@ class OrderState:
         """Flag each open return past the marketplace's handling SLA, once."""
         now = self._clock()
         for record in self.view.returns:
-            late = self._awaits_response(record) and now >= record.announced_at + self.sla.return_handling
+            late = self._awaits_response(record) and now >= self.return_sla_due(record)
             if late and record.rma_id not in self.flagged_returns:
                 self.flagged_returns.add(record.rma_id)
                 self.flag(
                     Step.LATE_RETURN,
-                    f"return {record.rma_id} was announced {record.announced_at:%Y-%m-%d %H:%M} UTC and is not "
+                    f"return {record.rma_id} was {self._announced_text(record)} and is not "
                     f"handled within the marketplace's {self.sla.return_handling} SLA",
                 )
