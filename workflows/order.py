@@ -105,9 +105,14 @@ class OrderWorkflow:
         # so it costs nothing; orders started before it replay the old code.
         self._lean = workflow.patched(FEWER_ACTIONS)
         self._state.sla_from_registration = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
-        await self._accept()
-        await self._fulfil()
-        self._drop_moot_attention()
+        if order.reopened is None:
+            await self._accept()
+            await self._fulfil()
+            self._drop_moot_attention()
+        else:
+            # Only runs intake starts for a return after close take this
+            # branch; no earlier history has it, so no patch is needed.
+            self._state.reopen(order.reopened)
         if self._state.shipped_anything():
             self._clear_ship_by()
             await self._after_shipping()

@@ -121,6 +121,16 @@ class OrderState:
         self.manual_steps: dict[str, str] = {}
         self._clock = clock
 
+    def reopen(self, closed: OrderView) -> None:
+        """Carry on from a closed run's result (a return arrived after the
+        order closed). Returns announced to this run, before it restored the
+        order, are kept."""
+        announced = [record for record in self.view.returns if record.rma_id not in {r.rma_id for r in closed.returns}]
+        self.view = closed.model_copy(deep=True, update={"workflow_id": self.view.workflow_id})
+        self.view.returns += announced
+        self.accepted = True
+        self.note("reopened: a return arrived after the order had closed")
+
     # Lines.
 
     def find_line(self, line_id: str) -> LineView | None:
