@@ -73,7 +73,8 @@ def _never() -> bool:
 # Orders started before it run the code of their time; see OrderWorkflow._lean.
 FEWER_ACTIONS = "fewer-actions"
 # Issue 11: the clocks that run as the marketplace's do (a return's SLA from
-# its registration there). Checked in the same first workflow task as
+# its registration there; the return window from the expected delivery, on the
+# same single timer, only longer). Checked in the same first workflow task as
 # FEWER_ACTIONS, whose marker that task records anyway: no extra action.
 MARKETPLACE_CLOCKS = "marketplace-clocks"
 _KEYS: dict[str, SearchAttributeKey[Any]] = {key.name: key for key in names.SEARCH_ATTRIBUTES}
@@ -104,7 +105,7 @@ class OrderWorkflow:
         # shares the first workflow task with accept's local activity marker,
         # so it costs nothing; orders started before it replay the old code.
         self._lean = workflow.patched(FEWER_ACTIONS)
-        self._state.sla_from_registration = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
+        self._state.marketplace_clocks = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
         if order.reopened is None:
             await self._accept()
             await self._fulfil()

@@ -38,6 +38,7 @@ from domain.order.status import MANUAL_STEPS, OrderStatus, Step
 from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from domain.sla import RETURN_HANDLINGS, SLA
+from domain.transit import TRANSIT_TIMES
 
 Clock = Callable[[], datetime]
 
@@ -114,9 +115,13 @@ class OrderState:
         # were bound on receipt: they replay the old matching on handling.
         self.bind_returns_on_receipt = True
         self.flagged_returns: set[str] = set()
-        # The marketplace's SLA clock starts at its registration of a return;
-        # orders from before `marketplace-clocks` ran it from our intake.
-        self.sla_from_registration = False
+        # The marketplace's clocks (`marketplace-clocks`): a return's SLA from
+        # its registration there, the return window from delivery. Orders from
+        # before ran both from what ordertide saw (intake, shipment).
+        self.marketplace_clocks = False
+        # A channel's own return window (benchmarks, tests) is the whole wait
+        # after shipping, delivery included.
+        self.return_window_given = order.return_window is not None
         # Manual steps waiting for ops, per line: what to do by hand.
         self.manual_steps: dict[str, str] = {}
         self._clock = clock
@@ -535,7 +540,7 @@ class OrderState:
         return self._sla_start(record) + self.sla.return_handling
 
     def _sla_start(self, record: ReturnRecord) -> datetime:
-        if self.sla_from_registration and record.registered_at is not None:
+        if self.marketplace_clocks and record.registered_at is not None:
             return min(record.registered_at, record.announced_at)
         return record.announced_at
 
@@ -695,9 +700,25 @@ class OrderState:
 
     def open_return_window(self) -> datetime:
         """The return window runs from the last shipment; returns when it ends."""
-        ends = self.view.shipments[-1].confirmed_at + self.return_window
+        starts = self.view.shipments[-1].confirmed_at
+        if self.marketplace_clocks and not self.return_window_given:
+            starts = self.expected_delivery()
+        ends = starts + self.return_window
         self.view.return_window_ends = ends
         return ends
+
+    def expected_delivery(self) -> datetime:
+        """When the marketplace will have registered the last parcel as
+        delivered: its transporter's transit time to the buyer's country plus
+        the marketplace's registration lag. The buyer's return window runs
+        from then, not from shipment."""
+        shipment = self.view.shipments[-1]
+        delivered = TRANSIT_TIMES.expected_delivery(
+            shipment.confirmed_at, shipment.transport.transporter_code, self.view.destination_country
+        )
+        registered = delivered + self.sla.delivery_registration_lag
+        self.note(f"the return window runs from the expected delivery, {registered:%Y-%m-%d %H:%M} UTC")
+        return registered
 
     def after_shipping_status(self, ends: datetime) -> tuple[OrderStatus, str]:
         open_returns = self.open_returns()
