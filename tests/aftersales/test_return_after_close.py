@@ -16,7 +16,7 @@ from domain.order.messages import OrderWorkflowInput, PickRequest, ReturnReceive
 from domain.order.status import OrderStatus
 from starter.demo_catalog import seed_demo_catalog
 from tests.support import SandboxedKaufland, kaufland_channel
-from tests.workflows.helpers import wait_for
+from tests.workflows.helpers import keep_history, wait_for
 from workers.settings import Settings
 from workers.worker import Engine
 from workflows.order import OrderWorkflow
@@ -63,6 +63,7 @@ async def test_a_return_registered_a_day_after_close_is_handled_and_restocked(ti
             assert any("reopened: a return arrived after the order had closed" in n for n in open_return.history)
             await reopened.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest(resellable=True))
             handled = await client.get_workflow_handle_for(OrderWorkflow.run, workflow_id).result()
+            await keep_history(reopened, "order-return-after-close")
             assert handled.history[: len(closed.history)] == closed.history  # the same order, carried on
     finally:
         await engine.aclose()
