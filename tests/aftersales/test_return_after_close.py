@@ -72,6 +72,7 @@ async def test_a_return_registered_a_day_after_close_is_handled_and_restocked(ti
     assert (line.quantity_shipped, line.quantity_returned) == (2, 1)
     assert handled.status == OrderStatus.CLOSED and not handled.needs_attention
     assert handled.returns[0].refund == Decimal("12.95")
+    assert handled.returns[0].registered_at is not None  # Kaufland's creation of the return unit: the SLA's start
     [ret] = kaufland.state.return_units()
     assert ret["id_order_unit"] == units[0] and ret["status"] == "return_accepted"
     assert engine.inventory.stock("MUG-BLUE").on_hand == 49  # two shipped, one back on the shelf
