@@ -13,8 +13,13 @@ from typing import Any
 
 from opentelemetry import trace
 from temporalio import activity
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
@@ -33,6 +38,8 @@ from domain.ids import order_workflow_id
 from domain.intake import IntakePollResult, IntakeWatch, OrderChange, UnreadableItem
 from domain.order.marketplace import ReturnNotice
 from domain.order.messages import BuyerCancellationRequested, OrderWorkflowInput
+from domain.order.status import OrderStatus
+from domain.order.view import OrderView
 
 log = logging.getLogger(__name__)
 
@@ -231,9 +238,69 @@ class IntakeActivities:
         except RPCError as exc:
             if exc.status != RPCStatusCode.NOT_FOUND:
                 raise
-            # The order is closed or was never ours; ops see it in the marketplace portal.
-            log.warning(
-                "return %s for %s order %s has no running order", notice.rma_id, channel, notice.marketplace_order_id
-            )
+            await self._reopen_for_return(channel, notice)
         self._seen.remember(key, True)
         return True
+
+    async def _reopen_for_return(self, channel: str, notice: ReturnNotice) -> None:
+        """The order's workflow has closed (the return came after its window,
+        or the marketplace registered it late): a new run of the same order id
+        carries on from the closed run's result and handles the return. An
+        order that never ran here, or ended without a result, is the portal's
+        business: logged for ops."""
+        workflow_id = order_workflow_id(channel, notice.marketplace_order_id)
+        closed = await self._closed_order(workflow_id)
+        if closed is None:
+            log.warning(
+                "return %s for %s order %s has no order to reopen (never ours, or it failed): handle it in the portal",
+                notice.rma_id,
+                channel,
+                notice.marketplace_order_id,
+            )
+            return
+        config = self.channels.configs[channel]
+        await self.client.start_workflow(
+            names.ORDER_WORKFLOW,
+            OrderWorkflowInput(
+                channel=channel,
+                marketplace=config.marketplace,
+                marketplace_order_id=notice.marketplace_order_id,
+                return_window=config.return_window,
+                reopened=closed,
+            ),
+            id=workflow_id,
+            task_queue=self.task_queue,
+            # A run already reopened by another return takes this one as a signal.
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(names.CHANNEL, channel),
+                    SearchAttributePair(names.MARKETPLACE_ORDER_ID, notice.marketplace_order_id),
+                    SearchAttributePair(names.NEEDS_ATTENTION, False),
+                    SearchAttributePair(names.ORDER_STATUS, OrderStatus.RETURN_OPEN.value),
+                ]
+            ),
+            static_summary=f"{channel} order {notice.marketplace_order_id}: return {notice.rma_id} after close",
+            start_signal=names.SIGNAL_RETURN_ANNOUNCED,
+            start_signal_args=[notice],
+        )
+        log.info("return %s reopened %s order %s", notice.rma_id, channel, notice.marketplace_order_id)
+
+    async def _closed_order(self, workflow_id: str) -> OrderView | None:
+        """The order as its last run ended, if it completed."""
+        # The raw call: only the status is needed, and the SDK's typed reader
+        # of search attributes trips on an unset datetime (ShipBy once shipped)
+        # as some servers report it.
+        request = DescribeWorkflowExecutionRequest(
+            namespace=self.client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        )
+        try:
+            described = await self.client.workflow_service.describe_workflow_execution(request)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return None
+        if described.workflow_execution_info.status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+            return None
+        return await self.client.get_workflow_handle(workflow_id, result_type=OrderView).result()

@@ -25,6 +25,9 @@ class MarketplaceSla(BaseModel):
     cancellation_window: timedelta = timedelta(days=30)
     # Whether the return handling time counts business days (weekends excluded).
     return_handling_business_days: bool = False
+    # From the parcel's delivery until the marketplace has registered it: its
+    # return window starts then, so ours waits for it too.
+    delivery_registration_lag: timedelta = timedelta(days=1)
 
 
 SLA: dict[Marketplace, MarketplaceSla] = {

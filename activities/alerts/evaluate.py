@@ -195,7 +195,8 @@ class AlertActivities:
             ship_by=summary.ship_by,
             attention={str(step): reason for step, reason in view.attention.items()} if view else None,
             open_returns=[
-                OpenReturn(rma_id=r.rma_id, announced_at=r.announced_at)
+                # The marketplace's SLA clock runs from its registration of the return.
+                OpenReturn(rma_id=r.rma_id, announced_at=min(r.registered_at or r.announced_at, r.announced_at))
                 for r in (view.returns if view else [])
                 if r.handled_at is None
             ],

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pydantic import BaseModel, Field
 
 from domain.channels import Marketplace
-from domain.order.view import LineQuantity
+from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling
 
 
@@ -17,6 +17,9 @@ class OrderWorkflowInput(BaseModel):
     cancellation_requested_line_ids: list[str] = Field(default_factory=list)
     # Benchmarks shorten the return window; production uses the marketplace SLA.
     return_window: timedelta | None = None
+    # A return arrived after the order's workflow closed: this run starts from
+    # the closed run's result, skips accepting and shipping, and handles it.
+    reopened: OrderView | None = None
 
 
 class PickRequest(BaseModel):

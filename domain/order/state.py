@@ -38,6 +38,7 @@ from domain.order.status import MANUAL_STEPS, OrderStatus, Step
 from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from domain.sla import RETURN_HANDLINGS, SLA
+from domain.transit import TRANSIT_TIMES
 
 Clock = Callable[[], datetime]
 
@@ -114,9 +115,26 @@ class OrderState:
         # were bound on receipt: they replay the old matching on handling.
         self.bind_returns_on_receipt = True
         self.flagged_returns: set[str] = set()
+        # The marketplace's clocks (`marketplace-clocks`): a return's SLA from
+        # its registration there, the return window from delivery. Orders from
+        # before ran both from what ordertide saw (intake, shipment).
+        self.marketplace_clocks = False
+        # A channel's own return window (benchmarks, tests) is the whole wait
+        # after shipping, delivery included.
+        self.return_window_given = order.return_window is not None
         # Manual steps waiting for ops, per line: what to do by hand.
         self.manual_steps: dict[str, str] = {}
         self._clock = clock
+
+    def reopen(self, closed: OrderView) -> None:
+        """Carry on from a closed run's result (a return arrived after the
+        order closed). Returns announced to this run, before it restored the
+        order, are kept."""
+        announced = [record for record in self.view.returns if record.rma_id not in {r.rma_id for r in closed.returns}]
+        self.view = closed.model_copy(deep=True, update={"workflow_id": self.view.workflow_id})
+        self.view.returns += announced
+        self.accepted = True
+        self.note("reopened: a return arrived after the order had closed")
 
     # Lines.
 
@@ -201,9 +219,7 @@ class OrderState:
     def return_sla_deadline(self) -> datetime | None:
         """The earliest handling SLA of an open return not yet flagged late."""
         deadlines = [
-            record.announced_at + self.sla.return_handling
-            for record in self.open_returns()
-            if record.rma_id not in self.flagged_returns
+            self.return_sla_due(record) for record in self.open_returns() if record.rma_id not in self.flagged_returns
         ]
         return min(deadlines) if deadlines else None
 
@@ -512,9 +528,26 @@ class OrderState:
                 quantity=notice.quantity,
                 reason=notice.reason,
                 announced_at=self._clock(),
+                registered_at=notice.registered_at,
             )
         )
         self.note(f"the buyer announced return {notice.rma_id} ({notice.quantity}× {notice.ean}): {notice.reason}")
+
+    def return_sla_due(self, record: ReturnRecord) -> datetime:
+        """When the marketplace counts the return as late: its handling SLA
+        from the marketplace's registration (never later than our intake saw
+        it, should the two clocks disagree)."""
+        return self._sla_start(record) + self.sla.return_handling
+
+    def _sla_start(self, record: ReturnRecord) -> datetime:
+        if self.marketplace_clocks and record.registered_at is not None:
+            return min(record.registered_at, record.announced_at)
+        return record.announced_at
+
+    def _announced_text(self, record: ReturnRecord) -> str:
+        if self._sla_start(record) != record.announced_at:
+            return f"registered on the marketplace {self._sla_start(record):%Y-%m-%d %H:%M} UTC"
+        return f"announced {record.announced_at:%Y-%m-%d %H:%M} UTC"
 
     def open_returns(self) -> list[ReturnRecord]:
         return [record for record in self.view.returns if record.handled_at is None]
@@ -667,9 +700,25 @@ class OrderState:
 
     def open_return_window(self) -> datetime:
         """The return window runs from the last shipment; returns when it ends."""
-        ends = self.view.shipments[-1].confirmed_at + self.return_window
+        starts = self.view.shipments[-1].confirmed_at
+        if self.marketplace_clocks and not self.return_window_given:
+            starts = self.expected_delivery()
+        ends = starts + self.return_window
         self.view.return_window_ends = ends
         return ends
+
+    def expected_delivery(self) -> datetime:
+        """When the marketplace will have registered the last parcel as
+        delivered: its transporter's transit time to the buyer's country plus
+        the marketplace's registration lag. The buyer's return window runs
+        from then, not from shipment."""
+        shipment = self.view.shipments[-1]
+        delivered = TRANSIT_TIMES.expected_delivery(
+            shipment.confirmed_at, shipment.transport.transporter_code, self.view.destination_country
+        )
+        registered = delivered + self.sla.delivery_registration_lag
+        self.note(f"the return window runs from the expected delivery, {registered:%Y-%m-%d %H:%M} UTC")
+        return registered
 
     def after_shipping_status(self, ends: datetime) -> tuple[OrderStatus, str]:
         open_returns = self.open_returns()
@@ -683,7 +732,7 @@ class OrderState:
         an open return's handling SLA running out (not yet flagged)."""
         deadlines = [ends] if now < ends else []
         deadlines += [
-            record.announced_at + self.sla.return_handling
+            self.return_sla_due(record)
             for record in self.open_returns()
             if record.rma_id not in self.flagged_returns and self._awaits_response(record)
         ]
@@ -693,11 +742,11 @@ class OrderState:
         """Flag each open return past the marketplace's handling SLA, once."""
         now = self._clock()
         for record in self.view.returns:
-            late = self._awaits_response(record) and now >= record.announced_at + self.sla.return_handling
+            late = self._awaits_response(record) and now >= self.return_sla_due(record)
             if late and record.rma_id not in self.flagged_returns:
                 self.flagged_returns.add(record.rma_id)
                 self.flag(
                     Step.LATE_RETURN,
-                    f"return {record.rma_id} was announced {record.announced_at:%Y-%m-%d %H:%M} UTC and is not "
+                    f"return {record.rma_id} was {self._announced_text(record)} and is not "
                     f"handled within the marketplace's {self.sla.return_handling} SLA",
                 )

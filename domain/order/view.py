@@ -66,6 +66,8 @@ class ReturnRecord(BaseModel):
     quantity: int
     reason: str = ""
     announced_at: datetime
+    # When the buyer registered it on the marketplace: its handling SLA runs from here.
+    registered_at: datetime | None = None
     handling: ReturnHandling | None = None
     resellable: bool | None = None
     refund: Money | None = None

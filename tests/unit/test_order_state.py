@@ -722,3 +722,30 @@ def test_picking_everything_again_while_it_ships_is_refused():
     state.pick(PickRequest())
     with pytest.raises(ValueError, match=r"^every open line is picked already: shipping follows$"):
         state.validate_pick(PickRequest())
+
+
+def test_the_return_sla_runs_from_registration_only_with_the_marketplaces_clocks():
+    clock = Clock()
+    registered = clock.now - timedelta(hours=40)
+    notice = ReturnNotice(marketplace_order_id="1043", rma_id="R1", ean=MUG_EAN, quantity=1, registered_at=registered)
+    before = shipped_state(clock)  # orders from before `marketplace-clocks`: from intake
+    before.announce_return(notice)
+    assert before.return_sla_deadline() == clock.now + timedelta(hours=48)
+    state = shipped_state(clock)
+    state.marketplace_clocks = True
+    state.announce_return(notice)
+    assert state.return_sla_deadline() == clock.now + timedelta(hours=8)
+    future = notice.model_copy(update={"rma_id": "R2", "registered_at": clock.now + timedelta(hours=3)})
+    state.announce_return(future)  # a marketplace clock ahead of ours: never later than we saw it
+    assert state.return_sla_due(state.view.returns[1]) == clock.now + timedelta(hours=48)
+
+
+def test_the_return_window_runs_from_the_expected_delivery_with_the_marketplaces_clocks():
+    state = accepted_state(line("A", 1, reserved=True, quantity_picked=1), destination_country="BE")
+    result = ShipmentResult(shipped=[LineQuantity(line_id="A", quantity=1)])
+    state.apply_shipment(result, Transport(transporter_code="DHL"))
+    shipped = state.view.shipments[-1].confirmed_at
+    assert state.open_return_window() == shipped + timedelta(days=30)  # orders from before: from shipment
+    state.marketplace_clocks = True
+    # DHL takes two days to Belgium, bol one to register the delivery.
+    assert state.open_return_window() == shipped + timedelta(days=2 + 1 + 30)

@@ -83,7 +83,10 @@ async def test_happy_path_accepts_ships_waits_out_the_return_window_and_closes(o
     [shipment] = shipped.shipments
     assert shipment.transport.transporter_code == "TNT" and (shipment.process_id or "").startswith("ship-")
     assert [(line.quantity_picked, line.quantity_shipped) for line in shipped.lines] == [(2, 2), (1, 1)]
-    assert shipped.return_window_ends == shipment.confirmed_at + timedelta(days=30)
+    # bol's 30 days run from delivery: PostNL (TNT) takes a day to NL, bol a day to register it.
+    delivered = shipment.confirmed_at + timedelta(days=2)
+    assert f"the return window runs from the expected delivery, {delivered:%Y-%m-%d %H:%M} UTC" in shipped.history[-1]
+    assert shipped.return_window_ends == shipment.confirmed_at + timedelta(days=32)
     assert any("shipped L-MUG×2, L-LAMP×1 with TNT, tracking 3SBOL0000001" in note for note in shipped.history)
     assert (await current_details(handle)).startswith("**SHIPPED** — waiting for: The return window to close on ")
     attributes = await search_attributes(handle)

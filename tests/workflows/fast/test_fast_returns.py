@@ -291,3 +291,21 @@ async def test_a_second_parcel_received_while_one_waits_takes_the_next_open_retu
     assert closed.status == OrderStatus.CLOSED and not closed.needs_attention
     assert [h.rma_id for h in fake.called("handle_return")] == ["RMA-1", "RMA-1", "RMA-2"]
     await keep_history(handle, "order-second-return-received-while-one-waits")
+
+
+async def test_the_return_sla_runs_from_the_marketplaces_registration(orders, time_env):
+    """bol registered the return 40 hours before intake saw it: bol's 48 hours
+    end 8 hours later, and the order says so then, not 48 hours later."""
+    fake = FakeOrderActivities(accepted(mug(1)))
+    handle = await shipped_order(orders, fake)
+    registered = await time_env.get_current_time() - timedelta(hours=40)
+    await handle.signal(OrderWorkflow.return_announced, notice(handle, registered_at=registered))
+    await reaches(handle, OrderStatus.RETURN_OPEN)
+    await time_env.sleep(timedelta(hours=7))
+    assert not (await view_after(handle)).needs_attention
+    await time_env.sleep(timedelta(hours=2))
+    late = await needs_attention(handle)
+    assert (
+        f"return RMA-1 was registered on the marketplace {registered:%Y-%m-%d %H:%M} UTC"
+        in (late.attention[Step.LATE_RETURN])
+    )
