@@ -3,7 +3,6 @@ time-skipping server with the real activities and the Kaufland sandbox: a
 buyer's message left unanswered makes it NeedsAttention until answered, and
 one of its three pieces comes back."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,47 +11,23 @@ from temporalio.client import WorkflowHandle
 
 from activities.intake import IntakeActivities
 from activities.tickets import TicketWatch
-from domain.channels import Marketplace
-from domain.ids import order_workflow_id
-from domain.order.messages import OrderWorkflowInput, PickRequest, ReturnReceivedRequest
+from domain.order.messages import ReturnReceivedRequest
 from domain.order.status import OrderStatus, Step
 from starter import aftersales_api
-from starter.demo_catalog import seed_demo_catalog
-from tests.support import SandboxedKaufland, eventually, kaufland_channel
+from tests.aftersales.support import kaufland_engine, picked_order
+from tests.support import eventually
 from tests.workflows.helpers import view, wait_for, wait_for_attention
-from workers.settings import Settings
-from workers.worker import Engine
 from workflows.order import OrderWorkflow
 
 MUG = {"ean": "8710103917885", "quantity": 3, "price": 1295, "title": "Blue enamel mug", "id_offer": "MUG-BLUE"}
 
 
 async def test_an_unanswered_message_needs_attention_and_one_of_three_pieces_returns(time_env, tmp_path: Path):
-    kaufland = SandboxedKaufland.start()
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'store.db'}",
-        task_queue=f"kl-aftersales-{uuid.uuid4()}",
-        channels={"kl": kaufland_channel(kaufland.api_url)},
-    )
-    engine = Engine.build(settings, transports={"kl": kaufland.transport})
-    seed_demo_catalog(engine.inventory, on_hand=50)
+    kaufland, settings, engine = kaufland_engine(tmp_path, "kl-aftersales")
     client = time_env.client
     try:
         async with engine.worker(client):
-            order = await kaufland.place_order([MUG])
-            units = [u["id_order_unit"] for u in order["order_units"]]
-            workflow_id = order_workflow_id("kl", order["id_order"])
-            handle = await client.start_workflow(
-                OrderWorkflow.run,
-                OrderWorkflowInput(
-                    channel="kl", marketplace=Marketplace.KAUFLAND, marketplace_order_id=order["id_order"]
-                ),
-                id=workflow_id,
-                task_queue=settings.task_queue,
-            )
-            await wait_for(handle, OrderStatus.AWAITING_PICK)
-            await handle.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="00340434161094042557"))
+            units, workflow_id, handle = await picked_order(client, kaufland, settings.task_queue, MUG)
             await wait_for(handle, OrderStatus.SHIPPED)
 
             # The buyer wrote two days ago and nobody answered: only this order is told.

@@ -4,52 +4,26 @@ order id, from the closed run's result), which handles and restocks it.
 OrderWorkflow on the time-skipping server with the real activities and the
 Kaufland sandbox."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from activities.intake import IntakeActivities
-from domain.channels import Marketplace
-from domain.ids import order_workflow_id
-from domain.order.messages import OrderWorkflowInput, PickRequest, ReturnReceivedRequest
+from domain.order.messages import ReturnReceivedRequest
 from domain.order.status import OrderStatus
-from starter.demo_catalog import seed_demo_catalog
-from tests.support import SandboxedKaufland, kaufland_channel
+from tests.aftersales.support import kaufland_engine, picked_order
 from tests.workflows.helpers import keep_history, wait_for
-from workers.settings import Settings
-from workers.worker import Engine
 from workflows.order import OrderWorkflow
 
 MUG = {"ean": "8710103917885", "quantity": 2, "price": 1295, "title": "Blue enamel mug", "id_offer": "MUG-BLUE"}
 
 
 async def test_a_return_registered_a_day_after_close_is_handled_and_restocked(time_env, tmp_path: Path):
-    kaufland = SandboxedKaufland.start()
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'store.db'}",
-        task_queue=f"kl-late-return-{uuid.uuid4()}",
-        channels={"kl": kaufland_channel(kaufland.api_url)},
-    )
-    engine = Engine.build(settings, transports={"kl": kaufland.transport})
-    seed_demo_catalog(engine.inventory, on_hand=50)
+    kaufland, settings, engine = kaufland_engine(tmp_path, "kl-late-return")
     client = time_env.client
     try:
         async with engine.worker(client):
-            order = await kaufland.place_order([MUG])
-            units = [u["id_order_unit"] for u in order["order_units"]]
-            workflow_id = order_workflow_id("kl", order["id_order"])
-            first = await client.start_workflow(
-                OrderWorkflow.run,
-                OrderWorkflowInput(
-                    channel="kl", marketplace=Marketplace.KAUFLAND, marketplace_order_id=order["id_order"]
-                ),
-                id=workflow_id,
-                task_queue=settings.task_queue,
-            )
-            await wait_for(first, OrderStatus.AWAITING_PICK)
-            await first.execute_update(OrderWorkflow.pick, PickRequest(track_and_trace="00340434161094042557"))
+            units, workflow_id, first = await picked_order(client, kaufland, settings.task_queue, MUG)
             closed = await first.result()  # the return window passes on the time-skipping server
             assert closed.status == OrderStatus.CLOSED
             await time_env.sleep(timedelta(days=1))
