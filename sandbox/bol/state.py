@@ -6,7 +6,6 @@ offer_book, offer_export_book, process_book) while holding `lock`; everything el
 the control API — uses the methods here, which take the lock themselves
 and return plain dicts."""
 
-import itertools
 import json
 import threading
 from collections.abc import Callable
@@ -15,7 +14,8 @@ from typing import Any
 
 from sandbox.bol.bodies import NewOrder, NewReturn, OfferDrift, PushEvent
 from sandbox.bol.config import BolSandboxConfig
-from sandbox.bol.faults import PROCESS_FAULTS, Fault, FaultBook
+from sandbox.bol.fault_desk import FaultDesk
+from sandbox.bol.faults import PROCESS_FAULTS
 from sandbox.bol.ids import next_id
 from sandbox.bol.invoices import InvoiceBook
 from sandbox.bol.offer_exports import OfferExportBook
@@ -37,17 +37,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class BolSandbox:
+class BolSandbox(FaultDesk):
     def __init__(self, config: BolSandboxConfig | None = None, clock: Clock | None = None):
         self.lock = threading.RLock()
         self.config = config or BolSandboxConfig()
         self._clock = clock or utc_now
         self._tokens = TokenIssuer()
         self._limiter = RateLimiter()
-        self._faults = FaultBook()
-        self._requests: list[dict[str, Any]] = []
-        self._held: dict[str, dict[str, Any]] = {}
-        self._hold_ids = itertools.count(1)
+        self._open_desk()
         self.order_book = OrderBook()
         self.shipment_book = ShipmentBook()
         self.invoice_book = InvoiceBook()
@@ -114,11 +111,6 @@ class BolSandbox:
                 raise not_found(f"Order {order_id}")
             return order.to_json()
 
-    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
-        """Requests to /token, /retailer and /shared in arrival order; `path` filters by prefix."""
-        with self.lock:
-            return [dict(r) for r in self._requests if path is None or r["path"].startswith(path)]
-
     def shipments(self) -> list[dict[str, Any]]:
         with self.lock:
             self.settle()
@@ -180,43 +172,6 @@ class BolSandbox:
 
     # Faults, configuration, reset.
 
-    def add_fault(self, **fields: Any) -> dict[str, Any]:
-        """Fields as in POST /_sandbox/faults: path, kind, method?, times?,
-        status?, retryAfter?, delaySeconds?, errorMessage?."""
-        with self.lock:
-            return self._faults.add(**fields).to_json()
-
-    def faults(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return self._faults.all()
-
-    def remove_fault(self, fault_id: str) -> bool:
-        with self.lock:
-            return self._faults.remove(fault_id)
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self._faults.clear()
-
-    def hold(self, request: dict[str, Any]) -> str:
-        """Keep a response back (a hold fault hit); returns the hold's id."""
-        with self.lock:
-            hold_id = str(next(self._hold_ids))
-            self._held[hold_id] = {"id": hold_id, **request}
-            return hold_id
-
-    def is_held(self, hold_id: str) -> bool:
-        with self.lock:
-            return hold_id in self._held
-
-    def holds(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return [dict(held) for held in self._held.values()]
-
-    def release_holds(self) -> None:
-        with self.lock:
-            self._held.clear()
-
     def update_config(self, **changes: Any) -> dict[str, Any]:
         """A partial BolSandboxConfig; rate_limits rules are added to (or
         replace same-key) existing ones, and all budgets start afresh."""
@@ -234,9 +189,7 @@ class BolSandbox:
         with self.lock:
             self._tokens.reset()
             self._limiter.reset()
-            self._faults.clear()
-            self._held.clear()
-            self._requests.clear()
+            self._clear_desk()
             self.order_book = OrderBook()
             self.shipment_book = ShipmentBook()
             self.invoice_book = InvoiceBook()
@@ -267,22 +220,6 @@ class BolSandbox:
     def take_budget(self, endpoint: str) -> Budget:
         with self.lock:
             return self._limiter.take(endpoint, self.config.rule_for(endpoint), self.now())
-
-    def take_fault(self, method: str, path: str, kinds: frozenset[str]) -> Fault | None:
-        with self.lock:
-            return self._faults.take(method, path, kinds)
-
-    def peek_faults(self, method: str, path: str, kinds: frozenset[str]) -> list[Fault]:
-        with self.lock:
-            return self._faults.matching(method, path, kinds)
-
-    def use_fault(self, fault_id: str) -> None:
-        with self.lock:
-            self._faults.use(fault_id)
-
-    def record(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            self._requests.append(entry)
 
     def start_process(
         self,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sandbox.bol.faults import Fault, FaultBook
+from sandbox.bol.fault_desk import FaultDesk
 from sandbox.kaufland.aftersales import (
     AfterSales,
     NewReturn,
@@ -32,15 +32,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class KauflandSandbox:
+class KauflandSandbox(FaultDesk):
     def __init__(self, config: KauflandSandboxConfig | None = None, clock: Clock | None = None):
         self.lock = threading.RLock()
         self.config = config or KauflandSandboxConfig()
         self._clock = clock or utc_now
-        self._faults = FaultBook()
-        self._requests: list[dict[str, Any]] = []
-        self._held: dict[str, dict[str, Any]] = {}
-        self._hold_ids = 0
+        self._open_desk()
         # One second's budget: (window start, requests in it).
         self._window = (0.0, 0)
         self.order_book = OrderBook()
@@ -178,60 +175,3 @@ class KauflandSandbox:
             return [{**invoice_json(i), "size": i.size} for i in self.after_sales.invoices]
 
     # Requests seen, faults, holds: as in the bol sandbox.
-
-    def record(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            self._requests.append(entry)
-
-    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
-        with self.lock:
-            return [dict(r) for r in self._requests if path is None or r["path"].startswith(path)]
-
-    def add_fault(self, **fields: Any) -> dict[str, Any]:
-        with self.lock:
-            return self._faults.add(**fields).to_json()
-
-    def faults(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return self._faults.all()
-
-    def remove_fault(self, fault_id: str) -> bool:
-        with self.lock:
-            return self._faults.remove(fault_id)
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self._faults.clear()
-
-    def take_fault(self, method: str, path: str, kinds: frozenset[str]) -> Fault | None:
-        with self.lock:
-            return self._faults.take(method, path, kinds)
-
-    def peek_faults(self, method: str, path: str, kinds: frozenset[str]) -> list[Fault]:
-        with self.lock:
-            return self._faults.matching(method, path, kinds)
-
-    def use_fault(self, fault_id: str) -> None:
-        with self.lock:
-            self._faults.use(fault_id)
-
-    def hold(self, request: dict[str, Any]) -> str:
-        with self.lock:
-            self._hold_ids += 1
-            hold_id = str(self._hold_ids)
-            self._held[hold_id] = {"id": hold_id, **request}
-            return hold_id
-
-    def is_held(self, hold_id: str) -> bool:
-        with self.lock:
-            return hold_id in self._held
-
-    def holds(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return list(self._held.values())
-
-    def release_holds(self) -> int:
-        with self.lock:
-            released = len(self._held)
-            self._held.clear()
-            return released
