@@ -26,15 +26,12 @@ SANDBOX_URL = "http://bol.sandbox"
 
 
 @dataclass
-class SandboxedBol:
+class Sandboxed:
+    """A sandbox app routed in-process, with its control API at hand."""
+
     app: Any
     transport: httpx.AsyncBaseTransport
-    url: str = SANDBOX_URL
-
-    @classmethod
-    def start(cls, **config: Any) -> "SandboxedBol":
-        app = create_app(BolSandboxConfig(**config))
-        return cls(app=app, transport=httpx.ASGITransport(app=app))
+    url: str
 
     @property
     def state(self) -> Any:
@@ -42,60 +39,6 @@ class SandboxedBol:
 
     def control(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=self.transport, base_url=self.url)
-
-    async def place_order(self, items: list[dict], **extra: Any) -> dict:
-        # Unique across sandboxes: the Temporal server outlives each test's sandbox.
-        extra.setdefault("orderId", str(uuid.uuid4().int)[:10])
-        async with self.control() as http:
-            response = await http.post("/_sandbox/orders", json={"items": items, **extra})
-            response.raise_for_status()
-            return response.json()
-
-    async def post(self, path: str, body: dict | None = None) -> dict:
-        async with self.control() as http:
-            response = await http.post(path, json=body or {})
-            response.raise_for_status()
-            return response.json() if response.content else {}
-
-    async def get(self, path: str) -> Any:
-        async with self.control() as http:
-            response = await http.get(path)
-            response.raise_for_status()
-            return response.json()
-
-
-KAUFLAND_SANDBOX_URL = "http://kaufland.sandbox"
-
-
-@dataclass
-class SandboxedKaufland:
-    """The Kaufland sandbox, routed in-process; its API is under `api_url`."""
-
-    app: Any
-    transport: httpx.AsyncBaseTransport
-    url: str = KAUFLAND_SANDBOX_URL
-
-    @classmethod
-    def start(cls, **config: Any) -> "SandboxedKaufland":
-        app = create_kaufland_app(KauflandSandboxConfig(**config))
-        return cls(app=app, transport=httpx.ASGITransport(app=app))
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}/v2"
-
-    @property
-    def state(self) -> Any:
-        return self.app.state.sandbox
-
-    def control(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=self.transport, base_url=self.url)
-
-    async def place_order(self, items: list[dict], **extra: Any) -> dict:
-        """items: {ean, quantity, price (cents), title?, id_offer?}. The
-        order id is unique across sandboxes (the Temporal server outlives them)."""
-        extra.setdefault("id_order", "K" + uuid.uuid4().hex[:9].upper())
-        return await self.post("/_sandbox/orders", {"items": items, **extra})
 
     async def post(self, path: str, body: dict | None = None) -> Any:
         async with self.control() as http:
@@ -108,6 +51,48 @@ class SandboxedKaufland:
             response = await http.get(path)
             response.raise_for_status()
             return response.json()
+
+
+@dataclass
+class SandboxedBol(Sandboxed):
+    url: str = SANDBOX_URL
+
+    @classmethod
+    def start(cls, **config: Any) -> "SandboxedBol":
+        app = create_app(BolSandboxConfig(**config))
+        return cls(app=app, transport=httpx.ASGITransport(app=app))
+
+    async def place_order(self, items: list[dict], **extra: Any) -> dict:
+        # Unique across sandboxes: the Temporal server outlives each test's sandbox.
+        extra.setdefault("orderId", str(uuid.uuid4().int)[:10])
+        order: dict = await self.post("/_sandbox/orders", {"items": items, **extra})
+        return order
+
+
+KAUFLAND_SANDBOX_URL = "http://kaufland.sandbox"
+
+
+@dataclass
+class SandboxedKaufland(Sandboxed):
+    """The Kaufland sandbox; its API is under `api_url`."""
+
+    url: str = KAUFLAND_SANDBOX_URL
+
+    @classmethod
+    def start(cls, **config: Any) -> "SandboxedKaufland":
+        app = create_kaufland_app(KauflandSandboxConfig(**config))
+        return cls(app=app, transport=httpx.ASGITransport(app=app))
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/v2"
+
+    async def place_order(self, items: list[dict], **extra: Any) -> dict:
+        """items: {ean, quantity, price (cents), title?, id_offer?}. The
+        order id is unique across sandboxes (the Temporal server outlives them)."""
+        extra.setdefault("id_order", "K" + uuid.uuid4().hex[:9].upper())
+        order: dict = await self.post("/_sandbox/orders", {"items": items, **extra})
+        return order
 
 
 def kaufland_channel(url: str, **overrides: Any) -> KauflandChannelConfig:
