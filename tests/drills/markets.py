@@ -23,12 +23,16 @@ Order = dict[str, Any]
 
 
 class Market(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
     # The marketplace API's path prefix: an outage fault on it hits everything.
-    api_prefix: str
+    @property
+    def api_prefix(self) -> str: ...
     # The request that ships: a fault on it hits shipments only.
-    ship_path: str
-    ship_method: str
+    @property
+    def ship_path(self) -> str: ...
+    @property
+    def ship_method(self) -> str: ...
 
     def app(self, config: Any) -> Starlette: ...
     def channel_env(self, url: str, return_window: timedelta) -> dict[str, str]: ...
@@ -56,7 +60,7 @@ class Bol:
     ship_path: str = "/retailer/shipments"
     ship_method: str = "POST"
 
-    def app(self, config: BolSandboxConfig | None) -> Starlette:
+    def app(self, config: Any) -> Starlette:
         return create_bol_app(config or BolSandboxConfig(process_delay_seconds=0.2))
 
     def channel_env(self, url: str, return_window: timedelta) -> dict[str, str]:
@@ -130,7 +134,7 @@ class Kaufland:
     ship_path: str = "/v2/order-units/{id_order_unit}/send"
     ship_method: str = "PATCH"
 
-    def app(self, config: KauflandSandboxConfig | None) -> Starlette:
+    def app(self, config: Any) -> Starlette:
         return create_kaufland_app(config or KauflandSandboxConfig())
 
     def channel_env(self, url: str, return_window: timedelta) -> dict[str, str]:
