@@ -23,6 +23,8 @@ class Storm:
     limited_path: str
     limited_method: str | None
     orders: int
+    # 429s injected on shipping, on top of the limit.
+    shipping_429s: int
     channel_settings: dict[str, str] | None = None
 
 
@@ -36,13 +38,14 @@ STORMS = {
         "/retailer/orders/",
         "GET",
         30,
+        10,
     ),
     # Kaufland has one budget per seller across every endpoint. The seller's
     # other tools use part of it: the channel is set to 3 per second more
     # than the marketplace has left for it, so 429s come; the adapter's own
     # limiter still keeps every request, retries included, under its setting.
     "kaufland": Storm(
-        KauflandSandboxConfig(requests_per_second=2 * LIMIT), "/v2/", None, 12, {"REQUESTS_PER_SECOND": "11"}
+        KauflandSandboxConfig(requests_per_second=2 * LIMIT), "/v2/", None, 8, 5, {"REQUESTS_PER_SECOND": "11"}
     ),
 }
 
@@ -56,7 +59,11 @@ async def test_a_429_storm_slows_orders_down_without_a_hot_loop(tmp_path, market
         await drill.start()
         # On top of the real limit: 429s (without Retry-After on bol) on shipping.
         await drill.add_fault(
-            path=market.ship_path, method=market.ship_method, kind="rate_limit", retryAfter=None, times=10
+            path=market.ship_path,
+            method=market.ship_method,
+            kind="rate_limit",
+            retryAfter=None,
+            times=storm.shipping_429s,
         )
         orders = await drill.place_orders(storm.orders)
         await drill.wait_for(orders, "CLOSED", timeout=300)
@@ -86,4 +93,6 @@ async def test_a_429_storm_slows_orders_down_without_a_hot_loop(tmp_path, market
     ]
     # Each was retried after a backoff, not in a loop (on Kaufland, the
     # shared budget may refuse a shipment too).
-    assert len(shipping_429) == 10 if marketplace == "bol" else len(shipping_429) >= 10
+    assert (
+        len(shipping_429) == storm.shipping_429s if marketplace == "bol" else len(shipping_429) >= storm.shipping_429s
+    )
