@@ -52,7 +52,8 @@ SLA: dict[Marketplace, MarketplaceSla] = {
 
 
 # How a received return can be handled on each marketplace (bol's
-# handlingResult values; Kaufland's accept, reject, repair and clarify).
+# handlingResult values; Kaufland's accept, reject, repair and clarify, and
+# its order unit refund for a piece the buyer keeps).
 RETURN_HANDLINGS: dict[Marketplace, frozenset[ReturnHandling]] = {
     Marketplace.BOL: frozenset(
         {
@@ -69,6 +70,8 @@ RETURN_HANDLINGS: dict[Marketplace, frozenset[ReturnHandling]] = {
             ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS,
             ReturnHandling.REPAIR_PRODUCT,
             ReturnHandling.CLARIFY,
+            # The buyer keeps the piece: its price is refunded (order unit refund).
+            ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID,
         }
     ),
     Marketplace.SUPPLIER: frozenset({ReturnHandling.RETURN_RECEIVED, ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS}),

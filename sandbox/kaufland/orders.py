@@ -30,6 +30,19 @@ CANCEL_REASONS = frozenset(
     }
 )
 OPEN_STATUSES = ("open", "need_to_be_sent")
+# OrderUnitRefundReason.
+REFUND_REASONS = frozenset(
+    {
+        "delivery_damage",
+        "delivery_delay",
+        "incomplete_delivery",
+        "incorrect_delivery",
+        "refund_postage_fee",
+        "defect",
+        "other_refund",
+        "refund_return_postage_fee",
+    }
+)
 CURRENCIES = {"de": "EUR", "at": "EUR", "sk": "EUR", "fr": "EUR", "it": "EUR", "cz": "CZK", "pl": "PLN"}
 
 
@@ -97,6 +110,7 @@ class OrderBook:
     _order_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     sends: list[dict[str, Any]] = field(default_factory=list)
     cancels: list[dict[str, Any]] = field(default_factory=list)
+    refunds: list[dict[str, Any]] = field(default_factory=list)
 
     def place(self, new: NewOrder, seed: int, now: datetime) -> Order:
         id_order = new.id_order or f"SB{next(self._order_ids):05d}{random.Random(seed).randint(10, 99)}"
@@ -184,6 +198,20 @@ class OrderBook:
             raise forbidden("/problems/order-units/cancel-not-possible", f"Order unit {id_order_unit} is {unit.status}")
         unit.status, unit.cancel_reason, unit.updated = "cancelled", reason, now
         self.cancels.append({"id_order_unit": id_order_unit, "reason": reason, "by": by})
+
+    def refund(self, id_order_unit: int, amount: int, reason: str) -> None:
+        """A partial (or full) refund of a unit the buyer paid for. The spec
+        answers only 400 for a refusal: a cancelled unit was refunded by its
+        cancellation, and no unit is refunded more than its price."""
+        unit = self.unit(id_order_unit)
+        if reason not in REFUND_REASONS:
+            raise invalid("reason", f"unknown refund reason {reason!r}")
+        if unit.status == "cancelled":
+            raise invalid("id_order_unit", f"Order unit {id_order_unit} is cancelled: it was refunded in full")
+        refunded = sum(r["amount"] for r in self.refunds if r["id_order_unit"] == id_order_unit)
+        if amount > unit.price - refunded:
+            raise invalid("amount", f"at most {unit.price - refunded} cents of order unit {id_order_unit} are left")
+        self.refunds.append({"id_order_unit": id_order_unit, "amount": amount, "reason": reason})
 
     def listed(
         self,

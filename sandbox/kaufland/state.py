@@ -136,6 +136,11 @@ class KauflandSandbox(FaultDesk):
         with self.lock:
             return list(self.order_book.cancels)
 
+    def refunds(self) -> list[dict[str, Any]]:
+        """Every refund the seller sent: id_order_unit, amount (cents), reason."""
+        with self.lock:
+            return list(self.order_book.refunds)
+
     # After sales: the buyer returns and writes; what the seller answered.
 
     def open_return(self, **fields: Any) -> list[dict[str, Any]]:

@@ -145,6 +145,47 @@ async def test_kauflands_after_sales_refusals_follow_its_spec(validator):
     assert ticket["messages"][0]["text"] == "Used, not resellable."
 
 
+async def test_a_kept_piece_is_refunded_once_as_kauflands_spec_says(validator):
+    kaufland = SandboxedKaufland.start()
+    adapter = KauflandAdapter(
+        "kl", kaufland_channel(kaufland.api_url), transport=validator.transport(kaufland.transport)
+    )
+    http = KauflandHttp(kaufland_channel(kaufland.api_url), transport=validator.transport(kaufland.transport))
+    try:
+        order, _ = await _shipped_order(kaufland, adapter)
+        kept, other = (u["id_order_unit"] for u in order["order_units"][:2])
+        [ret] = await kaufland.post("/_sandbox/returns", {"id_order_units": [kept]})
+        rma = str(ret["id_return_unit"])
+        keeps = ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID
+        await adapter.handle_return(rma, None, keeps, 1, CommandContext())
+        # A retry cannot see whether the refund went out: it asks ops, never pays twice.
+        with pytest.raises(BusinessError, match="may already have gone out") as retried:
+            await adapter.handle_return(rma, None, keeps, 1, CommandContext(check_pending=True))
+        # Kaufland's refusals: more than the unit's price, an unknown reason.
+        await http.call("PATCH", f"/order-units/{other}/refund", json_body={"amount": 300, "reason": "delivery_delay"})
+        with pytest.raises(BusinessError) as too_much:
+            await http.call("PATCH", f"/order-units/{other}/refund", json_body={"amount": 1000, "reason": "defect"})
+        with pytest.raises(BusinessError) as bad_reason:
+            await http.call("PATCH", f"/order-units/{other}/refund", json_body={"amount": 1, "reason": "goodwill"})
+    finally:
+        await adapter.aclose()
+        await http.aclose()
+
+    assert kaufland.state.refunds() == [
+        {"id_order_unit": kept, "amount": 1295, "reason": "other_refund"},
+        {"id_order_unit": other, "amount": 300, "reason": "delivery_delay"},
+    ]
+    assert retried.value.violations[0].name == "refund"
+    assert too_much.value.violations[0].name == "amount" and "995 cents" in str(too_much.value.violations[0].reason)
+    assert bad_reason.value.violations[0].name == "reason"
+    # The one request that breaks the spec is the one sent with an unknown reason.
+    assert validator.response_errors == []
+    [bad] = validator.request_errors
+    assert "refund" in bad and "goodwill" in bad
+    operations = {c.split(" -> ")[0] for c in validator.checked}
+    assert f"PATCH /v2/order-units/{kept}/refund" in operations
+
+
 async def test_push_subscriptions_follow_kauflands_spec(validator):
     kaufland = SandboxedKaufland.start()
     http = KauflandHttp(kaufland_channel(kaufland.api_url), transport=validator.transport(kaufland.transport))

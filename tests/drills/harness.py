@@ -1,6 +1,7 @@
 """A small production in a temp dir: its own Temporal dev server (SQLite file,
-so it can be restarted), the bol sandbox over HTTP, and the worker as a
-separate process (so it can be killed), plus a warehouse that picks."""
+so it can be restarted), one marketplace's sandbox over HTTP (bol.com or
+Kaufland, tests/drills/markets.py), and the worker as a separate process (so
+it can be killed), plus a warehouse that picks."""
 
 import asyncio
 import collections
@@ -17,12 +18,11 @@ from temporalio.client import Client
 
 from activities.store import Database, InventoryStore
 from domain.ids import order_workflow_id
-from sandbox.bol.app import create_app
-from sandbox.bol.config import BolSandboxConfig
 from starter import orders_api
 from starter.bench.stack import free_port
-from starter.demo_catalog import DEMO_PRICES, DEMO_PRODUCTS, seed_demo_catalog
+from starter.demo_catalog import seed_demo_catalog
 from starter.simulators import WarehouseSimulator
+from tests.drills.markets import MARKETS, Market
 from tests.support import eventually
 from workers.devserver import DevServer
 from workers.http import ServerHandle, serve_in_thread
@@ -33,11 +33,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 class Drill:
     def __init__(
-        self, tmp: Path, sandbox: BolSandboxConfig | None = None, return_window: timedelta = timedelta(seconds=1)
+        self,
+        tmp: Path,
+        sandbox: Any = None,
+        return_window: timedelta = timedelta(seconds=1),
+        marketplace: str = "bol",
+        channel_settings: dict[str, str] | None = None,
     ):
+        """`sandbox`: the marketplace sandbox's config (its default when None);
+        `channel_settings`: the channel's settings over the drill's, by
+        environment name (REQUESTS_PER_SECOND...)."""
+        self.channel_settings = channel_settings or {}
         self.tmp = tmp
+        self.market: Market = MARKETS[marketplace]
         self.server = DevServer(tmp / "temporal.db", port=free_port(), headless=True, log_file=tmp / "temporal.log")
-        self.sandbox: ServerHandle = serve_in_thread(create_app(sandbox or BolSandboxConfig(process_delay_seconds=0.2)))
+        self.sandbox: ServerHandle = serve_in_thread(self.market.app(sandbox))
         self.store_url = f"sqlite:///{tmp / 'store.db'}"
         self.return_window = return_window
         self.worker: subprocess.Popen[bytes] | None = None
@@ -49,8 +59,11 @@ class Drill:
         self.inventory = InventoryStore(self.db)
         seed_demo_catalog(self.inventory, on_hand=100_000)
 
+    @property
+    def channel(self) -> str:
+        return self.market.name
+
     def env(self) -> dict[str, str]:
-        channel = "ORDERTIDE_CHANNELS__BOL__"
         return {
             **os.environ,
             "PYTHONPATH": str(REPO),
@@ -58,14 +71,8 @@ class Drill:
             "ORDERTIDE_DATA_DIR": str(self.tmp),
             "ORDERTIDE_DATABASE_URL": self.store_url,
             "ORDERTIDE_TASK_QUEUE": "drill",
-            f"{channel}API_BASE_URL": self.sandbox.url,
-            f"{channel}TOKEN_URL": f"{self.sandbox.url}/token",
-            f"{channel}CLIENT_ID": "sandbox",
-            f"{channel}CLIENT_SECRET": "sandbox",
-            f"{channel}POLL_INTERVAL": "PT0.5S",
-            f"{channel}RETURN_WINDOW": f"PT{self.return_window.total_seconds()}S",
-            f"{channel}PROCESS_STATUS_PATIENCE": "PT60S",
-            f"{channel}OFFER_SYNC": "false",
+            **self.market.channel_env(self.sandbox.url, self.return_window),
+            **{f"ORDERTIDE_CHANNELS__{self.channel.upper()}__{k}": v for k, v in self.channel_settings.items()},
         }
 
     async def start(self) -> Client:
@@ -95,25 +102,17 @@ class Drill:
         self.server.start()
 
     async def place_orders(self, count: int) -> list[dict[str, Any]]:
-        orders = []
+        """One item each, 1 to 3 pieces."""
         async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
-            for n in range(count):
-                product = DEMO_PRODUCTS[n % len(DEMO_PRODUCTS)]
-                item = {
-                    "ean": product.ean,
-                    "quantity": 1 + n % 3,
-                    "unitPrice": DEMO_PRICES[product.sku],
-                    "title": product.title,
-                }
-                response = await http.post("/_sandbox/orders", json={"items": [item]})
-                response.raise_for_status()
-                orders.append(response.json())
-        return orders
+            return [await self.market.place_order(http, n) for n in range(count)]
+
+    def workflow_id(self, order: dict[str, Any]) -> str:
+        return order_workflow_id(self.channel, self.market.order_id(order))
 
     async def statuses(self, orders: list[dict[str, Any]]) -> collections.Counter[str]:
         assert self.client is not None
-        wanted = {order_workflow_id("bol", o["orderId"]) for o in orders}
-        found = await orders_api.list_orders(self.client, orders_api.list_query(channel="bol"))
+        wanted = {self.workflow_id(o) for o in orders}
+        found = await orders_api.list_orders(self.client, orders_api.list_query(channel=self.channel))
         counts = collections.Counter(o.status for o in found if o.workflow_id in wanted)
         counts["MISSING"] = len(wanted - {o.workflow_id for o in found})
         return counts
@@ -151,7 +150,13 @@ class Drill:
 
     async def release_holds(self) -> None:
         async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
-            (await http.delete("/_sandbox/holds")).raise_for_status()
+            await self.market.release_holds(http)
+
+    async def assert_each_shipped_once(self, orders: list[dict[str, Any]]) -> None:
+        """The marketplace saw every piece shipped exactly once (and, on
+        Kaufland, no unit cancelled twice)."""
+        async with httpx.AsyncClient(base_url=self.sandbox.url) as http:
+            await self.market.assert_each_shipped_once(http, orders)
 
     async def activity_attempts(self, workflow_id: str, activity_type: str) -> list[int]:
         """The attempt each finished (or failed) run of the activity ended on."""
@@ -190,15 +195,3 @@ _AT_OR_BEYOND = {
     "SHIPPED": ("SHIPPED", "RETURN_OPEN", "CLOSED"),
     "CLOSED": ("CLOSED",),
 }
-
-
-def assert_each_line_shipped_once(orders: list[dict[str, Any]], shipments: list[dict[str, Any]]) -> None:
-    shipped: collections.Counter[str] = collections.Counter()
-    parcels: collections.Counter[str] = collections.Counter()
-    for shipment in shipments:
-        for item in shipment["items"]:
-            shipped[item["orderItemId"]] += item["quantity"]
-            parcels[item["orderItemId"]] += 1
-    expected = {item["orderItemId"]: item["quantity"] for order in orders for item in order["orderItems"]}
-    assert dict(shipped) == expected
-    assert set(parcels.values()) == {1}, "an order line was shipped more than once"

@@ -1,8 +1,6 @@
 """The Temporal dev server restarts (same SQLite file) mid-run: the worker
 reconnects and every order completes."""
 
-from tests.drills.harness import assert_each_line_shipped_once
-
 
 async def test_a_server_restart_mid_run_loses_nothing(drill):
     await drill.start()
@@ -10,4 +8,4 @@ async def test_a_server_restart_mid_run_loses_nothing(drill):
     await drill.wait_for(orders, "SHIPPED", at_least=10)
     drill.restart_server()
     await drill.wait_for(orders, "CLOSED", timeout=240)
-    assert_each_line_shipped_once(orders, await drill.sandbox_json("/_sandbox/shipments"))
+    await drill.assert_each_shipped_once(orders)

@@ -96,7 +96,7 @@ class KauflandAdapter:
         message: str | None = None,
     ) -> CommandResult:
         # rma_id is the return unit: one piece, so `quantity` is always 1.
-        return await self.returns.handle(rma_id, handling, message)
+        return await self.returns.handle(rma_id, handling, message, retry=ctx.check_pending)
 
     # After sales (tickets.py, invoices.py).
 

@@ -41,6 +41,10 @@ DEFAULT_MESSAGES = {
 # Still the seller's to handle: announced, arrived, or in clarification or repair.
 AWAITING_SELLER = ("need_to_be_returned", "return_arrived", "return_in_clarification", "return_in_repair")
 FINAL = frozenset({"return_accepted", "return_rejected", "return_closed"})
+# The buyer keeps the piece and is paid back: Kaufland has no return action
+# for it, but refunds an order unit (PATCH /order-units/{id}/refund).
+KEEPS_AND_IS_REFUNDED = ReturnHandling.CUSTOMER_KEEPS_PRODUCT_PAID
+REFUND_REASON = "other_refund"
 
 
 class ReturnUnit(Wire):
@@ -120,10 +124,15 @@ class KauflandReturns:
             self._where.popitem(last=False)
         return found
 
-    async def handle(self, rma_id: str, handling: ReturnHandling, message: str | None) -> CommandResult:
+    async def handle(
+        self, rma_id: str, handling: ReturnHandling, message: str | None, retry: bool = False
+    ) -> CommandResult:
+        """`retry`: an earlier attempt of this command may have been sent."""
+        if handling is KEEPS_AND_IS_REFUNDED:
+            return await self._refund_kept(ids.unit_id(rma_id), retry)
         action = ACTIONS.get(handling)
         if action is None:
-            offered = ", ".join(ACTIONS)
+            offered = ", ".join([*ACTIONS, KEEPS_AND_IS_REFUNDED])
             raise BusinessError(
                 f"Kaufland has no {handling} for returns (one of {offered})",
                 violations=[Violation(name="handling", reason=f"{handling} is not offered by Kaufland")],
@@ -150,6 +159,29 @@ class KauflandReturns:
                 violations=refused.violations,
                 status=refused.status,
             ) from refused
+
+    async def _refund_kept(self, unit_id: str, retry: bool) -> CommandResult:
+        """Refund the returned piece's price; the buyer keeps it. Money goes
+        out at most once: Kaufland shows no refund on the unit, so a retry
+        (the earlier answer may have been lost) cannot tell whether it went
+        out, and asks ops instead of refunding twice."""
+        returned = ReturnUnit.model_validate(await self.http.data(f"/return-units/{unit_id}"))
+        if returned.status in FINAL:
+            return CommandResult()  # settled otherwise (accepted, rejected, closed): nothing to refund
+        order_unit = await self.orders.unit(returned.id_order_unit)
+        if retry:
+            raise BusinessError(
+                f"a refund of {order_unit.price} cents for Kaufland order unit {order_unit.id_order_unit} may "
+                "already have gone out (an earlier attempt got no answer): check the order in Kaufland's "
+                "seller portal; resume only if no refund is there",
+                violations=[Violation(name="refund", reason="not repeated without a check")],
+            )
+        await self.http.call(
+            "PATCH",
+            f"/order-units/{ids.unit_id(order_unit.id_order_unit)}/refund",
+            json_body={"amount": order_unit.price, "reason": REFUND_REASON},
+        )
+        return CommandResult()
 
     async def _status(self, unit_id: str) -> str:
         data = await self.http.data(f"/return-units/{unit_id}")

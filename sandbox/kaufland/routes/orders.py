@@ -1,6 +1,6 @@
 """Orders and order units: GET /orders, /orders/{id_order},
 /order-units, /order-units/{id_order_unit}; PATCH .../send, .../cancel,
-.../fulfil."""
+.../fulfil, .../refund."""
 
 from typing import Any
 
@@ -118,6 +118,22 @@ def cancel_unit(call: ApiCall) -> tuple[int, None]:
     return 204, None
 
 
+def refund_unit(call: ApiCall) -> tuple[int, None]:
+    body = call.json()
+    unknown = sorted(set(body) - {"amount", "reason"})
+    if unknown:
+        raise invalid(unknown[0], "is not a field of a refund")
+    amount, reason = body.get("amount"), body.get("reason")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+        raise invalid("amount", "must be a positive integer (cents)")
+    if not isinstance(reason, str):
+        raise invalid("reason", "is required")
+    sandbox = call.sandbox
+    with sandbox.lock:
+        sandbox.order_book.refund(call.path_int("id_order_unit"), amount, reason)
+    return 204, None
+
+
 def fulfil_unit(call: ApiCall) -> tuple[int, None]:
     sandbox = call.sandbox
     with sandbox.lock:
@@ -135,4 +151,5 @@ routes = [
     api_route("PATCH", "/order-units/{id_order_unit}/send", send_unit),
     api_route("PATCH", "/order-units/{id_order_unit}/cancel", cancel_unit),
     api_route("PATCH", "/order-units/{id_order_unit}/fulfil", fulfil_unit),
+    api_route("PATCH", "/order-units/{id_order_unit}/refund", refund_unit),
 ]
