@@ -173,6 +173,16 @@ async def sandbox_kaufland(port: Port = 8720, host: Host = "127.0.0.1") -> None:
     await serve(create_app(), host, port)
 
 
+@sandbox_app.command("plaza")
+@run_async
+async def sandbox_plaza(port: Port = 8719, host: Host = "127.0.0.1") -> None:
+    """Serve bol's legacy Plaza Offer API v2 (XML) sandbox (public/private key: sandbox/sandbox)."""
+    from sandbox.plaza.app import create_app
+    from workers.http import serve
+
+    await serve(create_app(), host, port)
+
+
 @sandbox_app.command("supplier")
 @run_async
 async def sandbox_supplier(

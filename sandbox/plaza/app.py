@@ -97,8 +97,9 @@ def create_app(
         if errors:
             # As at bol: one invalid offer and none of the batch is stored.
             return Response(errors_document(errors), status_code=400, media_type=CONTENT_TYPE), len(received)
+        applied = now()
         for stored in accepted:
-            state.offers[stored.key] = stored
+            state.accept(stored, applied)
         return Response(status_code=202), len(received)
 
     async def upsert(request: Request) -> Response:
@@ -130,6 +131,11 @@ def create_app(
             {"count": len(state.requests), "requests": [record.model_dump() for record in state.requests]}
         )
 
+    async def stock_history(_: Request) -> JSONResponse:
+        return JSONResponse(
+            {ean: [entry.model_dump(mode="json") for entry in entries] for ean, entries in state.stock_history.items()}
+        )
+
     async def reset(_: Request) -> Response:
         state.reset()
         return Response(status_code=204)
@@ -140,6 +146,7 @@ def create_app(
             Route(EXPORT_PATH, prepare_export, methods=["GET"]),
             Route("/_sandbox/offers", list_offers, methods=["GET"]),
             Route("/_sandbox/requests", list_requests, methods=["GET"]),
+            Route("/_sandbox/stock-history", stock_history, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),
         ]
     )

@@ -2,6 +2,7 @@
 keys them (EAN + Condition), and every request it answered."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,13 +50,30 @@ class RequestRecord(BaseModel):
     status: int
 
 
+class StockEntry(BaseModel):
+    """One accepted QuantityInStock for an EAN, at the time it was applied."""
+
+    at: datetime
+    condition: str
+    value: int
+
+
 class PlazaState:
     def __init__(self, known_eans: frozenset[str] | None):
         # None: every valid EAN is a product, as if bol knew the whole world.
         self.known_eans = known_eans
         self.offers: dict[tuple[str, str], StoredOffer] = {}
         self.requests: list[RequestRecord] = []
+        # Per EAN, every accepted stock level with when it was applied: what
+        # the propagation benchmark measures a sale against.
+        self.stock_history: dict[str, list[StockEntry]] = {}
+
+    def accept(self, offer: StoredOffer, at: datetime) -> None:
+        self.offers[offer.key] = offer
+        entry = StockEntry(at=at, condition=offer.condition, value=offer.quantity_in_stock)
+        self.stock_history.setdefault(offer.ean, []).append(entry)
 
     def reset(self) -> None:
         self.offers.clear()
         self.requests.clear()
+        self.stock_history.clear()

@@ -1,6 +1,7 @@
 """`ordertide bench propagation`: a sale on one channel → the stock update
-accepted by the sandboxes of the other channels. Three bol channels and a
-Kaufland one, each its own sandbox; sales go through the whole path (intake poll, order
+accepted by the sandboxes of the other channels. Three bol channels, a
+Kaufland one and a Plaza one (a bol channel whose offers go over bol's legacy
+XML upsert), each its own sandbox; sales go through the whole path (intake poll, order
 workflow, reservation, offer sync with its coalescing window, bol's
 asynchronous process status). Latency is measured from the moment the sale
 is placed on the marketplace to the moment the other marketplaces applied
@@ -21,13 +22,15 @@ from pydantic import BaseModel
 from activities.intake import IntakeActivities
 from domain.catalog import Product
 from starter.bench import kaufland as kl
-from starter.bench.stack import BenchStack, Sandbox, catalog
+from starter.bench.stack import BenchStack, Sandbox, catalog, plaza_sandbox
 from workers.webhooks import create_webhook_app
 from workers.worker import ensure_intake
 
 CHANNELS = ["bol-a", "bol-b", "bol-c"]
 # The same catalogue on Kaufland, sharing the one stock.
 KAUFLAND = "kaufland"
+# A bol channel still on the Plaza XML offer API: it receives the stock changes.
+PLAZA = "bol-plaza"
 ON_HAND = 900  # under bol's cap of 999, so every sale changes the offer
 
 
@@ -91,7 +94,12 @@ async def run(
     seed: int = 1,
 ) -> PropagationResult:
     stack = await BenchStack.start(
-        CHANNELS, process_delay=process_delay, poll_interval=poll_interval, window=window, kaufland=(KAUFLAND,)
+        CHANNELS,
+        process_delay=process_delay,
+        poll_interval=poll_interval,
+        window=window,
+        kaufland=(KAUFLAND,),
+        plaza=(PLAZA,),
     )
     rng = random.Random(seed)
     try:
@@ -100,6 +108,7 @@ async def run(
             stack.engine.inventory.upsert_product(product)
             stack.engine.inventory.set_stock(product.sku, ON_HAND)
         kaufland = stack.sandboxes[KAUFLAND]
+        plaza = stack.sandboxes[plaza_sandbox(PLAZA)]
         boxes = [stack.sandboxes[name] for name in CHANNELS]
         selling, others = boxes[0], boxes[1:]
         # bol pushes ORDER notifications to our webhook receiver (the driver
@@ -112,6 +121,7 @@ async def run(
             await notifier.changed([p.sku for p in products])
             await _wait_for_offers(boxes, skus, timeout=120)
             await kl.wait_for_units(kaufland, skus, timeout=120)
+            await _wait_for_offers([plaza], skus, timeout=120)
             status_before = await _status_calls(boxes)
 
             # Sales on the first channel, at a steady pace.
@@ -151,13 +161,24 @@ async def run(
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{kaufland.url}: Kaufland amounts did not settle")
                 await asyncio.sleep(0.5)
+            while not all(
+                h.get(ean) and h[ean][-1][1] == n for h in [await _plaza_history(plaza)] for ean, n in final.items()
+            ):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{plaza.url}: Plaza stock did not settle")
+                await asyncio.sleep(0.5)
             per_channel = {
                 name: _latencies(placed, [_stock_history(await box.get("/_sandbox/offers"))])
                 for name, box in zip(CHANNELS[1:], others, strict=True)
             }
             per_channel[KAUFLAND] = _latencies(placed, [await kl.amount_history(kaufland)])
             on_bol = [max(each) for each in zip(*(per_channel[name] for name in CHANNELS[1:]), strict=True)]
-            per_marketplace = {"bol": _figures(on_bol), "kaufland": _figures(per_channel[KAUFLAND])}
+            per_channel[PLAZA] = _latencies(placed, [await _plaza_history(plaza)])
+            per_marketplace = {
+                "bol": _figures(on_bol),
+                "kaufland": _figures(per_channel[KAUFLAND]),
+                "plaza": _figures(per_channel[PLAZA]),
+            }
             latencies = [max(each) for each in zip(*per_channel.values(), strict=True)]
             amount_calls = await kl.amount_calls(kaufland)
             stock_calls, per_window = await _stock_calls(boxes, window)
@@ -213,6 +234,14 @@ def _latencies(
             done.append(applied)
         latencies.append((max(done) - at).total_seconds() * 1000)
     return latencies
+
+
+async def _plaza_history(plaza: Sandbox) -> dict[str, list[tuple[datetime, int]]]:
+    """Per EAN, the stock levels the Plaza sandbox accepted, in order."""
+    recorded = await plaza.get("/_sandbox/stock-history")
+    return {
+        ean: sorted((datetime.fromisoformat(e["at"]), e["value"]) for e in entries) for ean, entries in recorded.items()
+    }
 
 
 async def _status_calls(boxes: list[Sandbox]) -> int:

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from stdnum import ean as ean_check
 from temporalio.client import Client
 
 from domain.catalog import Product
-from domain.config import ChannelConfig
+from domain.config import ChannelConfig, PlazaConfig
 from starter.run_cmd import kaufland_sandbox_channel, sandbox_channel
 from workers.devserver import DevServer
 from workers.settings import Settings
@@ -123,8 +124,12 @@ class BenchStack:
         workdir: Path | None = None,
         in_memory_server: bool = False,
         kaufland: tuple[str, ...] = (),
+        plaza: tuple[str, ...] = (),
     ) -> "BenchStack":
-        """`channels` on bol sandboxes, `kaufland` on Kaufland sandboxes (each its own process)."""
+        """`channels` on bol sandboxes, `kaufland` on Kaufland sandboxes (each its own process).
+        A `plaza` channel is a bol channel (orders on a bol sandbox) whose
+        offers go over the Plaza XML upsert, to a Plaza sandbox of its own
+        kept in `sandboxes` as `plaza_sandbox(name)`."""
         workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-bench-"))
         server = DevServer(
             None if in_memory_server else workdir / "temporal.db",
@@ -133,16 +138,29 @@ class BenchStack:
             log_file=workdir / "temporal.log",
         ).start()
         sandboxes = {name: _start_sandbox(workdir, name, process_delay) for name in channels}
+        plaza_boxes = {plaza_sandbox(name) for name in plaza}
         try:
             sandboxes |= {name: _start_sandbox(workdir, name, process_delay, "kaufland") for name in kaufland}
+            sandboxes |= {name: _start_sandbox(workdir, name, process_delay) for name in plaza}
+            sandboxes |= {plaza_sandbox(name): _start_sandbox(workdir, name, process_delay, "plaza") for name in plaza}
             configs: dict[str, ChannelConfig] = {}
             for name, box in sandboxes.items():
-                await _wait_until_serving(box.url)
+                await _wait_until_serving(box.url, "/_sandbox/offers" if name in plaza_boxes else "/_sandbox/config")
+            for name, box in sandboxes.items():
+                if name in plaza_boxes:
+                    continue
                 config = (
                     kaufland_sandbox_channel(box.url, return_window)
                     if name in kaufland
                     else sandbox_channel(box.url, return_window)
                 )
+                if name in plaza:
+                    xml = PlazaConfig(
+                        base_url=sandboxes[plaza_sandbox(name)].url,
+                        public_key="sandbox",
+                        private_key=SecretStr("sandbox"),
+                    )
+                    config = config.model_copy(update={"offer_transport": "plaza", "plaza": xml})
                 configs[name] = config.model_copy(
                     update={"poll_interval": poll_interval, "offer_sync": offer_sync, "offer_sync_window": window}
                 )
@@ -170,9 +188,14 @@ class BenchStack:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def plaza_sandbox(channel: str) -> str:
+    """The key of a Plaza channel's XML offer sandbox in `BenchStack.sandboxes`."""
+    return f"{channel}:plaza-xml"
+
+
 def _start_sandbox(workdir: Path, name: str, process_delay: float, marketplace: str = "bol") -> Sandbox:
     port = free_port()
-    log = open(workdir / f"sandbox-{name}.log", "ab")  # noqa: SIM115 - owned by the process
+    log = open(workdir / f"sandbox-{name}-{marketplace}.log", "ab")  # noqa: SIM115 - owned by the process
     # Kaufland's writes are synchronous: no process delay to set.
     delay = ["--process-delay", str(process_delay)] if marketplace == "bol" else []
     process = subprocess.Popen(
@@ -183,13 +206,13 @@ def _start_sandbox(workdir: Path, name: str, process_delay: float, marketplace: 
     return Sandbox(process, f"http://127.0.0.1:{port}")
 
 
-async def _wait_until_serving(url: str, timeout: float = 120) -> None:
+async def _wait_until_serving(url: str, probe: str = "/_sandbox/config", timeout: float = 120) -> None:
     # Generous: on a busy machine a Python process takes a while to import.
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=url) as http:
         while True:
             try:
-                await http.get("/_sandbox/config")
+                await http.get(probe)
                 return
             except httpx.TransportError:
                 if time.monotonic() > deadline:

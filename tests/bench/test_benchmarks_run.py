@@ -114,9 +114,11 @@ async def test_propagation_reports_latency_and_coalescing():
     assert result["window_ms"] == 250
     assert 0 < result["stock_calls_per_1000_changes"] <= 1000
     assert result["max_stock_calls_per_offer_per_window"] <= 1
-    # A Kaufland channel shares the stock: its figures are reported apart.
-    assert set(result["per_marketplace"]) == {"bol", "kaufland"}
+    # A Kaufland channel and a Plaza one share the stock: their figures are reported apart.
+    assert set(result["per_marketplace"]) == {"bol", "kaufland", "plaza"}
     assert 0 < result["per_marketplace"]["kaufland"]["p50_ms"] <= result["per_marketplace"]["kaufland"]["p99_ms"]
+    assert 0 < result["per_marketplace"]["plaza"]["p50_ms"] <= result["per_marketplace"]["plaza"]["p99_ms"]
+    assert result["per_channel"]["bol-plaza"] == result["per_marketplace"]["plaza"]
     assert result["kaufland_amount_calls"] > 0
 
 

@@ -89,3 +89,21 @@ async def test_reset_forgets_offers_and_requests(client: PlazaClient, plaza: San
 
     assert await plaza.control("/_sandbox/offers") == []
     assert await plaza.control("/_sandbox/requests") == {"count": 0, "requests": []}
+
+
+async def test_the_stock_history_lists_each_accepted_level_with_its_time(plaza: SandboxedPlaza) -> None:
+    # What the propagation benchmark measures a sale against: refused
+    # upserts leave no trace, accepted ones are kept in order.
+    def with_stock(quantity: int) -> bytes:
+        return upsert_body("").replace(b"<QuantityInStock>1<", f"<QuantityInStock>{quantity}<".encode())
+
+    before = datetime.now(UTC)
+    assert (await plaza.put(with_stock(7))).status_code == 202
+    assert (await plaza.put(with_stock(6), private_key="guessed")).status_code == 401
+    assert (await plaza.put(with_stock(5))).status_code == 202
+
+    history = await plaza.control("/_sandbox/stock-history")
+
+    assert [(e["condition"], e["value"]) for e in history[ean13(0)]] == [("GOOD", 7), ("GOOD", 5)]
+    times = [datetime.fromisoformat(e["at"]) for e in history[ean13(0)]]
+    assert before <= times[0] <= times[1] <= datetime.now(UTC)
