@@ -17,7 +17,7 @@ OUTAGE_503S = {"bol": 20, "kaufland": 8}
 async def test_orders_wait_out_an_outage_then_complete(drill):
     client = await drill.start()
     market = drill.market.name
-    orders = await drill.place_orders(30 if market == "bol" else 8)
+    orders = await drill.place_orders(12 if market == "bol" else 8)
     await drill.wait_for(orders, "AWAITING_PICK", at_least=5)
     drill.sandbox.stop()  # connection refused
     # Long enough for several refused attempts (retries back off 1, 2, 4 s);
