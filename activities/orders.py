@@ -11,14 +11,16 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import Channels
 from activities.errors import marketplace_errors, unexpected_errors_need_attention
 from activities.heartbeat import heartbeating
-from activities.marketplaces.base import CommandContext
+from activities.marketplaces.base import CommandContext, LabelSeller
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
+from activities.store.labels import ShippingLabels
 from activities.store.shipments import ShipmentsInFlight
 from activities.tracing import tag
 from activities.warehouse import WarehousePusher, warehouse_order
 from domain.errors import BUSINESS_ERROR_TYPE, BusinessError, OrderNotVisible
 from domain.ids import line_key, order_workflow_id
+from domain.labels import LabelRules, LabelSource
 from domain.money import to_money
 from domain.order.commands import (
     AcceptedOrder,
@@ -31,7 +33,7 @@ from domain.order.commands import (
     TransporterQuery,
 )
 from domain.order.marketplace import Order
-from domain.order.view import LineView, OrderRef
+from domain.order.view import LineView, OrderRef, Transport
 from domain.reasons import ReturnHandling
 from domain.transporters import TransporterRules
 
@@ -67,6 +69,15 @@ async def _command_context() -> AsyncIterator[CommandContext]:
         )
 
 
+def _earlier_details() -> list[object]:
+    # Keep what an earlier attempt of the ship command left in the heartbeat.
+    return list(activity.info().heartbeat_details[:1])
+
+
+def _beat() -> None:
+    activity.heartbeat(*_earlier_details())
+
+
 class OrderActivities:
     def __init__(
         self,
@@ -84,6 +95,7 @@ class OrderActivities:
         self.notifier = notifier
         self.warehouse = warehouse
         self.shipments = ShipmentsInFlight(inventory.db)
+        self.labels = ShippingLabels(inventory.db)
 
     @activity.defn
     @unexpected_errors_need_attention
@@ -187,6 +199,9 @@ class OrderActivities:
         ref = step.order
         tag(ref)
         chosen = None
+        label = await self._marketplace_label(step)
+        if label is not None:
+            step = step.model_copy(update={"transport": label, "choose_transporter": None})
         if step.choose_transporter is not None:
             chosen = await self.choose_transporter(step.choose_transporter)
             transport = step.transport.model_copy(update={"transporter_code": chosen})
@@ -211,7 +226,45 @@ class OrderActivities:
             await self.inventory.db.run(self.inventory.mark_shipped, key, total)
         if chosen is not None:
             result.transporter_code = chosen
+        if label is not None:
+            result.transporter_code, result.track_and_trace = label.transporter_code, label.track_and_trace
         return result
+
+    async def _marketplace_label(self, step: ShipInput) -> Transport | None:
+        """For a channel that ships with the marketplace's labels, the label
+        for this shipment: the one in the store if an earlier attempt bought
+        it, else bought now (by the channel's label rules). None when the
+        seller prints its own labels, or ops gave their own tracking."""
+        ref = step.order
+        config = self.channels.configs.get(ref.channel)
+        if getattr(config, "labels", LabelSource.OWN) is not LabelSource.MARKETPLACE or step.transport.track_and_trace:
+            return None
+        adapter = self.channels[ref.channel]
+        if not isinstance(adapter, LabelSeller):
+            return None
+        labels, db = self.labels, self.inventory.db
+        row = await db.run(labels.get, ref.channel, ref.marketplace_order_id)
+        if row is None or not row.label_id or row.voided:
+            rules: LabelRules = getattr(config, "label_rules", LabelRules())
+            if step.choose_transporter is None and step.transport.transporter_code:
+                # Ops named the transporter (`ship`): only its labels.
+                rules = rules.model_copy(update={"transporters": [step.transport.transporter_code]})
+
+            async def accepted(process_id: str) -> None:
+                await db.run(labels.buying, ref.channel, ref.marketplace_order_id, process_id)
+
+            earlier = row.process_id if row is not None and not row.voided else None
+            with marketplace_errors():
+                async with heartbeating(_earlier_details):
+                    bought = await adapter.buy_label(
+                        ref.marketplace_order_id, step.lines, rules, earlier, accepted, _beat
+                    )
+            row = await db.run(labels.bought, ref.channel, ref.marketplace_order_id, bought)
+        return Transport(
+            transporter_code=row.transporter_code or "",
+            track_and_trace=row.track_and_trace,
+            shipping_label_id=row.label_id,
+        )
 
     @activity.defn
     @unexpected_errors_need_attention

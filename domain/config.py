@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, model_validator
 
 from domain.channels import Marketplace
+from domain.labels import LabelRules, LabelSource
 from domain.offers.feed import DeliveryTier, FeedRules, PriceRules
 from domain.portal_drops import FileDropSettings, MailboxSettings
 from domain.storefronts import Storefront
@@ -59,6 +60,10 @@ class BolChannelConfig(BaseModel):
     # "retailer": Retailer API v10 offers; "plaza": the legacy XML upsert.
     offer_transport: Literal["retailer", "plaza"] = "retailer"
     plaza: PlazaConfig = Field(default_factory=PlazaConfig)
+    # "marketplace": ship with bol's labels ("Verzenden via bol"), bought in
+    # the ship step by `label_rules`, unless ops give their own tracking.
+    labels: LabelSource = LabelSource.OWN
+    label_rules: LabelRules = Field(default_factory=LabelRules)
 
     @property
     def has_credentials(self) -> bool:

@@ -37,6 +37,8 @@ class ShipmentResult(BaseModel):
     process_id: str | None = None
     # The transporter the rules chose, when the command chose it (ShipInput.choose_transporter).
     transporter_code: str | None = None
+    # The tracking of a label the command bought from the marketplace.
+    track_and_trace: str | None = None
 
 
 class CommandResult(BaseModel):

@@ -18,6 +18,7 @@ from sandbox.bol.config import BolSandboxConfig
 from sandbox.bol.faults import PROCESS_FAULTS, Fault, FaultBook
 from sandbox.bol.ids import next_id
 from sandbox.bol.invoices import InvoiceBook
+from sandbox.bol.labels import LabelBook
 from sandbox.bol.offer_exports import OfferExportBook
 from sandbox.bol.offers import Offer, OfferBook
 from sandbox.bol.orders import OrderBook
@@ -50,6 +51,7 @@ class BolSandbox:
         self._hold_ids = itertools.count(1)
         self.order_book = OrderBook()
         self.shipment_book = ShipmentBook()
+        self.label_book = LabelBook()
         self.invoice_book = InvoiceBook()
         self.return_book = ReturnBook()
         self.offer_book = OfferBook()
@@ -239,6 +241,7 @@ class BolSandbox:
             self._requests.clear()
             self.order_book = OrderBook()
             self.shipment_book = ShipmentBook()
+            self.label_book = LabelBook()
             self.invoice_book = InvoiceBook()
             self.return_book = ReturnBook()
             self.offer_book = OfferBook()
