@@ -1,0 +1,81 @@
+"""Orders on a channel that ships with bol's own labels: the ship step buys
+the cheapest label that keeps the delivery promise, ships with it, keeps its
+PDF, and never buys twice when the step is retried."""
+
+from decimal import Decimal
+
+from activities.store.labels import ShippingLabels
+from domain.channels import Marketplace
+from domain.ids import order_workflow_id
+from domain.labels import LabelSource
+from domain.order.messages import OrderWorkflowInput, PickRequest
+from domain.order.status import OrderStatus
+from domain.order.view import LineQuantity
+from tests.support import eventually
+from tests.workflows.helpers import MUG, view, wait_for
+from workflows.order import OrderWorkflow
+
+
+async def test_the_ship_step_buys_the_cheapest_label_that_arrives_in_time_and_ships_with_it(
+    time_env, engines, bol, task_queue
+):
+    engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
+    async with engine.worker(time_env.client):
+        # One day promised: the letterbox parcel (2.88, two days) would arrive late.
+        order = await bol.place_order([{**MUG, "quantity": 1}], latestDeliveryDays=1)
+        handle = await _start(time_env.client, order, task_queue)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        shipped = await wait_for(handle, OrderStatus.SHIPPED)
+
+    labels = bol.state.label_book.records()
+    assert [(label["transporterCode"], label["price"]) for label in labels] == [("DHL", 4.29)]
+    shipments = await bol.get("/_sandbox/shipments")
+    assert [(s["transporterCode"], s["trackAndTrace"]) for s in shipments] == [("DHL", labels[0]["trackAndTrace"])]
+    assert shipped.shipments[0].transport.track_and_trace == labels[0]["trackAndTrace"]
+    assert any(labels[0]["trackAndTrace"] in note for note in shipped.history)
+    stored = ShippingLabels(engine.inventory.db).get("bol", order["orderId"])
+    assert stored is not None and stored.label_id == labels[0]["shippingLabelId"]
+    assert stored.pdf is not None and stored.pdf.startswith(b"%PDF") and stored.price == Decimal("4.29")
+
+
+async def test_a_retried_ship_step_follows_the_label_bought_before_instead_of_buying_again(
+    time_env, engines, bol, task_queue
+):
+    engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
+    order = await bol.place_order([{**MUG, "quantity": 1}], latestDeliveryDays=3)
+    item = order["orderItems"][0]["orderItemId"]
+    # An earlier attempt got as far as bol accepting the purchase, then died.
+    adapter = engine.channels["bol"]
+    options = await adapter.labels.options([_line(item)])
+    cheapest = min(options, key=lambda o: o.price)
+    assert cheapest.label_type == "MAILBOX"  # three days promised: the letterbox parcel is in time
+    accepted = await adapter.http.call(
+        "POST",
+        "/retailer/shipping-labels",
+        json={"orderItems": [{"orderItemId": item}], "shippingLabelOfferId": cheapest.offer_id},
+    )
+    ShippingLabels(engine.inventory.db).buying("bol", order["orderId"], accepted.json()["processStatusId"])
+
+    async with engine.worker(time_env.client):
+        handle = await _start(time_env.client, order, task_queue)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        await wait_for(handle, OrderStatus.SHIPPED)
+        assert (await view(handle)).shipments[0].transport.transporter_code == "TNT"
+
+    labels = bol.state.label_book.records()
+    assert len(labels) == 1 and labels[0]["usedByShipment"] is True
+
+
+def _line(item: str) -> LineQuantity:
+    return LineQuantity(line_id=item, quantity=1)
+
+
+async def _start(client, order, task_queue):
+    return await client.start_workflow(
+        OrderWorkflow.run,
+        OrderWorkflowInput(channel="bol", marketplace=Marketplace.BOL, marketplace_order_id=order["orderId"]),
+        id=order_workflow_id("bol", order["orderId"]),
+        task_queue=task_queue,
+    )
