@@ -2,15 +2,22 @@
 the cheapest label that keeps the delivery promise, ships with it, keeps its
 PDF, and never buys twice when the step is retried."""
 
+import asyncio
+import os
+import sys
 from decimal import Decimal
+
+import pytest
 
 from activities.store.labels import ShippingLabels
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
-from domain.labels import LabelSource
+from domain.labels import BoughtLabel, LabelRules, LabelSource
 from domain.order.messages import OrderWorkflowInput, PickRequest
 from domain.order.status import OrderStatus
 from domain.order.view import LineQuantity
+from starter import labels_api
+from starter.console import CommandError
 from tests.support import eventually
 from tests.workflows.helpers import MUG, view, wait_for
 from workflows.order import OrderWorkflow
@@ -79,3 +86,32 @@ async def _start(client, order, task_queue):
         id=order_workflow_id("bol", order["orderId"]),
         task_queue=task_queue,
     )
+
+
+async def test_ops_print_the_bought_label_from_the_command_line(engines, bol, task_queue, tmp_path):
+    engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
+    order = await bol.place_order([{**MUG, "quantity": 1}], latestDeliveryDays=1)
+    label = await _buy(engine, order["orderItems"][0]["orderItemId"])
+    ShippingLabels(engine.inventory.db).bought("bol", order["orderId"], label)
+    env = {**os.environ, "ORDERTIDE_DATABASE_URL": engine.settings.store_url, "ORDERTIDE_DATA_DIR": str(tmp_path)}
+
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "starter.cli", "order", "label", f"bol:{order['orderId']}"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    pdf, said = await process.communicate()
+    assert await process.wait() == 0, said
+    assert pdf == label.pdf and pdf.startswith(b"%PDF")
+    assert label.track_and_trace in said.decode()
+
+    with pytest.raises(CommandError, match="no shipping label"):
+        labels_api.label("order:bol:1000000001", engine.settings)
+
+
+async def _buy(engine, item: str) -> BoughtLabel:
+    async def accepted(_: str) -> None:
+        return None
+
+    return await engine.channels["bol"].labels.buy([_line(item)], LabelRules(), None, accepted)
