@@ -206,6 +206,7 @@ class OrderActivities:
             chosen = await self.choose_transporter(step.choose_transporter)
             transport = step.transport.model_copy(update={"transporter_code": chosen})
             step = step.model_copy(update={"transport": transport, "choose_transporter": None})
+        self._check_tracking(step)
         db, shipments = self.inventory.db, self.shipments
         workflow_id = activity.info().workflow_id or order_workflow_id(ref.channel, ref.marketplace_order_id)
         await db.run(shipments.started, ref.channel, ref.marketplace_order_id, workflow_id)
@@ -229,6 +230,20 @@ class OrderActivities:
         if label is not None:
             result.transporter_code, result.track_and_trace = label.transporter_code, label.track_and_trace
         return result
+
+    def _check_tracking(self, step: ShipInput) -> None:
+        """Refused here, before the marketplace is called: a transporter that
+        needs tracking (domain/data/transporters.toml) and none given."""
+        transport, ref = step.transport, step.order
+        if transport.track_and_trace or transport.shipping_label_id:
+            return
+        if self.rules.requires_tracking(ref.marketplace, transport.transporter_code):
+            raise ApplicationError(
+                f"{transport.transporter_code} needs a track-and-trace code on {ref.marketplace}: "
+                "ship with --tracking (or another transporter)",
+                type=BUSINESS_ERROR_TYPE,
+                non_retryable=True,
+            )
 
     async def _marketplace_label(self, step: ShipInput) -> Transport | None:
         """For a channel that ships with the marketplace's labels, the label

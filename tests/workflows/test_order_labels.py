@@ -13,13 +13,14 @@ from activities.store.labels import ShippingLabels
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
 from domain.labels import BoughtLabel, LabelRules, LabelSource
-from domain.order.messages import OrderWorkflowInput, PickRequest
+from domain.order.messages import OrderWorkflowInput, PickRequest, ShipRequest
 from domain.order.status import OrderStatus
 from domain.order.view import LineQuantity
+from domain.transporters import TransporterRules
 from starter import labels_api
 from starter.console import CommandError
 from tests.support import eventually
-from tests.workflows.helpers import MUG, view, wait_for
+from tests.workflows.helpers import MUG, view, wait_for, wait_for_attention
 from workflows.order import OrderWorkflow
 
 
@@ -115,3 +116,23 @@ async def _buy(engine, item: str) -> BoughtLabel:
         return None
 
     return await engine.channels["bol"].labels.buy([_line(item)], LabelRules(), None, accepted)
+
+
+async def test_a_transporter_that_needs_tracking_is_refused_before_bol_is_called(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    rules = TransporterRules.load().model_dump()
+    rules["tracking_required"]["bol"] = {"codes": ["TNT"]}
+    engine.rules = TransporterRules.model_validate(rules)
+    async with engine.worker(time_env.client):
+        order = await bol.place_order([{**MUG, "quantity": 1}])
+        handle = await _start(time_env.client, order, task_queue)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(weight_grams=900))  # NL, light: TNT
+        stuck = await wait_for_attention(handle)
+        assert "TNT needs a track-and-trace code" in " ".join(stuck.attention.values())
+        assert not [r for r in bol.state.requests("/retailer/shipments") if r["method"] == "POST"]
+
+        await handle.execute_update(OrderWorkflow.ship, ShipRequest(track_and_trace="3SBOL0000042"))
+        await wait_for(handle, OrderStatus.SHIPPED)
+    shipments = await bol.get("/_sandbox/shipments")
+    assert [(s["transporterCode"], s["trackAndTrace"]) for s in shipments] == [("TNT", "3SBOL0000042")]
