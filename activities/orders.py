@@ -221,6 +221,8 @@ class OrderActivities:
                 await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
             raise
         await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
+        if label is not None and result.shipped:
+            await db.run(self.labels.used, ref.channel, ref.marketplace_order_id)
         for line in result.shipped:
             total = step.shipped_before.get(line.line_id, 0) + line.quantity
             key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)
@@ -295,7 +297,24 @@ class OrderActivities:
         released_sku = await self.inventory.db.run(self._after_cancel, key, ref.channel, step)
         if released_sku:
             await self.notifier.changed([released_sku])
+        result.note = await self._void_unused_label(ref)
         return result
+
+    async def _void_unused_label(self, ref: OrderRef) -> str | None:
+        """A label bought for a shipment that did not go out (the buyer
+        cancelled just before it): voided where the marketplace allows it,
+        said in the order's timeline either way, once."""
+        row = await self.inventory.db.run(self.labels.get, ref.channel, ref.marketplace_order_id)
+        if row is None or not row.label_id or row.used or row.voided:
+            return None
+        adapter = self.channels[ref.channel]
+        with marketplace_errors():
+            said = await adapter.void_label(row.label_id) if isinstance(adapter, LabelSeller) else None
+        note = f"shipping label {row.label_id} ({row.transporter_code}, {row.track_and_trace}) not used: " + (
+            said or "the marketplace cannot cancel it"
+        )
+        await self.inventory.db.run(self.labels.voided, ref.channel, ref.marketplace_order_id, note)
+        return note
 
     def _after_cancel(self, key: str, channel: str, step: CancelLineInput) -> str | None:
         released = self.inventory.release(key)

@@ -188,6 +188,8 @@ class OrderWorkflow:
             if result is None:
                 return  # needs attention: _fulfil retries once resumed; other lines still ship
             self._state.cancelled(command.line_id, command.reason)
+            if result.note:  # the timeline only: no command, replay-safe without a patch
+                self._state.note(result.note)
             if result.manual_step:
                 # The marketplace has no API for it (a supplier portal updated
                 # by hand): ops do it and confirm; the order does not close before.

@@ -129,3 +129,8 @@ class LabelSeller(Protocol):
         """The label for these lines, bought by `rules`, or the one the
         purchase `resume_process_id` (an earlier attempt's) made."""
         ...
+
+    async def void_label(self, label_id: str) -> str:
+        """Cancel an unused label where the marketplace allows it; says what
+        happened, for the order's timeline."""
+        ...

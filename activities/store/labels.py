@@ -43,3 +43,10 @@ class ShippingLabels:
             if row is not None:
                 row.voided = note
                 s.add(row)
+
+    def used(self, channel: str, marketplace_order_id: str) -> None:
+        with self.session() as s, s.begin():
+            row = s.get(ShippingLabelRow, (channel, marketplace_order_id))
+            if row is not None:
+                row.used = True
+                s.add(row)

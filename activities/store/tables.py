@@ -241,5 +241,7 @@ class ShippingLabelRow(SQLModel, table=True):
     price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     bought_at: datetime = Field(default_factory=utcnow)
+    # A shipment went out with it.
+    used: bool = False
     # Set when the order was cancelled after buying: what happened to the label.
     voided: str | None = Field(default=None, max_length=255)

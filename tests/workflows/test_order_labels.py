@@ -136,3 +136,24 @@ async def test_a_transporter_that_needs_tracking_is_refused_before_bol_is_called
         await wait_for(handle, OrderStatus.SHIPPED)
     shipments = await bol.get("/_sandbox/shipments")
     assert [(s["transporterCode"], s["trackAndTrace"]) for s in shipments] == [("TNT", "3SBOL0000042")]
+
+
+async def test_a_label_left_unused_by_a_cancellation_is_said_in_the_timeline(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
+    async with engine.worker(time_env.client):
+        order = await bol.place_order([{**MUG, "quantity": 1}], latestDeliveryDays=1)
+        handle = await _start(time_env.client, order, task_queue)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)
+        # The buyer cancels while the parcel is packed: the ship step buys the
+        # label, then finds the request and ships nothing.
+        item = order["orderItems"][0]["orderItemId"]
+        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [item]})
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        done = await wait_for(handle, OrderStatus.CANCELLED)
+
+    label = bol.state.label_book.records()[0]
+    assert label["usedByShipment"] is False
+    notes = [note for note in done.history if label["shippingLabelId"] in note]
+    assert len(notes) == 1 and "not used" in notes[0] and "cannot cancel" in notes[0]
+    stored = ShippingLabels(engine.inventory.db).get("bol", order["orderId"])
+    assert (stored is not None and stored.voided == notes[0].split("] ")[-1]) or stored.voided in notes[0]

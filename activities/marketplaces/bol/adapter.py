@@ -234,6 +234,11 @@ class BolAdapter:
         # bol's label requests name order items only; the order id is for the log.
         return await self.labels.buy(lines, rules, resume_process_id, on_accepted, heartbeat)
 
+    async def void_label(self, label_id: str) -> str:
+        # Retailer API v10 has shipping-label calls to read options, buy and
+        # fetch, none to cancel one: say so rather than pretend.
+        return f"bol's API cannot cancel shipping label {label_id}: do not hand it over"
+
     async def cancel_line(
         self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext
     ) -> CommandResult:
