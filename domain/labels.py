@@ -59,6 +59,16 @@ class LabelRules(BaseModel):
         return self.max_price is None or option.price <= self.max_price
 
 
+class PackageMeasurements(BaseModel):
+    """The package a label is bought for, where the marketplace asks
+    (Kaufland's label service): grams and centimetres."""
+
+    weight_gram: int = Field(default=1000, gt=0)
+    height_cm: int = Field(default=10, gt=0)
+    length_cm: int = Field(default=30, gt=0)
+    width_cm: int = Field(default=20, gt=0)
+
+
 class BoughtLabel(BaseModel):
     label_id: str
     transporter_code: str

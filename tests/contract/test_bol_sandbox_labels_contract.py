@@ -1,4 +1,4 @@
-"""bol's shipping labels in the sandbox, driven through the spec validator:
+"""Shipping labels in the sandboxes. bol's, driven through the spec validator:
 delivery options, a label created by a process, its PDF with the label's
 track-and-trace as headers, and a shipment that uses the label."""
 
@@ -8,8 +8,13 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from activities.marketplaces.kaufland.adapter import KauflandAdapter
+from domain.errors import BusinessError
+from domain.labels import LabelRules
+from domain.order.view import LineQuantity
 from tests.contract.openapi import ContractValidator
 from tests.sandbox.helpers import BASE_URL, MUG, BolClient, FakeClock, sandbox_app
+from tests.support import SandboxedKaufland, kaufland_channel
 
 PDF = "application/vnd.retailer.v10+pdf"
 
@@ -73,3 +78,24 @@ async def test_a_label_is_bought_printed_and_shipped_with(bol, validator: Contra
     )
     assert again.status_code == 400
     validator.assert_clean()
+
+
+async def test_a_kaufland_label_is_bought_and_downloaded_as_kauflands_spec_says():
+    validator = ContractValidator(("kaufland-seller-v2",))
+    kaufland = SandboxedKaufland.start()
+    adapter = KauflandAdapter(
+        "kl", kaufland_channel(kaufland.api_url), transport=validator.transport(kaufland.transport)
+    )
+    order = await kaufland.place_order([{"ean": "8710103917885", "quantity": 2, "price": 1295, "id_offer": "MUG-BLUE"}])
+    try:
+        line = (await adapter.get_order(order["id_order"])).lines[0]
+        label = await adapter.labels.buy(
+            order["id_order"], [LineQuantity(line_id=line.line_id, quantity=2)], LabelRules()
+        )
+        with pytest.raises(BusinessError, match="GLS only"):
+            await adapter.labels.buy(order["id_order"], [], LabelRules(transporters=["DHL"]))
+    finally:
+        await adapter.aclose()
+    assert label.transporter_code == "GLS" and label.pdf.startswith(b"%PDF") and label.track_and_trace
+    validator.assert_clean()
+    assert any("/shipping-labels" in checked for checked in validator.checked)

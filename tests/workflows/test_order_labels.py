@@ -21,6 +21,8 @@ from starter import labels_api
 from starter.console import CommandError
 from tests.support import eventually
 from tests.workflows.helpers import MUG, view, wait_for, wait_for_attention
+from tests.workflows.markets import MUG as KAUFLAND_MUG
+from tests.workflows.markets import KauflandMarket, start_order
 from workflows.order import OrderWorkflow
 
 
@@ -157,3 +159,21 @@ async def test_a_label_left_unused_by_a_cancellation_is_said_in_the_timeline(tim
     assert len(notes) == 1 and "not used" in notes[0] and "cannot cancel" in notes[0]
     stored = ShippingLabels(engine.inventory.db).get("bol", order["orderId"])
     assert stored is not None and stored.voided is not None and stored.voided in notes[0]
+
+
+async def test_a_kaufland_order_ships_with_a_label_from_kauflands_label_service(
+    time_env, engines, kaufland, task_queue
+):
+    engine = engines.build(task_queue, marketplace=Marketplace.KAUFLAND, labels=LabelSource.MARKETPLACE)
+    market = KauflandMarket(kaufland)
+    async with engine.worker(time_env.client):
+        placed = await market.place([(KAUFLAND_MUG, 2)])
+        handle = await start_order(time_env.client, market, task_queue, placed)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 2)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        shipped = await wait_for(handle, OrderStatus.SHIPPED)
+
+    stored = ShippingLabels(engine.inventory.db).get("kaufland", placed.order_id)
+    assert stored is not None and stored.transporter_code == "GLS" and (stored.pdf or b"").startswith(b"%PDF")
+    assert await market.shipments() == [("GLS", stored.track_and_trace, {placed.line_ids[0]: 2})]
+    assert shipped.shipments[0].transport.track_and_trace == stored.track_and_trace
