@@ -276,6 +276,8 @@ class OrderActivities:
                     bought = await adapter.buy_label(
                         ref.marketplace_order_id, step.lines, rules, earlier, accepted, _beat
                     )
+            if bought is None:
+                return None
             row = await db.run(labels.bought, ref.channel, ref.marketplace_order_id, bought)
         return Transport(
             transporter_code=row.transporter_code or "",

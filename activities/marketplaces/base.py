@@ -125,9 +125,10 @@ class LabelSeller(Protocol):
         resume_process_id: str | None,
         on_accepted: Callable[[str], Awaitable[None]],
         heartbeat: Callable[[], None] | None = None,
-    ) -> BoughtLabel:
+    ) -> BoughtLabel | None:
         """The label for these lines, bought by `rules`, or the one the
-        purchase `resume_process_id` (an earlier attempt's) made."""
+        purchase `resume_process_id` (an earlier attempt's) made; None when
+        nothing is left to ship (no label bought)."""
         ...
 
     async def void_label(self, label_id: str) -> str:

@@ -13,9 +13,10 @@ from activities.store.labels import ShippingLabels
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
 from domain.labels import BoughtLabel, LabelRules, LabelSource
-from domain.order.messages import OrderWorkflowInput, PickRequest, ShipRequest
+from domain.order.messages import CancelRequest, OrderWorkflowInput, PickRequest, ShipRequest
 from domain.order.status import OrderStatus
 from domain.order.view import LineQuantity
+from domain.reasons import CancellationReason
 from domain.transporters import TransporterRules
 from starter import labels_api
 from starter.console import CommandError
@@ -140,17 +141,31 @@ async def test_a_transporter_that_needs_tracking_is_refused_before_bol_is_called
     assert [(s["transporterCode"], s["trackAndTrace"]) for s in shipments] == [("TNT", "3SBOL0000042")]
 
 
+async def test_no_label_is_bought_for_lines_the_buyer_asked_to_cancel(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
+    async with engine.worker(time_env.client):
+        order = await bol.place_order([{**MUG, "quantity": 1}], latestDeliveryDays=1)
+        handle = await _start(time_env.client, order, task_queue)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)
+        # The buyer cancels while the parcel is packed.
+        item = order["orderItems"][0]["orderItemId"]
+        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [item]})
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        await wait_for(handle, OrderStatus.CANCELLED)
+    assert bol.state.label_book.records() == []
+
+
 async def test_a_label_left_unused_by_a_cancellation_is_said_in_the_timeline(time_env, engines, bol, task_queue):
     engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
     async with engine.worker(time_env.client):
         order = await bol.place_order([{**MUG, "quantity": 1}], latestDeliveryDays=1)
         handle = await _start(time_env.client, order, task_queue)
         await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 1)
-        # The buyer cancels while the parcel is packed: the ship step buys the
-        # label, then finds the request and ships nothing.
-        item = order["orderItems"][0]["orderItemId"]
-        await bol.post(f"/_sandbox/orders/{order['orderId']}/cancellation-requests", {"orderItemIds": [item]})
+        # bol refuses the shipment after the label was bought; ops then cancel the order.
+        bol.state.add_fault(path="/retailer/shipments", method="POST", kind="process_failure", times=1)
         await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        await wait_for_attention(handle)
+        await handle.execute_update(OrderWorkflow.cancel, CancelRequest(reason=CancellationReason.OUT_OF_STOCK))
         done = await wait_for(handle, OrderStatus.CANCELLED)
 
     label = bol.state.label_book.records()[0]

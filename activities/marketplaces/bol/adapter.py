@@ -230,8 +230,14 @@ class BolAdapter:
         resume_process_id: str | None,
         on_accepted: Callable[[str], Awaitable[None]],
         heartbeat: Callable[[], None] | None = None,
-    ) -> BoughtLabel:
-        # bol's label requests name order items only; the order id is for the log.
+    ) -> BoughtLabel | None:
+        """None when nothing is left to label: the buyer asked to cancel every
+        line (the ship step then reports it), so no label is paid for."""
+        if not resume_process_id:
+            items = {item.orderItemId: item for item in (await self._wire_order(marketplace_order_id)).orderItems}
+            lines = [line for line in lines if _labelable(items.get(line.line_id))]
+            if not lines:
+                return None
         return await self.labels.buy(lines, rules, resume_process_id, on_accepted, heartbeat)
 
     async def void_label(self, label_id: str) -> str:
@@ -332,6 +338,12 @@ class BolAdapter:
                 s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId
             ]
         return pending
+
+
+def _labelable(item: wire.OrderItem | None) -> bool:
+    if item is None or item.cancellationRequest:
+        return False
+    return item.quantity - item.quantityShipped - item.quantityCancelled > 0
 
 
 def _read_change(order: Any) -> list[OrderChange]:

@@ -93,7 +93,7 @@ class KauflandAdapter:
         resume_process_id: str | None,
         on_accepted: Callable[[str], Awaitable[None]],
         heartbeat: Callable[[], None] | None = None,
-    ) -> BoughtLabel:
+    ) -> BoughtLabel | None:
         # Kaufland answers at once: no process to resume or follow.
         return await self.labels.buy(marketplace_order_id, lines, rules)
 
