@@ -261,7 +261,8 @@ class OrderActivities:
             return None
         labels, db = self.labels, self.inventory.db
         row = await db.run(labels.get, ref.channel, ref.marketplace_order_id)
-        if row is None or not row.label_id or row.voided:
+        # A label serves one shipment: a later partial one gets its own.
+        if row is None or not row.label_id or row.voided or row.used:
             rules: LabelRules = getattr(config, "label_rules", LabelRules())
             if step.choose_transporter is None and step.transport.transporter_code:
                 # Ops named the transporter (`ship`): only its labels.
@@ -270,7 +271,7 @@ class OrderActivities:
             async def accepted(process_id: str) -> None:
                 await db.run(labels.buying, ref.channel, ref.marketplace_order_id, process_id)
 
-            earlier = row.process_id if row is not None and not row.voided else None
+            earlier = row.process_id if row is not None and not row.label_id else None
             with marketplace_errors():
                 async with heartbeating(_earlier_details):
                     bought = await adapter.buy_label(

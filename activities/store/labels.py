@@ -19,7 +19,9 @@ class ShippingLabels:
             row = s.get(ShippingLabelRow, (channel, marketplace_order_id))
             if row is None:
                 row = ShippingLabelRow(channel=channel, marketplace_order_id=marketplace_order_id)
-            row.process_id = process_id
+            # A new purchase (a later partial shipment's): the row is about it now.
+            row.process_id, row.label_id, row.track_and_trace, row.pdf = process_id, None, None, None
+            row.used, row.voided = False, None
             s.add(row)
 
     def bought(self, channel: str, marketplace_order_id: str, label: BoughtLabel) -> ShippingLabelRow:
@@ -33,6 +35,7 @@ class ShippingLabels:
             row.name = label.name or row.name
             row.price = label.price if label.price is not None else row.price
             row.pdf = label.pdf
+            row.used, row.voided = False, None
             s.add(row)
             s.flush()
             return ShippingLabelRow.model_validate(row)

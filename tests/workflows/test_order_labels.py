@@ -192,3 +192,20 @@ async def test_a_kaufland_order_ships_with_a_label_from_kauflands_label_service(
     assert stored is not None and stored.transporter_code == "GLS" and (stored.pdf or b"").startswith(b"%PDF")
     assert await market.shipments() == [("GLS", stored.track_and_trace, {placed.line_ids[0]: 2})]
     assert shipped.shipments[0].transport.track_and_trace == stored.track_and_trace
+
+
+async def test_each_parcel_of_a_partly_picked_order_gets_its_own_label(time_env, engines, bol, task_queue):
+    engine = engines.build(task_queue, labels=LabelSource.MARKETPLACE)
+    async with engine.worker(time_env.client):
+        order = await bol.place_order([{**MUG, "quantity": 2}], latestDeliveryDays=1)
+        handle = await _start(time_env.client, order, task_queue)
+        await eventually(lambda: engine.inventory.stock("MUG-BLUE").reserved == 2)
+        mug = order["orderItems"][0]["orderItemId"]
+        await handle.execute_update(OrderWorkflow.pick, PickRequest(lines=[LineQuantity(line_id=mug, quantity=1)]))
+        await eventually(lambda: len(bol.state.shipments()) == 1)
+        await handle.execute_update(OrderWorkflow.pick, PickRequest())
+        await wait_for(handle, OrderStatus.SHIPPED)
+
+    labels = bol.state.label_book.records()
+    assert len(labels) == 2 and all(label["usedByShipment"] for label in labels)
+    assert sorted(s["trackAndTrace"] for s in bol.state.shipments()) == sorted(lb["trackAndTrace"] for lb in labels)
