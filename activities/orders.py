@@ -11,14 +11,16 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import Channels
 from activities.errors import marketplace_errors, unexpected_errors_need_attention
 from activities.heartbeat import heartbeating
-from activities.marketplaces.base import CommandContext
+from activities.marketplaces.base import CommandContext, LabelSeller
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
+from activities.store.labels import ShippingLabels
 from activities.store.shipments import ShipmentsInFlight
 from activities.tracing import tag
 from activities.warehouse import WarehousePusher, warehouse_order
 from domain.errors import BUSINESS_ERROR_TYPE, BusinessError, OrderNotVisible
 from domain.ids import line_key, order_workflow_id
+from domain.labels import LabelRules, LabelSource
 from domain.money import to_money
 from domain.order.commands import (
     AcceptedOrder,
@@ -31,7 +33,7 @@ from domain.order.commands import (
     TransporterQuery,
 )
 from domain.order.marketplace import Order
-from domain.order.view import LineView, OrderRef
+from domain.order.view import LineView, OrderRef, Transport
 from domain.reasons import ReturnHandling
 from domain.transporters import TransporterRules
 
@@ -67,6 +69,15 @@ async def _command_context() -> AsyncIterator[CommandContext]:
         )
 
 
+def _earlier_details() -> list[object]:
+    # Keep what an earlier attempt of the ship command left in the heartbeat.
+    return list(activity.info().heartbeat_details[:1])
+
+
+def _beat() -> None:
+    activity.heartbeat(*_earlier_details())
+
+
 class OrderActivities:
     def __init__(
         self,
@@ -84,9 +95,14 @@ class OrderActivities:
         self.notifier = notifier
         self.warehouse = warehouse
 
+    # Looked up through the store each time: activities built without one (tests) still construct.
     @property
     def shipments(self) -> ShipmentsInFlight:
         return ShipmentsInFlight(self.inventory.db)
+
+    @property
+    def labels(self) -> ShippingLabels:
+        return ShippingLabels(self.inventory.db)
 
     @activity.defn
     @unexpected_errors_need_attention
@@ -190,10 +206,14 @@ class OrderActivities:
         ref = step.order
         tag(ref)
         chosen = None
+        label = await self._marketplace_label(step)
+        if label is not None:
+            step = step.model_copy(update={"transport": label, "choose_transporter": None})
         if step.choose_transporter is not None:
             chosen = await self.choose_transporter(step.choose_transporter)
             transport = step.transport.model_copy(update={"transporter_code": chosen})
             step = step.model_copy(update={"transport": transport, "choose_transporter": None})
+        self._check_tracking(step)
         db, shipments = self.inventory.db, self.shipments
         workflow_id = activity.info().workflow_id or order_workflow_id(ref.channel, ref.marketplace_order_id)
         await db.run(shipments.started, ref.channel, ref.marketplace_order_id, workflow_id)
@@ -208,13 +228,70 @@ class OrderActivities:
                 await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
             raise
         await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
+        if label is not None and result.shipped:
+            await db.run(self.labels.used, ref.channel, ref.marketplace_order_id)
         for line in result.shipped:
             total = step.shipped_before.get(line.line_id, 0) + line.quantity
             key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)
             await self.inventory.db.run(self.inventory.mark_shipped, key, total)
         if chosen is not None:
             result.transporter_code = chosen
+        if label is not None:
+            result.transporter_code, result.track_and_trace = label.transporter_code, label.track_and_trace
         return result
+
+    def _check_tracking(self, step: ShipInput) -> None:
+        """Refused here, before the marketplace is called: a transporter that
+        needs tracking (domain/data/transporters.toml) and none given."""
+        transport, ref = step.transport, step.order
+        if transport.track_and_trace or transport.shipping_label_id:
+            return
+        if self.rules.requires_tracking(ref.marketplace, transport.transporter_code):
+            raise ApplicationError(
+                f"{transport.transporter_code} needs a track-and-trace code on {ref.marketplace}: "
+                "ship with --tracking (or another transporter)",
+                type=BUSINESS_ERROR_TYPE,
+                non_retryable=True,
+            )
+
+    async def _marketplace_label(self, step: ShipInput) -> Transport | None:
+        """For a channel that ships with the marketplace's labels, the label
+        for this shipment: the one in the store if an earlier attempt bought
+        it, else bought now (by the channel's label rules). None when the
+        seller prints its own labels, or ops gave their own tracking."""
+        ref = step.order
+        config = self.channels.configs.get(ref.channel)
+        if getattr(config, "labels", LabelSource.OWN) is not LabelSource.MARKETPLACE or step.transport.track_and_trace:
+            return None
+        adapter = self.channels[ref.channel]
+        if not isinstance(adapter, LabelSeller):
+            return None
+        labels, db = self.labels, self.inventory.db
+        row = await db.run(labels.get, ref.channel, ref.marketplace_order_id)
+        # A label serves one shipment: a later partial one gets its own.
+        if row is None or not row.label_id or row.voided or row.used:
+            rules: LabelRules = getattr(config, "label_rules", LabelRules())
+            if step.choose_transporter is None and step.transport.transporter_code:
+                # Ops named the transporter (`ship`): only its labels.
+                rules = rules.model_copy(update={"transporters": [step.transport.transporter_code]})
+
+            async def accepted(process_id: str) -> None:
+                await db.run(labels.buying, ref.channel, ref.marketplace_order_id, process_id)
+
+            earlier = row.process_id if row is not None and not row.label_id else None
+            with marketplace_errors():
+                async with heartbeating(_earlier_details):
+                    bought = await adapter.buy_label(
+                        ref.marketplace_order_id, step.lines, rules, earlier, accepted, _beat
+                    )
+            if bought is None:
+                return None
+            row = await db.run(labels.bought, ref.channel, ref.marketplace_order_id, bought)
+        return Transport(
+            transporter_code=row.transporter_code or "",
+            track_and_trace=row.track_and_trace,
+            shipping_label_id=row.label_id,
+        )
 
     @activity.defn
     @unexpected_errors_need_attention
@@ -230,7 +307,24 @@ class OrderActivities:
         released_sku = await self.inventory.db.run(self._after_cancel, key, ref.channel, step)
         if released_sku:
             await self.notifier.changed([released_sku])
+        result.note = await self._void_unused_label(ref)
         return result
+
+    async def _void_unused_label(self, ref: OrderRef) -> str | None:
+        """A label bought for a shipment that did not go out (the buyer
+        cancelled just before it): voided where the marketplace allows it,
+        said in the order's timeline either way, once."""
+        row = await self.inventory.db.run(self.labels.get, ref.channel, ref.marketplace_order_id)
+        if row is None or not row.label_id or row.used or row.voided:
+            return None
+        adapter = self.channels[ref.channel]
+        with marketplace_errors():
+            said = await adapter.void_label(row.label_id) if isinstance(adapter, LabelSeller) else None
+        note = f"shipping label {row.label_id} ({row.transporter_code}, {row.track_and_trace}) not used: " + (
+            said or "the marketplace cannot cancel it"
+        )
+        await self.inventory.db.run(self.labels.voided, ref.channel, ref.marketplace_order_id, note)
+        return note
 
     def _after_cancel(self, key: str, channel: str, step: CancelLineInput) -> str | None:
         released = self.inventory.release(key)

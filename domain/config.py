@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, model_validator
 
 from domain.channels import Marketplace
+from domain.labels import LabelRules, LabelSource, PackageMeasurements
 from domain.offers.feed import DeliveryTier, FeedRules, PriceRules
 from domain.portal_drops import FileDropSettings, MailboxSettings
 from domain.storefronts import Storefront
@@ -59,6 +60,10 @@ class BolChannelConfig(BaseModel):
     # "retailer": Retailer API v10 offers; "plaza": the legacy XML upsert.
     offer_transport: Literal["retailer", "plaza"] = "retailer"
     plaza: PlazaConfig = Field(default_factory=PlazaConfig)
+    # "marketplace": ship with bol's labels ("Verzenden via bol"), bought in
+    # the ship step by `label_rules`, unless ops give their own tracking.
+    labels: LabelSource = LabelSource.OWN
+    label_rules: LabelRules = Field(default_factory=LabelRules)
 
     @property
     def has_credentials(self) -> bool:
@@ -111,6 +116,11 @@ class KauflandChannelConfig(BaseModel):
     push_token: SecretStr | None = Field(default=None, min_length=32)
     # The environment variable holding push_token, read when settings load.
     push_token_env: str | None = None
+    # "marketplace": ship with Kaufland Shipment Solutions labels (GLS, where
+    # the account has it), bought in the ship step for `label_package`.
+    labels: LabelSource = LabelSource.OWN
+    label_rules: LabelRules = Field(default_factory=LabelRules)
+    label_package: PackageMeasurements = Field(default_factory=PackageMeasurements)
     # A sync round of at least this many offer changes goes as one CSV import
     # file (Kaufland downloads it from the worker) instead of unit by unit.
     import_file_threshold: int = Field(default=150, ge=1)

@@ -6,7 +6,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.channels import Marketplace
 
@@ -27,8 +27,27 @@ class TransporterRule(BaseModel):
         return weight_grams is not None and weight_grams <= self.max_weight_grams
 
 
+class TrackingRequired(BaseModel):
+    """Which transporters need a track-and-trace code on a marketplace:
+    `codes` listed, or every one but `all_but` (codes, case-insensitive)."""
+
+    codes: list[str] = Field(default_factory=list)
+    all_but: list[str] | None = None
+
+    def needs(self, transporter_code: str) -> bool:
+        code = transporter_code.strip().upper()
+        if self.all_but is not None:
+            return code not in {c.upper() for c in self.all_but}
+        return code in {c.upper() for c in self.codes}
+
+
 class TransporterRules(BaseModel):
     rules: dict[Marketplace, list[TransporterRule]]
+    tracking_required: dict[Marketplace, TrackingRequired] = Field(default_factory=dict)
+
+    def requires_tracking(self, marketplace: Marketplace, transporter_code: str) -> bool:
+        rule = self.tracking_required.get(marketplace)
+        return rule is not None and rule.needs(transporter_code)
 
     def choose(
         self, marketplace: Marketplace, country: str, pickup_point: bool = False, weight_grams: int | None = None
@@ -40,7 +59,8 @@ class TransporterRules(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> "TransporterRules":
-        return cls.model_validate({"rules": tomllib.loads(text)})
+        data = tomllib.loads(text)
+        return cls.model_validate({"tracking_required": data.pop("tracking_required", {}), "rules": data})
 
     @classmethod
     def load(cls, path: Path | None = None) -> "TransporterRules":

@@ -1,6 +1,7 @@
 """`ordertide orders ...` and `ordertide order ...`."""
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,9 +23,9 @@ from domain.order.messages import (
 from domain.order.status import ManualStep
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling, WaitingReason
-from starter import aftersales_api, args, orders_api
+from starter import aftersales_api, args, labels_api, orders_api
 from starter.args import checked
-from starter.console import CommandError, out, print_json, run_async
+from starter.console import CommandError, err, out, print_json, run_async
 from starter.health import cancellation_outlook
 from workers.settings import load_settings
 from workers.temporal_client import connect
@@ -276,6 +277,19 @@ async def invoice(
     receipt = await aftersales_api.upload_invoice(orders_api.resolve_order_id(order_id), file)
     where = f" (shipment(s) {', '.join(receipt.references)})" if receipt.references else ""
     out.print(f"invoice {receipt.filename} sent to {receipt.channel}{where}", markup=False)
+
+
+@order_app.command("label")
+@run_async
+async def label(order_id: OrderId) -> None:
+    """Write the order's shipping label (a PDF bought from the marketplace) to
+    standard output: `ordertide order label ID > label.pdf`."""
+    if sys.stdout.isatty():
+        raise CommandError("the label is a PDF: redirect it to a file, e.g. `> label.pdf`")
+    row = labels_api.label(orders_api.resolve_order_id(order_id))
+    sys.stdout.buffer.write(row.pdf or b"")
+    sys.stdout.flush()
+    err.print(f"label {row.label_id}: {row.transporter_code}, tracking {row.track_and_trace}", markup=False)
 
 
 @order_app.command("reply")

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.alerts.messages import AlertsChanged
     from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
     from domain.order.aftersales import TicketsOverdue
-    from domain.order.commands import AcceptedOrder
+    from domain.order.commands import AcceptedOrder, ShipmentResult
     from domain.order.marketplace import ReturnNotice
     from domain.order.messages import (
         BuyerCancellationRequested,
@@ -199,6 +199,8 @@ class OrderWorkflow:
             if result is None:
                 return  # needs attention: _fulfil retries once resumed; other lines still ship
             self._state.cancelled(command.line_id, command.reason)
+            if result.note:  # the timeline only: no command, replay-safe without a patch
+                self._state.note(result.note)
             if result.manual_step:
                 # The marketplace has no API for it (a supplier portal updated
                 # by hand): ops do it and confirm; the order does not close before.
@@ -248,7 +250,7 @@ class OrderWorkflow:
         finally:
             state.finish_shipment()
         if result is not None:
-            state.apply_shipment(result, transport)
+            state.apply_shipment(result, _with_label(transport, result))
 
     async def _ship_choosing_in_the_command(self) -> None:
         """As _ship, with the rules' transporter chosen by the ship command
@@ -270,7 +272,8 @@ class OrderWorkflow:
             state.finish_shipment()
         if result is not None:
             chosen = result.transporter_code or shipment.transport.transporter_code
-            state.apply_shipment(result, shipment.transport.model_copy(update={"transporter_code": chosen}))
+            transport = shipment.transport.model_copy(update={"transporter_code": chosen})
+            state.apply_shipment(result, _with_label(transport, result))
 
     def _clear_ship_by(self) -> None:
         """Once shipped, a ship-by date no longer matters: clearing it lets ops
@@ -545,3 +548,11 @@ class OrderWorkflow:
             workflow.upsert_search_attributes(updates)
             for update in updates:
                 self._published[update.key.name] = update.value
+
+
+def _with_label(transport: Transport, result: ShipmentResult) -> Transport:
+    """The tracking of a label the ship command bought from the marketplace
+    (no command changes: replay-safe without a patch)."""
+    if not result.track_and_trace:
+        return transport
+    return transport.model_copy(update={"track_and_trace": result.track_and_trace})

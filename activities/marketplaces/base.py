@@ -3,10 +3,11 @@ speak their wire format inside and domain types outside."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from domain.channels import Marketplace
 from domain.intake import OrderChange, UnreadableItem
+from domain.labels import BoughtLabel, LabelRules
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
 from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
@@ -110,3 +111,27 @@ class CommandContext:
         self.check_pending = check_pending
         self.on_accepted = on_accepted or (lambda _pid: None)
         self.heartbeat = heartbeat
+
+
+@runtime_checkable
+class LabelSeller(Protocol):
+    """A marketplace that sells shipping labels (bol: "Verzenden via bol")."""
+
+    async def buy_label(
+        self,
+        marketplace_order_id: str,
+        lines: list[LineQuantity],
+        rules: LabelRules,
+        resume_process_id: str | None,
+        on_accepted: Callable[[str], Awaitable[None]],
+        heartbeat: Callable[[], None] | None = None,
+    ) -> BoughtLabel | None:
+        """The label for these lines, bought by `rules`, or the one the
+        purchase `resume_process_id` (an earlier attempt's) made; None when
+        nothing is left to ship (no label bought)."""
+        ...
+
+    async def void_label(self, label_id: str) -> str:
+        """Cancel an unused label where the marketplace allows it; says what
+        happened, for the order's timeline."""
+        ...

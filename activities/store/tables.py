@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -223,3 +223,25 @@ class ShipmentInFlight(SQLModel, table=True):
     marketplace_order_id: str = Field(primary_key=True, max_length=64)
     workflow_id: str = Field(max_length=255)
     since: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ShippingLabelRow(SQLModel, table=True):
+    """A label bought from the marketplace for an order's shipment. The row
+    is written when the marketplace accepts the purchase (process id only),
+    so a retried ship step follows that purchase instead of buying again."""
+
+    __tablename__ = "shipping_label"
+    channel: str = Field(primary_key=True, max_length=64)
+    marketplace_order_id: str = Field(primary_key=True, max_length=64)
+    process_id: str | None = Field(default=None, max_length=64)
+    label_id: str | None = Field(default=None, max_length=64)
+    transporter_code: str | None = Field(default=None, max_length=64)
+    track_and_trace: str | None = Field(default=None, max_length=128)
+    name: str = Field(default="", max_length=255)
+    price: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    bought_at: datetime = Field(default_factory=utcnow)
+    # A shipment went out with it.
+    used: bool = False
+    # Set when the order was cancelled after buying: what happened to the label.
+    voided: str | None = Field(default=None, max_length=255)

@@ -37,6 +37,8 @@ class ShipmentResult(BaseModel):
     process_id: str | None = None
     # The transporter the rules chose, when the command chose it (ShipInput.choose_transporter).
     transporter_code: str | None = None
+    # The tracking of a label the command bought from the marketplace.
+    track_and_trace: str | None = None
 
 
 class CommandResult(BaseModel):
@@ -44,6 +46,9 @@ class CommandResult(BaseModel):
     # The marketplace has no API for this command: what ops must do by hand
     # (and the note to paste), shown on the order until they confirm it.
     manual_step: str | None = None
+    # For the order's timeline: what else the command did (a shipping label
+    # bought for the cancelled lines voided, or why it could not be).
+    note: str | None = None
 
 
 class TransporterQuery(BaseModel):

@@ -26,6 +26,9 @@ class LineQuantity(BaseModel):
 class Transport(BaseModel):
     transporter_code: str
     track_and_trace: str | None = None
+    # A label bought from the marketplace (domain/labels.py): it carries the
+    # transporter and tracking, and the shipment names it.
+    shipping_label_id: str | None = None
 
 
 class LineView(BaseModel):

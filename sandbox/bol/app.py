@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from sandbox.bol.config import BolSandboxConfig
 from sandbox.bol.routes import (
     control,
+    labels,
     offers,
     orders,
     process_status,
@@ -29,6 +30,7 @@ def create_app(config: BolSandboxConfig | None = None, clock: Callable[[], datet
             *token.routes,
             *orders.routes,
             *shipments.routes,
+            *labels.routes,
             *returns.routes,
             *offers.routes,
             *process_status.routes,

@@ -38,10 +38,22 @@ from sandbox.bol.wire import Problem, Violation, wire_time
 
 MEDIA_TYPE = "application/vnd.retailer.v10+json"
 CSV_MEDIA_TYPE = "application/vnd.retailer.v10+csv"
+PDF_MEDIA_TYPE = "application/vnd.retailer.v10+pdf"
 
 M = TypeVar("M", bound=BaseModel)
-# A dict is sent as JSON; a str is a document in the endpoint's own media type.
-Reply = tuple[int, dict[str, Any] | str]
+
+
+@dataclass
+class Document:
+    """A binary answer in the endpoint's own media type (a label's PDF), with
+    the metadata bol sends as headers."""
+
+    content: bytes
+    headers: dict[str, str]
+
+
+# A dict is sent as JSON; a str or Document is a document in the endpoint's own media type.
+Reply = tuple[int, dict[str, Any] | str | Document]
 
 
 @dataclass
@@ -93,7 +105,9 @@ def gateway(endpoint: str, handler: Handler, media_type: str = MEDIA_TYPE) -> Ca
         sandbox: BolSandbox = request.app.state.sandbox
         raw = await request.body()
         status, body, headers = await _handle(request, raw, sandbox, endpoint, handler, media_type)
-        if isinstance(body, str):
+        if isinstance(body, Document):
+            response = Response(body.content, status, {**headers, **body.headers}, media_type=media_type)
+        elif isinstance(body, str):
             response = Response(body, status, headers, media_type=media_type)
         else:
             response = Response(json.dumps(body), status, headers, media_type=MEDIA_TYPE)
@@ -146,7 +160,7 @@ def base_url(request: Request) -> str:
 
 async def _handle(
     request: Request, raw: bytes, sandbox: BolSandbox, endpoint: str, handler: Handler, media_type: str
-) -> tuple[int, dict[str, Any] | str, dict[str, str]]:
+) -> tuple[int, dict[str, Any] | str | Document, dict[str, str]]:
     sandbox.settle()
     budget = sandbox.take_budget(endpoint)
     headers = budget.headers()

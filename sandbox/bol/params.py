@@ -276,3 +276,12 @@ class UpdateOfferStockRequest(StockCreate):
 
 class CreateOfferExportRequest(Inbound):
     format: Literal["CSV"]
+
+
+class DeliveryOptionsRequest(Inbound):
+    orderItems: list[ShipmentOrderItem] = Field(min_length=1)
+
+
+class ShippingLabelRequest(Inbound):
+    orderItems: list[ShipmentOrderItem] = Field(min_length=1)
+    shippingLabelOfferId: str = Field(min_length=1)

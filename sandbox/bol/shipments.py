@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.bol.ids import next_id
+from sandbox.bol.labels import LabelBook
 from sandbox.bol.orders import OrderBook
 from sandbox.bol.paging import page_of
 from sandbox.bol.params import ShipmentRequest, ShipmentsQuery
@@ -29,16 +30,29 @@ class ShipmentBook:
     def __init__(self) -> None:
         self._shipments: list[Shipment] = []
 
-    def ship(self, request: ShipmentRequest, orders: OrderBook, at: datetime) -> str | None:
-        """Records the shipment, or says why bol would refuse it (then nothing changes)."""
+    def ship(self, request: ShipmentRequest, orders: OrderBook, at: datetime, labels: LabelBook) -> str | None:
+        """Records the shipment, or says why bol would refuse it (then nothing changes).
+        With a shipping label, the transport is the label's."""
+        label = labels.get(request.shippingLabelId) if request.shippingLabelId is not None else None
+        if request.shippingLabelId is not None and label is None:
+            return f"Shipping label {request.shippingLabelId} does not exist."
+        if label is not None and label.used_by_shipment:
+            return f"Shipping label {label.label_id} was already used for a shipment."
         plan = _plan(request, orders)
         if isinstance(plan, str):
             return plan
         order, lines = plan
+        if label is not None and label.order_id != order.orderId:
+            return f"Shipping label {label.label_id} belongs to another order."
         for item, quantity in lines:
             item.quantityShipped += quantity
             item.latestChangedDateTime = at
         transport = request.transport
+        transporter_code = transport.transporterCode if transport else None
+        track_and_trace = transport.trackAndTrace if transport else None
+        if label is not None:
+            label.used_by_shipment = True
+            transporter_code, track_and_trace = label.product.transporter, label.track_and_trace
         self._shipments.append(
             Shipment(
                 shipmentId=next_id("shipment"),
@@ -51,8 +65,9 @@ class ShipmentBook:
                 shipmentItems=[_shipment_item(item, quantity) for item, quantity in lines],
                 transport=ShipmentTransport(
                     transportId=next_id("transport"),
-                    transporterCode=transport.transporterCode if transport else None,
-                    trackAndTrace=transport.trackAndTrace if transport else None,
+                    transporterCode=transporter_code,
+                    trackAndTrace=track_and_trace,
+                    shippingLabelId=request.shippingLabelId,
                     transportEvents=[TransportEvent(eventCode="PRE_ANNOUNCED", eventDateTime=at)],
                 ),
             )
@@ -87,8 +102,6 @@ class ShipmentBook:
 
 
 def _plan(request: ShipmentRequest, orders: OrderBook) -> Plan | str:
-    if request.shippingLabelId is not None:
-        return f"Shipping label {request.shippingLabelId} does not exist."
     located: dict[str, tuple[Order, OrderItem]] = {}
     for line in request.orderItems:
         found = orders.locate(line.orderItemId)

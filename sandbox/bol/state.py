@@ -18,6 +18,7 @@ from sandbox.bol.fault_desk import FaultDesk
 from sandbox.bol.faults import PROCESS_FAULTS
 from sandbox.bol.ids import next_id
 from sandbox.bol.invoices import InvoiceBook
+from sandbox.bol.labels import LabelBook
 from sandbox.bol.offer_exports import OfferExportBook
 from sandbox.bol.offers import Offer, OfferBook
 from sandbox.bol.orders import OrderBook
@@ -47,6 +48,7 @@ class BolSandbox(FaultDesk):
         self._open_desk()
         self.order_book = OrderBook()
         self.shipment_book = ShipmentBook()
+        self.label_book = LabelBook()
         self.invoice_book = InvoiceBook()
         self.return_book = ReturnBook()
         self.offer_book = OfferBook()
@@ -192,6 +194,7 @@ class BolSandbox(FaultDesk):
             self._clear_desk()
             self.order_book = OrderBook()
             self.shipment_book = ShipmentBook()
+            self.label_book = LabelBook()
             self.invoice_book = InvoiceBook()
             self.return_book = ReturnBook()
             self.offer_book = OfferBook()

@@ -7,7 +7,7 @@ from datetime import datetime
 from starlette.applications import Starlette
 
 from sandbox.kaufland.config import KauflandSandboxConfig
-from sandbox.kaufland.routes import aftersales, aftersales_control, control, meta, orders, subscriptions, units
+from sandbox.kaufland.routes import aftersales, aftersales_control, control, labels, meta, orders, subscriptions, units
 from sandbox.kaufland.state import KauflandSandbox
 
 
@@ -21,6 +21,7 @@ def create_app(config: KauflandSandboxConfig | None = None, clock: Callable[[], 
             *aftersales.routes,
             *subscriptions.routes,
             *units.routes,
+            *labels.routes,
             *meta.routes,
             *control.routes,
             *aftersales_control.routes,

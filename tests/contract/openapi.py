@@ -31,6 +31,7 @@ SPEC_NAMES = ("bol-retailer-v10", "bol-shared-v10", "kaufland-seller-v2")
 BOL_SPECS = ("bol-retailer-v10", "bol-shared-v10")
 BOL_JSON = "application/vnd.retailer.v10+json"
 BOL_CSV = "application/vnd.retailer.v10+csv"
+BOL_PDF = "application/vnd.retailer.v10+pdf"
 # Not in any spec: bol's token endpoint (login.bol.com) and the sandbox control API.
 UNSPECIFIED_PATHS = ("/token", "/_sandbox/")
 # The vendors' files as published, kept in the repository (see specs/SOURCES.md).
@@ -69,6 +70,7 @@ def _normalised(name: str) -> dict[str, Any]:
     if name in BOL_SPECS:
         _bol_sends_empty_pages_as_empty_objects(spec)
         _bol_csv_reports(spec)
+        _bol_pdf_labels(spec)
         _bol_prose_responses(spec)
     if name == "kaufland-seller-v2":
         _kaufland_prose_responses(spec)
@@ -130,6 +132,29 @@ def _bol_csv_reports(spec: dict[str, Any]) -> None:
                     response["content"] = {BOL_CSV: {"schema": {"type": "string"}}}
                 elif status != "200" and content and BOL_CSV in content:
                     content[BOL_JSON] = content.pop(BOL_CSV)
+
+
+def _bol_pdf_labels(spec: dict[str, Any]) -> None:
+    # A shipping label's 200 is declared "string, format byte" (base64), but
+    # bol sends the PDF itself, as its media type says: check it is a PDF
+    # (_pdf_loads), and file the Problems under JSON as for the CSV reports.
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "delete", "patch"):
+                continue
+            for status, response in operation["responses"].items():
+                content = response.get("content") or {}
+                if BOL_PDF not in content:
+                    continue
+                if status == "200":
+                    content[BOL_PDF] = {"schema": {"type": "string", "pattern": "^%PDF-"}}
+                else:
+                    content[BOL_JSON] = content.pop(BOL_PDF)
+
+
+def _pdf_loads(value: bytes | str, **_: Any) -> str:
+    raw = value if isinstance(value, bytes) else value.encode("latin-1")
+    return raw.decode("latin-1")
 
 
 def _bol_prose_responses(spec: dict[str, Any]) -> None:
@@ -254,7 +279,7 @@ def _openapi(name: str) -> OpenAPI:
     # Checking a spec takes a second or two: once per test run is enough.
     # Vendor media types are JSON or CSV text; openapi-core only knows the generic ones.
     config = Config(
-        extra_media_type_deserializers={BOL_JSON: json_loads, BOL_CSV: plain_loads},
+        extra_media_type_deserializers={BOL_JSON: json_loads, BOL_CSV: plain_loads, BOL_PDF: _pdf_loads},
         extra_format_validators={"uri": _is_uri},
     )
     return OpenAPI.from_dict(load_spec(name), config=config)

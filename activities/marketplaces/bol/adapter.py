@@ -12,6 +12,7 @@ from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.ids import BolId, InvalidBolId, path
 from activities.marketplaces.bol.invoices import BolInvoices
+from activities.marketplaces.bol.labels import BolLabels
 from activities.marketplaces.bol.listed import Skip, page_items, read_each
 from activities.marketplaces.bol.mapping import change_from_wire, order_from_wire, returns_from_wire
 from activities.marketplaces.bol.offers import BolOffers, OutcomeCallback
@@ -22,6 +23,7 @@ from domain.channels import Marketplace
 from domain.config import BolChannelConfig
 from domain.errors import BusinessError, CommandFailed, OrderNotVisible, ProcessStillPending
 from domain.intake import OrderChange
+from domain.labels import BoughtLabel, LabelRules
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
 from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
@@ -58,6 +60,7 @@ class BolAdapter:
         self.push_keys = PushKeys(self.http)
         self.offers = BolOffers(self.http, self.tracker, config.process_status_patience.total_seconds())
         self.invoices = BolInvoices(channel, self.http, self.tracker, config.process_status_patience.total_seconds())
+        self.labels = BolLabels(self.http, self.tracker, config.process_status_patience.total_seconds())
         self.plaza = (
             PlazaOfferTransport(config.plaza, transport=plaza_transport) if config.offer_transport == "plaza" else None
         )
@@ -190,10 +193,14 @@ class BolAdapter:
                 return None
             body: dict[str, Any] = {
                 "orderItems": [{"orderItemId": line.line_id, "quantity": line.quantity} for line in to_send],
-                "transport": {"transporterCode": transport.transporter_code},
             }
-            if transport.track_and_trace:
-                body["transport"]["trackAndTrace"] = transport.track_and_trace
+            if transport.shipping_label_id:
+                # bol's label carries transporter and tracking: no transport with it.
+                body["shippingLabelId"] = transport.shipping_label_id
+            else:
+                body["transport"] = {"transporterCode": transport.transporter_code}
+                if transport.track_and_trace:
+                    body["transport"]["trackAndTrace"] = transport.track_and_trace
             if reference:
                 body["shipmentReference"] = reference[:90]
             return body
@@ -214,6 +221,29 @@ class BolAdapter:
             cancellation_requested_line_ids=plan.get("cancel_requested", []),
             process_id=result.process_id,
         )
+
+    async def buy_label(
+        self,
+        marketplace_order_id: str,
+        lines: list[LineQuantity],
+        rules: LabelRules,
+        resume_process_id: str | None,
+        on_accepted: Callable[[str], Awaitable[None]],
+        heartbeat: Callable[[], None] | None = None,
+    ) -> BoughtLabel | None:
+        """None when nothing is left to label: the buyer asked to cancel every
+        line (the ship step then reports it), so no label is paid for."""
+        if not resume_process_id:
+            items = {item.orderItemId: item for item in (await self._wire_order(marketplace_order_id)).orderItems}
+            lines = [line for line in lines if _labelable(items.get(line.line_id))]
+            if not lines:
+                return None
+        return await self.labels.buy(lines, rules, resume_process_id, on_accepted, heartbeat)
+
+    async def void_label(self, label_id: str) -> str:
+        # Retailer API v10 has shipping-label calls to read options, buy and
+        # fetch, none to cancel one: say so rather than pretend.
+        return f"bol's API cannot cancel shipping label {label_id}: do not hand it over"
 
     async def cancel_line(
         self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext
@@ -308,6 +338,12 @@ class BolAdapter:
                 s.processStatusId for s in statuses.processStatuses if s.status == "PENDING" and s.processStatusId
             ]
         return pending
+
+
+def _labelable(item: wire.OrderItem | None) -> bool:
+    if item is None or item.cancellationRequest:
+        return False
+    return item.quantity - item.quantityShipped - item.quantityCancelled > 0
 
 
 def _read_change(order: Any) -> list[OrderChange]:

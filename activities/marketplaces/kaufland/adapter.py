@@ -2,6 +2,7 @@
 lives in a module of its own (orders, carriers; offers, returns, tickets and
 invoices beside them); this class only puts them behind the protocol."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import httpx
@@ -11,6 +12,7 @@ from activities.marketplaces.kaufland.carriers import Carriers
 from activities.marketplaces.kaufland.client import KauflandHttp
 from activities.marketplaces.kaufland.file_shelf import FileShelf
 from activities.marketplaces.kaufland.invoices import KauflandInvoices
+from activities.marketplaces.kaufland.labels import KauflandLabels
 from activities.marketplaces.kaufland.offers import KauflandOffers, OutcomeCallback
 from activities.marketplaces.kaufland.orders import KauflandOrders, Skip
 from activities.marketplaces.kaufland.returns import KauflandReturns
@@ -18,6 +20,7 @@ from activities.marketplaces.kaufland.tickets import KauflandTickets
 from domain.channels import Marketplace
 from domain.config import KauflandChannelConfig
 from domain.intake import OrderChange
+from domain.labels import BoughtLabel, LabelRules
 from domain.offers.export import OfferExport
 from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
 from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
@@ -36,6 +39,7 @@ class KauflandAdapter:
         self.http = KauflandHttp(config, transport=transport)
         self.carriers = Carriers(self.http)
         self.orders = KauflandOrders(self.http, self.carriers, config.storefront.value)
+        self.labels = KauflandLabels(self.http, self.orders, config.label_package)
         self.returns = KauflandReturns(self.http, self.orders, config.storefront.value)
         self.tickets = KauflandTickets(self.http, self.orders, config.storefront.value)
         self.invoices = KauflandInvoices(channel, self.http, config.storefront.value)
@@ -80,6 +84,22 @@ class KauflandAdapter:
     ) -> ShipmentResult:
         # Kaufland writes synchronously: no process to resume, every attempt re-reads the units.
         return await self.orders.ship(marketplace_order_id, lines, shipped_before, transport)
+
+    async def buy_label(
+        self,
+        marketplace_order_id: str,
+        lines: list[LineQuantity],
+        rules: LabelRules,
+        resume_process_id: str | None,
+        on_accepted: Callable[[str], Awaitable[None]],
+        heartbeat: Callable[[], None] | None = None,
+    ) -> BoughtLabel | None:
+        # Kaufland answers at once: no process to resume or follow.
+        return await self.labels.buy(marketplace_order_id, lines, rules)
+
+    async def void_label(self, label_id: str) -> str:
+        # Seller API v2 can create a label, not cancel one.
+        return f"Kaufland's API cannot cancel shipping label {label_id}: do not hand it over"
 
     async def cancel_line(
         self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext

@@ -19,7 +19,7 @@ def create_shipment(call: ApiCall) -> Reply:
         entity_id=request.orderItems[0].orderItemId,
         event_type="CREATE_SHIPMENT",
         description=f"Create shipment for order item(s) {item_ids}.",
-        effect=lambda at: sandbox.shipment_book.ship(request, sandbox.order_book, at),
+        effect=lambda at: sandbox.shipment_book.ship(request, sandbox.order_book, at, sandbox.label_book),
         method=call.method,
         path=call.path,
         base_url=call.base_url,
