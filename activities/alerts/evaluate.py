@@ -132,7 +132,8 @@ class AlertActivities:
 
     async def _orders(self, now: datetime) -> list[OrderFacts]:
         limits = self.settings.thresholds
-        running = f"{list_query()} AND ExecutionStatus = 'Running'"
+        # This deployment's orders: a namespace may hold others' (staging, tests).
+        running = f"{list_query()} AND ExecutionStatus = 'Running' AND TaskQueue = '{self.task_queue}'"
         statuses = ", ".join(f"'{s}'" for s in UNSHIPPED)
         queries = [
             f"{running} AND {names.SHIP_BY.name} < '{(now + limits.ship_by_warning).isoformat()}'"
