@@ -10,14 +10,14 @@ from tests.drills.conftest import BOTH_MARKETS
 # The 503 spell's length per marketplace. Kaufland ships unit by unit, so one
 # order's shipment meets more of the spell's 503s, each a retry with backoff;
 # a shorter spell keeps the drill's idle waiting within the suite's budget.
-OUTAGE_503S = {"bol": 20, "kaufland": 8}
+OUTAGE_503S = {"bol": 12, "kaufland": 5}
 
 
 @BOTH_MARKETS
 async def test_orders_wait_out_an_outage_then_complete(drill):
     client = await drill.start()
     market = drill.market.name
-    orders = await drill.place_orders(12 if market == "bol" else 8)
+    orders = await drill.place_orders(12 if market == "bol" else 6)
     await drill.wait_for(orders, "AWAITING_PICK", at_least=5)
     drill.sandbox.stop()  # connection refused
     # Long enough for several refused attempts (retries back off 1, 2, 4 s);

@@ -37,7 +37,7 @@ STORMS = {
         ),
         "/retailer/orders/",
         "GET",
-        30,
+        16,
         10,
     ),
     # Kaufland has one budget per seller across every endpoint. The seller's

@@ -17,7 +17,7 @@ async def test_sigkill_with_a_shipment_in_flight_loses_nothing_and_does_nothing_
     await drill.start()
     await drill.add_fault(path=market.ship_path, method=market.ship_method, kind="hold", times=1)
     # Small runs (the suite's time budget): one held shipment among others is the point.
-    orders = await drill.place_orders(24 if market.name == "bol" else 6)
+    orders = await drill.place_orders(12 if market.name == "bol" else 6)
 
     held = await drill.held_request()
     drill.kill_worker()  # the marketplace has the shipment; the worker never hears so
