@@ -124,7 +124,10 @@ class Database:
 
     def dispose(self) -> None:
         # Like the engine after dispose, usable again: a later call starts new threads.
+        # Calls already running finish first (each gives up after the store's
+        # timeout): closing a SQLite connection under a running query crashes
+        # the process (a segfault seen in CI).
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         self.engine.dispose()
