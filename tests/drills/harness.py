@@ -75,16 +75,23 @@ class Drill:
             **{f"ORDERTIDE_CHANNELS__{self.channel.upper()}__{k}": v for k, v in self.channel_settings.items()},
         }
 
-    async def start(self) -> Client:
+    async def start(self, picking: bool = True) -> Client:
+        """`picking=False` holds the warehouse back until start_picking(), so
+        a drill can be sure its orders wait for pick when its fault begins."""
         self.server.start()
         self.start_worker()
         self.client = await Client.connect(self.server.address, data_converter=data_converter())
+        if picking:
+            self.start_picking()
+        return self.client
+
+    def start_picking(self) -> None:
+        assert self.client is not None and self._warehouse is None
         self._warehouse = asyncio.create_task(
             WarehouseSimulator(self.client, self.inventory, pick_delay=timedelta(0)).run(
                 self._stop_warehouse, every=0.5
             )
         )
-        return self.client
 
     def start_worker(self) -> None:
         log = open(self.tmp / "worker.log", "ab")  # noqa: SIM115 - the process owns it
