@@ -29,6 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.order_start import start_attributes
+from activities.return_watch import ReturnWatch
 from activities.tickets import TicketWatch
 from activities.tracing import tag_order
 from domain import names
@@ -85,6 +86,7 @@ class IntakeActivities:
         self.task_queue = task_queue
         self._seen = _Seen()
         self.tickets = TicketWatch(client)
+        self.late_returns = ReturnWatch(client)
 
     @activity.defn
     async def watch_channel(self, watch: IntakeWatch) -> IntakePollResult:
@@ -144,6 +146,8 @@ class IntakeActivities:
                 return_id = notice.return_id or notice.rma_id  # as bol lists it, like an unreadable one
                 if await self._handed_over(unreadable, "return", return_id, self._forward_return(channel, notice)):
                     result.returns_forwarded += 1
+            if result.returns_error is None:  # a list read in full: what is missing from it is handled
+                await self.late_returns.check(channel, adapter.marketplace, returns, now)
             # At the returns' pace: an answer is expected within hours, not seconds.
             try:
                 await self.tickets.check(channel, adapter, now)

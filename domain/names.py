@@ -27,6 +27,8 @@ SIGNAL_OPEN_ALERTS = "open_alerts"
 SIGNAL_BUYER_CANCELLATION = "buyer_cancellation_requested"
 SIGNAL_RETURN_ANNOUNCED = "return_announced"
 SIGNAL_TICKETS_OVERDUE = "tickets_overdue"
+# From intake's returns poll: open returns past the marketplace's handling SLA.
+SIGNAL_RETURNS_OVERDUE = "returns_overdue"
 # To a channel's intake: a pushed order the receiver had to refuse (signed, but unreadable).
 SIGNAL_PUSH_REFUSED = "push_refused"
 UPDATE_PICK = "pick"

@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         ReturnReceivedRequest,
         ShipRequest,
     )
+    from domain.order.return_sla import ReturnsOverdue
     from domain.order.state import OrderState, UnknownLine, unknown_eans_problem
     from domain.order.status import OrderStatus, Step
     from domain.order.view import OrderView, Transport
@@ -77,6 +78,11 @@ FEWER_ACTIONS = "fewer-actions"
 # same single timer, only longer). Checked in the same first workflow task as
 # FEWER_ACTIONS, whose marker that task records anyway: no extra action.
 MARKETPLACE_CLOCKS = "marketplace-clocks"
+# Issue 12: a return's handling SLA is watched by intake's returns poll, which
+# signals `returns_overdue` only for a return still open past it; the order
+# starts no SLA timer (one action less per return handled in time). Checked in
+# the same first workflow task as FEWER_ACTIONS: no extra action.
+RETURN_SLA_FROM_INTAKE = "return-sla-from-intake"
 _KEYS: dict[str, SearchAttributeKey[Any]] = {key.name: key for key in names.SEARCH_ATTRIBUTES}
 
 
@@ -93,6 +99,7 @@ class OrderWorkflow:
             pair.key.name: pair.value for pair in workflow.info().typed_search_attributes
         }
         self._lean = False
+        self._sla_from_intake = False
 
     # The lifecycle.
 
@@ -106,6 +113,7 @@ class OrderWorkflow:
         # so it costs nothing; orders started before it replay the old code.
         self._lean = workflow.patched(FEWER_ACTIONS)
         self._state.marketplace_clocks = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
+        self._sla_from_intake = self._lean and workflow.patched(RETURN_SLA_FROM_INTAKE)
         if order.reopened is None:
             await self._accept()
             await self._fulfil()
@@ -315,7 +323,9 @@ class OrderWorkflow:
         """The return window runs on one timer, started once: news (a return
         announced or received) no longer cancels and restarts it. The
         earliest handling SLA of an open return gets a timer of its own, only
-        while one runs and only anew when that deadline changes."""
+        while one runs and only anew when that deadline changes; since
+        RETURN_SLA_FROM_INTAKE none does: intake's `returns_overdue` says when
+        a return is late (and any wake past its SLA flags it too)."""
         state = self._state
         ends = state.open_return_window()
         window = _timer(ends, "return window")
@@ -327,7 +337,7 @@ class OrderWorkflow:
                 if now >= ends and not state.open_returns():
                     return
                 self._set_status(*state.after_shipping_status(ends))
-                due = state.return_sla_deadline()
+                due = None if self._sla_from_intake else state.return_sla_deadline()
                 if due != sla_at:
                     sla.cancel()
                     sla, sla_at = _timer(due, "return SLA"), due
@@ -369,6 +379,13 @@ class OrderWorkflow:
     @workflow.signal(name=names.SIGNAL_RETURN_ANNOUNCED)
     def return_announced(self, notice: ReturnNotice) -> None:
         self._state.announce_return(notice)
+
+    @workflow.signal(name=names.SIGNAL_RETURNS_OVERDUE)
+    def returns_overdue(self, notice: ReturnsOverdue) -> None:
+        """From intake's returns poll: returns still open on the marketplace
+        past its handling SLA. Histories from before it never received one."""
+        self._state.returns_overdue(notice.rma_ids)
+        self._show()
 
     @workflow.signal(name=names.SIGNAL_TICKETS_OVERDUE)
     def tickets_overdue(self, notice: TicketsOverdue) -> None:

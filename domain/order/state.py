@@ -742,11 +742,22 @@ class OrderState:
         """Flag each open return past the marketplace's handling SLA, once."""
         now = self._clock()
         for record in self.view.returns:
-            late = self._awaits_response(record) and now >= self.return_sla_due(record)
-            if late and record.rma_id not in self.flagged_returns:
-                self.flagged_returns.add(record.rma_id)
-                self.flag(
-                    Step.LATE_RETURN,
-                    f"return {record.rma_id} was {self._announced_text(record)} and is not "
-                    f"handled within the marketplace's {self.sla.return_handling} SLA",
-                )
+            if now >= self.return_sla_due(record):
+                self._flag_late(record)
+
+    def returns_overdue(self, rma_ids: list[str]) -> None:
+        """Intake saw these returns still open on the marketplace past its
+        handling SLA (orders since `return-sla-from-intake` keep no SLA timer
+        of their own): each one still waiting for our answer is flagged, once."""
+        for record in self.view.returns:
+            if record.rma_id in rma_ids:
+                self._flag_late(record)
+
+    def _flag_late(self, record: ReturnRecord) -> None:
+        if self._awaits_response(record) and record.rma_id not in self.flagged_returns:
+            self.flagged_returns.add(record.rma_id)
+            self.flag(
+                Step.LATE_RETURN,
+                f"return {record.rma_id} was {self._announced_text(record)} and is not "
+                f"handled within the marketplace's {self.sla.return_handling} SLA",
+            )

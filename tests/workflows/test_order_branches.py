@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+from activities.return_watch import ReturnWatch
 from domain.catalog import Product
+from domain.channels import Marketplace
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.status import OrderStatus, Step
 from domain.order.view import LineQuantity
@@ -56,11 +58,17 @@ async def test_a_return_left_unhandled_past_the_sla_needs_attention_then_is_reje
         bol.state.register_return(
             orderItemId=order["orderItems"][0]["orderItemId"], quantity=1, mainReason="Artikel werkt niet"
         )
-        [notice] = await engine.channels["bol"].open_returns()
-        await handle.signal(OrderWorkflow.return_announced, notice)
+        # Intake's returns poll: it forwards the return, and tells the order
+        # once the return is still open on bol past bol's SLA.
+        watch = ReturnWatch(time_env.client)
+        listed = await engine.channels["bol"].open_returns()
+        assert await watch.check("bol", Marketplace.BOL, listed, await time_env.get_current_time()) == 0
+        await handle.signal(OrderWorkflow.return_announced, listed[0])
         await wait_for(handle, OrderStatus.RETURN_OPEN)
 
         await time_env.sleep(timedelta(hours=49))  # bol expects returns handled within 48 hours
+        listed = await engine.channels["bol"].open_returns()
+        assert await watch.check("bol", Marketplace.BOL, listed, await time_env.get_current_time()) == 1
         late = await wait_for_attention(handle)
         assert "not handled within" in late.attention[Step.LATE_RETURN]
 

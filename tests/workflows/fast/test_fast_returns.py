@@ -1,16 +1,19 @@
 """Returns on doubles: announced and received (meeting the conditions or
 not, resellable or not), a return matching no line, a refused return,
-and a return left unhandled past the marketplace's SLA."""
+and a return left unhandled past the marketplace's SLA (told by intake's
+returns poll, activities/return_watch.py, with the server's clock)."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from temporalio.client import WorkflowHandle
 
+from activities.return_watch import ReturnWatch
 from domain.channels import Marketplace
 from domain.order.commands import HandleReturnInput, ReturnOutcome
 from domain.order.marketplace import ReturnNotice
 from domain.order.messages import PickRequest, ResumeRequest, ReturnReceivedRequest
+from domain.order.return_sla import ReturnsOverdue
 from domain.order.status import OrderStatus, Step
 from domain.reasons import ReturnHandling
 from tests.workflows.fast.doubles import LAMP_EAN, MUG_EAN, FakeOrderActivities, accepted, business_error, lamp, mug
@@ -24,6 +27,7 @@ from tests.workflows.fast.support import (
     until,
 )
 from tests.workflows.helpers import keep_history
+from workers.actions import count_actions
 from workflows.order import OrderWorkflow
 
 
@@ -184,17 +188,27 @@ async def test_a_refused_return_needs_attention_then_resume_handles_it(orders):
     assert closed.returns[0].handled_at is not None
 
 
+async def intake_sees(watch: ReturnWatch, time_env, *notices: ReturnNotice, marketplace=Marketplace.BOL) -> int:
+    """One returns poll of intake listing these open returns, at the server's time."""
+    return await watch.check("bol", marketplace, notices, await time_env.get_current_time())
+
+
 async def test_a_late_return_is_flagged_and_handling_it_clears_the_flag(orders, time_env):
     fake = FakeOrderActivities(accepted(lamp(1)))
     handle = await shipped_order(orders, fake)
-    await handle.signal(OrderWorkflow.return_announced, notice(handle, ean=LAMP_EAN))
+    listed = notice(handle, ean=LAMP_EAN)
+    watch = ReturnWatch(time_env.client)
+    assert await intake_sees(watch, time_env, listed) == 0  # intake forwards it and starts its clock
+    await handle.signal(OrderWorkflow.return_announced, listed)
     await reaches(handle, OrderStatus.RETURN_OPEN)
 
     await time_env.sleep(timedelta(hours=49))  # bol expects returns handled within 48 hours
+    assert await intake_sees(watch, time_env, listed) == 1
     late = await needs_attention(handle)
     assert "return RMA-1 was announced" in late.attention[Step.LATE_RETURN]
     assert "not handled within the marketplace's 2 days, 0:00:00 SLA" in late.attention[Step.LATE_RETURN]
     assert (await search_attributes(handle))["NeedsAttention"] is True
+    assert await intake_sees(watch, time_env, listed) == 0  # told once, not at every poll
 
     await handle.execute_update(
         OrderWorkflow.return_received, ReturnReceivedRequest(meets_conditions=False, resellable=False)
@@ -207,17 +221,37 @@ async def test_a_late_return_is_flagged_and_handling_it_clears_the_flag(orders, 
     assert closed.returns[0].handling == ReturnHandling.RETURN_DOES_NOT_MEET_CONDITIONS
 
 
-async def test_a_late_return_acknowledged_by_resume_is_not_flagged_again(orders, time_env):
+async def test_a_return_handled_in_time_costs_no_sla_timer(orders, time_env):
+    """Intake's returns poll is the SLA's clock (issue 12): the order starts
+    the return window's timer and no other."""
     fake = FakeOrderActivities(accepted(mug(1)))
     handle = await shipped_order(orders, fake)
     await handle.signal(OrderWorkflow.return_announced, notice(handle))
     await reaches(handle, OrderStatus.RETURN_OPEN)
+    await handle.execute_update(OrderWorkflow.return_received, ReturnReceivedRequest())
+    await finished(handle)
+    history = await handle.fetch_history()
+    assert count_actions(history).breakdown()["timer"] == 1
+
+
+async def test_a_late_return_acknowledged_by_resume_is_not_flagged_again(orders, time_env):
+    fake = FakeOrderActivities(accepted(mug(1)))
+    handle = await shipped_order(orders, fake)
+    listed = notice(handle)
+    watch = ReturnWatch(time_env.client)
+    await intake_sees(watch, time_env, listed)
+    await handle.signal(OrderWorkflow.return_announced, listed)
+    await reaches(handle, OrderStatus.RETURN_OPEN)
     await time_env.sleep(timedelta(hours=49))
+    await intake_sees(watch, time_env, listed)
     await needs_attention(handle)
 
     await handle.execute_update(OrderWorkflow.resume, ResumeRequest(note="warehouse is on it"))
     await until(handle, lambda v: not v.needs_attention)
     await time_env.sleep(timedelta(days=40))  # past the return window: still open, not flagged again
+    # An intake that restarted meanwhile tells the order again.
+    assert await intake_sees(ReturnWatch(time_env.client), time_env, listed) == 0  # its clock starts anew
+    await handle.signal(OrderWorkflow.returns_overdue, ReturnsOverdue(rma_ids=["RMA-1"]))
     still_open = await view_after(handle)
     assert still_open.status == OrderStatus.RETURN_OPEN and not still_open.needs_attention
 
@@ -230,11 +264,16 @@ async def test_the_return_handling_sla_follows_the_marketplace(orders, time_env)
     """Kaufland allows 14 days: after 49 hours nothing is flagged yet."""
     fake = FakeOrderActivities(accepted(mug(1)))
     handle = await shipped_order(orders, fake, marketplace=Marketplace.KAUFLAND)
-    await handle.signal(OrderWorkflow.return_announced, notice(handle))
+    listed = notice(handle)
+    watch = ReturnWatch(time_env.client)
+    await intake_sees(watch, time_env, listed, marketplace=Marketplace.KAUFLAND)
+    await handle.signal(OrderWorkflow.return_announced, listed)
     await reaches(handle, OrderStatus.RETURN_OPEN)
     await time_env.sleep(timedelta(hours=49))
+    assert await intake_sees(watch, time_env, listed, marketplace=Marketplace.KAUFLAND) == 0
     assert not (await view_after(handle)).needs_attention
     await time_env.sleep(timedelta(days=13))
+    assert await intake_sees(watch, time_env, listed, marketplace=Marketplace.KAUFLAND) == 1
     late = await needs_attention(handle)
     assert "within the marketplace's 14 days, 0:00:00 SLA" in late.attention[Step.LATE_RETURN]
 
@@ -299,11 +338,16 @@ async def test_the_return_sla_runs_from_the_marketplaces_registration(orders, ti
     fake = FakeOrderActivities(accepted(mug(1)))
     handle = await shipped_order(orders, fake)
     registered = await time_env.get_current_time() - timedelta(hours=40)
-    await handle.signal(OrderWorkflow.return_announced, notice(handle, registered_at=registered))
+    listed = notice(handle, registered_at=registered)
+    watch = ReturnWatch(time_env.client)
+    await intake_sees(watch, time_env, listed)
+    await handle.signal(OrderWorkflow.return_announced, listed)
     await reaches(handle, OrderStatus.RETURN_OPEN)
     await time_env.sleep(timedelta(hours=7))
+    assert await intake_sees(watch, time_env, listed) == 0
     assert not (await view_after(handle)).needs_attention
     await time_env.sleep(timedelta(hours=2))
+    assert await intake_sees(watch, time_env, listed) == 1
     late = await needs_attention(handle)
     assert (
         f"return RMA-1 was registered on the marketplace {registered:%Y-%m-%d %H:%M} UTC"
