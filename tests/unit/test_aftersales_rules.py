@@ -11,9 +11,11 @@ from domain.order.aftersales import Ticket, TicketMessage, TicketsOverdue
 from domain.order.commands import ReturnOutcome
 from domain.order.marketplace import ReturnNotice
 from domain.order.messages import OrderWorkflowInput, ReturnReceivedRequest
+from domain.order.return_sla import handling_due
 from domain.order.state import OrderState
 from domain.order.status import OrderStatus, Step
 from domain.reasons import ReturnHandling
+from domain.sla import SLA
 from tests.unit.test_order_state import Clock, accepted, line, notes, shipped_state
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -59,6 +61,9 @@ def test_a_clarification_keeps_the_return_open_and_answers_kauflands_sla():
     clock.now += timedelta(days=15)
     state.flag_late_returns()
     assert Step.LATE_RETURN not in state.view.attention
+    # Kaufland still lists it open, so intake says it is overdue: answered, it is not late.
+    state.returns_overdue(["45"])
+    assert Step.LATE_RETURN not in state.view.attention
     assert state.next_deadline(clock.now, clock.now + timedelta(days=30)) == clock.now + timedelta(days=30)
     # The final handling closes it.
     state.receive_return(ReturnReceivedRequest(rma_id="45"))
@@ -100,3 +105,25 @@ def test_a_buyer_waits_from_their_first_unanswered_message():
     assert (
         Ticket(ticket_id="0012", marketplace_order_id="KL1", opened_at=NOW, seller_must_act=False).waiting_since is None
     )
+
+
+def test_intake_counts_a_returns_sla_from_the_marketplaces_registration_else_from_first_sight():
+    registered = ReturnNotice(
+        marketplace_order_id="B1", rma_id="R1", ean="8710103917885", quantity=1, registered_at=NOW - timedelta(hours=40)
+    )
+    assert handling_due(registered, NOW, SLA[Marketplace.BOL]) == NOW + timedelta(hours=8)
+    unregistered = registered.model_copy(update={"registered_at": None})
+    assert handling_due(unregistered, NOW, SLA[Marketplace.BOL]) == NOW + timedelta(hours=48)
+    assert handling_due(unregistered, NOW, SLA[Marketplace.KAUFLAND]) == NOW + timedelta(days=14)
+
+
+def test_a_return_intake_says_is_overdue_is_flagged_once_and_others_are_not():
+    clock = Clock()
+    state = kaufland_shipped(clock)
+    state.returns_overdue(["someone-else's"])
+    assert not state.view.attention
+    state.returns_overdue(["45"])
+    assert "return 45 was announced" in state.view.attention[Step.LATE_RETURN]
+    state.resume("on it")
+    state.returns_overdue(["45"])  # told again (intake restarted): acknowledged by resume, not flagged again
+    assert not state.view.attention
