@@ -156,8 +156,9 @@ def test_a_child_workflow_start_is_two_actions_and_local_activity_retries_count(
 
 def test_the_happy_path_counted_by_hand():
     # Started as intake starts it: OrderStatus AWAITING_PICK and ShipBy given
-    # at start (free). Workflow task 3: the fewer-actions patch and accept's
-    # local activity, markers of one task, nothing to publish; the pick update
+    # at start (free). Workflow task 3: the patches (fewer-actions,
+    # marketplace-clocks, return-sla-from-intake) and accept's local activity,
+    # markers of one task, nothing to publish; the pick update
     # and ship_lines (choosing the transporter itself) in the next; once
     # shipped one upsert (SHIPPED, ShipBy cleared) and the return window's
     # timer; CLOSED when it fires. Was 13 (before-fewer-actions).
