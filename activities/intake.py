@@ -146,7 +146,7 @@ class IntakeActivities:
                 return_id = notice.return_id or notice.rma_id  # as bol lists it, like an unreadable one
                 if await self._handed_over(unreadable, "return", return_id, self._forward_return(channel, notice)):
                     result.returns_forwarded += 1
-            if result.returns_error is None:  # a list read in full: what is missing from it is handled
+            if result.returns_error is None:  # a failed read says nothing of which returns are still open
                 await self.late_returns.check(channel, adapter.marketplace, returns, now)
             # At the returns' pace: an answer is expected within hours, not seconds.
             try:
