@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import Channels
 from activities.errors import marketplace_errors, unexpected_errors_need_attention
 from activities.heartbeat import heartbeating
-from activities.marketplaces.base import CommandContext, LabelSeller
+from activities.marketplaces.base import CommandContext, LabelSeller, TransportChanger
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
 from activities.store.labels import ShippingLabels
@@ -25,6 +25,7 @@ from domain.money import to_money
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
+    ChangeTransportInput,
     CommandResult,
     HandleReturnInput,
     ReturnOutcome,
@@ -295,6 +296,24 @@ class OrderActivities:
 
     @activity.defn
     @unexpected_errors_need_attention
+    async def change_transport(self, step: ChangeTransportInput) -> CommandResult:
+        """Tracking added or corrected after shipping, where the marketplace
+        takes it; refused before calling it where it does not."""
+        ref = step.order
+        tag(ref)
+        adapter = self.channels[ref.channel]
+        if not isinstance(adapter, TransportChanger):
+            raise ApplicationError(
+                f"{ref.marketplace} has no API to change tracking after shipping: change it in its seller portal",
+                type=BUSINESS_ERROR_TYPE,
+                non_retryable=True,
+            )
+        with marketplace_errors():
+            async with _command_context() as ctx:
+                return await adapter.change_transport(ref.marketplace_order_id, step.line_ids, step.transport, ctx)
+
+    @activity.defn
+    @unexpected_errors_need_attention
     async def cancel_line(self, step: CancelLineInput) -> CommandResult:
         ref = step.order
         tag(ref)
@@ -368,6 +387,7 @@ class OrderActivities:
             self.deliver_to_warehouse,
             self.choose_transporter,
             self.ship_lines,
+            self.change_transport,
             self.cancel_line,
             self.handle_return,
         ]

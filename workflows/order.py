@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         ResumeRequest,
         ReturnReceivedRequest,
         ShipRequest,
+        TrackingRequest,
     )
     from domain.order.state import OrderState, UnknownLine, unknown_eans_problem
     from domain.order.status import OrderStatus, Step
@@ -402,6 +403,31 @@ class OrderWorkflow:
     @ship.validator
     def _validate_ship(self, request: ShipRequest) -> None:
         self._state.validate_ship()
+
+    @workflow.update(name=names.UPDATE_TRACKING)
+    async def tracking(self, request: TrackingRequest) -> str:
+        """Tracking added or corrected after shipping. The update runs the
+        marketplace command itself and answers with its outcome; a refusal
+        fails the update (ops read why at once) and is noted in the timeline,
+        never the order. Orders from before it never received one: their
+        histories replay unchanged without a patch."""
+        command = self._state.tracking_change(request)
+        summary = f"tracking {command.transport.track_and_trace} for {', '.join(command.line_ids)}"
+        try:
+            result = await self._command(OrderActivities.change_transport, command, summary)
+        except ActivityError as err:
+            cause = err.cause
+            reason = cause.message if isinstance(cause, ApplicationError) else str(err)
+            self._state.tracking_refused(reason)
+            self._show()
+            raise ApplicationError(f"tracking not changed: {reason}", non_retryable=True) from err
+        self._state.tracking_changed(command, result.note)
+        self._show()
+        return f"tracking {command.transport.transporter_code} {command.transport.track_and_trace} sent"
+
+    @tracking.validator
+    def _validate_tracking(self, request: TrackingRequest) -> None:
+        self._state.validate_tracking(request)
 
     @workflow.update(name=names.UPDATE_CANCEL)
     def cancel(self, request: CancelRequest) -> str:

@@ -37,6 +37,16 @@ class ShipRequest(BaseModel):
     track_and_trace: str | None = None
 
 
+class TrackingRequest(BaseModel):
+    """Tracking added or corrected after shipping (the newest parcel, or the
+    one carrying `line_id`), where the marketplace takes it."""
+
+    track_and_trace: str = Field(min_length=1, max_length=128)
+    # Another transporter than the one shipped with; the same when None.
+    transporter_code: str | None = None
+    line_id: str | None = None
+
+
 class CancelRequest(BaseModel):
     line_ids: list[str] = Field(default_factory=list)
     reason: CancellationReason = CancellationReason.OTHER

@@ -19,6 +19,7 @@ from domain.order.aftersales import TicketsOverdue
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
+    ChangeTransportInput,
     HandleReturnInput,
     ReturnOutcome,
     ShipInput,
@@ -33,6 +34,7 @@ from domain.order.messages import (
     PickRequest,
     ReturnReceivedRequest,
     ShipRequest,
+    TrackingRequest,
 )
 from domain.order.status import MANUAL_STEPS, OrderStatus, Step
 from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
@@ -110,6 +112,8 @@ class OrderState:
         self.parcel = PickRequest()
         self.transport_override: ShipRequest | None = None
         self.shipping: set[str] = set()
+        # A tracking change after shipping is on its way to the marketplace.
+        self.tracking_changing = False
         self.received_returns: list[ReceivedReturn] = []
         # False in orders that had two received returns waiting before returns
         # were bound on receipt: they replay the old matching on handling.
@@ -426,6 +430,57 @@ class OrderState:
             tracking = f", tracking {transport.track_and_trace}" if transport.track_and_trace else ""
             self.note(f"shipped {parcel} with {transport.transporter_code}{tracking}")
         self.transport_override = None
+
+    # Tracking after shipping.
+
+    def validate_tracking(self, request: TrackingRequest) -> None:
+        self.require_accepted("change tracking")
+        self._shipment_for(request)
+        if self.tracking_changing:
+            raise ValueError("a tracking change is being sent right now; wait for it")
+
+    def _shipment_for(self, request: TrackingRequest) -> ShipmentRecord:
+        shipments = [
+            s for s in self.view.shipments if request.line_id is None or request.line_id in {x.line_id for x in s.lines}
+        ]
+        if not shipments:
+            raise ValueError(
+                "nothing shipped yet: give tracking with `ship --tracking`"
+                if request.line_id is None
+                else f"line {request.line_id} has not shipped"
+            )
+        return shipments[-1]
+
+    def tracking_change(self, request: TrackingRequest) -> ChangeTransportInput:
+        shipment = self._shipment_for(request)
+        self.tracking_changing = True
+        code = request.transporter_code or shipment.transport.transporter_code
+        return ChangeTransportInput(
+            order=self.ref,
+            line_ids=[line.line_id for line in shipment.lines],
+            transport=Transport(transporter_code=code, track_and_trace=request.track_and_trace),
+        )
+
+    def tracking_changed(self, command: ChangeTransportInput, note: str | None) -> None:
+        """The parcel's transport as the marketplace now has it, said in the timeline."""
+        self.tracking_changing = False
+        wanted = set(command.line_ids)
+        shipment = next(s for s in reversed(self.view.shipments) if {x.line_id for x in s.lines} == wanted)
+        before = shipment.transport.track_and_trace or "none"
+        shipment.transport = shipment.transport.model_copy(
+            update={
+                "transporter_code": command.transport.transporter_code,
+                "track_and_trace": command.transport.track_and_trace,
+            }
+        )
+        self.note(
+            f"tracking of {', '.join(command.line_ids)} now {command.transport.transporter_code} "
+            f"{command.transport.track_and_trace} (was {before})" + (f"; {note}" if note else "")
+        )
+
+    def tracking_refused(self, reason: str) -> None:
+        self.tracking_changing = False
+        self.note(f"tracking not changed: {reason}")
 
     # Cancelling.
 
