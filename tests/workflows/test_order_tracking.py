@@ -8,7 +8,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from domain import names
 from domain.order.messages import PickRequest, TrackingRequest
 from domain.order.status import OrderStatus
-from tests.workflows.helpers import view, wait_for
+from tests.workflows.helpers import keep_history, view, wait_for
 from tests.workflows.markets import MUG, BolMarket, Market, start_order
 from workflows.order import OrderWorkflow
 
@@ -40,6 +40,8 @@ async def test_tracking_corrected_after_shipping_reaches_the_marketplace_and_the
             names.UPDATE_TRACKING, TrackingRequest(track_and_trace="00340434161094000002"), result_type=str
         )
         shown = await view(handle)
+        if isinstance(market, BolMarket):  # the replay suite's histories are bol's
+            await keep_history(handle, "order-tracking-corrected-after-shipping")
 
     assert "00340434161094000002" in answer
     assert "00340434161094000002" in await marketplace_tracking(market)
