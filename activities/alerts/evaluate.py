@@ -22,6 +22,7 @@ from domain.alerts.conditions import UNSHIPPED, all_alerts
 from domain.alerts.config import AlertSettings
 from domain.alerts.facts import ChannelFacts, Facts, OpenReturn, OrderFacts
 from domain.alerts.messages import AlertRound, AlertsChanged, AlertsInput, NotifyRequest, PublishRequest
+from domain.alerts.model import Alert
 from domain.config import ChannelConfig
 from domain.ids import alerts_workflow_id, intake_workflow_id
 from domain.intake import IntakeState
@@ -32,6 +33,11 @@ from domain.sla import SLA
 log = logging.getLogger(__name__)
 
 INTAKE_PATIENCE = timedelta(seconds=3)
+# How long an undelivered message is offered again to later evaluations (a
+# sink down for a while, an evaluation that died after recording it), and
+# how long delivered ones are remembered so that none is sent twice.
+REDELIVER_RUNS = 2
+OUTBOX_KEPT = timedelta(days=7)
 SHIP_ACTIVITY = "ship_lines"
 
 
@@ -63,13 +69,33 @@ class AlertActivities:
     async def evaluate_alerts(self) -> AlertRound:
         now = datetime.now(UTC)
         facts = await self.gather(now)
-        found = all_alerts(facts, self.settings.thresholds)
-        result = await self.db.run(self.book.transition, found, now)
-        return AlertRound(events=result.events, sinks=list(self.sinks), attention=result.attention, open=result.open)
+        return await self.settle(all_alerts(facts, self.settings.thresholds), now)
+
+    async def settle(self, found: list[Alert], now: datetime) -> AlertRound:
+        """The transition, recorded with its messages, and every message not
+        yet delivered: a retry of an attempt whose answer was lost finds them
+        there instead of losing them."""
+        sinks = list(self.sinks)
+        result = await self.db.run(self.book.transition, found, now, sinks)
+        since = now - REDELIVER_RUNS * self.settings.every - timedelta(minutes=1)
+        deliveries = await self.db.run(self.book.undelivered, sinks, since)
+        await self.db.run(self.book.forget_deliveries, now - max(OUTBOX_KEPT, 2 * self.settings.every))
+        return AlertRound(
+            events=result.events, sinks=sinks, attention=result.attention, open=result.open, deliveries=deliveries
+        )
 
     @activity.defn
     async def notify(self, request: NotifyRequest) -> None:
+        """Send one message to one sink, once: a delivery recorded as done is
+        not sent again, whoever asks."""
+        message_id = request.message_id
+        if message_id is not None:
+            delivered: bool = await self.db.run(self.book.delivered, message_id, request.sink)
+            if delivered:
+                return
         await self.sinks[request.sink].send(request.event)
+        if message_id is not None:
+            await self.db.run(self.book.mark_delivered, message_id, request.sink)
 
     @activity.defn
     async def publish(self, request: PublishRequest) -> None:

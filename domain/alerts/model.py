@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import BaseModel
 
@@ -67,6 +68,12 @@ class AlertEvent(BaseModel):
     change: Change
     alert: Alert
     at: datetime
+
+    @property
+    def message_id(self) -> str:
+        """The same for the same transition however often it is looked at:
+        what a sink's delivery is recorded under."""
+        return str(uuid5(NAMESPACE_URL, f"ordertide-alert:{self.alert.key}:{self.change}:{self.at.isoformat()}"))
 
     def title(self) -> str:
         label = {Change.RAISED: self.alert.severity.upper(), Change.WORSE: "WORSE", Change.RESOLVED: "RESOLVED"}
