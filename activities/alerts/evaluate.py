@@ -15,6 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.alerts.sinks import Sink, configured_sinks
 from activities.order_search import OrderSummary, list_orders, list_query, order_views
 from activities.store import AlertBook, Database, OfferBook, OrderLedger
+from activities.store.labels import ShippingLabels
 from activities.store.offers import count_by_state
 from activities.store.shipments import ShipmentsInFlight
 from domain import names
@@ -59,6 +60,7 @@ class AlertActivities:
         self.task_queue = task_queue
         self.ledger, self.offers, self.book = OrderLedger(db), OfferBook(db), AlertBook(db)
         self.shipments = ShipmentsInFlight(db)
+        self.labels = ShippingLabels(db)
         self.http = http or httpx.AsyncClient(timeout=10)
         self.sinks: dict[str, Sink] = configured_sinks(settings, self.http)
 
@@ -128,6 +130,11 @@ class AlertActivities:
             channels=list(channels),
             orders=await self._orders(now),
             failed_imports=await self.db.run(self.book.failed_imports),
+            unused_labels=[
+                label
+                for label in await self.db.run(self.labels.unused, now - self.settings.thresholds.label_forgotten)
+                if label.channel in self.channels
+            ],
         )
 
     async def _channel(self, name: str, config: ChannelConfig, now: datetime) -> ChannelFacts:

@@ -23,6 +23,7 @@ class AlertKind(StrEnum):
     SELLER_CANCELLATIONS = "seller-cancellations"
     SHIP_BY = "ship-by"
     SHIPMENT_UNCONFIRMED = "shipment-unconfirmed"
+    LABEL_UNUSED = "label-unused"
     RETURN_UNHANDLED = "return-unhandled"
     OFFERS_REJECTED = "offers-rejected"
     IMPORT_FAILED = "import-failed"
