@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from domain import names
+from domain.alerts.clock import deadline
 from domain.order.aftersales import TicketsOverdue
 from domain.order.commands import (
     AcceptedOrder,
@@ -591,8 +592,11 @@ class OrderState:
     def return_sla_due(self, record: ReturnRecord) -> datetime:
         """When the marketplace counts the return as late: its handling SLA
         from the marketplace's registration (never later than our intake saw
-        it, should the two clocks disagree)."""
-        return self._sla_start(record) + self.sla.return_handling
+        it, should the two clocks disagree), in business days where the
+        marketplace counts them (as the alert evaluation does; only with the
+        marketplace's clocks, so orders from before keep their timers)."""
+        business_days = self.marketplace_clocks and self.sla.return_handling_business_days
+        return deadline(self._sla_start(record), self.sla.return_handling, business_days)
 
     def _sla_start(self, record: ReturnRecord) -> datetime:
         if self.marketplace_clocks and record.registered_at is not None:
