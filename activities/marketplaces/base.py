@@ -147,3 +147,13 @@ class TransportChanger(Protocol):
         """Give the shipment of these lines this tracking (and transporter,
         when `transport` names one), at most once."""
         ...
+
+
+@runtime_checkable
+class DeliveryTracker(Protocol):
+    """A marketplace that passes on the carrier's delivery events."""
+
+    async def delivered_at(self, marketplace_order_id: str) -> datetime | None:
+        """When the order's last parcel was delivered; None while it is not
+        (or the carrier data does not say)."""
+        ...

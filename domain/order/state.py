@@ -766,6 +766,17 @@ class OrderState:
         self.view.return_window_ends = ends
         return ends
 
+    def window_from_delivery(self, delivered: datetime) -> datetime | None:
+        """The carrier delivered later than expected: the marketplace's return
+        window (from its registration of the delivery) ends later, and so does
+        ours. None when it ends no later than the one already waited out."""
+        ends = delivered + self.sla.delivery_registration_lag + self.return_window
+        if self.view.return_window_ends is not None and ends <= self.view.return_window_ends:
+            return None
+        self.view.return_window_ends = ends
+        self.note(f"the carrier delivered {delivered:%Y-%m-%d %H:%M} UTC: the return window runs until {ends:%Y-%m-%d}")
+        return ends
+
     def expected_delivery(self) -> datetime:
         """When the marketplace will have registered the last parcel as
         delivered: its transporter's transit time to the buyer's country plus

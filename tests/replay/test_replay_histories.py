@@ -34,6 +34,7 @@ def test_there_are_histories_for_every_branch():
         "order-supplier-portal-cancel-confirmed",
         "intake-supplier-push-refused",
         "order-tracking-corrected-after-shipping",
+        "order-delivered-later-than-expected",
     } <= names
 
 

@@ -32,6 +32,8 @@ from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 
+# Transport events that mean the buyer has the parcel.
+DELIVERED_EVENTS = frozenset({"DELIVERED_AT_CUSTOMER", "DELIVERED_AT_NEIGHBOURS", "PICKED_UP_AT_PICK_UP_POINT"})
 # change-interval-minute accepts at most 60; past that we read all open orders.
 MAX_CHANGE_INTERVAL = timedelta(minutes=60)
 # bol says to poll one minute more often than the interval; we add a minute of overlap.
@@ -279,6 +281,25 @@ class BolAdapter:
         return await self._command(
             ctx, prepare, send, [(transport_id, "CHANGE_TRANSPORT")], what=f"tracking of shipment {shipment_id}"
         )
+
+    async def delivered_at(self, marketplace_order_id: str) -> datetime | None:
+        """When the carrier delivered the order's last parcel (its transport
+        events), or None while one is not delivered or none says so."""
+        response = await self.http.call(
+            "GET", "/retailer/shipments", params={"order-id": checked(marketplace_order_id, BolId.ORDER), "page": 1}
+        )
+        page = wire.ShipmentsPage.model_validate(response.json() if response.content else {})
+        delivered: list[datetime] = []
+        for shipment in page.shipments:
+            if not shipment.shipmentId:
+                continue
+            detail = await self.http.call("GET", path("/retailer/shipments/{}", shipment.shipmentId, BolId.OPAQUE))
+            events = wire.ShipmentDetail.model_validate(detail.json()).transport.transportEvents
+            at = [e.eventDateTime for e in events if e.eventCode in DELIVERED_EVENTS and e.eventDateTime]
+            if not at:
+                return None
+            delivered.append(min(at))
+        return max(delivered, default=None)
 
     async def _shipment_of(self, marketplace_order_id: str, line_ids: list[str]) -> str:
         wanted = set(line_ids)

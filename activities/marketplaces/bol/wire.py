@@ -125,10 +125,16 @@ class ShipmentItemRef(Wire):
     orderItemId: str | None = None
 
 
+class TransportEvent(Wire):
+    eventCode: str
+    eventDateTime: datetime | None = None
+
+
 class TransportRef(Wire):
     transportId: str | None = None
     transporterCode: str | None = None
     trackAndTrace: str | None = None
+    transportEvents: list[TransportEvent] = Field(default_factory=list)
 
 
 class ReducedShipment(Wire):
