@@ -72,6 +72,8 @@ async def test_a_retried_evaluation_and_a_repeated_notify_send_each_message_once
     await send_all(activities, cleared.deliveries)
     assert (await activities.settle([], T0 + timedelta(minutes=25))).deliveries == []
     assert [t.split("]")[0] for t in hook.texts()] == ["[ordertide WARNING", "[ordertide WORSE", "[ordertide RESOLVED"]
+    # Each message carries its own key, the same on every try, for receivers that dedupe.
+    assert hook.keys[0] == first.deliveries[0].message_id and len(set(hook.keys)) == 3
 
 
 async def test_a_message_a_sink_did_not_take_is_offered_to_the_next_run_and_then_given_up(store, receiver):
