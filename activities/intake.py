@@ -33,7 +33,7 @@ from activities.return_watch import ReturnWatch
 from activities.tickets import TicketWatch
 from activities.tracing import tag_order
 from domain import names
-from domain.config import ChannelConfig
+from domain.config import ChannelConfig, follows_delivery_events
 from domain.errors import MarketplaceError
 from domain.ids import order_workflow_id
 from domain.intake import IntakePollResult, IntakeWatch, OrderChange, UnreadableItem
@@ -211,6 +211,7 @@ class IntakeActivities:
             marketplace_order_id=change.marketplace_order_id,
             cancellation_requested_line_ids=list(requested),
             return_window=config.return_window,
+            follow_delivery_events=follows_delivery_events(config),
         )
         # A buyer's cancellation seen at intake arrives with the start, as its signal.
         start_signal: str | None = None
@@ -270,6 +271,7 @@ class IntakeActivities:
                 marketplace=config.marketplace,
                 marketplace_order_id=notice.marketplace_order_id,
                 return_window=config.return_window,
+                follow_delivery_events=follows_delivery_events(config),
                 reopened=closed,
             ),
             id=workflow_id,

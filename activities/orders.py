@@ -4,6 +4,7 @@ after a crash neither ships twice nor reserves twice."""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -11,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 from activities.channels import Channels
 from activities.errors import marketplace_errors, unexpected_errors_need_attention
 from activities.heartbeat import heartbeating
-from activities.marketplaces.base import CommandContext, LabelSeller
+from activities.marketplaces.base import CommandContext, DeliveryTracker, LabelSeller, TransportChanger
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OrderLedger
 from activities.store.labels import ShippingLabels
@@ -25,6 +26,7 @@ from domain.money import to_money
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
+    ChangeTransportInput,
     CommandResult,
     HandleReturnInput,
     ReturnOutcome,
@@ -295,6 +297,41 @@ class OrderActivities:
 
     @activity.defn
     @unexpected_errors_need_attention
+    async def change_transport(self, step: ChangeTransportInput) -> CommandResult:
+        """Tracking added or corrected after shipping, where the marketplace
+        takes it; refused before calling it where it does not."""
+        ref = step.order
+        tag(ref)
+        adapter = self.channels[ref.channel]
+        if not isinstance(adapter, TransportChanger):
+            raise ApplicationError(
+                f"{ref.marketplace} has no API to change tracking after shipping: change it in its seller portal",
+                type=BUSINESS_ERROR_TYPE,
+                non_retryable=True,
+            )
+        with marketplace_errors():
+            async with _command_context() as ctx:
+                return await adapter.change_transport(ref.marketplace_order_id, step.line_ids, step.transport, ctx)
+
+    @activity.defn
+    async def delivered_at(self, ref: OrderRef) -> datetime | None:
+        """When the carrier delivered the order, where the marketplace passes
+        its events on; None otherwise, and when it will not say (its "no" is
+        no reason for the order to need attention: the transit time stands)."""
+        tag(ref)
+        adapter = self.channels[ref.channel]
+        if not isinstance(adapter, DeliveryTracker):
+            return None
+        try:
+            with marketplace_errors():
+                return await adapter.delivered_at(ref.marketplace_order_id)
+        except ApplicationError as err:
+            if err.non_retryable:
+                return None
+            raise
+
+    @activity.defn
+    @unexpected_errors_need_attention
     async def cancel_line(self, step: CancelLineInput) -> CommandResult:
         ref = step.order
         tag(ref)
@@ -368,6 +405,8 @@ class OrderActivities:
             self.deliver_to_warehouse,
             self.choose_transporter,
             self.ship_lines,
+            self.change_transport,
+            self.delivered_at,
             self.cancel_line,
             self.handle_return,
         ]

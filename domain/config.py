@@ -51,6 +51,11 @@ class BolChannelConfig(BaseModel):
     # worker look the status up at once, and polling becomes the safety net.
     process_status_pushes: bool = False
     return_window: timedelta | None = None
+    # At the end of an order's return window, ask bol for the carrier's
+    # delivery event and keep the order open if the parcel arrived later than
+    # its transit time predicted. Off by default: it costs every shipped order
+    # one more billable activity, and a return after close reopens the order anyway.
+    follow_delivery_events: bool = False
     request_timeout: timedelta = timedelta(seconds=30)
     # Offer sync: keep this channel's offers in line with stock and prices.
     offer_sync: bool = True
@@ -254,3 +259,9 @@ ChannelConfig = Annotated[
     | Annotated[SupplierChannelConfig, Tag(Marketplace.SUPPLIER)],
     Discriminator(_marketplace_of),
 ]
+
+
+def follows_delivery_events(config: ChannelConfig) -> bool:
+    """Whether the channel's orders ask for the carrier's delivery event at
+    the end of their return window (only bol passes one on)."""
+    return isinstance(config, BolChannelConfig) and config.follow_delivery_events

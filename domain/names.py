@@ -37,6 +37,7 @@ UPDATE_CANCEL = "cancel"
 UPDATE_RETURN_RECEIVED = "return_received"
 UPDATE_RESUME = "resume"
 UPDATE_CONFIRM = "confirm"
+UPDATE_TRACKING = "tracking"
 QUERY_VIEW = "view"
 
 # Offer sync and inventory.

@@ -28,6 +28,10 @@ class MarketplaceSla(BaseModel):
     # From the parcel's delivery until the marketplace has registered it: its
     # return window starts then, so ours waits for it too.
     delivery_registration_lag: timedelta = timedelta(days=1)
+    # The marketplace passes the carrier's delivery events on (bol: a
+    # shipment's transportEvents), so a late delivery can be seen; elsewhere
+    # asking would cost an order an activity to learn nothing.
+    delivery_events: bool = False
 
 
 SLA: dict[Marketplace, MarketplaceSla] = {
@@ -35,6 +39,7 @@ SLA: dict[Marketplace, MarketplaceSla] = {
         return_window=timedelta(days=30),
         return_handling=timedelta(hours=48),
         seller_cancellation_threshold=Decimal("0.02"),
+        delivery_events=True,
     ),
     Marketplace.KAUFLAND: MarketplaceSla(
         return_window=timedelta(days=30),

@@ -19,6 +19,7 @@ from domain.order.messages import (
     ResumeRequest,
     ReturnReceivedRequest,
     ShipRequest,
+    TrackingRequest,
 )
 from domain.order.status import ManualStep
 from domain.order.view import LineQuantity, OrderView
@@ -186,6 +187,24 @@ async def ship(
     tracking: Code = None,
 ) -> None:
     await _update(order_id, names.UPDATE_SHIP, ShipRequest(transporter_code=transporter, track_and_trace=tracking))
+
+
+@order_app.command("tracking")
+@run_async
+async def tracking(
+    order_id: OrderId,
+    code: Annotated[str, typer.Argument(help="the parcel's track & trace code", callback=checked(args.code))],
+    transporter: Annotated[
+        str | None, typer.Option(help="another transporter than the one shipped with", callback=checked(args.code))
+    ] = None,
+    line: Annotated[
+        str | None, typer.Option(help="the parcel of this line; the newest when omitted", callback=checked(args.code))
+    ] = None,
+) -> None:
+    """Add or correct a shipped parcel's tracking, where the marketplace takes
+    it (bol: the transport is changed; Kaufland: the tracking is added)."""
+    request = TrackingRequest(track_and_trace=code, transporter_code=transporter, line_id=line)
+    await _update(order_id, names.UPDATE_TRACKING, request)
 
 
 @order_app.command("cancel")

@@ -36,17 +36,21 @@ class AlertEvaluationWorkflow:
         # Given up before the next evaluation is due, so a sink that stays
         # down never makes the schedule skip one (its overlap policy is SKIP).
         give_up = max(request.every * 0.8, timedelta(seconds=10))
+        # Rounds recorded before the outbox carry no deliveries: their
+        # events go to every sink, as they did, so their histories replay.
+        requests = found.deliveries or [
+            NotifyRequest(sink=sink, event=event) for event in found.events for sink in found.sinks
+        ]
         sends = [
             workflow.execute_activity_method(
                 AlertActivities.notify,
-                NotifyRequest(sink=sink, event=event),
+                request,
                 start_to_close_timeout=timedelta(seconds=30),
                 schedule_to_close_timeout=give_up,
                 retry_policy=SINK_RETRY,
-                summary=f"{event.change} {event.alert.key} to {sink}",
+                summary=f"{request.event.change} {request.event.alert.key} to {request.sink}",
             )
-            for event in found.events
-            for sink in found.sinks
+            for request in requests
         ]
         publish = None
         if found.events or found.attention:

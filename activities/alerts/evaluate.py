@@ -15,6 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.alerts.sinks import Sink, configured_sinks
 from activities.order_search import OrderSummary, list_orders, list_query, order_views
 from activities.store import AlertBook, Database, OfferBook, OrderLedger
+from activities.store.labels import ShippingLabels
 from activities.store.offers import count_by_state
 from activities.store.shipments import ShipmentsInFlight
 from domain import names
@@ -22,6 +23,7 @@ from domain.alerts.conditions import UNSHIPPED, all_alerts
 from domain.alerts.config import AlertSettings
 from domain.alerts.facts import ChannelFacts, Facts, OpenReturn, OrderFacts
 from domain.alerts.messages import AlertRound, AlertsChanged, AlertsInput, NotifyRequest, PublishRequest
+from domain.alerts.model import Alert
 from domain.config import ChannelConfig
 from domain.ids import alerts_workflow_id, intake_workflow_id
 from domain.intake import IntakeState
@@ -32,6 +34,11 @@ from domain.sla import SLA
 log = logging.getLogger(__name__)
 
 INTAKE_PATIENCE = timedelta(seconds=3)
+# How long an undelivered message is offered again to later evaluations (a
+# sink down for a while, an evaluation that died after recording it), and
+# how long delivered ones are remembered so that none is sent twice.
+REDELIVER_RUNS = 2
+OUTBOX_KEPT = timedelta(days=7)
 SHIP_ACTIVITY = "ship_lines"
 
 
@@ -53,6 +60,7 @@ class AlertActivities:
         self.task_queue = task_queue
         self.ledger, self.offers, self.book = OrderLedger(db), OfferBook(db), AlertBook(db)
         self.shipments = ShipmentsInFlight(db)
+        self.labels = ShippingLabels(db)
         self.http = http or httpx.AsyncClient(timeout=10)
         self.sinks: dict[str, Sink] = configured_sinks(settings, self.http)
 
@@ -63,13 +71,33 @@ class AlertActivities:
     async def evaluate_alerts(self) -> AlertRound:
         now = datetime.now(UTC)
         facts = await self.gather(now)
-        found = all_alerts(facts, self.settings.thresholds)
-        result = await self.db.run(self.book.transition, found, now)
-        return AlertRound(events=result.events, sinks=list(self.sinks), attention=result.attention, open=result.open)
+        return await self.settle(all_alerts(facts, self.settings.thresholds), now)
+
+    async def settle(self, found: list[Alert], now: datetime) -> AlertRound:
+        """The transition, recorded with its messages, and every message not
+        yet delivered: a retry of an attempt whose answer was lost finds them
+        there instead of losing them."""
+        sinks = list(self.sinks)
+        result = await self.db.run(self.book.transition, found, now, sinks)
+        since = now - REDELIVER_RUNS * self.settings.every - timedelta(minutes=1)
+        deliveries = await self.db.run(self.book.undelivered, sinks, since)
+        await self.db.run(self.book.forget_deliveries, now - max(OUTBOX_KEPT, 2 * self.settings.every))
+        return AlertRound(
+            events=result.events, sinks=sinks, attention=result.attention, open=result.open, deliveries=deliveries
+        )
 
     @activity.defn
     async def notify(self, request: NotifyRequest) -> None:
+        """Send one message to one sink, once: a delivery recorded as done is
+        not sent again, whoever asks."""
+        message_id = request.message_id
+        if message_id is not None:
+            delivered: bool = await self.db.run(self.book.delivered, message_id, request.sink)
+            if delivered:
+                return
         await self.sinks[request.sink].send(request.event)
+        if message_id is not None:
+            await self.db.run(self.book.mark_delivered, message_id, request.sink)
 
     @activity.defn
     async def publish(self, request: PublishRequest) -> None:
@@ -102,6 +130,11 @@ class AlertActivities:
             channels=list(channels),
             orders=await self._orders(now),
             failed_imports=await self.db.run(self.book.failed_imports),
+            unused_labels=[
+                label
+                for label in await self.db.run(self.labels.unused, now - self.settings.thresholds.label_forgotten)
+                if label.channel in self.channels
+            ],
         )
 
     async def _channel(self, name: str, config: ChannelConfig, now: datetime) -> ChannelFacts:

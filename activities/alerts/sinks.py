@@ -63,7 +63,10 @@ class Webhook:
         self.config, self.http = config, http
 
     async def send(self, event: AlertEvent) -> None:
-        response = await self.http.post(self.config.url, json=slack_body(event))
+        # The same for every retry of the message: a receiver that keeps it
+        # can drop the copy a send whose answer was lost would repeat.
+        headers = {"Idempotency-Key": event.message_id}
+        response = await self.http.post(self.config.url, json=slack_body(event), headers=headers)
         response.raise_for_status()
 
 
@@ -79,6 +82,7 @@ class Email:
         message["Subject"] = event.title()
         message["From"] = config.sender
         message["To"] = ", ".join(config.to)
+        message["Message-ID"] = f"<{event.message_id}@ordertide>"  # mail clients fold repeats into one
         message.set_content(f"{event.text()}\n\nAt {event.at:%Y-%m-%d %H:%M} UTC. Open alerts: ordertide alerts\n")
         with smtplib.SMTP(config.host, config.port, timeout=config.timeout.total_seconds()) as smtp:
             if config.starttls:

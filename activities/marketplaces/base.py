@@ -135,3 +135,25 @@ class LabelSeller(Protocol):
         """Cancel an unused label where the marketplace allows it; says what
         happened, for the order's timeline."""
         ...
+
+
+@runtime_checkable
+class TransportChanger(Protocol):
+    """A marketplace that takes tracking added or corrected after shipping."""
+
+    async def change_transport(
+        self, marketplace_order_id: str, line_ids: list[str], transport: Transport, ctx: CommandContext
+    ) -> CommandResult:
+        """Give the shipment of these lines this tracking (and transporter,
+        when `transport` names one), at most once."""
+        ...
+
+
+@runtime_checkable
+class DeliveryTracker(Protocol):
+    """A marketplace that passes on the carrier's delivery events."""
+
+    async def delivered_at(self, marketplace_order_id: str) -> datetime | None:
+        """When the order's last parcel was delivered; None while it is not
+        (or the carrier data does not say)."""
+        ...

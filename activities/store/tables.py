@@ -183,6 +183,20 @@ class AlertRow(SQLModel, table=True):
     payload: dict = Field(sa_column=Column(JSON))
 
 
+class AlertDeliveryRow(SQLModel, table=True):
+    """One alert message for one sink, written with the alert's transition
+    (the same transaction): a retried or rerun evaluation finds the messages
+    of a transition already made and sends the undelivered ones, and a
+    message marked delivered is never sent again."""
+
+    __tablename__ = "alert_delivery"
+    message_id: str = Field(primary_key=True, max_length=64)
+    sink: str = Field(primary_key=True, max_length=255)
+    payload: dict = Field(sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    delivered_at: datetime | None = None
+
+
 class ImportFailureRow(SQLModel, table=True):
     """The last import of a file (stock CSV, catalog) that failed; a later
     successful import of the same kind and name deletes it."""

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from domain.alerts.clock import deadline
 from domain.alerts.config import Thresholds
-from domain.alerts.facts import ChannelFacts, Facts, FailedImport, OrderFacts, seller_fault_rate
+from domain.alerts.facts import ChannelFacts, Facts, FailedImport, OrderFacts, UnusedLabel, seller_fault_rate
 from domain.alerts.model import Alert, AlertKind, Severity
+from domain.ids import order_workflow_id
 from domain.intake import IntakeInput
 from domain.sla import SLA
 
@@ -163,6 +164,28 @@ def shipment_unconfirmed(order: OrderFacts, now: datetime, limits: Thresholds) -
     )
 
 
+def label_unused(label: UnusedLabel, now: datetime, limits: Thresholds) -> Alert | None:
+    """Bought, and no shipment went out with it after `label_unused`; left
+    alone `label_forgotten` after its purchase (its parcel is long gone or
+    never will be)."""
+    age = now - label.bought_at
+    if age <= limits.label_unused or age > limits.label_forgotten:
+        return None
+    workflow_id = order_workflow_id(label.channel, label.marketplace_order_id)
+    why = label.voided or "no shipment went out with it; ship the order or cancel it"
+    return Alert(
+        kind=AlertKind.LABEL_UNUSED,
+        subject=f"{workflow_id}:{label.label_id}",
+        channel=label.channel,
+        workflow_id=workflow_id,
+        severity=Severity.WARNING,
+        message=(
+            f"shipping label {label.label_id} ({label.transporter_code}, {label.track_and_trace}) bought "
+            f"{label.bought_at:%Y-%m-%d %H:%M} UTC and not used: {why}"
+        ),
+    )
+
+
 def returns_unhandled(order: OrderFacts, now: datetime, limits: Thresholds) -> list[Alert]:
     sla = SLA[order.marketplace]
     alerts = []
@@ -239,4 +262,5 @@ def all_alerts(facts: Facts, limits: Thresholds) -> list[Alert]:
         found += _present(check(order, now, limits) for check in per_order)
         found += returns_unhandled(order, now, limits)
     found += [import_failed(failed) for failed in facts.failed_imports]
+    found += _present(label_unused(label, now, limits) for label in facts.unused_labels)
     return found

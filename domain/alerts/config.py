@@ -24,6 +24,11 @@ class Thresholds(BaseModel):
     ship_by_warning: timedelta = timedelta(hours=4)
     # A shipment confirmation still not final after this long.
     shipment_confirmation: timedelta = timedelta(minutes=30)
+    # A label bought from the marketplace and no shipment gone out with it
+    # this long after: paid for, and a parcel that may be handed over
+    # wrongly. Watched until `label_forgotten` after its purchase.
+    label_unused: timedelta = timedelta(hours=1)
+    label_forgotten: timedelta = timedelta(days=14)
     # Share of the marketplace's return handling SLA at which an open return warns.
     return_warn_share: float = Field(default=0.75, gt=0, le=1)
     # An order still being accepted after this long is stuck.

@@ -47,6 +47,19 @@ class OrderFacts(BaseModel):
     open_returns: list[OpenReturn] = Field(default_factory=list)
 
 
+class UnusedLabel(BaseModel):
+    """A shipping label bought from the marketplace that no shipment went out with."""
+
+    channel: str
+    marketplace_order_id: str
+    label_id: str
+    transporter_code: str
+    track_and_trace: str
+    bought_at: datetime
+    # What happened to it when the order was cancelled after buying, if it was.
+    voided: str | None = None
+
+
 class FailedImport(BaseModel):
     import_id: str
     kind: str
@@ -60,6 +73,7 @@ class Facts(BaseModel):
     channels: list[ChannelFacts] = Field(default_factory=list)
     orders: list[OrderFacts] = Field(default_factory=list)
     failed_imports: list[FailedImport] = Field(default_factory=list)
+    unused_labels: list[UnusedLabel] = Field(default_factory=list)
 
 
 def seller_fault_rate(seller_fault_orders: int, orders: int) -> Decimal:

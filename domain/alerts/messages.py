@@ -7,6 +7,14 @@ from pydantic import BaseModel, Field
 from domain.alerts.model import AlertEvent, OpenAlert
 
 
+class NotifyRequest(BaseModel):
+    sink: str
+    event: AlertEvent
+    # Set: the delivery is recorded in the store's outbox, and one already
+    # delivered is not sent again (a retried activity, a rerun evaluation).
+    message_id: str | None = None
+
+
 class AlertRound(BaseModel):
     """What one evaluation found: the messages to send, to which sinks, and
     the workflows whose alerts changed."""
@@ -15,11 +23,10 @@ class AlertRound(BaseModel):
     sinks: list[str] = Field(default_factory=list)
     attention: dict[str, str] = Field(default_factory=dict)
     open: list[OpenAlert] = Field(default_factory=list)
-
-
-class NotifyRequest(BaseModel):
-    sink: str
-    event: AlertEvent
+    # Every message still undelivered to a sink: this evaluation's, and those
+    # an earlier attempt or run recorded and did not deliver. Rounds from
+    # before the outbox had none: their events went to every sink.
+    deliveries: list[NotifyRequest] = Field(default_factory=list)
 
 
 class AlertsChanged(BaseModel):

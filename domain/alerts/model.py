@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import BaseModel
 
@@ -22,6 +23,7 @@ class AlertKind(StrEnum):
     SELLER_CANCELLATIONS = "seller-cancellations"
     SHIP_BY = "ship-by"
     SHIPMENT_UNCONFIRMED = "shipment-unconfirmed"
+    LABEL_UNUSED = "label-unused"
     RETURN_UNHANDLED = "return-unhandled"
     OFFERS_REJECTED = "offers-rejected"
     IMPORT_FAILED = "import-failed"
@@ -67,6 +69,12 @@ class AlertEvent(BaseModel):
     change: Change
     alert: Alert
     at: datetime
+
+    @property
+    def message_id(self) -> str:
+        """The same for the same transition however often it is looked at:
+        what a sink's delivery is recorded under."""
+        return str(uuid5(NAMESPACE_URL, f"ordertide-alert:{self.alert.key}:{self.change}:{self.at.isoformat()}"))
 
     def title(self) -> str:
         label = {Change.RAISED: self.alert.severity.upper(), Change.WORSE: "WORSE", Change.RESOLVED: "RESOLVED"}

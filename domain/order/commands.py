@@ -70,6 +70,14 @@ class ShipInput(BaseModel):
     choose_transporter: TransporterQuery | None = None
 
 
+class ChangeTransportInput(BaseModel):
+    """Give an earlier shipment (the parcel of `line_ids`) new tracking."""
+
+    order: OrderRef
+    line_ids: list[str]
+    transport: Transport
+
+
 class CancelLineInput(BaseModel):
     order: OrderRef
     line_id: str

@@ -17,6 +17,9 @@ class OrderWorkflowInput(BaseModel):
     cancellation_requested_line_ids: list[str] = Field(default_factory=list)
     # Benchmarks shorten the return window; production uses the marketplace SLA.
     return_window: timedelta | None = None
+    # The channel follows the carrier's delivery events (bol's
+    # follow_delivery_events): the return window may run on from a late delivery.
+    follow_delivery_events: bool = False
     # A return arrived after the order's workflow closed: this run starts from
     # the closed run's result, skips accepting and shipping, and handles it.
     reopened: OrderView | None = None
@@ -35,6 +38,16 @@ class ShipRequest(BaseModel):
 
     transporter_code: str | None = None
     track_and_trace: str | None = None
+
+
+class TrackingRequest(BaseModel):
+    """Tracking added or corrected after shipping (the newest parcel, or the
+    one carrying `line_id`), where the marketplace takes it."""
+
+    track_and_trace: str = Field(min_length=1, max_length=128)
+    # Another transporter than the one shipped with; the same when None.
+    transporter_code: str | None = None
+    line_id: str | None = None
 
 
 class CancelRequest(BaseModel):

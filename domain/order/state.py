@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from domain import names
+from domain.alerts.clock import deadline
 from domain.order.aftersales import TicketsOverdue
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
+    ChangeTransportInput,
     HandleReturnInput,
     ReturnOutcome,
     ShipInput,
@@ -33,6 +35,7 @@ from domain.order.messages import (
     PickRequest,
     ReturnReceivedRequest,
     ShipRequest,
+    TrackingRequest,
 )
 from domain.order.status import MANUAL_STEPS, OrderStatus, Step
 from domain.order.view import LineQuantity, LineView, OrderRef, OrderView, ReturnRecord, ShipmentRecord, Transport
@@ -110,6 +113,8 @@ class OrderState:
         self.parcel = PickRequest()
         self.transport_override: ShipRequest | None = None
         self.shipping: set[str] = set()
+        # A tracking change after shipping is on its way to the marketplace.
+        self.tracking_changing = False
         self.received_returns: list[ReceivedReturn] = []
         # False in orders that had two received returns waiting before returns
         # were bound on receipt: they replay the old matching on handling.
@@ -122,6 +127,7 @@ class OrderState:
         # A channel's own return window (benchmarks, tests) is the whole wait
         # after shipping, delivery included.
         self.return_window_given = order.return_window is not None
+        self.follow_delivery_events = order.follow_delivery_events
         # Manual steps waiting for ops, per line: what to do by hand.
         self.manual_steps: dict[str, str] = {}
         self._clock = clock
@@ -427,6 +433,57 @@ class OrderState:
             self.note(f"shipped {parcel} with {transport.transporter_code}{tracking}")
         self.transport_override = None
 
+    # Tracking after shipping.
+
+    def validate_tracking(self, request: TrackingRequest) -> None:
+        self.require_accepted("change tracking")
+        self._shipment_for(request)
+        if self.tracking_changing:
+            raise ValueError("a tracking change is being sent right now; wait for it")
+
+    def _shipment_for(self, request: TrackingRequest) -> ShipmentRecord:
+        shipments = [
+            s for s in self.view.shipments if request.line_id is None or request.line_id in {x.line_id for x in s.lines}
+        ]
+        if not shipments:
+            raise ValueError(
+                "nothing shipped yet: give tracking with `ship --tracking`"
+                if request.line_id is None
+                else f"line {request.line_id} has not shipped"
+            )
+        return shipments[-1]
+
+    def tracking_change(self, request: TrackingRequest) -> ChangeTransportInput:
+        shipment = self._shipment_for(request)
+        self.tracking_changing = True
+        code = request.transporter_code or shipment.transport.transporter_code
+        return ChangeTransportInput(
+            order=self.ref,
+            line_ids=[line.line_id for line in shipment.lines],
+            transport=Transport(transporter_code=code, track_and_trace=request.track_and_trace),
+        )
+
+    def tracking_changed(self, command: ChangeTransportInput, note: str | None) -> None:
+        """The parcel's transport as the marketplace now has it, said in the timeline."""
+        self.tracking_changing = False
+        wanted = set(command.line_ids)
+        shipment = next(s for s in reversed(self.view.shipments) if {x.line_id for x in s.lines} == wanted)
+        before = shipment.transport.track_and_trace or "none"
+        shipment.transport = shipment.transport.model_copy(
+            update={
+                "transporter_code": command.transport.transporter_code,
+                "track_and_trace": command.transport.track_and_trace,
+            }
+        )
+        self.note(
+            f"tracking of {', '.join(command.line_ids)} now {command.transport.transporter_code} "
+            f"{command.transport.track_and_trace} (was {before})" + (f"; {note}" if note else "")
+        )
+
+    def tracking_refused(self, reason: str) -> None:
+        self.tracking_changing = False
+        self.note(f"tracking not changed: {reason}")
+
     # Cancelling.
 
     def validate_cancel(self, request: CancelRequest) -> None:
@@ -536,8 +593,11 @@ class OrderState:
     def return_sla_due(self, record: ReturnRecord) -> datetime:
         """When the marketplace counts the return as late: its handling SLA
         from the marketplace's registration (never later than our intake saw
-        it, should the two clocks disagree)."""
-        return self._sla_start(record) + self.sla.return_handling
+        it, should the two clocks disagree), in business days where the
+        marketplace counts them (as the alert evaluation does; only with the
+        marketplace's clocks, so orders from before keep their timers)."""
+        business_days = self.marketplace_clocks and self.sla.return_handling_business_days
+        return deadline(self._sla_start(record), self.sla.return_handling, business_days)
 
     def _sla_start(self, record: ReturnRecord) -> datetime:
         if self.marketplace_clocks and record.registered_at is not None:
@@ -705,6 +765,17 @@ class OrderState:
             starts = self.expected_delivery()
         ends = starts + self.return_window
         self.view.return_window_ends = ends
+        return ends
+
+    def window_from_delivery(self, delivered: datetime) -> datetime | None:
+        """The carrier delivered later than expected: the marketplace's return
+        window (from its registration of the delivery) ends later, and so does
+        ours. None when it ends no later than the one already waited out."""
+        ends = delivered + self.sla.delivery_registration_lag + self.return_window
+        if self.view.return_window_ends is not None and ends <= self.view.return_window_ends:
+            return None
+        self.view.return_window_ends = ends
+        self.note(f"the carrier delivered {delivered:%Y-%m-%d %H:%M} UTC: the return window runs until {ends:%Y-%m-%d}")
         return ends
 
     def expected_delivery(self) -> datetime:

@@ -112,6 +112,14 @@ class TransportInstruction(Inbound):
     trackAndTrace: str | None = None
 
 
+class ChangeTransportRequest(Inbound):
+    """PUT /retailer/transports/{transport-id}: trackAndTrace is required,
+    the transporter optional (the transport keeps its own when none)."""
+
+    transporterCode: str | None = Field(default=None, min_length=1)
+    trackAndTrace: str = Field(min_length=1)
+
+
 class ShipmentRequest(Inbound):
     orderItems: list[ShipmentOrderItem] = Field(min_length=1, max_length=100)
     # "Only 'null' or non-empty strings accepted."

@@ -74,6 +74,24 @@ class ShipmentBook:
         )
         return None
 
+    def change_transport(self, transport_id: str, transporter_code: str | None, track_and_trace: str) -> str | None:
+        """Tracking added or corrected after shipping (CHANGE_TRANSPORT), or
+        why bol would refuse it."""
+        shipment = next((s for s in self._shipments if s.transport.transportId == transport_id), None)
+        if shipment is None:
+            return f"Transport {transport_id} does not exist."
+        if transporter_code is not None:
+            shipment.transport.transporterCode = transporter_code
+        shipment.transport.trackAndTrace = track_and_trace
+        return None
+
+    def transport_event(self, shipment_id: str, event_code: str, at: datetime) -> Shipment | None:
+        """The carrier reports on the parcel (control API: tests, demos)."""
+        shipment = self.get(shipment_id)
+        if shipment is not None:
+            shipment.transport.transportEvents.append(TransportEvent(eventCode=event_code, eventDateTime=at))
+        return shipment
+
     def page(self, query: ShipmentsQuery, page_size: int) -> list[ReducedShipment]:
         newest_first = self._shipments[::-1]
         if query.order_id is not None:
@@ -96,6 +114,7 @@ class ShipmentBook:
                 "transporterCode": s.transport.transporterCode,
                 "trackAndTrace": s.transport.trackAndTrace,
                 "shipmentReference": s.shipmentReference or None,
+                "transportEvents": [e.eventCode for e in s.transport.transportEvents],
             }
             for s in self._shipments
         ]

@@ -118,6 +118,14 @@ class BolSandbox(FaultDesk):
             self.settle()
             return self.shipment_book.records()
 
+    def transport_event(self, shipment_id: str, event_code: str, at: str) -> dict[str, Any]:
+        with self.lock:
+            self.settle()
+            shipment = self.shipment_book.transport_event(shipment_id, event_code, datetime.fromisoformat(at))
+            if shipment is None:
+                raise not_found(f"Shipment {shipment_id}")
+            return shipment.to_json()
+
     def invoices(self) -> list[dict[str, Any]]:
         with self.lock:
             self.settle()

@@ -111,6 +111,8 @@ class OrderBook:
     sends: list[dict[str, Any]] = field(default_factory=list)
     cancels: list[dict[str, Any]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
+    # Parcels added to units already sent (POST /shipments).
+    shipments: list[dict[str, Any]] = field(default_factory=list)
 
     def place(self, new: NewOrder, seed: int, now: datetime) -> Order:
         id_order = new.id_order or f"SB{next(self._order_ids):05d}{random.Random(seed).randint(10, 99)}"
@@ -187,6 +189,18 @@ class OrderBook:
         self.sends.append(
             {"id_order_unit": id_order_unit, "carrier_code": carrier_code, "tracking_numbers": tracking_numbers}
         )
+
+    def add_shipment(self, id_order_unit: int, carrier_code: str, tracking_number: str, carriers: set[str]) -> None:
+        unit = self.unit(id_order_unit)
+        if carrier_code not in carriers:
+            raise invalid("shipment_information.carrier_code", f"unknown carrier code {carrier_code!r}")
+        if not tracking_number.strip():
+            raise invalid("shipment_information.tracking_number", "is required")
+        if unit.status not in ("sent", "sent_and_autopaid", "received"):
+            raise forbidden("/problems/action-not-allowed", f"Order unit {id_order_unit} is not marked as sent")
+        parcel = {"id_order_unit": id_order_unit, "carrier_code": carrier_code, "tracking_number": tracking_number}
+        if parcel not in self.shipments:
+            self.shipments.append(parcel)
 
     def cancel(self, id_order_unit: int, reason: str, now: datetime, by: str = "seller") -> None:
         unit = self.unit(id_order_unit)

@@ -136,6 +136,10 @@ class KauflandSandbox(FaultDesk):
         with self.lock:
             return list(self.order_book.cancels)
 
+    def shipments(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.order_book.shipments)
+
     def refunds(self) -> list[dict[str, Any]]:
         """Every refund the seller sent: id_order_unit, amount (cents), reason."""
         with self.lock:

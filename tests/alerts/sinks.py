@@ -49,6 +49,7 @@ class Receiver:
     failures: int = 0  # answer 500 to this many calls first
     calls: int = 0
     bodies: list[dict] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
 
     def app(self) -> Starlette:
         async def receive(request: Request) -> JSONResponse:
@@ -56,6 +57,7 @@ class Receiver:
             if self.calls <= self.failures:
                 return JSONResponse({"error": "down"}, status_code=500)
             self.bodies.append(await request.json())
+            self.keys.append(request.headers.get("idempotency-key", ""))
             return JSONResponse({"ok": True})
 
         return Starlette(routes=[Route("/hook", receive, methods=["POST"])])

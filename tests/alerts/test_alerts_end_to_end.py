@@ -78,6 +78,8 @@ async def test_alerts_are_raised_sent_shown_and_resolved(dev_env, engines, bol, 
                     "short": True,
                 }
                 assert sorted(mailbox.subjects()) == sorted(b["attachments"][0]["title"] for b in receiver.bodies)
+                # One key per message on both sinks: receivers can drop a repeat.
+                assert {str(m["Message-ID"]) for m in mailbox.messages} == {f"<{k}@ordertide>" for k in receiver.keys}
                 current = await view(handle)
                 assert current.needs_attention and "ship-by (warning)" in current.alerts
                 alerts_workflow = client.get_workflow_handle(alerts_workflow_id(task_queue))

@@ -52,6 +52,12 @@ async def test_ops_steer_an_order_from_the_command_line(dev_env, engines, bol, t
         assert code == 1
         assert err.strip().splitlines() == ["error: rejected: order is SHIPPED: no open lines left to pick"]
 
+        # The carrier relabelled the parcel: its tracking corrected after shipping.
+        code, out, err = await ordertide("order", "tracking", order_id, "3SBOL0000078", env=env)
+        assert code == 0, err
+        assert "3SBOL0000078 sent" in out
+        assert [s["trackAndTrace"] for s in await bol.get("/_sandbox/shipments")] == ["3SBOL0000078"]
+
         async def listed() -> list[dict]:
             _, out, _ = await ordertide("orders", "list", "--status", "SHIPPED", "--json", env=env)
             rows = [row for row in json.loads(out) if row["marketplace_order_id"] == order_id]

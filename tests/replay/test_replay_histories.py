@@ -33,6 +33,8 @@ def test_there_are_histories_for_every_branch():
         "order-warehouse-push-retried",
         "order-supplier-portal-cancel-confirmed",
         "intake-supplier-push-refused",
+        "order-tracking-corrected-after-shipping",
+        "order-delivered-later-than-expected",
     } <= names
 
 

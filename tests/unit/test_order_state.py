@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.alerts.clock import deadline
 from domain.channels import Marketplace
 from domain.order.commands import AcceptedOrder, ReturnOutcome, ShipmentResult
 from domain.order.marketplace import ReturnNotice
@@ -749,3 +750,18 @@ def test_the_return_window_runs_from_the_expected_delivery_with_the_marketplaces
     state.marketplace_clocks = True
     # DHL takes two days to Belgium, bol one to register the delivery.
     assert state.open_return_window() == shipped + timedelta(days=2 + 1 + 30)
+
+
+def test_a_return_sla_in_business_days_skips_the_weekend_like_the_alert_does():
+    """A marketplace that counts its return SLA in business days: the order
+    flags the return late when the alert says it breached, not earlier."""
+    clock = Clock()
+    clock.now = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)  # a Friday morning
+    state = shipped_state(clock)
+    state.sla = state.sla.model_copy(update={"return_handling_business_days": True})
+    state.announce_return(ReturnNotice(marketplace_order_id="1043", rma_id="R1", ean=MUG_EAN, quantity=1))
+    assert state.return_sla_deadline() == clock.now + timedelta(days=2)  # orders from before: calendar time
+    state.marketplace_clocks = True
+    due = state.return_sla_deadline()
+    assert due == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # 48 business hours: Tuesday morning
+    assert due == deadline(clock.now, state.sla.return_handling, business_days=True)

@@ -10,7 +10,7 @@ import httpx
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.http import BolHttp
-from activities.marketplaces.bol.ids import BolId, InvalidBolId, path
+from activities.marketplaces.bol.ids import BolId, InvalidBolId, checked, path
 from activities.marketplaces.bol.invoices import BolInvoices
 from activities.marketplaces.bol.labels import BolLabels
 from activities.marketplaces.bol.listed import Skip, page_items, read_each
@@ -32,6 +32,8 @@ from domain.order.marketplace import Order, ReturnNotice
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 
+# Transport events that mean the buyer has the parcel.
+DELIVERED_EVENTS = frozenset({"DELIVERED_AT_CUSTOMER", "DELIVERED_AT_NEIGHBOURS", "PICKED_UP_AT_PICK_UP_POINT"})
 # change-interval-minute accepts at most 60; past that we read all open orders.
 MAX_CHANGE_INTERVAL = timedelta(minutes=60)
 # bol says to poll one minute more often than the interval; we add a minute of overlap.
@@ -244,6 +246,71 @@ class BolAdapter:
         # Retailer API v10 has shipping-label calls to read options, buy and
         # fetch, none to cancel one: say so rather than pretend.
         return f"bol's API cannot cancel shipping label {label_id}: do not hand it over"
+
+    async def change_transport(
+        self, marketplace_order_id: str, line_ids: list[str], transport: Transport, ctx: CommandContext
+    ) -> CommandResult:
+        """Tracking added or corrected after shipping (PUT
+        /retailer/transports/{transport-id}, CHANGE_TRANSPORT) on the newest
+        shipment of these lines. Re-read before sending: a retry after a lost
+        answer sees the change made and sends nothing."""
+        shipment_id = await self._shipment_of(marketplace_order_id, line_ids)
+
+        async def current() -> wire.TransportRef:
+            response = await self.http.call("GET", path("/retailer/shipments/{}", shipment_id, BolId.OPAQUE))
+            return wire.ShipmentDetail.model_validate(response.json()).transport
+
+        now = await current()
+        if not now.transportId:
+            raise BusinessError(f"bol shows no transport for shipment {shipment_id} of order {marketplace_order_id}")
+        transport_id = now.transportId
+        code = transport.transporter_code or None
+
+        async def prepare() -> dict[str, Any] | None:
+            seen = await current()
+            if seen.trackAndTrace == transport.track_and_trace and code in (None, seen.transporterCode):
+                return None
+            body: dict[str, Any] = {"trackAndTrace": transport.track_and_trace}
+            if code:
+                body["transporterCode"] = code
+            return body
+
+        async def send(body: dict[str, Any]) -> wire.ProcessStatus:
+            return await self._accepted("PUT", path("/retailer/transports/{}", transport_id, BolId.OPAQUE), body)
+
+        return await self._command(
+            ctx, prepare, send, [(transport_id, "CHANGE_TRANSPORT")], what=f"tracking of shipment {shipment_id}"
+        )
+
+    async def delivered_at(self, marketplace_order_id: str) -> datetime | None:
+        """When the carrier delivered the order's last parcel (its transport
+        events), or None while one is not delivered or none says so."""
+        response = await self.http.call(
+            "GET", "/retailer/shipments", params={"order-id": checked(marketplace_order_id, BolId.ORDER), "page": 1}
+        )
+        page = wire.ShipmentsPage.model_validate(response.json() if response.content else {})
+        delivered: list[datetime] = []
+        for shipment in page.shipments:
+            if not shipment.shipmentId:
+                continue
+            detail = await self.http.call("GET", path("/retailer/shipments/{}", shipment.shipmentId, BolId.OPAQUE))
+            events = wire.ShipmentDetail.model_validate(detail.json()).transport.transportEvents
+            at = [e.eventDateTime for e in events if e.eventCode in DELIVERED_EVENTS and e.eventDateTime]
+            if not at:
+                return None
+            delivered.append(min(at))
+        return max(delivered, default=None)
+
+    async def _shipment_of(self, marketplace_order_id: str, line_ids: list[str]) -> str:
+        wanted = set(line_ids)
+        response = await self.http.call(
+            "GET", "/retailer/shipments", params={"order-id": checked(marketplace_order_id, BolId.ORDER), "page": 1}
+        )
+        page = wire.ShipmentsPage.model_validate(response.json() if response.content else {})
+        for shipment in page.shipments:  # newest first
+            if shipment.shipmentId and (not wanted or wanted & {i.orderItemId for i in shipment.shipmentItems}):
+                return shipment.shipmentId
+        raise BusinessError(f"bol lists no shipment of order {marketplace_order_id} to add tracking to")
 
     async def cancel_line(
         self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext

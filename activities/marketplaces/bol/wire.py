@@ -121,8 +121,33 @@ class ProcessStatus(Wire):
         return _known(value, KNOWN_PROCESS_STATUSES, "process status") or value
 
 
+class ShipmentItemRef(Wire):
+    orderItemId: str | None = None
+
+
+class TransportEvent(Wire):
+    eventCode: str
+    eventDateTime: datetime | None = None
+
+
+class TransportRef(Wire):
+    transportId: str | None = None
+    transporterCode: str | None = None
+    trackAndTrace: str | None = None
+    transportEvents: list[TransportEvent] = Field(default_factory=list)
+
+
 class ReducedShipment(Wire):
     shipmentId: str | None = None
+    shipmentItems: list[ShipmentItemRef] = Field(default_factory=list)
+    transport: TransportRef | None = None
+
+
+class ShipmentDetail(Wire):
+    """GET /retailer/shipments/{shipment-id}, as far as a transport change reads it."""
+
+    shipmentId: str
+    transport: TransportRef = Field(default_factory=TransportRef)
 
 
 class ShipmentsPage(Wire):

@@ -101,6 +101,11 @@ class KauflandAdapter:
         # Seller API v2 can create a label, not cancel one.
         return f"Kaufland's API cannot cancel shipping label {label_id}: do not hand it over"
 
+    async def change_transport(
+        self, marketplace_order_id: str, line_ids: list[str], transport: Transport, ctx: CommandContext
+    ) -> CommandResult:
+        return await self.orders.add_tracking(marketplace_order_id, line_ids, transport)
+
     async def cancel_line(
         self, marketplace_order_id: str, line_id: str, reason: CancellationReason, ctx: CommandContext
     ) -> CommandResult:

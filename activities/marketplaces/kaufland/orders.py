@@ -190,6 +190,26 @@ class KauflandOrders:
             return int(unit.status in SENT)
         raise MarketplaceUnavailable(f"Kaufland order unit {id_order_unit} does not read sent yet ({unit.status})")
 
+    async def add_tracking(self, id_order: str, line_ids: list[str], transport: Transport) -> CommandResult:
+        """Tracking after shipping: Kaufland adds a shipment (POST /shipments)
+        to each unit already sent; it has no call to replace the first one.
+        Sending the same parcel again only repeats it (no second parcel is
+        made of it), so a retry is harmless."""
+        carrier = await self.carriers.resolve(transport.transporter_code, transport.track_and_trace)
+        groups = lines_of((await self.details(id_order)).order_units)
+        units = [u for line_id in line_ids for u in groups.get(line_id, []) if u.status in SENT]
+        if not units:
+            raise BusinessError(f"Kaufland order {id_order} has no unit sent to add tracking to")
+        for unit in units:
+            body = {
+                "id_order_unit": int(ids.unit_id(unit.id_order_unit)),
+                "shipment_information": {"carrier_code": carrier, "tracking_number": transport.track_and_trace or ""},
+            }
+            await self.http.call("POST", "/shipments", json_body=body, ok=(204,))
+        return CommandResult(
+            note=f"Kaufland keeps the first tracking too: {transport.track_and_trace} added to {len(units)} unit(s)"
+        )
+
     async def cancel_line(self, id_order: str, line_id: str, reason: CancellationReason) -> CommandResult:
         """Cancel every open unit of the line (what the workflow still counts
         as open); units already cancelled are left be."""

@@ -95,6 +95,11 @@ def list_shipments(call: ControlCall) -> tuple[int, Any]:
     return 200, call.sandbox.shipments()
 
 
+def add_transport_event(call: ControlCall) -> tuple[int, Any]:
+    """{"eventCode": "DELIVERED_AT_CUSTOMER", "at": ISO time}: what the carrier reports."""
+    return 200, call.sandbox.transport_event(call.path["shipment_id"], call.body["eventCode"], call.body["at"])
+
+
 def list_invoices(call: ControlCall) -> tuple[int, Any]:
     return 200, call.sandbox.invoices()
 
@@ -171,6 +176,7 @@ routes = [
     Route("/_sandbox/returns", control(register_return), methods=["POST"]),
     Route("/_sandbox/returns", control(list_returns), methods=["GET"]),
     Route("/_sandbox/shipments", control(list_shipments), methods=["GET"]),
+    Route("/_sandbox/shipments/{shipment_id}/events", control(add_transport_event), methods=["POST"]),
     Route("/_sandbox/invoices", control(list_invoices), methods=["GET"]),
     Route("/_sandbox/cancellations", control(list_cancellations), methods=["GET"]),
     Route("/_sandbox/requests", control(list_requests), methods=["GET"]),

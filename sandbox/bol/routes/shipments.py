@@ -1,12 +1,13 @@
 """Shipments: POST /retailer/shipments, GET /retailer/shipments,
-GET /retailer/shipments/{shipment-id}, and the seller's invoice for a
-shipment: POST /retailer/shipments/invoices/{shipment-id}."""
+GET /retailer/shipments/{shipment-id}, the seller's invoice for a
+shipment: POST /retailer/shipments/invoices/{shipment-id}, and tracking
+added or corrected after shipping: PUT /retailer/transports/{transport-id}."""
 
 from datetime import datetime
 
 from sandbox.bol.gateway import ApiCall, Reply, api_route
 from sandbox.bol.invoices import invoice_part
-from sandbox.bol.params import ShipmentRequest, ShipmentsQuery
+from sandbox.bol.params import ChangeTransportRequest, ShipmentRequest, ShipmentsQuery
 from sandbox.bol.problems import not_found
 from sandbox.bol.wire import ShipmentsResponse
 
@@ -65,9 +66,27 @@ def upload_invoice(call: ApiCall) -> Reply:
     )
 
 
+def change_transport(call: ApiCall) -> Reply:
+    transport_id = call.path_param("transport-id")
+    request = call.body_as(ChangeTransportRequest)
+    sandbox = call.sandbox
+    return 202, sandbox.start_process(
+        entity_id=transport_id,
+        event_type="CHANGE_TRANSPORT",
+        description=f"Change transport {transport_id}.",
+        effect=lambda at: sandbox.shipment_book.change_transport(
+            transport_id, request.transporterCode, request.trackAndTrace
+        ),
+        method=call.method,
+        path=call.path,
+        base_url=call.base_url,
+    )
+
+
 routes = [
     api_route("GET", "/retailer/shipments", list_shipments),
     api_route("POST", "/retailer/shipments", create_shipment),
     api_route("GET", "/retailer/shipments/{shipment-id}", get_shipment),
     api_route("POST", "/retailer/shipments/invoices/{shipment-id}", upload_invoice),
+    api_route("PUT", "/retailer/transports/{transport-id}", change_transport),
 ]

@@ -90,6 +90,7 @@ routes = [
     ),
     Route("/_sandbox/sends", control(lambda s, p, b, q: (200, s.sends())), methods=["GET"]),
     Route("/_sandbox/cancels", control(lambda s, p, b, q: (200, s.cancels())), methods=["GET"]),
+    Route("/_sandbox/shipments", control(lambda s, p, b, q: (200, s.shipments())), methods=["GET"]),
     Route("/_sandbox/refunds", control(lambda s, p, b, q: (200, s.refunds())), methods=["GET"]),
     Route("/_sandbox/requests", control(lambda s, p, b, q: (200, s.requests(q.get("path")))), methods=["GET"]),
     Route("/_sandbox/faults", control(lambda s, p, b, q: (201, s.add_fault(**b))), methods=["POST"]),

@@ -143,6 +143,26 @@ def fulfil_unit(call: ApiCall) -> tuple[int, None]:
     return 204, None
 
 
+def add_shipment(call: ApiCall) -> tuple[int, None]:
+    """POST /shipments: another parcel (carrier and tracking) for a unit already sent."""
+    body = call.json()
+    unknown = sorted(set(body) - {"id_order_unit", "shipment_information"})
+    if unknown:
+        raise invalid(unknown[0], "is not a field of a shipment")
+    unit_id, info = body.get("id_order_unit"), body.get("shipment_information")
+    if not isinstance(unit_id, int) or isinstance(unit_id, bool):
+        raise invalid("id_order_unit", "must be an integer")
+    if not isinstance(info, dict):
+        raise invalid("shipment_information", "is required")
+    carrier, tracking = info.get("carrier_code"), info.get("tracking_number")
+    if not isinstance(carrier, str) or not isinstance(tracking, str):
+        raise invalid("shipment_information", "carrier_code and tracking_number are required strings")
+    sandbox = call.sandbox
+    with sandbox.lock:
+        sandbox.order_book.add_shipment(unit_id, carrier, tracking, sandbox.carrier_names())
+    return 204, None
+
+
 routes = [
     api_route("GET", "/orders", list_orders),
     api_route("GET", "/orders/{id_order}", get_order),
@@ -152,4 +172,5 @@ routes = [
     api_route("PATCH", "/order-units/{id_order_unit}/cancel", cancel_unit),
     api_route("PATCH", "/order-units/{id_order_unit}/fulfil", fulfil_unit),
     api_route("PATCH", "/order-units/{id_order_unit}/refund", refund_unit),
+    api_route("POST", "/shipments", add_shipment),
 ]

@@ -27,6 +27,7 @@ from domain.errors import BUSINESS_ERROR_TYPE, UNEXPECTED_ERROR_TYPE
 from domain.order.commands import (
     AcceptedOrder,
     CancelLineInput,
+    ChangeTransportInput,
     CommandResult,
     HandleReturnInput,
     ReturnOutcome,
@@ -102,6 +103,8 @@ class FakeOrderActivities:
         self.cancel_replies: deque[Reply] = deque()
         self.return_replies: deque[Reply] = deque()
         self.delivery_replies: deque[Reply] = deque()
+        self.tracking_replies: deque[Reply] = deque()
+        self.delivered: datetime | None = None
         self.transporter = transporter
         self.calls: list[tuple[str, BaseModel | str]] = []
         # Set by a test to hold ship_lines until it is released.
@@ -174,6 +177,14 @@ class FakeOrderActivities:
     async def handle_return(self, step: HandleReturnInput) -> ReturnOutcome:
         return self._reply("handle_return", step, self.return_replies, ReturnOutcome)
 
+    async def change_transport(self, step: ChangeTransportInput) -> CommandResult:
+        return self._reply("change_transport", step, self.tracking_replies, CommandResult)
+
+    async def delivered_at(self, ref: OrderRef) -> datetime | None:
+        # No carrier event unless a test scripts one: the transit time stands.
+        self.calls.append(("delivered_at", ref))
+        return self.delivered
+
 
 # workflow id → the double serving that workflow's activities.
 DOUBLES: dict[str, FakeOrderActivities] = {}
@@ -222,6 +233,17 @@ async def handle_return(step: HandleReturnInput) -> ReturnOutcome:
     return await _double().handle_return(step)
 
 
+@activity.defn(name="change_transport")
+@unexpected_errors_need_attention
+async def change_transport(step: ChangeTransportInput) -> CommandResult:
+    return await _double().change_transport(step)
+
+
+@activity.defn(name="delivered_at")
+async def delivered_at(ref: OrderRef) -> datetime | None:
+    return await _double().delivered_at(ref)
+
+
 ACTIVITIES: list[Callable[..., Any]] = [
     accept_order,
     deliver_to_warehouse,
@@ -229,4 +251,6 @@ ACTIVITIES: list[Callable[..., Any]] = [
     ship_lines,
     cancel_line,
     handle_return,
+    change_transport,
+    delivered_at,
 ]

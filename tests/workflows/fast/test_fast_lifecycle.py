@@ -96,6 +96,8 @@ async def test_happy_path_accepts_ships_waits_out_the_return_window_and_closes(o
     closed = await finished(handle)  # the time-skipping server jumps the 30 days
     assert closed.status == OrderStatus.CLOSED
     assert closed.waiting_for == "Nothing: the order is closed"
+    # A channel that does not follow delivery events asks bol nothing more:
+    # the happy path keeps its 7 billable actions.
     assert fake.names == ["accept_order", "choose_transporter", "ship_lines"]
     assert (await search_attributes(handle))["OrderStatus"] == "CLOSED"
     assert await current_details(handle) == "**CLOSED** — waiting for: Nothing: the order is closed"
