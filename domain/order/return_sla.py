@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from domain.alerts.clock import deadline
 from domain.order.marketplace import ReturnNotice
 from domain.sla import MarketplaceSla
 
@@ -22,6 +23,7 @@ def handling_due(notice: ReturnNotice, first_seen: datetime, sla: MarketplaceSla
     """When the marketplace counts the return as late: its handling SLA runs
     from the marketplace's registration of the return, else (a channel that
     does not say) from when intake first saw it, which is no later than the
-    order heard of it."""
+    order heard of it. In business days where the marketplace counts them,
+    as the order's own clock and the alert do."""
     starts = min(notice.registered_at, first_seen) if notice.registered_at else first_seen
-    return starts + sla.return_handling
+    return deadline(starts, sla.return_handling, sla.return_handling_business_days)

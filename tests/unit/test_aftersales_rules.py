@@ -117,6 +117,14 @@ def test_intake_counts_a_returns_sla_from_the_marketplaces_registration_else_fro
     assert handling_due(unregistered, NOW, SLA[Marketplace.KAUFLAND]) == NOW + timedelta(days=14)
 
 
+def test_intake_counts_a_business_day_sla_without_the_weekend():
+    friday = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
+    notice = ReturnNotice(marketplace_order_id="B1", rma_id="R1", ean="8710103917885", quantity=1, registered_at=friday)
+    business = SLA[Marketplace.BOL].model_copy(update={"return_handling_business_days": True})
+    # 48 hours from Friday 10:00: Friday and Monday run the clock, the weekend does not.
+    assert handling_due(notice, friday, business) == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+
+
 def test_a_return_intake_says_is_overdue_is_flagged_once_and_others_are_not():
     clock = Clock()
     state = kaufland_shipped(clock)
