@@ -146,6 +146,8 @@ async def test_a_stock_import_names_every_bad_row_and_applies_the_rest_together(
 
             code, out, err = await ordertide_within(120, "stock", "import", str(stock), env=env)
             assert code == 1
+            # Not a terminal: a plain line per staged batch instead of a bar.
+            assert f"{stock}: staged up to line 6" in err.splitlines()
             bad = [line for line in err.splitlines() if line.startswith(f"{stock}:") and "staged" not in line]
             assert bad == [
                 f"{stock}:3: on_hand '²' is not a whole number",
