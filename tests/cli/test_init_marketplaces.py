@@ -86,15 +86,15 @@ def test_a_kaufland_secret_key_kept_in_the_environment_is_checked_and_never_writ
     kaufland_server, tmp_path, monkeypatch
 ):
     config = tmp_path / "ordertide.toml"
-    monkeypatch.setenv("KL_SECRET", "sandbox")
-    flags = (*kaufland_flags(kaufland_server), "--client-key", "sandbox", "--secret-key-env", "KL_SECRET")
-
-    result = init(config, *flags)
+    monkeypatch.setenv("KAUFLAND_SECRET", "sandbox")
+    # As README "Going live" has it, on the sandbox.
+    flags = ("--add", *kaufland_flags(kaufland_server), "--client-key", "sandbox")
+    result = init(config, *flags, "--secret-key-env", "KAUFLAND_SECRET", "--storefront", "de")
 
     assert result.exit_code == 0, result.output
-    assert "set KL_SECRET wherever ordertide runs" in result.stdout
+    assert "set KAUFLAND_SECRET wherever ordertide runs" in result.stdout
     assert not (tmp_path / "ordertide.secrets.toml").exists()
-    assert tomllib.loads(config.read_text())["channels"]["kaufland-de"]["secret_key_env"] == "KL_SECRET"
+    assert tomllib.loads(config.read_text())["channels"]["kaufland-de"]["secret_key_env"] == "KAUFLAND_SECRET"
 
 
 def test_a_supplier_portal_is_checked_with_its_api_key(portal_server, tmp_path, monkeypatch):
@@ -108,7 +108,7 @@ def test_a_supplier_portal_is_checked_with_its_api_key(portal_server, tmp_path, 
     assert not config.exists()
 
     monkeypatch.setenv("ACME_KEY", "sandbox")
-    result = init(config, *flags, *named, "--api-key-env", "ACME_KEY")
+    result = init(config, "--add", *flags, "--api-key-env", "ACME_KEY", *named)  # as README "Going live" has it
 
     assert result.exit_code == 0, result.output
     assert "channel acme: credentials accepted" in result.stdout
