@@ -46,8 +46,9 @@ async def import_from_channel(db: Database, channel: str) -> tuple[CatalogChange
         live = (await channels[channel].export_offers()).offers
     finally:
         await channels.aclose()
-    # Line 1 of the export is its header.
-    lines = [offer_line(number, offer) for number, offer in enumerate(live, start=2)]
+    # bol: line 1 of the export file is its header; Kaufland: the unit's place in the listing.
+    first = 2 if isinstance(config, BolChannelConfig) else 1
+    lines = [offer_line(number, offer) for number, offer in enumerate(live, start=first)]
     changes = CatalogStore(db).apply(lines)
     rejected = {line for line, _ in changes.errors}
     book = OfferBook(db)

@@ -2,72 +2,71 @@
 each channel tried against its marketplace before anything is written."""
 
 import asyncio
-import json
-import os
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import SecretStr, ValidationError
 
 from domain.channels import Marketplace
-from domain.config import BolChannelConfig, PlazaConfig
+from domain.config import ChannelConfig
 from starter.console import CommandError, err, out
+from starter.init_channels import (
+    BOL_TOKEN_URL,
+    PLAZA_API,
+    ChannelAnswers,
+    ask_account_details,
+    build,
+    marketplace_of,
+    secret_variables,
+    tables,
+)
 from workers.credentials import check_channels
 from workers.secret_file import write_whole
 from workers.settings import config_file, secrets_file
 
-BOL_API = "https://api.bol.com"
-BOL_TOKEN_URL = "https://login.bol.com/token"
-PLAZA_API = "https://plazaapi.bol.com"
 # Channel names go into workflow ids, search attributes and TOML table names.
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
 class NewChannel:
     name: str
-    config: BolChannelConfig
-
-
-@dataclass
-class ChannelAnswers:
-    """One channel's settings as given on the command line or at the prompts."""
-
-    marketplace: str
-    client_id: str | None
-    client_secret_env: str | None
-    retailer_id: str | None
-    api_base_url: str
-    token_url: str
-    plaza_public_key: str | None
-    plaza_private_key_env: str | None
-    plaza_base_url: str
+    config: ChannelConfig
 
 
 def init(
     channel: Annotated[str | None, typer.Option(help="channel name, e.g. bol-nl (asked when left out)")] = None,
-    marketplace: Annotated[str, typer.Option(help="the channel's marketplace: bol")] = "bol",
-    client_id: Annotated[str | None, typer.Option(help="API client id (asked when left out)")] = None,
+    marketplace: Annotated[str, typer.Option(help="the channel's marketplace: bol, kaufland or supplier")] = "bol",
+    client_id: Annotated[str | None, typer.Option(help="bol: API client id (asked when left out)")] = None,
     client_secret_env: Annotated[
         str | None,
-        typer.Option(help="read the client secret from this environment variable, now and at every start"),
+        typer.Option(help="bol: read the client secret from this environment variable, now and at every start"),
     ] = None,
-    retailer_id: Annotated[str | None, typer.Option(help="your bol retailer id, for push notifications")] = None,
-    api_base_url: Annotated[str, typer.Option(help="the marketplace API (a sandbox for tests)")] = BOL_API,
-    token_url: Annotated[str, typer.Option(help="the OAuth token endpoint")] = BOL_TOKEN_URL,
+    retailer_id: Annotated[str | None, typer.Option(help="bol: your retailer id, for push notifications")] = None,
+    api_base_url: Annotated[
+        str | None, typer.Option(help="the marketplace API (a sandbox for tests); a supplier portal's API URL")
+    ] = None,
+    token_url: Annotated[str, typer.Option(help="bol: the OAuth token endpoint")] = BOL_TOKEN_URL,
     plaza_public_key: Annotated[
-        str | None, typer.Option(help="send offers through bol's legacy Plaza API with this public key")
+        str | None, typer.Option(help="bol: send offers through the legacy Plaza API with this public key")
     ] = None,
     plaza_private_key_env: Annotated[
-        str | None, typer.Option(help="read the Plaza private key from this environment variable")
+        str | None, typer.Option(help="bol: read the Plaza private key from this environment variable")
     ] = None,
-    plaza_base_url: Annotated[str, typer.Option(help="the Plaza API (a sandbox for tests)")] = PLAZA_API,
+    plaza_base_url: Annotated[str, typer.Option(help="bol: the Plaza API (a sandbox for tests)")] = PLAZA_API,
+    client_key: Annotated[str | None, typer.Option(help="Kaufland: client key (asked when left out)")] = None,
+    secret_key_env: Annotated[
+        str | None, typer.Option(help="Kaufland: read the secret key from this environment variable")
+    ] = None,
+    storefront: Annotated[str | None, typer.Option(help="Kaufland: the storefront, e.g. de (the default)")] = None,
+    api_key_env: Annotated[
+        str | None, typer.Option(help="supplier portal: read its API key from this environment variable")
+    ] = None,
+    portal_name: Annotated[str | None, typer.Option(help="supplier portal: its name, as your team knows it")] = None,
     config: Annotated[Path | None, typer.Option(help="default: $ORDERTIDE_CONFIG or ./ordertide.toml")] = None,
     add: Annotated[
         bool, typer.Option("--add", help="add the channels to an existing config, keeping all it holds")
@@ -78,15 +77,20 @@ def init(
     checks them against the marketplace, then writes ordertide.toml."""
     path = config or config_file()
     answers = ChannelAnswers(
-        marketplace,
-        client_id,
-        client_secret_env,
-        retailer_id,
-        api_base_url,
-        token_url,
-        plaza_public_key,
-        plaza_private_key_env,
-        plaza_base_url,
+        marketplace=marketplace,
+        api_base_url=api_base_url,
+        client_id=client_id,
+        client_secret_env=client_secret_env,
+        retailer_id=retailer_id,
+        token_url=token_url,
+        plaza_public_key=plaza_public_key,
+        plaza_private_key_env=plaza_private_key_env,
+        plaza_base_url=plaza_base_url,
+        client_key=client_key,
+        secret_key_env=secret_key_env,
+        storefront=storefront,
+        api_key_env=api_key_env,
+        portal_name=portal_name,
     )
     try:
         adding = add and path.exists()
@@ -112,74 +116,24 @@ def _ask(answers: ChannelAnswers, taken: set[str]) -> list[NewChannel]:
         if name in taken | {c.name for c in channels}:
             err.print(f"{name} is set up already: choose another name", markup=False, highlight=False)
             continue
-        answers.marketplace = typer.prompt("Marketplace", default=answers.marketplace)
-        answers.retailer_id = typer.prompt(
-            "bol retailer id (for push notifications; blank to skip)", default=answers.retailer_id or ""
-        )
-        if answers.plaza_public_key is None and typer.confirm("Send offers through Plaza (legacy XML)?", default=False):
-            answers.plaza_public_key = typer.prompt(f"{name}: Plaza public key")
+        while True:
+            answers.marketplace = typer.prompt("Marketplace (bol, kaufland, supplier)", default=answers.marketplace)
+            try:
+                marketplace_of(answers.marketplace)
+                break
+            except CommandError as exc:
+                err.print(str(exc).removeprefix("--marketplace: "), markup=False, highlight=False)
+        ask_account_details(name, answers)
         channels.append(_channel(name, answers))
         if not typer.confirm("Add another channel?", default=False):
             return channels
-        answers = replace(
-            answers,
-            client_id=None,
-            client_secret_env=None,
-            retailer_id=None,
-            plaza_public_key=None,
-            plaza_private_key_env=None,
-        )
-
-
-def _secret(name: str, what: str, env: str | None, option: str) -> str:
-    if env is None:
-        return str(typer.prompt(f"{name}: {what}", hide_input=True))
-    if not ENV_NAME.fullmatch(env):
-        raise CommandError(f"{option}: {env!r} is not an environment variable name")
-    value = os.environ.get(env)
-    if not value:
-        raise CommandError(f"{option}: {env} is not set, so {name} cannot be checked")
-    return value
+        answers = answers.next_channel()
 
 
 def _channel(name: str, answers: ChannelAnswers) -> NewChannel:
     if not CHANNEL_NAME.fullmatch(name):
         raise CommandError(f"--channel: {name!r} must be lowercase letters, digits, - or _, starting with a letter")
-    if answers.marketplace != Marketplace.BOL:
-        raise CommandError(f"--marketplace: {answers.marketplace!r} is not supported yet (bol is)")
-    for option, url in (
-        ("--api-base-url", answers.api_base_url),
-        ("--token-url", answers.token_url),
-        ("--plaza-base-url", answers.plaza_base_url),
-    ):
-        if not url.startswith(("https://", "http://")):
-            raise CommandError(f"{option}: {url!r} is not an http(s) URL")
-    client_id = answers.client_id or typer.prompt(f"{name}: API client id")
-    secret = _secret(name, "API client secret", answers.client_secret_env, "--client-secret-env")
-    plaza = PlazaConfig(base_url=answers.plaza_base_url)
-    if answers.plaza_public_key:
-        private_key = _secret(name, "Plaza private key", answers.plaza_private_key_env, "--plaza-private-key-env")
-        plaza = PlazaConfig(
-            base_url=answers.plaza_base_url,
-            public_key=answers.plaza_public_key,
-            private_key=SecretStr(private_key),
-            private_key_env=answers.plaza_private_key_env,
-        )
-    try:
-        config = BolChannelConfig(
-            client_id=client_id,
-            client_secret=SecretStr(secret),
-            client_secret_env=answers.client_secret_env,
-            retailer_id=answers.retailer_id or None,
-            api_base_url=answers.api_base_url,
-            token_url=answers.token_url,
-            offer_transport="plaza" if answers.plaza_public_key else "retailer",
-            plaza=plaza,
-        )
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        raise CommandError(f"channel {name}: {'.'.join(map(str, problem['loc']))}: {problem['msg']}") from None
-    return NewChannel(name, config)
+    return NewChannel(name, build(name, answers))
 
 
 def _check(channels: list[NewChannel]) -> None:
@@ -192,10 +146,6 @@ def _check(channels: list[NewChannel]) -> None:
         for check in failed[:-1]:
             err.print(f"error: {check.line}", markup=False, highlight=False)
         raise CommandError(failed[-1].line)
-
-
-def _toml(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a TOML basic string
 
 
 def _read_toml(path: Path) -> dict:
@@ -212,24 +162,9 @@ def _write(path: Path, channels: list[NewChannel], adding: bool) -> None:
     ]
     secret_lines: list[str] = []
     for channel in channels:
-        c = channel.config
-        table = f"[channels.{channel.name}]"
-        lines += ["", table, f"marketplace = {_toml(c.marketplace)}", f"client_id = {_toml(c.client_id or '')}"]
-        if c.client_secret_env:
-            lines.append(f"client_secret_env = {_toml(c.client_secret_env)}")
-        elif c.client_secret is not None:
-            secret_lines += [table, f"client_secret = {_toml(c.client_secret.get_secret_value())}"]
-        if c.retailer_id:
-            lines.append(f"retailer_id = {_toml(c.retailer_id)}")
-        lines += [f"api_base_url = {_toml(c.api_base_url)}", f"token_url = {_toml(c.token_url)}"]
-        if c.offer_transport == "plaza":
-            plaza = f"[channels.{channel.name}.plaza]"
-            lines += [f"offer_transport = {_toml(c.offer_transport)}", "", plaza]
-            lines += [f"base_url = {_toml(c.plaza.base_url)}", f"public_key = {_toml(c.plaza.public_key or '')}"]
-            if c.plaza.private_key_env:
-                lines.append(f"private_key_env = {_toml(c.plaza.private_key_env)}")
-            elif c.plaza.private_key is not None:
-                secret_lines += [plaza, f"private_key = {_toml(c.plaza.private_key.get_secret_value())}"]
+        config_lines, channel_secrets = tables(channel.name, channel.config)
+        lines += config_lines
+        secret_lines += channel_secrets
     secrets = secrets_file(path)
     config_text = "\n".join(lines) + "\n"
     secrets_text = "\n".join(secret_lines) + "\n" if secret_lines else ""
@@ -259,9 +194,15 @@ def _tell_next_steps(path: Path, channels: list[NewChannel]) -> None:
     if secrets_file(path).exists():
         out.print(f"secrets in {secrets_file(path)} (mode 0600)", markup=False, highlight=False)
     for c in channels:
-        for env in (c.config.client_secret_env, c.config.plaza.private_key_env):
-            if env:
-                out.print(f"set {env} wherever ordertide runs", markup=False, highlight=False)
+        for env in secret_variables(c.config):
+            out.print(f"set {env} wherever ordertide runs", markup=False, highlight=False)
+        if c.config.marketplace == Marketplace.SUPPLIER:
+            out.print(
+                f"channel {c.name} reads orders through the portal's API; for a file drop, a mailbox, pushes "
+                "or status updates by API, edit its table (docs/supplier.md)",
+                markup=False,
+                highlight=False,
+            )
     if path.resolve() != config_file().resolve():
         out.print(f"point ordertide at it: export ORDERTIDE_CONFIG={path}", markup=False, highlight=False)
     out.print("next: ordertide catalog import FILE.csv, then ordertide run", markup=False, highlight=False)

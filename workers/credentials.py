@@ -10,7 +10,7 @@ from typing import Literal
 import httpx
 
 from activities.channels import Channels
-from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
+from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig, SupplierChannelConfig
 from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited
 from workers.settings import Settings
 
@@ -33,8 +33,8 @@ class CredentialCheck:
 def _missing_secret(config: ChannelConfig) -> str | None:
     if isinstance(config, KauflandChannelConfig):
         return _missing_kaufland_key(config)
-    if not isinstance(config, BolChannelConfig):
-        return None  # a supplier portal's API key is checked by its first call
+    if isinstance(config, SupplierChannelConfig):
+        return _missing_portal_secret(config)
     if not config.client_id:
         return "no client_id configured"
     if config.has_credentials:
@@ -52,6 +52,21 @@ def _missing_kaufland_key(config: KauflandChannelConfig) -> str | None:
     if config.secret_key_env:
         return f"no secret key: environment variable {config.secret_key_env} is not set"
     return "no secret_key configured"
+
+
+def _missing_portal_secret(config: SupplierChannelConfig) -> str | None:
+    """Each login the channel's intake uses (settings name a variable that is not set, say)."""
+    if config.api.base_url and not config.has_credentials:
+        if config.api.api_key_env:
+            return f"no API key: environment variable {config.api.api_key_env} is not set"
+        return "no api.api_key configured"
+    sftp = config.file.sftp if config.intake == "file" else None
+    if sftp is not None and sftp.password is None and sftp.password_env:
+        return f"no SFTP password: environment variable {sftp.password_env} is not set"
+    mailbox = config.email if config.intake == "email" else None
+    if mailbox is not None and mailbox.password is None and mailbox.password_env:
+        return f"no mailbox password: environment variable {mailbox.password_env} is not set"
+    return None
 
 
 def _missing_plaza_key(config: ChannelConfig) -> str | None:

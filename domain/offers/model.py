@@ -93,7 +93,8 @@ class LiveOffer(BaseModel):
 
     offer_id: str
     ean: str
-    # bol's condition name; bol has more of them than we offer in.
+    # Our condition name (OfferCondition) where the marketplace's maps to
+    # one; else the marketplace's own (bol has more than we offer in).
     condition: str | None = None
     reference: str | None = None
     price: Money | None = None

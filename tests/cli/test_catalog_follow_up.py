@@ -79,6 +79,12 @@ async def test_an_import_reprices_every_channel_and_resumes_orders_waiting_for_i
         for box in (two_channels.bol, two_channels.bol2):
             await eventually(functools.partial(priced, box, MUG_EAN, 15.95))
 
+        # One product changed by hand goes the same way as a file.
+        code, out, err = await ordertide("product", "set", "MUG-BLUE", "--list-price", "16,95", env=env)
+        assert code == 0 and "feed rules run again for 1 product(s) on bol, bol2" in out, err
+        for box in (two_channels.bol, two_channels.bol2):
+            await eventually(functools.partial(priced, box, MUG_EAN, 16.95))
+
 
 async def _listed(client, query: str, count: int) -> bool:
     return len(await orders_api.list_orders(client, query)) >= count

@@ -110,7 +110,14 @@ def test_a_person_at_a_terminal_is_asked_for_each_channel(bol_server, tmp_path):
     ("flags", "line"),
     [
         (("--channel", "Bol NL"), "error: --channel: 'Bol NL' must be lowercase letters, digits, - or _, "),
-        (("--channel", "kl", "--marketplace", "kaufland"), "error: --marketplace: 'kaufland' is not supported yet"),
+        (
+            ("--channel", "az", "--marketplace", "amazon"),
+            "error: --marketplace: 'amazon' is not one of bol, kaufland, supplier",
+        ),
+        (
+            ("--channel", "kl", "--marketplace", "kaufland"),
+            "error: --client-id: goes with --marketplace bol, not kaufland",
+        ),
         (("--channel", "b", "--client-secret-env", "NOT_SET_ANYWHERE"), "error: --client-secret-env: NOT_SET_ANYWHERE"),
     ],
 )

@@ -146,6 +146,8 @@ async def test_a_stock_import_names_every_bad_row_and_applies_the_rest_together(
 
             code, out, err = await ordertide_within(120, "stock", "import", str(stock), env=env)
             assert code == 1
+            # Not a terminal: a plain line per staged batch instead of a bar.
+            assert f"{stock}: staged up to line 6" in err.splitlines()
             bad = [line for line in err.splitlines() if line.startswith(f"{stock}:") and "staged" not in line]
             assert bad == [
                 f"{stock}:3: on_hand '²' is not a whole number",
@@ -158,5 +160,11 @@ async def test_a_stock_import_names_every_bad_row_and_applies_the_rest_together(
             # The failed file is an alert until it imports cleanly (README, "Alerts").
             (failed,) = AlertBook(engine.db).failed_imports()
             assert (failed.kind, failed.name) == ("stock", "stock.csv") and "3 row(s) rejected" in failed.message
+
+            # On a terminal (TTY_COMPATIBLE: rich takes stderr for one), a bar instead of the lines.
+            terminal = {**env, "TTY_COMPATIBLE": "1"}
+            code, _, err = await ordertide_within(120, "stock", "import", str(stock), env=terminal)
+            assert code == 1
+            assert "importing stock.csv" in err and "━" in err and "staged up to line" not in err
         finally:
             await dev_env.client.get_workflow_handle(INVENTORY_WORKFLOW_ID).terminate("test over")

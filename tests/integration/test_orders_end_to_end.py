@@ -183,6 +183,17 @@ async def test_a_history_exported_by_the_temporal_cli_replays_with_ordertide_rep
     assert everything.returncode == 0, everything.stderr
     assert f"{workflow_id}: deterministic" in everything.stdout
     assert "replayed 1 of 1 histories" in everything.stderr
+    # On a terminal (TTY_COMPATIBLE: rich takes stderr for one), a bar instead.
+    on_terminal = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "starter.cli", "replay", "--all", "--query", f"WorkflowId = '{workflow_id}'"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ORDERTIDE_DATA_DIR": str(tmp_path), "TEMPORAL_ADDRESS": address, "TTY_COMPATIBLE": "1"},
+    )
+    assert on_terminal.returncode == 0, on_terminal.stderr
+    assert "replaying" in on_terminal.stderr and "1/1" in on_terminal.stderr and "━" in on_terminal.stderr
+    assert "replayed 1 of 1" not in on_terminal.stderr
 
 
 async def test_intake_forwards_buyer_cancellations_and_returns_to_the_orders(dev_env, e2e):

@@ -277,6 +277,11 @@ _CONDITIONS = {
     "REASONABLE": "USED___ACCEPTABLE",
     "MODERATE": "USED___ACCEPTABLE",
 }
+# Kaufland's conditions in ours (a catalog bootstrapped from the units reads
+# them); ACCEPTABLE comes back as the better of the two we send it for. One
+# we never send (USED___VERY_GOOD, refurbished) stays Kaufland's, and the
+# catalog import names it.
+_OUR_CONDITIONS = {"NEW": "NEW", "USED___AS_NEW": "AS_NEW", "USED___GOOD": "GOOD", "USED___ACCEPTABLE": "REASONABLE"}
 
 
 def _first(group: BaseExceptionGroup) -> BaseException:
@@ -318,7 +323,7 @@ def _live(unit: Unit) -> LiveOffer:
     return LiveOffer(
         offer_id=str(unit.id_unit),
         ean=unit.product.eans[0] if unit.product and unit.product.eans else "",
-        condition=unit.condition,
+        condition=_OUR_CONDITIONS.get(unit.condition or "", unit.condition),
         reference=unit.id_offer,
         price=Decimal(unit.listing_price) / 100,
         stock=unit.amount,

@@ -86,9 +86,12 @@ class SupplierAdapter:
             await self.api.aclose()
 
     async def check_credentials(self) -> None:
+        """The API (one page of orders, none long), then each pull transport's login."""
         if self.api is not None:
             now = datetime.now().astimezone()
             await self.api.orders_page(now, now, 1)
+        for source in self.sources:
+            await source.check()
 
     # Intake.
 

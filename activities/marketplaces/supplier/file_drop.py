@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import asyncssh
 from pydantic import ValidationError
 
 from activities.marketplaces.supplier.adapter import SOURCE_FACTORIES
@@ -27,6 +28,7 @@ from activities.marketplaces.supplier.drop_folder import DropFolder, LocalFolder
 from activities.marketplaces.supplier.sources import Skip, Take
 from activities.marketplaces.supplier.wire import PortalOrder
 from domain.config import SupplierChannelConfig
+from domain.errors import BusinessError, MarketplaceUnavailable
 from domain.intake import MAX_UNREADABLE, UnreadableItem
 from domain.portal_drops import PROCESSED, PROCESSING, REJECTED, FileDropSettings
 from domain.portal_formats import CsvLayout
@@ -201,6 +203,19 @@ class FileSource:
             result = await self.intake(folder).poll(hand_over)
         for item in result.unreadable:
             skip(item)
+
+    async def check(self) -> None:
+        login = self.settings.sftp
+        if login is None:
+            return  # a folder on this machine: no login to try
+        where = f"the portal's SFTP server {login.host}:{login.port}"
+        try:
+            async with self.folder() as folder:
+                await folder.files(self.settings.folder)
+        except (asyncssh.PermissionDenied, asyncssh.HostKeyNotVerifiable) as exc:
+            raise BusinessError(f"{where} refused user {login.username}: {exc.reason}") from exc
+        except (OSError, asyncssh.Error) as exc:
+            raise MarketplaceUnavailable(f"{where} cannot be reached: {exc}") from exc
 
     async def aclose(self) -> None:
         """Each read opens and closes its own connection."""

@@ -29,6 +29,7 @@ from activities.marketplaces.supplier.mail_orders import (
 from activities.marketplaces.supplier.sources import Skip, Take
 from activities.marketplaces.supplier.wire import PortalOrder
 from domain.config import SupplierChannelConfig
+from domain.errors import BusinessError, MarketplaceUnavailable
 from domain.intake import MAX_UNREADABLE, UnreadableItem
 from domain.portal_drops import MailboxSettings
 from domain.portal_formats import MailTemplate
@@ -40,6 +41,10 @@ _UID = re.compile(rb"UID (\d+)")
 
 class MailboxUnavailable(ConnectionError):
     """The mailbox cannot be reached or refuses us: retried like any outage."""
+
+
+class MailboxLoginRefused(MailboxUnavailable):
+    """The server is there and said no to the username and password."""
 
 
 @dataclass
@@ -71,7 +76,9 @@ class _Imap:
 
         try:
             self.client = await asyncio.to_thread(connect)
-        except (OSError, imaplib.IMAP4.error) as exc:
+        except imaplib.IMAP4.error as exc:
+            raise MailboxLoginRefused(f"IMAP {settings.host}:{settings.port}: {exc}") from exc
+        except OSError as exc:
             raise MailboxUnavailable(f"IMAP {settings.host}:{settings.port}: {exc}") from exc
         return self
 
@@ -220,6 +227,19 @@ class MailSource:
         result = await MailboxIntake(self.settings).poll(hand_over)
         for item in result.unreadable:
             skip(item)
+
+    async def check(self) -> None:
+        settings = self.settings
+        try:
+            async with _Imap(settings, 20.0) as imap:
+                try:
+                    await imap.call("select", _quote(settings.mailbox))
+                except MailboxUnavailable as exc:  # logged in: the mailbox named is wrong
+                    raise BusinessError(f"mailbox {settings.mailbox!r} on {settings.host}: {exc}") from exc
+        except MailboxLoginRefused as exc:
+            raise BusinessError(f"the mail server refused user {settings.username}: {exc}") from exc
+        except MailboxUnavailable as exc:
+            raise MarketplaceUnavailable(f"the mail server cannot be reached: {exc}") from exc
 
     async def aclose(self) -> None:
         """Each read opens and closes its own connection."""

@@ -27,6 +27,11 @@ class OrderSource(Protocol):
         """Hand each order found to `take`; report each unreadable one to
         `skip` (naming the item and the field) and go on with the next."""
 
+    async def check(self) -> None:
+        """Log in and make one harmless read (the credentials check at start):
+        BusinessError when the login is refused, MarketplaceUnavailable when
+        the server cannot be reached."""
+
     async def aclose(self) -> None: ...
 
 
@@ -58,6 +63,9 @@ class ApiSource:
                     continue
                 await take(order)
             page += 1
+
+    async def check(self) -> None:
+        """The adapter checks the API itself."""
 
     async def aclose(self) -> None:
         """The API client belongs to the adapter."""
