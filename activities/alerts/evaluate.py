@@ -63,6 +63,9 @@ class AlertActivities:
         self.labels = ShippingLabels(db)
         self.http = http or httpx.AsyncClient(timeout=10)
         self.sinks: dict[str, Sink] = configured_sinks(settings, self.http)
+        # Each order's view as last queried, by the length of its history
+        # then: kept across evaluations in this worker (see _views).
+        self._known_views: dict[str, tuple[int, OrderView]] = {}
 
     def all(self) -> list:
         return [self.evaluate_alerts, self.notify, self.publish]
@@ -192,7 +195,7 @@ class AlertActivities:
                 if query is never_run:
                     order = order.model_copy(update={"status": "RECEIVED"})
                 found.setdefault(order.workflow_id, order)
-        views = await order_views(self.client, list(found))
+        views = await self._views(list(found))
         facts = [await self._order(summary, view) for summary, view in zip(found.values(), views, strict=True)]
         # Orders publish no SHIPPING status (issue 12): their waiting
         # shipments are in the store, with the time the command started.
@@ -216,6 +219,34 @@ class AlertActivities:
                 )
             )
         return facts
+
+    async def _views(self, workflow_ids: list[str]) -> list[OrderView | None]:
+        """Each order's view, queried only when its history grew since the
+        last evaluation: a query is a billable action, and an order open for
+        days would otherwise be asked every few minutes. A workflow's state,
+        and so its view, changes only with its history; describing it is not
+        billed and needs no worker."""
+        lengths = dict(zip(workflow_ids, await asyncio.gather(*map(self._history_length, workflow_ids)), strict=True))
+        views: dict[str, OrderView | None] = {
+            workflow_id: cached[1]
+            for workflow_id in workflow_ids
+            if (cached := self._known_views.get(workflow_id)) is not None and cached[0] == lengths[workflow_id]
+        }
+        stale = [workflow_id for workflow_id in workflow_ids if workflow_id not in views]
+        views.update(zip(stale, await order_views(self.client, stale), strict=True))
+        # Orders no longer listed (closed, or no longer of interest) are forgotten.
+        self._known_views = {
+            workflow_id: (length, view)
+            for workflow_id, view in views.items()
+            if view is not None and (length := lengths[workflow_id]) is not None
+        }
+        return [views[workflow_id] for workflow_id in workflow_ids]
+
+    async def _history_length(self, workflow_id: str) -> int | None:
+        try:
+            return (await self.client.get_workflow_handle(workflow_id).describe()).history_length
+        except RPCError:
+            return None
 
     async def _order(self, summary: OrderSummary, view: OrderView | None) -> OrderFacts:
         marketplace = view.marketplace if view else self.channels[summary.channel].marketplace

@@ -5,6 +5,7 @@ order however many lines each lost."""
 from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
+from temporalio.client import Client, Interceptor, OutboundInterceptor, QueryWorkflowInput
 
 from activities.alerts.evaluate import AlertActivities
 from activities.store.tables import OrderRecord
@@ -12,10 +13,10 @@ from domain.alerts.conditions import all_alerts
 from domain.alerts.config import AlertSettings, Thresholds
 from domain.alerts.model import Alert, AlertKind, Severity
 from domain.ids import intake_workflow_id, line_key
-from domain.order.messages import PickRequest
+from domain.order.messages import PickRequest, ResumeRequest
 from domain.order.status import OrderStatus
 from tests.support import eventually
-from tests.workflows.helpers import MUG, place_and_start, wait_for
+from tests.workflows.helpers import MUG, place_and_start, wait_for, wait_for_attention
 from workers.worker import ensure_intake
 from workflows.order import OrderWorkflow
 
@@ -96,5 +97,54 @@ async def test_a_shipment_still_waiting_for_bols_process_status_raises_until_it_
                 await control.delete("/_sandbox/holds")
             await wait_for(handle, OrderStatus.SHIPPED)
             assert await unconfirmed() == []
+    finally:
+        await activities.aclose()
+
+
+class _QueriesAsked(Interceptor):
+    """Counts the queries a client sends, per workflow id: each one is billed."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def intercept_client(self, inner: OutboundInterceptor) -> OutboundInterceptor:
+        asked = self.asked
+
+        class Counting(OutboundInterceptor):
+            async def query_workflow(self, request: QueryWorkflowInput):
+                asked.append(request.id)
+                return await super().query_workflow(request)
+
+        return Counting(inner)
+
+
+async def test_an_order_is_queried_again_only_when_its_history_grew(dev_env, engines, bol, task_queue):
+    engine = engines.build(task_queue)
+    queries = _QueriesAsked()
+    client = Client(**{**dev_env.client.config(), "interceptors": [queries]})
+    activities = AlertActivities(AlertSettings(), engine.settings.channels, engine.db, client, task_queue)
+    unknown = {"ean": "5012345678900", "unitPrice": "9.99", "title": "Kettle we never listed", "quantity": 1}
+
+    async def attention_seen() -> bool:
+        facts = await activities.gather(datetime.now(UTC))
+        return any(o.workflow_id == handle.id and o.attention for o in facts.orders)
+
+    try:
+        async with engine.worker(dev_env.client):
+            _, handle = await place_and_start(dev_env.client, bol, task_queue, [unknown])
+            await wait_for_attention(handle)
+            await eventually(attention_seen)  # once visibility lists it
+            asked = queries.asked.count(handle.id)
+            for _ in range(3):  # evaluations every few minutes, nothing new on the order
+                assert await attention_seen()
+            assert queries.asked.count(handle.id) == asked
+            # News on the order (a resume that fails again): it is asked once more.
+            await handle.execute_update(OrderWorkflow.resume, ResumeRequest(note="still looking for the kettle"))
+
+            async def asked_again() -> bool:
+                await attention_seen()
+                return queries.asked.count(handle.id) > asked
+
+            await eventually(asked_again)
     finally:
         await activities.aclose()
