@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 TIMESTAMP_HEADER = "Ordertide-Timestamp"
 SIGNATURE_HEADER = "Ordertide-Signature"
@@ -30,6 +30,8 @@ class WarehouseLine(BaseModel):
 class WarehouseAddress(BaseModel):
     """Where the parcel goes: the warehouse prints the label."""
 
+    model_config = ConfigDict(hide_input_in_errors=True)  # the buyer's name and address
+
     name: str
     company: str | None = None
     street: str
@@ -40,6 +42,7 @@ class WarehouseAddress(BaseModel):
 
 
 class WarehouseOrder(BaseModel):
+    model_config = ConfigDict(hide_input_in_errors=True)  # it carries the address
     order_id: str  # the order's workflow id: what the pick and ship endpoints take
     version: int
     channel: str

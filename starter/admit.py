@@ -14,6 +14,21 @@ def warn_if_secrets_are_readable_by_others() -> None:
         err.print(f"warning: {path} can be read by others than you; chmod 600 {path}", markup=False, highlight=False)
 
 
+def warn_if_payloads_are_unencrypted(settings: Settings) -> None:
+    """`ordertide run` makes a key file; a worker started on its own does
+    not (a second host making its own key could not read the first one's
+    payloads). Without one, Temporal keeps order payloads and failure
+    messages in the clear: say so, with how to fix it."""
+    if settings.codec_key_file is None and not (settings.data_dir / "codec-keys.json").exists():
+        err.print(
+            f"warning: no codec key file ({settings.data_dir / 'codec-keys.json'} or ORDERTIDE_CODEC_KEY_FILE): "
+            "Temporal stores this worker's payloads and failure messages unencrypted; give every worker and "
+            "CLI the same key file (README, Personal data)",
+            markup=False,
+            highlight=False,
+        )
+
+
 async def admit_channels(settings: Settings) -> Settings:
     warn_if_secrets_are_readable_by_others()
     checks = await check_channels(settings.channels)

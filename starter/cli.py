@@ -126,7 +126,7 @@ async def worker(
     """Run the worker against an existing Temporal (TEMPORAL_* variables)."""
     import signal
 
-    from starter.admit import admit_channels
+    from starter.admit import admit_channels, warn_if_payloads_are_unencrypted
     from workers.settings import load_settings
     from workers.temporal_client import connect
     from workers.worker import run_worker
@@ -137,6 +137,7 @@ async def worker(
             "no channel configured: run `ordertide init` (or set ORDERTIDE_CHANNELS__BOL__CLIENT_ID and "
             "…__CLIENT_SECRET), or use `ordertide run` for the sandbox"
         )
+    warn_if_payloads_are_unencrypted(settings)
     settings = await admit_channels(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

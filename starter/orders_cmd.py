@@ -316,7 +316,9 @@ async def label(order_id: OrderId) -> None:
 async def reply(
     order_id: OrderId,
     text: Annotated[str, typer.Argument(help="the answer the buyer reads", callback=checked(args.text))],
-    ticket: Annotated[str | None, typer.Option(help="only this ticket; all open ones when omitted")] = None,
+    ticket: Annotated[
+        str | None, typer.Option(help="only this ticket; all open ones when omitted", callback=checked(args.code))
+    ] = None,
 ) -> None:
     """Answer the buyer's open message(s) on the order."""
     client = await connect()

@@ -14,6 +14,8 @@ from activities.store import Database
 from activities.store.picking import PickingStore
 from domain.catalog_file import spreadsheet_safe
 from domain.picklist import PickItem, picklist
+from starter import args
+from starter.args import checked
 from starter.catalog_cmd import store
 from starter.console import CommandError, out
 
@@ -31,7 +33,9 @@ def pick_items(db: Database, channel: str | None) -> list[PickItem]:
 
 
 def picklist_command(
-    channel: Annotated[str | None, typer.Option(help="only this channel's orders")] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="only this channel's orders", callback=checked(args.channel))
+    ] = None,
     layout: Annotated[PicklistFormat, typer.Option("--format", help="table, csv or pdf (A4)")] = PicklistFormat.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file; a PDF goes to picklist.pdf by default")

@@ -41,6 +41,8 @@ def _create_private(database: Path) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """`hide_parameters`: a failed statement's error never quotes its values
+    (a buyer's address being saved); the worker logs such errors whole."""
     seconds = int(STORE_TIMEOUT.total_seconds())
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
@@ -53,6 +55,7 @@ def make_engine(url: str) -> Engine:
             max_overflow=POOL_OVERFLOW,
             pool_timeout=seconds,
             connect_args={"connect_timeout": seconds},
+            hide_parameters=True,
         )
 
         @event.listens_for(server, "connect")
@@ -66,7 +69,7 @@ def make_engine(url: str) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         _create_private(Path(path))
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": seconds})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": seconds}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

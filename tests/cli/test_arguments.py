@@ -36,6 +36,9 @@ BAD = [
     (("order", "cancel", "1", "--reason", "BORED"), "--reason", "'BORED' is not one of"),
     (("order", "resume", "1", "--note", ""), "--note", "must not be empty"),
     (("order", "confirm", "1", "--step", "cancel"), "--step", "'cancel' is not one of 'portal-cancel'"),
+    (("order", "reply", "1", "thanks", "--ticket", "0011 OR 1"), "--ticket", "one word"),
+    (("picklist", "--channel", "bol' OR x"), "--channel", "not a channel name"),
+    (("picklist", "--channel", ""), "--channel", "not a channel name"),
     (("run", "--temporal-port", "99999"), "--temporal-port", "not a port"),
     (("sandbox", "bol", "--process-delay", "-1"), "--process-delay", "less than 0"),
 ]

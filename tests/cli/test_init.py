@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from sandbox.plaza.app import create_app as create_plaza
 from starter.cli import app
 from tests.support import as_bol
+from workers.codec import CodecKeys
 from workers.http import ServerHandle, serve_in_thread
 from workers.settings import load_settings
 
@@ -254,6 +255,28 @@ def test_starting_warns_when_the_secrets_file_has_become_readable_by_others(bol_
             [sys.executable, "-m", "starter.cli", "worker"], capture_output=True, text=True, timeout=60, cwd=tmp_path
         ).stderr
 
-    assert "warning" not in worker_stderr()
+    assert "can be read by others" not in worker_stderr()
     secrets.chmod(0o644)
     assert f"warning: {secrets} can be read by others than you; chmod 600 {secrets}" in worker_stderr()
+
+
+def test_a_worker_without_a_codec_key_file_says_its_payloads_are_stored_unencrypted(bol_server, tmp_path, monkeypatch):
+    config = tmp_path / "ordertide.toml"
+    assert init(bol_server, config, "--channel", "bol-nl", "--client-id", "sandbox").exit_code == 0
+    monkeypatch.setenv("ORDERTIDE_CONFIG", str(config))
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:9")  # the worker stops at connect, after its start checks
+
+    def worker_stderr() -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "starter.cli", "worker"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+        ).stderr
+
+    assert "unencrypted" in worker_stderr()
+    CodecKeys.generate().save(tmp_path / ".ordertide" / "codec-keys.json")  # what `ordertide run` leaves
+    assert "unencrypted" not in worker_stderr()
+    elsewhere = tmp_path / "keys.json"
+    CodecKeys.generate().save(elsewhere)
+    monkeypatch.setenv("ORDERTIDE_DATA_DIR", str(tmp_path / "other"))
+    assert "unencrypted" in worker_stderr()
+    monkeypatch.setenv("ORDERTIDE_CODEC_KEY_FILE", str(elsewhere))
+    assert "unencrypted" not in worker_stderr()

@@ -11,9 +11,12 @@ import pytest
 
 from activities.marketplaces.base import CommandContext
 from activities.marketplaces.kaufland.adapter import KauflandAdapter
+from activities.marketplaces.kaufland.ids import InvalidKauflandId
 from domain.errors import BusinessError, MarketplaceUnavailable
 from domain.intake import UnreadableItem
+from domain.order.aftersales import InvoiceFile
 from domain.order.view import LineQuantity, Transport
+from domain.reasons import CancellationReason, ReturnHandling
 from domain.storefronts import Storefront
 from tests.support import SandboxedKaufland, kaufland_channel
 
@@ -211,3 +214,45 @@ async def test_a_server_error_is_retryable_and_a_refusal_names_kauflands_field(k
         await adapter.aclose()
 
     assert missing.value.status == 404
+
+
+class Recorded(httpx.AsyncBaseTransport):
+    """Every request the adapter sends, on its way to the sandbox."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport):
+        self.inner = inner
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await self.inner.handle_async_request(request)
+
+
+FORGED_ORDER_IDS = ["K1/../units", "K1#x", "K1?embedded=buyer", "../offers", "K 1", ""]
+FORGED_UNIT_IDS = ["1/../2", "1#x", "-1", "0", "1 2", "1?x=1"]
+
+
+async def test_an_id_not_in_kauflands_format_is_refused_before_any_request(kaufland):
+    """A forged id (from a push, a typed command or a garbled listing) never
+    reaches a URL path, where it could read or change another resource with
+    the seller's keys."""
+    recorded = Recorded(kaufland.transport)
+    adapter = adapter_on(kaufland, recorded)
+    pdf = InvoiceFile(filename="invoice.pdf", content=b"%PDF-1.4 invoice")
+    try:
+        for forged in FORGED_ORDER_IDS:
+            with pytest.raises(InvalidKauflandId, match="id_order"):
+                await adapter.get_order(forged)
+            with pytest.raises(InvalidKauflandId, match="id_order"):
+                await adapter.upload_invoice(forged, pdf)
+            with pytest.raises(InvalidKauflandId, match="id_order"):
+                await adapter.cancel_line(forged, "1", CancellationReason.OUT_OF_STOCK, CommandContext())
+        for forged in FORGED_UNIT_IDS:
+            with pytest.raises(InvalidKauflandId, match="id_order_unit"):
+                await adapter.handle_return(forged, None, ReturnHandling.RETURN_RECEIVED, 1, CommandContext())
+        for forged in ("0011/../1", "0011#x", "12"):
+            with pytest.raises(ValueError, match="id_ticket"):
+                await adapter.reply_ticket(forged, "thanks")
+    finally:
+        await adapter.aclose()
+    assert recorded.paths == []

@@ -8,10 +8,13 @@ import logging
 import httpx
 from temporalio.client import Client
 
+from domain.channels import Marketplace
 from domain.order.messages import PickRequest
 from domain.order.status import OrderStatus, Step
 from tests.observability.spans import capture_spans
 from tests.workflows.helpers import MUG, place_and_start, wait_for, wait_for_attention
+from tests.workflows.markets import MUG as KAUFLAND_MUG
+from tests.workflows.markets import KauflandMarket, start_order
 from workers.codec import ENCODING, CodecKeys
 from workers.telemetry import TelemetrySettings, client_interceptors
 from workers.temporal_client import data_converter
@@ -118,4 +121,61 @@ async def test_a_run_that_fails_on_a_malformed_buyer_record_stores_no_plaintext_
     for personal in (buyer["surname"], buyer["firstName"], buyer["streetName"], buyer["email"], buyer["zipCode"]):
         assert personal not in stored
         assert personal not in logged  # …without the value that broke it
+        assert personal not in traced
+
+
+# What the garbled Kaufland record says about its buyer: made up, so that no
+# other text in a log or span can hold it by chance.
+KAUFLAND_SURNAME = "Quistenburg-Haverkamp"
+KAUFLAND_EMAIL = "quistenburg.haverkamp@example.de"
+
+
+class MalformedKauflandBuyer(httpx.AsyncBaseTransport):
+    """Kaufland serves an order whose buyer record breaks the spec: the last
+    name and the e-mail come as lists."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport):
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method != "GET" or not request.url.path.startswith("/v2/orders/"):
+            return response
+        body = json.loads(await response.aread())
+        order = body["data"]
+        order["shipping_address"]["last_name"] = [KAUFLAND_SURNAME]
+        order["buyer"]["email"] = [KAUFLAND_EMAIL]
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(response.status_code, headers=headers, json=body)
+
+
+async def test_a_kaufland_order_with_a_malformed_buyer_record_stores_logs_and_traces_no_personal_data(
+    dev_env, engines, kaufland, task_queue, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    spans = capture_spans()
+    address = dev_env.client.service_client.config.target_host
+    tracing = client_interceptors(TelemetrySettings(traces="console"))
+    encrypted = await Client.connect(address, data_converter=data_converter(CodecKeys.generate()), interceptors=tracing)
+    kaufland.transport = MalformedKauflandBuyer(kaufland.transport)
+    engine = engines.build(task_queue, marketplace=Marketplace.KAUFLAND)
+    market = KauflandMarket(kaufland)
+    async with engine.worker(encrypted):
+        placed = await market.place([(KAUFLAND_MUG, 1)])
+        handle = await start_order(encrypted, market, task_queue, placed)
+        flagged = await wait_for_attention(handle)
+    reason = flagged.attention[Step.ACCEPT]
+    assert "shipping_address.last_name" in reason and "buyer.email" in reason  # ops see the fields…
+    raw = await dev_env.client.get_workflow_handle(handle.id).fetch_history()
+    stored = raw.to_json()
+    assert "shipping_address" not in stored  # the failure's message and stack trace are sealed
+
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    caplog.clear()
+    traced = json.dumps([json.loads(span.to_json()) for span in spans.get_finished_spans()])
+    assert "shipping_address.last_name" in logged + traced  # the failure was logged or traced…
+    for personal in (KAUFLAND_SURNAME, KAUFLAND_EMAIL):
+        assert personal not in reason
+        assert personal not in stored
+        assert personal not in logged  # …without the values that broke it
         assert personal not in traced

@@ -7,7 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # A record that fails validation is named by its fields, never quoted:
+    # the error reaches logs and spans, and it may hold a buyer's address,
+    # e-mail or the words of a ticket or return.
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
 
 class FieldError(Wire):
