@@ -15,7 +15,7 @@ from domain.errors import BusinessError, CommandFailed, MarketplaceUnavailable, 
 from domain.intake import UnreadableItem
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
-from tests.support import bol_channel
+from tests.support import bol_channel, eventually
 from tests.workflows.helpers import LAMP, MUG
 
 POSTNL = Transport(transporter_code="TNT", track_and_trace="3SBOL0000009")
@@ -147,6 +147,15 @@ async def test_process_failure_and_timeout_are_business_outcomes(bol, adapter):
 async def test_many_pending_commands_are_looked_up_in_bulk(bol, adapter):
     bol.state.update_config(process_delay_seconds=0.3)
     orders = [await bol.place_order([{**MUG, "quantity": 1}]) for _ in range(6)]
+    # bol answers the six shipments together, so their processes are pending
+    # together however slowly a loaded machine sends them.
+    bol.state.add_fault(path="/retailer/shipments", method="POST", kind="hold", times=6)
+
+    async def release_when_all_are_held() -> None:
+        await eventually(lambda: len(bol.state.holds()) == 6, interval=0.02)
+        bol.state.release_holds()
+
+    releasing = asyncio.create_task(release_when_all_are_held())
     await asyncio.gather(
         *(
             adapter.ship(
@@ -160,6 +169,7 @@ async def test_many_pending_commands_are_looked_up_in_bulk(bol, adapter):
             for o in orders
         )
     )
+    await releasing
     bulk = list(requests_to(bol, "/shared/process-status", "POST"))
     single = list(requests_to(bol, "/shared/process-status/", "GET"))
     assert bulk, "pending statuses should be looked up together"
