@@ -10,11 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
+from activities.order_signal import signal_order
 from domain import names
 from domain.channels import Marketplace
-from domain.ids import order_workflow_id
 from domain.order.marketplace import ReturnNotice
 from domain.order.return_sla import ReturnsOverdue, handling_due
 from domain.sla import SLA
@@ -56,11 +55,5 @@ class ReturnWatch:
         return len(overdue)
 
     async def _signal(self, channel: str, order_id: str, notice: ReturnsOverdue) -> None:
-        handle = self.client.get_workflow_handle(order_workflow_id(channel, order_id))
-        try:
-            await handle.signal(names.SIGNAL_RETURNS_OVERDUE, notice)
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
-            # No running order (never ours, or closed and not reopened): the portal shows the return.
+        if not await signal_order(self.client, channel, order_id, names.SIGNAL_RETURNS_OVERDUE, notice):
             log.warning("return(s) %s of %s order %s are late: no running order", notice.rma_ids, channel, order_id)

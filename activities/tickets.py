@@ -9,11 +9,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from activities.marketplaces.base import MarketplaceAdapter
+from activities.order_signal import signal_order
 from domain import names
-from domain.ids import order_workflow_id
 from domain.order.aftersales import Ticket, TicketsOverdue
 from domain.sla import SLA
 
@@ -66,11 +65,5 @@ class TicketWatch:
         return signalled
 
     async def _signal(self, channel: str, order_id: str, notice: TicketsOverdue) -> None:
-        handle = self.client.get_workflow_handle(order_workflow_id(channel, order_id))
-        try:
-            await handle.signal(names.SIGNAL_TICKETS_OVERDUE, notice)
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
-            # Closed long ago, or never ours: the marketplace's portal shows the ticket.
+        if not await signal_order(self.client, channel, order_id, names.SIGNAL_TICKETS_OVERDUE, notice):
             log.warning("ticket(s) %s of %s order %s: no running order", notice.ticket_ids, channel, order_id)

@@ -1,10 +1,12 @@
 """The less travelled branches of the order lifecycle."""
 
-from datetime import timedelta
+import logging
+from datetime import UTC, datetime, timedelta
 
 from activities.return_watch import ReturnWatch
 from domain.catalog import Product
 from domain.channels import Marketplace
+from domain.order.marketplace import ReturnNotice
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest, ReturnReceivedRequest, ShipRequest
 from domain.order.status import OrderStatus, Step
 from domain.order.view import LineQuantity
@@ -85,6 +87,17 @@ async def test_a_return_left_unhandled_past_the_sla_needs_attention_then_is_reje
     assert closed.returns[0].handling == "RETURN_DOES_NOT_MEET_CONDITIONS" and closed.returns[0].refund is None
     assert bol.state.returns()[0]["handled"] is True
     assert engine.inventory.stock("LAMP-DESK").on_hand == 49  # not resellable: not back in stock
+
+
+async def test_a_late_return_of_an_order_that_is_not_running_is_logged_and_the_watch_goes_on(time_env, caplog):
+    watch = ReturnWatch(time_env.client)
+    registered = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    notice = ReturnNotice(
+        marketplace_order_id="1043965710", rma_id="R9", ean="8710103917885", quantity=1, registered_at=registered
+    )
+    with caplog.at_level(logging.WARNING):
+        assert await watch.check("bol", Marketplace.BOL, [notice], registered + timedelta(hours=49)) == 1
+    assert "return(s) ['R9'] of bol order 1043965710 are late: no running order" in caplog.text
 
 
 async def test_ops_can_ship_with_another_transporter_and_tracking(time_env, engines, bol, task_queue):
