@@ -11,7 +11,7 @@ from domain.offers.model import DesiredOffer, OfferChange, OfferChangeKind
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from tests.contract.openapi import ContractValidator
-from tests.support import bol_channel
+from tests.support import bol_channel, eventually
 from tests.workflows.helpers import LAMP, MUG
 
 
@@ -50,6 +50,15 @@ async def test_the_order_lifecycle_calls_follow_the_spec(bol):
         # Several commands pending at once are looked up in bulk.
         bol.state.update_config(process_delay_seconds=0.2)
         others = [await bol.place_order([{**MUG, "quantity": 1}]) for _ in range(3)]
+        # bol answers the three together, so their processes are pending
+        # together however slowly a loaded machine sends them.
+        bol.state.add_fault(path="/retailer/orders/cancellation", method="PUT", kind="hold", times=3)
+
+        async def release_when_all_are_held() -> None:
+            await eventually(lambda: len(bol.state.holds()) == 3, interval=0.02)
+            bol.state.release_holds()
+
+        releasing = asyncio.create_task(release_when_all_are_held())
         await asyncio.gather(
             *(
                 adapter.cancel_line(
@@ -61,6 +70,7 @@ async def test_the_order_lifecycle_calls_follow_the_spec(bol):
                 for o in others
             )
         )
+        await releasing
     finally:
         await adapter.aclose()
 
