@@ -23,14 +23,6 @@ LATE = Alert(kind=AlertKind.SHIP_BY, subject="order:bol:A1", severity=Severity.W
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'store.db'}")
-    db.create_schema()
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
     receiver = Receiver()
     server = serve_in_thread(receiver.app())

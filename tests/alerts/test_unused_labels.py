@@ -2,11 +2,9 @@
 shipping_label table, raised after `label_unused`, resolved once a shipment
 goes out with it, and sent once through the evaluation's outbox."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-import pytest
 from sqlmodel import select
 from temporalio.client import Client
 
@@ -46,14 +44,6 @@ def test_an_unused_label_warns_after_its_grace_and_is_left_alone_once_forgotten(
     assert label_unused(label(timedelta(days=15)), NOW, LIMITS) is None
     kinds = {a.kind for a in all_alerts(Facts(now=NOW, unused_labels=[label(timedelta(hours=2))]), LIMITS)}
     assert kinds == {AlertKind.LABEL_UNUSED}
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'store.db'}")
-    db.create_schema()
-    yield db
-    db.dispose()
 
 
 def backdate(db: Database, hours: float) -> None:
