@@ -28,7 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.channels import Channels
 from activities.errors import marketplace_errors
-from activities.order_start import start_attributes
+from activities.order_start import AcceptNew, prepare_start
 from activities.return_watch import ReturnWatch
 from activities.tickets import TicketWatch
 from activities.tracing import tag_order
@@ -38,9 +38,9 @@ from domain.errors import MarketplaceError
 from domain.ids import order_workflow_id
 from domain.intake import IntakePollResult, IntakeWatch, OrderChange, UnreadableItem
 from domain.order.marketplace import ReturnNotice
-from domain.order.messages import BuyerCancellationRequested, OrderWorkflowInput
+from domain.order.messages import ORDER_CODE_VERSION, BuyerCancellationRequested, OrderWorkflowInput
 from domain.order.status import OrderStatus
-from domain.order.view import OrderView
+from domain.order.view import OrderRef, OrderView
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,13 @@ async def _sleep_or_shutdown(seconds: float) -> None:
 
 
 class IntakeActivities:
-    def __init__(self, channels: Channels, client: Client, task_queue: str):
+    def __init__(self, channels: Channels, client: Client, task_queue: str, accept: AcceptNew | None = None):
+        """`accept`: OrderActivities.accept_new, where this process has the
+        store: orders then start accepted (activities/order_start.py)."""
         self.channels = channels
         self.client = client
         self.task_queue = task_queue
+        self.accept = accept
         self._seen = _Seen()
         self.tickets = TicketWatch(client)
         self.late_returns = ReturnWatch(client)
@@ -205,6 +208,10 @@ class IntakeActivities:
     async def _start_order(
         self, channel: str, change: OrderChange, config: ChannelConfig, requested: tuple[str, ...]
     ) -> None:
+        ref = OrderRef(
+            channel=channel, marketplace=config.marketplace, marketplace_order_id=change.marketplace_order_id
+        )
+        start = await prepare_start(self.channels, ref, self.accept)
         workflow_input = OrderWorkflowInput(
             channel=channel,
             marketplace=config.marketplace,
@@ -212,6 +219,8 @@ class IntakeActivities:
             cancellation_requested_line_ids=list(requested),
             return_window=config.return_window,
             follow_delivery_events=follows_delivery_events(config),
+            code_version=ORDER_CODE_VERSION,
+            accepted=start.accepted,
         )
         # A buyer's cancellation seen at intake arrives with the start, as its signal.
         start_signal: str | None = None
@@ -227,7 +236,7 @@ class IntakeActivities:
                 task_queue=self.task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=await start_attributes(self.channels, channel, change.marketplace_order_id),
+                search_attributes=start.search_attributes,
                 static_summary=f"{channel} order {change.marketplace_order_id}",
                 start_signal=start_signal,
                 start_signal_args=start_signal_args,
@@ -272,6 +281,7 @@ class IntakeActivities:
                 marketplace_order_id=notice.marketplace_order_id,
                 return_window=config.return_window,
                 follow_delivery_events=follows_delivery_events(config),
+                code_version=ORDER_CODE_VERSION,
                 reopened=closed,
             ),
             id=workflow_id,
@@ -285,6 +295,7 @@ class IntakeActivities:
                     SearchAttributePair(names.MARKETPLACE_ORDER_ID, notice.marketplace_order_id),
                     SearchAttributePair(names.NEEDS_ATTENTION, False),
                     SearchAttributePair(names.ORDER_STATUS, OrderStatus.RETURN_OPEN.value),
+                    SearchAttributePair(names.CODE_VERSION, names.order_code_version_mark(ORDER_CODE_VERSION)),
                 ]
             ),
             static_summary=f"{channel} order {notice.marketplace_order_id}: return {notice.rma_id} after close",

@@ -1,26 +1,35 @@
-"""The search attributes an order workflow starts with.
+"""How intake starts an order workflow: accepted, with its search attributes.
 
 Given at start, search attributes cost nothing; upserted by the workflow,
 one billable Temporal action each (issue 12, README "What an order costs").
-So the order is read here, before its workflow starts, and starts as it
-will wait: AWAITING_PICK with its ShipBy. Accepting it (in the workflow's
-first task, a few milliseconds later) then publishes nothing, unless it
-needs attention, which it publishes with the status it is really in.
+Accepting in the workflow's first task costs a marker workflow task (a local
+activity), one action more. So intake accepts a new order here, before its
+workflow starts (the marketplace read and one store transaction, as the
+workflow's accept does), and starts it accepted and as it will wait:
+AWAITING_PICK with its ShipBy.
 
-The read is a hint, like a push: accept reads the order again and trusts
-only that read. If this one fails (the marketplace slow or down), the order
-starts RECEIVED and its workflow publishes the rest once accepted."""
+Anything else starts the order as before, and its workflow accepts it: an
+order the ledger already holds (seen again by a sweep or after a restart:
+it runs, or a start was lost after its acceptance), a process without the
+store (`accept` None), or a failed accept (the marketplace slow or down).
+Accepting twice is harmless: the ledger keeps one copy, reservations are
+keyed by line."""
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from activities.channels import Channels
 from domain import names
-from domain.order.state import ship_by_deadline
+from domain.order.commands import AcceptedOrder
+from domain.order.messages import ORDER_CODE_VERSION
+from domain.order.state import ship_by_deadline, unknown_eans_problem
 from domain.order.status import OrderStatus
+from domain.order.view import OrderRef
 
 log = logging.getLogger(__name__)
 
@@ -29,21 +38,68 @@ log = logging.getLogger(__name__)
 # start included, and a poll hands its orders over one by one.
 READ_TIMEOUT = timedelta(seconds=2)
 
+# OrderActivities.accept_new: the order accepted, or None when already known.
+AcceptNew = Callable[[OrderRef, float], Awaitable[AcceptedOrder | None]]
 
-async def start_attributes(channels: Channels, channel: str, marketplace_order_id: str) -> TypedSearchAttributes:
+
+@dataclass
+class OrderStart:
+    accepted: AcceptedOrder | None
+    search_attributes: TypedSearchAttributes
+
+
+async def prepare_start(channels: Channels, ref: OrderRef, accept: AcceptNew | None) -> OrderStart:
+    """For a start with `code_version=ORDER_CODE_VERSION`, as intake's."""
     pairs: list[SearchAttributePair] = [
-        SearchAttributePair(names.CHANNEL, channel),
-        SearchAttributePair(names.MARKETPLACE_ORDER_ID, marketplace_order_id),
+        SearchAttributePair(names.CHANNEL, ref.channel),
+        SearchAttributePair(names.MARKETPLACE_ORDER_ID, ref.marketplace_order_id),
         SearchAttributePair(names.NEEDS_ATTENTION, False),
+        # Its code version as its input tells it (OrderWorkflowInput.code_version).
+        SearchAttributePair(names.CODE_VERSION, names.order_code_version_mark(ORDER_CODE_VERSION)),
     ]
+    if accept is not None:
+        try:
+            accepted = await accept(ref, READ_TIMEOUT.total_seconds())
+        except Exception as exc:  # the workflow accepts it, retrying as it does
+            log.info("%s order %s starts unaccepted (%s)", ref.channel, ref.marketplace_order_id, exc)
+            return OrderStart(None, _received(pairs))
+        if accepted is not None:
+            # An order that needs attention, or whose warehouse push is still
+            # to be delivered, publishes its real status itself.
+            if unknown_eans_problem(accepted) or accepted.warehouse_delivery:
+                return OrderStart(accepted, _received(pairs))
+            return OrderStart(accepted, _awaiting_pick(pairs, accepted.ship_by))
+    return OrderStart(None, await start_attributes(channels, ref, pairs))
+
+
+async def start_attributes(
+    channels: Channels, ref: OrderRef, pairs: list[SearchAttributePair]
+) -> TypedSearchAttributes:
+    """Without accepting: the order is read for its attributes only. The read
+    is a hint, like a push: accept reads the order again and trusts only
+    that read. If this one fails, the order starts RECEIVED and its workflow
+    publishes the rest once accepted."""
     try:
-        order = await asyncio.wait_for(channels[channel].get_order(marketplace_order_id), READ_TIMEOUT.total_seconds())
+        order = await asyncio.wait_for(
+            channels[ref.channel].get_order(ref.marketplace_order_id), READ_TIMEOUT.total_seconds()
+        )
     except Exception as exc:  # any failure only costs the upsert this read saves
         log.info(
-            "%s order %s starts unread (%s): accepting it publishes its status", channel, marketplace_order_id, exc
+            "%s order %s starts unread (%s): accepting it publishes its status",
+            ref.channel,
+            ref.marketplace_order_id,
+            exc,
         )
-        return TypedSearchAttributes([*pairs, SearchAttributePair(names.ORDER_STATUS, OrderStatus.RECEIVED.value)])
-    pairs.append(SearchAttributePair(names.ORDER_STATUS, OrderStatus.AWAITING_PICK.value))
-    if deadline := ship_by_deadline(order.ship_by):
-        pairs.append(SearchAttributePair(names.SHIP_BY, deadline))
-    return TypedSearchAttributes(pairs)
+        return _received(pairs)
+    return _awaiting_pick(pairs, order.ship_by)
+
+
+def _received(pairs: list[SearchAttributePair]) -> TypedSearchAttributes:
+    return TypedSearchAttributes([*pairs, SearchAttributePair(names.ORDER_STATUS, OrderStatus.RECEIVED.value)])
+
+
+def _awaiting_pick(pairs: list[SearchAttributePair], ship_by: date | None) -> TypedSearchAttributes:
+    started = [*pairs, SearchAttributePair(names.ORDER_STATUS, OrderStatus.AWAITING_PICK.value)]
+    if deadline := ship_by_deadline(ship_by):
+        started.append(SearchAttributePair(names.SHIP_BY, deadline))
+    return TypedSearchAttributes(started)

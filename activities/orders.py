@@ -2,6 +2,8 @@
 command plus the store change that goes with it), idempotent, so a retry
 after a crash neither ships twice nor reserves twice."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -38,6 +40,8 @@ from domain.order.marketplace import Order
 from domain.order.view import LineView, OrderRef, Transport
 from domain.reasons import ReturnHandling
 from domain.transporters import TransporterRules
+
+log = logging.getLogger(__name__)
 
 # With the marketplace retry policy (1 s, doubling, at most 2 min apart):
 # about six minutes of asking before the order needs attention.
@@ -115,6 +119,21 @@ class OrderActivities:
         tag(ref)
         with marketplace_errors():
             order = await self._read_order(ref)
+        return await self._keep_and_reserve(ref, order)
+
+    async def accept_new(self, ref: OrderRef, read_timeout: float) -> AcceptedOrder | None:
+        """Accept an order before its workflow starts, as accept_order does,
+        for intake to start it accepted (activities/order_start.py). None,
+        and nothing done, for an order the ledger already holds: intake
+        seeing it again (a sweep, a restart) must not push it to the
+        warehouse or tell offer sync again; its workflow runs, or accepts it
+        itself. Errors are the caller's: it starts the order unaccepted."""
+        if await self.inventory.db.run(self.ledger.order, ref.channel, ref.marketplace_order_id) is not None:
+            return None
+        order = await asyncio.wait_for(self.channels[ref.channel].get_order(ref.marketplace_order_id), read_timeout)
+        return await self._keep_and_reserve(ref, order)
+
+    async def _keep_and_reserve(self, ref: OrderRef, order: Order) -> AcceptedOrder:
         accepted = await self.inventory.db.run(self._accept, order)
         await self.notifier.changed(line.sku for line in accepted.lines if line.reserved and line.sku)
         if self.warehouse is not None:
@@ -124,7 +143,7 @@ class OrderActivities:
                     await self.warehouse.push(pushed)
                 except ApplicationError as exc:
                     # Not retried here: that would read the order and signal offer sync again.
-                    activity.logger.warning("warehouse push of %s left to deliver_to_warehouse: %s", ref, exc.message)
+                    log.warning("warehouse push of %s left to deliver_to_warehouse: %s", ref, exc.message)
                     accepted.warehouse_delivery = pushed.idempotency_key
         return accepted
 

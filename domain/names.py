@@ -63,3 +63,13 @@ SEARCH_ATTRIBUTES: list[SearchAttributeKey[Any]] = [
     SHIP_BY,
     MARKETPLACE_ORDER_ID,
 ]
+
+# Temporal's own attribute for the code versions a run follows (patches write
+# it in the run's first workflow task). Orders intake starts are given theirs
+# at start (free): ops' queries tell an order no worker has run yet by its
+# absence (starter/ops_cmd.py).
+CODE_VERSION = SearchAttributeKey.for_keyword_list("TemporalChangeVersion")
+
+
+def order_code_version_mark(version: int) -> list[str]:
+    return [f"order-code-{version}"]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from domain.config import BolChannelConfig, SupplierChannelConfig
+from domain.config import BolChannelConfig
 from starter import args
 from starter.alerts_cmd import alerts
 from starter.args import checked
@@ -235,16 +235,13 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     """Receive marketplace push notifications (POST /webhooks/bol/<channel>,
     /webhooks/kaufland/<channel>/<push_token>, /webhooks/supplier/<channel>)
     and, with a warehouse secret configured, the warehouse's picks and shipments."""
-    from activities.channels import Channels
-    from activities.intake import IntakeActivities
-    from activities.store import Database, SupplierInboxStore
-    from activities.supplier_inbox import StoreInbox
     from domain.config import KauflandChannelConfig
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect
     from workers.warehouse_endpoint import warehouse_routes
     from workers.webhooks import create_webhook_app
+    from workers.worker import Engine
 
     settings = load_settings()
     if not settings.channels:
@@ -258,13 +255,10 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
         if isinstance(config, KauflandChannelConfig) and config.push_token is None:
             err.print(f"channel {name}: no push_token configured, so its pushes are refused (403); polling goes on")
     client = await connect()
-    # Supplier portals' pushed orders are saved in the store's inbox before Temporal hears of them.
-    inbox = None
-    if any(isinstance(config, SupplierChannelConfig) for config in settings.channels.values()):
-        db = Database(settings.store_url)
-        db.create_schema()
-        inbox = StoreInbox(SupplierInboxStore(db))
-    intake = IntakeActivities(Channels.from_config(settings.channels, inbox=inbox), client, settings.task_queue)
+    # With the store, as the worker's: supplier portals' pushed orders are
+    # saved in its inbox before Temporal hears of them, and new orders start
+    # accepted (activities/order_start.py).
+    intake = Engine.build(settings).intake(client)
     secret = settings.warehouse.secret
     # The warehouse's pick and ship endpoint rides along once its secret is configured.
     warehouse = warehouse_routes(client, secret) if secret is not None else None

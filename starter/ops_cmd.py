@@ -54,9 +54,11 @@ async def stuck_orders(client: Client, now: datetime | None = None) -> list[Stuc
         f"{orders_api.list_query()} AND ExecutionStatus = 'Running' AND {names.SHIP_BY.name} < '{now.isoformat()}'"
         f" AND {names.ORDER_STATUS.name} IN ('RECEIVED', 'AWAITING_PICK', 'SHIPPING')"
     )
-    # Intake starts an order AWAITING_PICK when it could read it (free, issue
-    # 12): one no worker has run yet has no TemporalChangeVersion, which its
-    # first workflow task writes (the `fewer-actions` patch).
+    # Intake before code version 1 started an order AWAITING_PICK when it
+    # could read it, unaccepted (free, issue 12): one no worker has run yet
+    # has no TemporalChangeVersion, which its first workflow task writes (the
+    # `fewer-actions` patch). Intake now accepts an order before its start
+    # and names its code version there: awaiting pick is where it is.
     accepting = (
         f"{orders_api.list_query('RECEIVED')} AND ExecutionStatus = 'Running'"
         f" AND StartTime < '{(now - ACCEPTING_TOO_LONG).isoformat()}'"

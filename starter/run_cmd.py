@@ -11,7 +11,6 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from activities.intake import IntakeActivities
 from domain.config import BolChannelConfig, ChannelConfig, KauflandChannelConfig
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
@@ -185,7 +184,7 @@ async def run_everything(
             await ensure_alert_schedule(client, settings)
             receiver = None
             if portal is not None:
-                hooks = create_webhook_app(IntakeActivities(engine.channels, client, settings.task_queue))
+                hooks = create_webhook_app(engine.intake(client))
                 receiver = await serving_here.enter_async_context(serving(hooks, port=receiver_port))
             tasks = []
             async with engine.worker(client):

@@ -102,10 +102,19 @@ class Engine:
         windows = {name: c.offer_sync_window for name, c in self.settings.channels.items() if c.offer_sync}
         return StockNotifier(client, self.settings.task_queue, windows)
 
+    def order_activities(self, client: Client, notifier: StockNotifier | None = None) -> OrderActivities:
+        notifier = notifier or self.notifier(client)
+        return OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier, self.warehouse)
+
+    def intake(self, client: Client, orders: OrderActivities | None = None) -> IntakeActivities:
+        """Intake that starts new orders accepted (activities/order_start.py)."""
+        orders = orders or self.order_activities(client)
+        return IntakeActivities(self.channels, client, self.settings.task_queue, accept=orders.accept_new)
+
     def activities(self, client: Client) -> list:
         notifier = self.notifier(client)
-        orders = OrderActivities(self.channels, self.inventory, self.ledger, self.rules, notifier, self.warehouse)
-        intake = IntakeActivities(self.channels, client, self.settings.task_queue)
+        orders = self.order_activities(client, notifier)
+        intake = self.intake(client, orders)
         offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers, notifier)
         inventory = InventoryActivities(self.inventory, notifier)
         self.alerts = AlertActivities(
@@ -176,7 +185,7 @@ async def run_worker(
         await ensure_alert_schedule(client, settings)
         async with engine.worker(client), contextlib.AsyncExitStack() as beside:
             if webhooks is not None:
-                intake = IntakeActivities(engine.channels, client, settings.task_queue)
+                intake = engine.intake(client)
                 secret = settings.warehouse.secret
                 extra = warehouse_routes(client, secret) if secret is not None else None
                 app = create_webhook_app(intake, settings.webhooks, extra)

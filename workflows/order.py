@@ -118,12 +118,18 @@ class OrderWorkflow:
         # one timer, and record no other patch marker. This patch's marker
         # shares the first workflow task with accept's local activity marker,
         # so it costs nothing; orders started before it replay the old code.
-        self._lean = workflow.patched(FEWER_ACTIONS)
-        self._state.marketplace_clocks = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
-        self._sla_from_intake = self._lean and workflow.patched(RETURN_SLA_FROM_INTAKE)
-        self._delivery_events = self._state.marketplace_clocks and workflow.patched(DELIVERY_EVENTS)
+        if order.code_version >= 1:
+            # Told by the start (OrderWorkflowInput.code_version): no marker,
+            # so no marker workflow task, when intake started it accepted.
+            self._lean = self._sla_from_intake = self._delivery_events = True
+            self._state.marketplace_clocks = True
+        else:
+            self._lean = workflow.patched(FEWER_ACTIONS)
+            self._state.marketplace_clocks = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
+            self._sla_from_intake = self._lean and workflow.patched(RETURN_SLA_FROM_INTAKE)
+            self._delivery_events = self._state.marketplace_clocks and workflow.patched(DELIVERY_EVENTS)
         if order.reopened is None:
-            await self._accept()
+            await self._accept(order.accepted)
             await self._fulfil()
             self._drop_moot_attention()
         else:
@@ -142,10 +148,21 @@ class OrderWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state.view
 
-    async def _accept(self) -> None:
+    async def _accept(self, at_start: AcceptedOrder | None) -> None:
+        """Intake's acceptance before the start (orders it starts since code
+        version 1) counts as the first attempt: a problem with it (unknown
+        EANs) flags the order, and accepting again once resumed is the
+        workflow's, as for orders started unaccepted."""
         self._set_status(OrderStatus.RECEIVED, "Accepting the order and reserving stock")
-        while (accepted := await self._attempt(Step.ACCEPT, self._accept_order(), unknown_eans_problem)) is None:
+        accepted = at_start
+        if accepted is not None and (problem := unknown_eans_problem(accepted)):
+            self._state.flag(Step.ACCEPT, problem)
+            self._show()
             await self._rest(lambda: not self._state.flagged(Step.ACCEPT))
+            accepted = None
+        while accepted is None:
+            if (accepted := await self._attempt(Step.ACCEPT, self._accept_order(), unknown_eans_problem)) is None:
+                await self._rest(lambda: not self._state.flagged(Step.ACCEPT))
         self._state.apply_accepted(accepted)
         if self._lean:
             pass  # ShipBy goes out with the status, at the first rest point

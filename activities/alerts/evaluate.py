@@ -179,9 +179,10 @@ class AlertActivities:
             f"{running} AND {names.ORDER_STATUS.name} = 'RECEIVED'"
             f" AND StartTime < '{(now - limits.accepting).isoformat()}'",
         ]
-        # Intake starts an order it could read AWAITING_PICK (issue 12): until
-        # a worker has run it, it has no TemporalChangeVersion and is still
-        # being accepted.
+        # Intake before code version 1 started an order it could read
+        # AWAITING_PICK, unaccepted (issue 12): until a worker has run it, it
+        # has no TemporalChangeVersion and is still being accepted. Orders
+        # intake accepts before their start are given one at start.
         never_run = (
             f"{running} AND {names.ORDER_STATUS.name} = 'AWAITING_PICK' AND TemporalChangeVersion IS NULL"
             f" AND StartTime < '{(now - limits.accepting).isoformat()}'"

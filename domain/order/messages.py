@@ -6,8 +6,15 @@ from datetime import timedelta
 from pydantic import BaseModel, Field
 
 from domain.channels import Marketplace
+from domain.order.commands import AcceptedOrder
 from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling
+
+# Version 1 (issue 12): every patch of workflows/order.py up to
+# `delivery-events` applies, none is recorded. A new patch keeps using
+# workflow.patched (or raises this with the same switch in the workflow);
+# workers must know a version before any starter sends it.
+ORDER_CODE_VERSION = 1
 
 
 class OrderWorkflowInput(BaseModel):
@@ -23,6 +30,13 @@ class OrderWorkflowInput(BaseModel):
     # A return arrived after the order's workflow closed: this run starts from
     # the closed run's result, skips accepting and shipping, and handles it.
     reopened: OrderView | None = None
+    # The code this order runs, told at start instead of by patch markers
+    # (each marker task is a billable action): 0, orders started before it,
+    # whose patches decide; ORDER_CODE_VERSION, every patch up to it applies.
+    code_version: int = 0
+    # Intake accepted the order before starting it (activities/order_start.py):
+    # the workflow goes on from this instead of accepting.
+    accepted: AcceptedOrder | None = None
 
 
 class PickRequest(BaseModel):

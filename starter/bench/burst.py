@@ -7,7 +7,9 @@ production.
 Measured from the histories of every order: the longest workflow task
 (WorkflowTaskStarted → Completed: what the SDK warns about and what holds
 up a workflow's next step), and push → accepted (the push was handed to the
-receiver → the order's first activity, the accept, was recorded)."""
+receiver → the order's workflow took it on accepted: its first workflow
+task, for the orders the receiver accepted before starting them, else the
+accept's local activity marker)."""
 
 import asyncio
 import logging
@@ -17,16 +19,16 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
-from activities.channels import Channels
-from activities.intake import IntakeActivities
 from activities.store import Database, InventoryStore
 from domain.ids import order_workflow_id
 from starter.bench.order_desk import OrderDesk
@@ -37,6 +39,7 @@ from workers.devserver import DevServer
 from workers.settings import Settings, WebhookSettings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
 from workers.webhooks import create_webhook_app
+from workers.worker import Engine
 
 # The receiver limits pushes per sender address; bol sends from many, the
 # benchmark from one, so its limit is lifted here.
@@ -95,7 +98,7 @@ async def _read_history(client: Client, workflow_id: str) -> _History:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     tasks, queued = [], []
     scheduled = started = None
-    accepted_at = None
+    accepted_at = first_task_done = None
     for event in history.events:
         at = event.event_time.ToDatetime(tzinfo=UTC)
         kind = event.event_type
@@ -113,13 +116,30 @@ async def _read_history(client: Client, workflow_id: str) -> _History:
             if started is not None:
                 tasks.append((at - started).total_seconds() * 1000)
             started = None
+            if first_task_done is None and kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                first_task_done = at
         elif accepted_at is None and (
             kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
             or event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
         ):
             # The accept is the order's first activity, local or not.
             accepted_at = at
+    if first_task_done is not None and not _accepted_in_workflow(history.events):
+        # Started accepted by the receiver: accepted once its workflow took it on.
+        accepted_at = first_task_done
     return _History(tasks_ms=tasks, queued_ms=queued, accepted_at=accepted_at)
+
+
+def _accepted_in_workflow(events: Sequence[HistoryEvent]) -> bool:
+    """The first workflow task ran accept as a local activity (an order the
+    receiver could not accept before starting it): its marker follows."""
+    for n, event in enumerate(events):
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            following = events[n + 1] if n + 1 < len(events) else None
+            return following is not None and (
+                following.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
+            )
+    return False
 
 
 async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTuning | None = None) -> BurstResult:
@@ -153,13 +173,13 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         env = {"TEMPORAL_ADDRESS": server.address, "ORDERTIDE_DATA_DIR": str(workdir), **settings_env(settings)}
         worker = _spawn(["-m", "starter.cli", "worker"], env, log)
 
-        channels = Channels.from_config(settings.channels)
-        desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
-        # Intake starts an order it could read AWAITING_PICK (issue 12): it is
-        # accepted once a worker ran it, which writes TemporalChangeVersion.
-        accepted_query = (
-            "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'AWAITING_PICK' AND TemporalChangeVersion IS NOT NULL"
-        )
+        # The receiver as production runs it, with the store: it accepts a new
+        # order before starting it (activities/order_start.py), which then
+        # starts AWAITING_PICK. One its accept missed starts RECEIVED and
+        # reaches AWAITING_PICK once its workflow accepted it.
+        receiver = Engine.build(settings)
+        desk = OrderDesk.for_engine(sandbox, receiver, client)
+        accepted_query = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'AWAITING_PICK'"
         # Warm-up: the worker has started, imported and cached its workflows before the burst.
         for n in range(WARMUP):
             await desk.place(products[n % len(products)])
@@ -177,7 +197,7 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
             event = {"resource": "ORDER", "type": "NEW", "resourceId": order_id}
             signed.append(await sandbox.post("/_sandbox/pushes", {"event": event}))
 
-        hooks = create_webhook_app(IntakeActivities(channels, client, settings.task_queue), UNLIMITED)
+        hooks = create_webhook_app(receiver.intake(client), UNLIMITED)
         pushed_at: dict[str, datetime] = {}
         redelivered: list[str] = []
         # A push Temporal could not take in time is answered 503 and logged with
@@ -207,14 +227,19 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         all_accepted = time.monotonic() - started
         accepted = (await client.count_workflows(accepted_query)).count - WARMUP
         attention = (await client.count_workflows("WorkflowType = 'OrderWorkflow' AND NeedsAttention = true")).count
-        await channels.aclose()
+        await receiver.aclose()
 
         by_id: dict[str, _History] = {}
         reading = asyncio.Semaphore(20)
 
         async def read(order_id: str) -> None:
             async with reading:
-                by_id[order_id] = await _read_history(client, order_workflow_id("bol", order_id))
+                # Started AWAITING_PICK: read once its first workflow task ran.
+                for _ in range(600):
+                    by_id[order_id] = await _read_history(client, order_workflow_id("bol", order_id))
+                    if by_id[order_id].accepted_at is not None:
+                        return
+                    await asyncio.sleep(1)
 
         await asyncio.gather(*(read(order_id) for order_id in order_ids))
         histories = list(by_id.values())

@@ -12,7 +12,6 @@ from pathlib import Path
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from activities.channels import Channels
 from activities.store import Database, InventoryStore
 from starter.bench.order_desk import OrderDesk
 from starter.bench.stack import (
@@ -28,6 +27,7 @@ from starter.simulators import WarehouseSimulator
 from workers.devserver import DevServer
 from workers.settings import Settings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
+from workers.worker import Engine
 
 
 class MemorySample(BaseModel):
@@ -82,8 +82,8 @@ async def run(orders: int = 10_000, steps: int = 4, cache: int = 1000, workdir: 
             WarehouseSimulator(client, inventory, pick_delay=timedelta(0)).run(stop, every=0.5)
         )
         parked = 0
-        channels = Channels.from_config(settings.channels)
-        desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
+        receiver = Engine.build(settings)
+        desk = OrderDesk.for_engine(sandbox, receiver, client)
         try:
             for _ in range(steps):
                 batch = orders // steps
@@ -95,7 +95,7 @@ async def run(orders: int = 10_000, steps: int = 4, cache: int = 1000, workdir: 
                 samples.append(MemorySample(parked=parked, rss_mb=round(rss_mb(worker.pid), 1)))
         finally:
             await desk.aclose()
-            await channels.aclose()
+            await receiver.aclose()
             await sandbox.aclose()
         stop.set()
         await warehouse

@@ -5,11 +5,11 @@ ORDER events. Polling stays on as the safety net, at a production pace."""
 import httpx
 from temporalio.client import Client
 
-from activities.channels import Channels
 from activities.intake import IntakeActivities
 from domain.catalog import Product
 from starter.bench.stack import Sandbox
 from workers.webhooks import create_webhook_app
+from workers.worker import Engine
 
 
 class OrderDesk:
@@ -21,8 +21,9 @@ class OrderDesk:
         )
 
     @classmethod
-    def for_channels(cls, sandbox: Sandbox, channels: Channels, client: Client, task_queue: str) -> "OrderDesk":
-        return cls(sandbox, IntakeActivities(channels, client, task_queue))
+    def for_engine(cls, sandbox: Sandbox, engine: Engine, client: Client) -> "OrderDesk":
+        """The receiver as production runs it: with the store, so new orders start accepted."""
+        return cls(sandbox, engine.intake(client))
 
     async def place(self, product: Product) -> str:
         item = {"ean": product.ean, "quantity": 1, "unitPrice": str(product.list_price), "title": product.title}

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from activities.intake import IntakeActivities
 from domain.catalog import Product
 from starter.bench import kaufland as kl
 from starter.bench.stack import BenchStack, Sandbox, catalog, plaza_sandbox
@@ -113,7 +112,7 @@ async def run(
         selling, others = boxes[0], boxes[1:]
         # bol pushes ORDER notifications to our webhook receiver (the driver
         # plays bol's part); intake polling stays on as the safety net.
-        hooks = create_webhook_app(IntakeActivities(stack.engine.channels, stack.client, stack.settings.task_queue))
+        hooks = create_webhook_app(stack.engine.intake(stack.client))
         push = httpx.AsyncClient(transport=httpx.ASGITransport(app=hooks), base_url="http://webhooks")
         async with stack.engine.worker(stack.client, max_concurrent_activities=400), push:
             await ensure_intake(stack.client, stack.settings)

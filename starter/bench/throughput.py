@@ -18,7 +18,6 @@ from pathlib import Path
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from activities.channels import Channels
 from activities.store import Database, InventoryStore
 from starter.bench.baseline import BASELINE_WORKFLOW, TASK_QUEUE
 from starter.bench.order_desk import OrderDesk
@@ -35,6 +34,7 @@ from workers.actions import ActionCount, count_actions
 from workers.devserver import DevServer
 from workers.settings import Settings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
+from workers.worker import Engine
 
 RETURN_WINDOW = timedelta(seconds=2)
 LOCAL_ACTIVITY_MARKER = "core_local_activity"  # `workflow.patched` records "core_patch" markers
@@ -228,8 +228,8 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         )
         placed = 0
 
-        channels = Channels.from_config(settings.channels)
-        desk = OrderDesk.for_channels(sandbox, channels, client, settings.task_queue)
+        receiver = Engine.build(settings)
+        desk = OrderDesk.for_engine(sandbox, receiver, client)
 
         async def engine_batch(count: int) -> None:
             nonlocal placed
@@ -245,7 +245,7 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         stop.set()
         await warehouse
         await desk.aclose()
-        await channels.aclose()
+        await receiver.aclose()
         await sandbox.aclose()
         db.dispose()
     finally:

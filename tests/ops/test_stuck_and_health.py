@@ -4,8 +4,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+
 from activities.store.tables import OrderRecord
-from domain.order.messages import PickRequest
+from domain import names
+from domain.channels import Marketplace
+from domain.ids import order_workflow_id
+from domain.order.messages import OrderWorkflowInput, PickRequest
 from domain.order.status import OrderStatus
 from starter.health import channel_health
 from starter.ops_cmd import stuck_orders
@@ -92,14 +97,25 @@ async def test_health_flags_a_silent_channel_attention_and_seller_cancellations(
     assert not report.over_threshold and report.seller_cancellation_threshold == Decimal("0.02")
 
 
-async def test_stuck_lists_an_order_no_worker_has_run_though_intake_started_it_awaiting_pick(
+async def test_stuck_lists_an_order_no_worker_has_run_though_an_older_intake_started_it_awaiting_pick(
     dev_env, engines, bol, task_queue
 ):
-    """Intake starts a read order AWAITING_PICK (free attributes, issue 12);
-    if no worker ever runs it, it is still being accepted, and says so."""
-    engine = engines.build(task_queue)
-    _order, handle = await place_and_start_as_intake(
-        dev_env.client, bol, engine, f"{task_queue}-no-worker", [{**MUG, "quantity": 1}]
+    """Intake before code version 1 started a read order AWAITING_PICK
+    without accepting it (free attributes, issue 12); if no worker ever runs
+    it, it is still being accepted, and says so."""
+    order = await bol.place_order([{**MUG, "quantity": 1}])
+    handle = await dev_env.client.start_workflow(
+        OrderWorkflow.run,
+        OrderWorkflowInput(channel="bol", marketplace=Marketplace.BOL, marketplace_order_id=order["orderId"]),
+        id=order_workflow_id("bol", order["orderId"]),
+        task_queue=f"{task_queue}-no-worker",
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(names.CHANNEL, "bol"),
+                SearchAttributePair(names.NEEDS_ATTENTION, False),
+                SearchAttributePair(names.ORDER_STATUS, "AWAITING_PICK"),
+            ]
+        ),
     )
     later = datetime.now(UTC) + timedelta(minutes=6)
 
@@ -113,3 +129,24 @@ async def test_stuck_lists_an_order_no_worker_has_run_though_intake_started_it_a
     assert stuck.status == "AWAITING_PICK"
     assert stuck.reasons[-1].startswith("still being accepted after 6 minutes")
     assert stuck.resume_with.startswith("nothing to resume: accepting is retried")
+
+
+async def test_an_order_intake_started_accepted_is_not_stuck_while_it_awaits_pick(dev_env, engines, bol, task_queue):
+    """Accepted before its start (code version 1, named at start): awaiting
+    pick is where it is, run by a worker yet or not."""
+    idle = f"{task_queue}-no-worker"
+    engine = engines.build(idle)
+    _order, handle = await place_and_start_as_intake(dev_env.client, bol, engine, idle, [{**MUG, "quantity": 1}])
+    later = datetime.now(UTC) + timedelta(minutes=6)
+
+    async def visible() -> bool:
+        query = f"WorkflowId = '{handle.id}' AND OrderStatus = 'AWAITING_PICK'"
+        return (await dev_env.client.count_workflows(query)).count == 1
+
+    try:
+        await eventually(visible)
+        stuck = [s for s in await stuck_orders(dev_env.client, now=later) if s.workflow_id == handle.id]
+    finally:
+        await handle.terminate("test over")
+    assert stuck == []
+    assert engine.inventory.stock("MUG-BLUE").reserved == 1

@@ -1,14 +1,16 @@
 """Driving one order workflow in tests."""
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 
-from activities.order_start import start_attributes
 from domain.channels import Marketplace
 from domain.ids import order_workflow_id
+from domain.intake import OrderChange
 from domain.order.messages import OrderWorkflowInput
 from domain.order.status import OrderStatus
 from domain.order.view import OrderView
@@ -38,16 +40,23 @@ async def place_and_start(
 async def place_and_start_as_intake(
     client: Client, bol: SandboxedBol, engine: Engine, task_queue: str, items: list[dict]
 ) -> tuple[dict, WorkflowHandle]:
-    """As intake starts an order in production, with the search attributes
-    it gives at start (activities/order_start.py): for a branch's recorded
-    cost. Started with the test's client, so that `result()` skips time."""
+    """Started by intake's own hand-over (accepted before the start, with the
+    search attributes it gives then: activities/order_start.py), for a
+    branch's recorded cost. Through the test's client, so that `result()`
+    skips time."""
+    assert engine.settings.task_queue == task_queue
     order = await bol.place_order(items)
+    change = OrderChange(marketplace_order_id=order["orderId"], placed_at=datetime.now(UTC), open=True)
+    assert await engine.intake(client).dispatch_order("bol", change)
+    # Intake keeps no handle. Starting the running order again (USE_EXISTING:
+    # no event in its history) gives one of the test client's own, whose
+    # result() lets the time-skipping server skip time.
     handle = await client.start_workflow(
         OrderWorkflow.run,
         OrderWorkflowInput(channel="bol", marketplace=Marketplace.BOL, marketplace_order_id=order["orderId"]),
         id=order_workflow_id("bol", order["orderId"]),
         task_queue=task_queue,
-        search_attributes=await start_attributes(engine.channels, "bol", order["orderId"]),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     return order, handle
 
