@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from opentelemetry import trace
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -128,10 +129,12 @@ class OrderActivities:
         seeing it again (a sweep, a restart) must not push it to the
         warehouse or tell offer sync again; its workflow runs, or accepts it
         itself. Errors are the caller's: it starts the order unaccepted."""
-        if await self.inventory.db.run(self.ledger.order, ref.channel, ref.marketplace_order_id) is not None:
-            return None
-        order = await asyncio.wait_for(self.channels[ref.channel].get_order(ref.marketplace_order_id), read_timeout)
-        return await self._keep_and_reserve(ref, order)
+        with trace.get_tracer(__name__).start_as_current_span("AcceptOrder"):
+            tag(ref)
+            if await self.inventory.db.run(self.ledger.order, ref.channel, ref.marketplace_order_id) is not None:
+                return None
+            read = self.channels[ref.channel].get_order(ref.marketplace_order_id)
+            return await self._keep_and_reserve(ref, await asyncio.wait_for(read, read_timeout))
 
     async def _keep_and_reserve(self, ref: OrderRef, order: Order) -> AcceptedOrder:
         accepted = await self.inventory.db.run(self._accept, order)

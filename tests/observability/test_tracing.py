@@ -75,7 +75,9 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
     ]
     in_trace = [s for s in spans if s.context.trace_id == handover.context.trace_id]
     names = {s.name for s in in_trace}
-    assert {"StartWorkflow:OrderWorkflow", "RunActivity:accept_order", "RunActivity:ship_lines"} <= names
+    # Intake accepts the order before starting its workflow (issue 12).
+    assert {"AcceptOrder", "StartWorkflow:OrderWorkflow", "RunActivity:ship_lines"} <= names
+    assert "RunActivity:accept_order" not in names
 
     def ancestors(span):
         while span.parent is not None and span.parent.span_id in by_id:
@@ -92,7 +94,12 @@ async def test_one_order_is_one_trace_from_intake_to_marketplace_requests(dev_en
     chain = [a.name for a in ancestors(shipment_calls[0])]
     assert "RunActivity:ship_lines" in chain and "HandOverOrder" in chain
 
-    for name in ("RunActivity:accept_order", "RunActivity:ship_lines"):
+    order_read = [
+        s for s in in_trace if s.name == "GET" and f"/retailer/orders/{order['orderId']}" in str(_attributes(s))
+    ]
+    assert order_read and any(a.name == "AcceptOrder" for a in ancestors(order_read[0]))
+
+    for name in ("AcceptOrder", "RunActivity:ship_lines"):
         [span] = [s for s in in_trace if s.name == name]
         assert _attributes(span)["ordertide.order_id"] == order["orderId"]
         assert _attributes(span)["ordertide.channel"] == "bol"
