@@ -13,7 +13,7 @@ returns once the signal carrying its SKUs was taken, as before."""
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
@@ -31,6 +31,7 @@ class _Batch:
     """SKUs waiting for a channel's next signal, and who waits for it."""
 
     skus: dict[str, None] = field(default_factory=dict)
+    changed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     sent: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -70,7 +71,7 @@ class StockNotifier:
     async def _send_all(self, channel: str) -> None:
         while (batch := self._collecting.pop(channel, None)) is not None:
             try:
-                await self._send(channel, list(batch.skus))
+                await self._send(channel, list(batch.skus), batch.changed_at)
             except Exception as exc:
                 # Everyone in the batch hears it, and their activities retry.
                 batch.sent.set_exception(exc)
@@ -84,13 +85,13 @@ class StockNotifier:
             else:
                 batch.sent.set_result(None)
 
-    async def _send(self, channel: str, skus: list[str]) -> None:
+    async def _send(self, channel: str, skus: list[str], changed_at: datetime) -> None:
         # One signal must fit in one payload (2 MB): a change of a whole
         # catalogue goes in parts, one after another.
         for start in range(0, len(skus), SIGNAL_SKUS):
-            await self._signal(channel, self.windows[channel], skus[start : start + SIGNAL_SKUS])
+            await self._signal(channel, self.windows[channel], skus[start : start + SIGNAL_SKUS], changed_at)
 
-    async def _signal(self, channel: str, window: timedelta, skus: list[str]) -> None:
+    async def _signal(self, channel: str, window: timedelta, skus: list[str], changed_at: datetime) -> None:
         assert self.client is not None  # changed() sends nothing without one
         self.signals += 1
         # By name: activities do not import workflows.
@@ -101,6 +102,6 @@ class StockNotifier:
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             start_signal=names.SIGNAL_OFFERS_CHANGED,
-            start_signal_args=[OffersChanged(skus=skus)],
+            start_signal_args=[OffersChanged(skus=skus, changed_at=changed_at)],
             static_summary=f"Offer sync for {channel}",
         )

@@ -2,6 +2,7 @@
 against what the channel last accepted; only the difference is sent."""
 
 import asyncio
+from datetime import UTC, datetime
 
 from temporalio import activity
 
@@ -21,7 +22,7 @@ from domain.offers.model import (
     OfferState,
     offer_change,
 )
-from domain.offers.sync import ReconcileResult, SyncOffersInput, SyncOffersResult
+from domain.offers.sync import ReconcileResult, SyncOffersInput, SyncOffersResult, window_left
 
 # SKUs a reconciliation result names, of those that drifted or vanished.
 REPORTED_SKUS = 100
@@ -39,7 +40,7 @@ class OfferSyncActivities:
         rules = self.channels.configs[request.channel].feed
         # Changes keep arriving during the window; reading stock after it
         # puts them all in this one update.
-        await asyncio.sleep(request.window.total_seconds())
+        await asyncio.sleep(window_left(request, datetime.now(UTC)).total_seconds())
         changes, desired, result = await self.inventory.db.run(self._plan, request, rules)
         result.sent = len(changes)
         if not changes:
@@ -53,6 +54,7 @@ class OfferSyncActivities:
                 self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result
             )
 
+        result.sent_at = datetime.now(UTC)
         async with heartbeating():
             with marketplace_errors():
                 await self.channels[request.channel].push_offers(changes, recorded)

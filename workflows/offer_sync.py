@@ -54,9 +54,17 @@ class OfferSyncWorkflow:
         self._pending: dict[str, None] = dict.fromkeys(sync.pending)
         self._state = OfferSyncState(channel=sync.channel)
         self._reconcile_now = False
+        # The earliest change waiting for the next round (sender's clock) and
+        # when the last round's updates went out (the activity's): they only make the
+        # next activity's input, so replaying older runs needs no patch.
+        self._first_change_at: datetime | None = None
+        self._last_sent_at = sync.last_sent_at
 
     @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
     def offers_changed(self, change: OffersChanged) -> None:
+        at = change.changed_at
+        if at is not None and change.skus and (self._first_change_at is None or at < self._first_change_at):
+            self._first_change_at = at
         self._note(change.skus)
 
     @workflow.signal(name=names.SIGNAL_RECONCILE_NOW)
@@ -113,7 +121,13 @@ class OfferSyncWorkflow:
             await self._sync_round(sync)
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
-            sync.model_copy(update={"pending": list(self._pending), "next_reconcile_at": state.next_reconcile_at})
+            sync.model_copy(
+                update={
+                    "pending": list(self._pending),
+                    "next_reconcile_at": state.next_reconcile_at,
+                    "last_sent_at": self._last_sent_at,
+                }
+            )
         )
 
     async def _sync_round(self, sync: OfferSyncInput) -> None:
@@ -128,13 +142,16 @@ class OfferSyncWorkflow:
             batch = sorted(self._pending)
         for sku in batch:
             del self._pending[sku]
+        window_from, self._first_change_at = self._first_change_at, None
+        if window_from is not None and self._last_sent_at is not None:
+            window_from = max(window_from, self._last_sent_at)
         workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}")
         try:
             result = await workflow.execute_activity_method(
                 OfferSyncActivities.sync_offers,
                 # The activity waits out the window (a server timer is far
                 # less precise than the 250 ms this is about).
-                SyncOffersInput(channel=sync.channel, skus=batch, window=window),
+                SyncOffersInput(channel=sync.channel, skus=batch, window=window, window_from=window_from),
                 start_to_close_timeout=timedelta(minutes=15),
                 heartbeat_timeout=timedelta(minutes=1),
                 retry_policy=SYNC_RETRY,
@@ -149,6 +166,7 @@ class OfferSyncWorkflow:
             )
             await workflow.sleep(RETRY_AFTER_FAILURE)
             return
+        self._last_sent_at = result.sent_at or self._last_sent_at
         self._state.rounds += 1
         self._state.skus_synced += len(batch)
         self._state.last = result

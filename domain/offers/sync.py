@@ -10,6 +10,9 @@ class OffersChanged(BaseModel):
     """Stock or price of these SKUs changed: their offers may need an update."""
 
     skus: list[str]
+    # When the first of these changes happened (the sender's clock): the
+    # coalescing window runs from it, not from the round's start (issue 12).
+    changed_at: datetime | None = None
 
 
 class SyncOffersInput(BaseModel):
@@ -18,6 +21,12 @@ class SyncOffersInput(BaseModel):
     # Wait this long before reading stock: every change within the window is
     # in the one update that follows.
     window: timedelta = timedelta(0)
+    # When the window started: at the round's first change, or when the last
+    # round's updates went out if that was later (at most one update per
+    # offer per window). The activity waits only what is left of it (the signal, the
+    # workflow task and the activity's dispatch took some), never longer
+    # than `window`. None: all of it.
+    window_from: datetime | None = None
 
 
 class SyncOffersResult(BaseModel):
@@ -26,6 +35,9 @@ class SyncOffersResult(BaseModel):
     accepted: int = 0
     rejected: int = 0
     withheld: int = 0
+    # When the round's updates went out (the activity's clock, as it began
+    # sending them); None when it sent nothing.
+    sent_at: datetime | None = None
 
 
 class ReconcileResult(BaseModel):
@@ -59,6 +71,8 @@ class OfferSyncInput(BaseModel):
     reconcile_hour_utc: int = 3
     reconcile_deadline: timedelta = timedelta(hours=1)
     next_reconcile_at: datetime | None = None
+    # When the last round's updates went out, carried over continue-as-new (see SyncOffersInput.window_from).
+    last_sent_at: datetime | None = None
 
 
 class OfferSyncState(BaseModel):
@@ -69,3 +83,12 @@ class OfferSyncState(BaseModel):
     last: SyncOffersResult | None = None
     last_reconcile: ReconcileResult | None = None
     next_reconcile_at: datetime | None = None
+
+
+def window_left(request: SyncOffersInput, now: datetime) -> timedelta:
+    """What is left of the round's coalescing window (see `window_from`),
+    between 0 and `window` whatever the clocks say."""
+    if request.window_from is None:
+        return request.window
+    left = request.window_from + request.window - now
+    return max(timedelta(0), min(request.window, left))

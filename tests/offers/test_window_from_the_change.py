@@ -1,0 +1,89 @@
+"""The coalescing window runs from the change, not from the round's start
+(issue 12): the signal, the workflow task and the activity's dispatch are
+part of the window instead of coming before it. A round still follows the
+last one's updates by a whole window, so an offer gets at most one update
+per window."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from temporalio.api.enums.v1 import EventType
+
+from domain import names
+from domain.ids import offer_sync_workflow_id
+from domain.offers.sync import OffersChanged, OfferSyncInput, SyncOffersInput, window_left
+from tests.offers.support import live
+from tests.offers.test_offer_sync import MUG_EAN
+from tests.support import eventually
+
+WINDOW = timedelta(milliseconds=250)
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def _request(window_from: datetime | None) -> SyncOffersInput:
+    return SyncOffersInput(channel="bol", skus=["MUG-BLUE"], window=WINDOW, window_from=window_from)
+
+
+def test_the_activity_waits_what_is_left_of_the_window_and_never_longer():
+    assert window_left(_request(None), NOW) == WINDOW
+    assert window_left(_request(NOW - timedelta(milliseconds=100)), NOW) == timedelta(milliseconds=150)
+    assert window_left(_request(NOW - timedelta(seconds=5)), NOW) == timedelta(0)
+    # A sender's clock ahead of ours cannot stretch the window.
+    assert window_left(_request(NOW + timedelta(seconds=5)), NOW) == WINDOW
+
+
+async def _rounds(client, workflow_id: str) -> list[tuple[SyncOffersInput, timedelta]]:
+    """Each round's input, and how long its activity ran (server's clock)."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    rounds, started = [], {}
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            if attributes.activity_type.name == "sync_offers":
+                [request] = await client.data_converter.decode(attributes.input.payloads, [SyncOffersInput])
+                started[event.event_id] = (request, event.event_time.ToDatetime(tzinfo=UTC))
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            scheduled = event.activity_task_completed_event_attributes.scheduled_event_id
+            if scheduled in started:
+                request, at = started[scheduled]
+                rounds.append((request, event.event_time.ToDatetime(tzinfo=UTC) - at))
+    return rounds
+
+
+async def test_a_round_windows_from_its_first_change_or_the_last_rounds_updates(
+    dev_env, two_channels, tmp_path, task_queue
+):
+    engine = two_channels.build(tmp_path, task_queue)
+    client = dev_env.client
+    box = two_channels.bol
+    workflow_id = offer_sync_workflow_id("bol")
+    window = timedelta(seconds=3)
+    await client.start_workflow(
+        "OfferSyncWorkflow", OfferSyncInput(channel="bol", window=window), id=workflow_id, task_queue=task_queue
+    )
+    handle = client.get_workflow_handle(workflow_id)
+    async with engine.worker(client):
+        # A change that does not say when it happened waits the whole window.
+        await handle.signal(names.SIGNAL_OFFERS_CHANGED, OffersChanged(skus=["MUG-BLUE"]))
+        await eventually(lambda: any(o["ean"] == MUG_EAN for o in box.state.offers()), timeout=30)
+        [(first, first_took)] = await eventually(lambda: _rounds(client, workflow_id))
+        assert first.window_from is None and first_took >= window
+
+        # A sale 10 s ago, told only now (a slow signal), after the first
+        # round's updates are a window old: nothing left to wait for.
+        await asyncio.sleep(window.total_seconds() + 0.5)
+        await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 7)
+        long_ago = datetime.now(UTC) - timedelta(seconds=10)
+        await handle.signal(names.SIGNAL_OFFERS_CHANGED, OffersChanged(skus=["MUG-BLUE"], changed_at=long_ago))
+        await eventually(lambda: live(box, MUG_EAN)["stock"]["amount"] == 7, timeout=30)
+
+        async def two_rounds() -> list | None:
+            found = await _rounds(client, workflow_id)
+            return found if len(found) == 2 else None
+
+        rounds = await eventually(two_rounds)
+    await handle.terminate("test over")
+    [_, (second, second_took)] = rounds
+    # From the first round's updates (later than the change), which are a window old by now.
+    assert second.window_from is not None and second.window_from > long_ago
+    assert second_took < window
