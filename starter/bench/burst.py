@@ -74,6 +74,8 @@ class BurstResult(BaseModel):
     workflow_task_p99_ms: float
     max_workflow_task_ms: float
     workflow_tasks_over_1s: int
+    # The workflow types those slow tasks belonged to, with how many each.
+    slow_tasks_by_workflow: dict[str, int] = {}
     # Workflow task time in the server's queue (Scheduled → Started).
     workflow_task_schedule_to_start_p99_ms: float
     # Warnings the worker logged (the SDK's slow-task and deadlock warnings among them).
@@ -89,6 +91,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 class _History(BaseModel):
+    workflow_type: str = ""
     tasks_ms: list[float]
     queued_ms: list[float]
     accepted_at: datetime | None
@@ -127,7 +130,9 @@ async def _read_history(client: Client, workflow_id: str) -> _History:
     if first_task_done is not None and not _accepted_in_workflow(history.events):
         # Started accepted by the receiver: accepted once its workflow took it on.
         accepted_at = first_task_done
-    return _History(tasks_ms=tasks, queued_ms=queued, accepted_at=accepted_at)
+    started_event = history.events[0].workflow_execution_started_event_attributes if history.events else None
+    workflow_type = started_event.workflow_type.name if started_event is not None else ""
+    return _History(workflow_type=workflow_type, tasks_ms=tasks, queued_ms=queued, accepted_at=accepted_at)
 
 
 def _accepted_in_workflow(events: Sequence[HistoryEvent]) -> bool:
@@ -280,6 +285,9 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         workflow_task_p99_ms=round(_percentile(tasks, 99), 1),
         max_workflow_task_ms=round(max(tasks, default=0.0), 1),
         workflow_tasks_over_1s=sum(1 for ms in tasks if ms > SLOW_TASK.total_seconds() * 1000),
+        slow_tasks_by_workflow=dict(
+            Counter(h.workflow_type for h in histories for ms in h.tasks_ms if ms > SLOW_TASK.total_seconds() * 1000)
+        ),
         workflow_task_schedule_to_start_p99_ms=round(_percentile(queued, 99), 1),
         worker_warnings=warnings.total(),
         worker_warning_kinds=dict(warnings.most_common(3)),
