@@ -54,7 +54,6 @@ class OfferSyncActivities:
                 self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result
             )
 
-        result.sent_at = datetime.now(UTC)
         async with heartbeating():
             with marketplace_errors():
                 await self.channels[request.channel].push_offers(changes, recorded)

@@ -54,11 +54,12 @@ class OfferSyncWorkflow:
         self._pending: dict[str, None] = dict.fromkeys(sync.pending)
         self._state = OfferSyncState(channel=sync.channel)
         self._reconcile_now = False
-        # The earliest change waiting for the next round (sender's clock) and
-        # when the last round's updates went out (the activity's): they only make the
-        # next activity's input, so replaying older runs needs no patch.
+        # The earliest change waiting for the next round (sender's clock),
+        # and per SKU when its last round was over (the marketplace had its
+        # update by then): they only make the next activity's input, so
+        # replaying older runs needs no patch.
         self._first_change_at: datetime | None = None
-        self._last_sent_at = sync.last_sent_at
+        self._recently_sent: dict[str, datetime] = dict(sync.recently_sent)
 
     @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
     def offers_changed(self, change: OffersChanged) -> None:
@@ -125,7 +126,7 @@ class OfferSyncWorkflow:
                 update={
                     "pending": list(self._pending),
                     "next_reconcile_at": state.next_reconcile_at,
-                    "last_sent_at": self._last_sent_at,
+                    "recently_sent": self._recently_sent,
                 }
             )
         )
@@ -142,9 +143,7 @@ class OfferSyncWorkflow:
             batch = sorted(self._pending)
         for sku in batch:
             del self._pending[sku]
-        window_from, self._first_change_at = self._first_change_at, None
-        if window_from is not None and self._last_sent_at is not None:
-            window_from = max(window_from, self._last_sent_at)
+        window_from = self._window_from(batch, sync.window)
         workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}")
         try:
             result = await workflow.execute_activity_method(
@@ -166,7 +165,8 @@ class OfferSyncWorkflow:
             )
             await workflow.sleep(RETRY_AFTER_FAILURE)
             return
-        self._last_sent_at = result.sent_at or self._last_sent_at
+        done = workflow.now()
+        self._recently_sent.update(dict.fromkeys(batch, done))
         self._state.rounds += 1
         self._state.skus_synced += len(batch)
         self._state.last = result
@@ -174,6 +174,17 @@ class OfferSyncWorkflow:
             f"Waiting for stock or price changes; last round: {result.sent} sent, "
             f"{result.accepted} accepted, {result.rejected} rejected, {result.withheld} withheld"
         )
+
+    def _window_from(self, batch: list[str], window: timedelta) -> datetime | None:
+        """The round's window runs from its first change, but for an offer
+        updated in the last window from when that update was over: at most
+        one update per offer per window. None: the whole window."""
+        first, self._first_change_at = self._first_change_at, None
+        now = workflow.now()
+        self._recently_sent = {sku: at for sku, at in self._recently_sent.items() if now - at < window}
+        if first is None:
+            return None
+        return max([first, *(self._recently_sent[sku] for sku in batch if sku in self._recently_sent)])
 
     async def _start_reconcile(self, sync: OfferSyncInput) -> None:
         self._reconcile_now = False

@@ -21,9 +21,9 @@ class SyncOffersInput(BaseModel):
     # Wait this long before reading stock: every change within the window is
     # in the one update that follows.
     window: timedelta = timedelta(0)
-    # When the window started: at the round's first change, or when the last
-    # round's updates went out if that was later (at most one update per
-    # offer per window). The activity waits only what is left of it (the signal, the
+    # When the window started: at the round's first change, or, for an offer
+    # updated in the last window, when that round was over (at most one
+    # update per offer per window). The activity waits only what is left of it (the signal, the
     # workflow task and the activity's dispatch took some), never longer
     # than `window`. None: all of it.
     window_from: datetime | None = None
@@ -35,9 +35,6 @@ class SyncOffersResult(BaseModel):
     accepted: int = 0
     rejected: int = 0
     withheld: int = 0
-    # When the round's updates went out (the activity's clock, as it began
-    # sending them); None when it sent nothing.
-    sent_at: datetime | None = None
 
 
 class ReconcileResult(BaseModel):
@@ -71,8 +68,9 @@ class OfferSyncInput(BaseModel):
     reconcile_hour_utc: int = 3
     reconcile_deadline: timedelta = timedelta(hours=1)
     next_reconcile_at: datetime | None = None
-    # When the last round's updates went out, carried over continue-as-new (see SyncOffersInput.window_from).
-    last_sent_at: datetime | None = None
+    # Offers updated within the last window, and when that round was over,
+    # carried over continue-as-new (see SyncOffersInput.window_from).
+    recently_sent: dict[str, datetime] = Field(default_factory=dict)
 
 
 class OfferSyncState(BaseModel):

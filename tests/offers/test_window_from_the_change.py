@@ -1,8 +1,8 @@
 """The coalescing window runs from the change, not from the round's start
 (issue 12): the signal, the workflow task and the activity's dispatch are
-part of the window instead of coming before it. A round still follows the
-last one's updates by a whole window, so an offer gets at most one update
-per window."""
+part of the window instead of coming before it. An offer updated in the
+last window waits a whole window from when that round was over: at most one
+update per offer per window."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -50,7 +50,12 @@ async def _rounds(client, workflow_id: str) -> list[tuple[SyncOffersInput, timed
     return rounds
 
 
-async def test_a_round_windows_from_its_first_change_or_the_last_rounds_updates(
+async def _count_rounds(client, workflow_id: str, count: int) -> list | None:
+    found = await _rounds(client, workflow_id)
+    return found if len(found) == count else None
+
+
+async def test_a_round_windows_from_its_first_change_or_the_offers_last_update(
     dev_env, two_channels, tmp_path, task_queue
 ):
     engine = two_channels.build(tmp_path, task_queue)
@@ -70,20 +75,23 @@ async def test_a_round_windows_from_its_first_change_or_the_last_rounds_updates(
         assert first.window_from is None and first_took >= window
 
         # A sale 10 s ago, told only now (a slow signal), after the first
-        # round's updates are a window old: nothing left to wait for.
+        # round is a window old: nothing left to wait for.
         await asyncio.sleep(window.total_seconds() + 0.5)
         await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 7)
         long_ago = datetime.now(UTC) - timedelta(seconds=10)
         await handle.signal(names.SIGNAL_OFFERS_CHANGED, OffersChanged(skus=["MUG-BLUE"], changed_at=long_ago))
         await eventually(lambda: live(box, MUG_EAN)["stock"]["amount"] == 7, timeout=30)
+        await eventually(lambda: _count_rounds(client, workflow_id, 2))
 
-        async def two_rounds() -> list | None:
-            found = await _rounds(client, workflow_id)
-            return found if len(found) == 2 else None
-
-        rounds = await eventually(two_rounds)
+        # At once another one, as old: the offer was updated a moment ago,
+        # so this update waits a window from when that round was over.
+        await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 6)
+        await handle.signal(names.SIGNAL_OFFERS_CHANGED, OffersChanged(skus=["MUG-BLUE"], changed_at=long_ago))
+        await eventually(lambda: live(box, MUG_EAN)["stock"]["amount"] == 6, timeout=30)
+        rounds = await eventually(lambda: _count_rounds(client, workflow_id, 3))
     await handle.terminate("test over")
-    [_, (second, second_took)] = rounds
-    # From the first round's updates (later than the change), which are a window old by now.
-    assert second.window_from is not None and second.window_from > long_ago
+    [_, (second, second_took), (third, third_took)] = rounds
+    assert second.window_from == long_ago
     assert second_took < window
+    assert third.window_from is not None and third.window_from > long_ago
+    assert third_took >= window / 2
