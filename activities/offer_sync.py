@@ -48,6 +48,9 @@ class OfferSyncActivities:
         current = await self.inventory.db.run(self.offers.offers, request.channel, [c.sku for c in changes])
 
         async def recorded(outcome: OfferOutcome) -> None:
+            # The channel has had this update since then: the offer's next
+            # window runs from it (workflows/offer_sync.py).
+            result.updated_at[outcome.sku] = outcome.taken_at or datetime.now(UTC)
             # At once, not at the end: if this attempt dies mid-way, the retry
             # finds the offers already created and does not create them again.
             await self.inventory.db.run(

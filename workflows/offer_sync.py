@@ -55,9 +55,9 @@ class OfferSyncWorkflow:
         self._state = OfferSyncState(channel=sync.channel)
         self._reconcile_now = False
         # The earliest change waiting for the next round (sender's clock),
-        # and per SKU when its last round was over (the marketplace had its
-        # update by then): they only make the next activity's input, so
-        # replaying older runs needs no patch.
+        # and per offer updated lately when the channel had that update (the
+        # activity's): they only make the next activity's input, so replaying
+        # older runs needs no patch.
         self._first_change_at: datetime | None = None
         self._recently_sent: dict[str, datetime] = dict(sync.recently_sent)
 
@@ -165,8 +165,7 @@ class OfferSyncWorkflow:
             )
             await workflow.sleep(RETRY_AFTER_FAILURE)
             return
-        done = workflow.now()
-        self._recently_sent.update(dict.fromkeys(batch, done))
+        self._recently_sent.update(result.updated_at)
         self._state.rounds += 1
         self._state.skus_synced += len(batch)
         self._state.last = result
@@ -177,8 +176,8 @@ class OfferSyncWorkflow:
 
     def _window_from(self, batch: list[str], window: timedelta) -> datetime | None:
         """The round's window runs from its first change, but for an offer
-        updated in the last window from when that update was over: at most
-        one update per offer per window. None: the whole window."""
+        updated in the last window from when the channel had that update: at
+        most one update per offer per window. None: the whole window."""
         first, self._first_change_at = self._first_change_at, None
         now = workflow.now()
         self._recently_sent = {sku: at for sku, at in self._recently_sent.items() if now - at < window}

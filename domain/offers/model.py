@@ -86,6 +86,9 @@ class OfferOutcome(BaseModel):
     offer_id: str | None = None
     reasons: list[str] = Field(default_factory=list)
     not_publishable_reasons: list[str] = Field(default_factory=list)
+    # When the marketplace had the update (its answer), where that comes
+    # before the outcome (bol: its 202, before the process is done).
+    taken_at: datetime | None = None
 
 
 class LiveOffer(BaseModel):

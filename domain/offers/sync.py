@@ -22,8 +22,8 @@ class SyncOffersInput(BaseModel):
     # in the one update that follows.
     window: timedelta = timedelta(0)
     # When the window started: at the round's first change, or, for an offer
-    # updated in the last window, when that round was over (at most one
-    # update per offer per window). The activity waits only what is left of it (the signal, the
+    # updated in the last window, when the channel had that update (at most
+    # one update per offer per window). The activity waits only what is left of it (the signal, the
     # workflow task and the activity's dispatch took some), never longer
     # than `window`. None: all of it.
     window_from: datetime | None = None
@@ -35,6 +35,8 @@ class SyncOffersResult(BaseModel):
     accepted: int = 0
     rejected: int = 0
     withheld: int = 0
+    # Per offer sent: when the channel had the update (the activity's clock).
+    updated_at: dict[str, datetime] = Field(default_factory=dict)
 
 
 class ReconcileResult(BaseModel):
@@ -68,8 +70,8 @@ class OfferSyncInput(BaseModel):
     reconcile_hour_utc: int = 3
     reconcile_deadline: timedelta = timedelta(hours=1)
     next_reconcile_at: datetime | None = None
-    # Offers updated within the last window, and when that round was over,
-    # carried over continue-as-new (see SyncOffersInput.window_from).
+    # Offers updated within the last window, and when the channel had the
+    # update, carried over continue-as-new (see SyncOffersInput.window_from).
     recently_sent: dict[str, datetime] = Field(default_factory=dict)
 
 

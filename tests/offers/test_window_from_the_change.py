@@ -1,8 +1,9 @@
 """The coalescing window runs from the change, not from the round's start
 (issue 12): the signal, the workflow task and the activity's dispatch are
 part of the window instead of coming before it. An offer updated in the
-last window waits a whole window from when that round was over: at most one
-update per offer per window."""
+last window waits a whole window from when the channel had that update (bol:
+its answer, before the process is done): at most one update per offer per
+window."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,8 @@ from temporalio.api.enums.v1 import EventType
 
 from domain import names
 from domain.ids import offer_sync_workflow_id
-from domain.offers.sync import OffersChanged, OfferSyncInput, SyncOffersInput, window_left
-from tests.offers.support import live
+from domain.offers.sync import OffersChanged, OfferSyncInput, SyncOffersInput, SyncOffersResult, window_left
+from tests.offers.support import live, stock_updates
 from tests.offers.test_offer_sync import MUG_EAN
 from tests.support import eventually
 
@@ -32,8 +33,8 @@ def test_the_activity_waits_what_is_left_of_the_window_and_never_longer():
     assert window_left(_request(NOW + timedelta(seconds=5)), NOW) == WINDOW
 
 
-async def _rounds(client, workflow_id: str) -> list[tuple[SyncOffersInput, timedelta]]:
-    """Each round's input, and how long its activity ran (server's clock)."""
+async def _rounds(client, workflow_id: str) -> list[tuple[SyncOffersInput, timedelta, SyncOffersResult]]:
+    """Each round's input, how long its activity ran (server's clock), its result."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     rounds, started = [], {}
     for event in history.events:
@@ -46,7 +47,9 @@ async def _rounds(client, workflow_id: str) -> list[tuple[SyncOffersInput, timed
             scheduled = event.activity_task_completed_event_attributes.scheduled_event_id
             if scheduled in started:
                 request, at = started[scheduled]
-                rounds.append((request, event.event_time.ToDatetime(tzinfo=UTC) - at))
+                payloads = event.activity_task_completed_event_attributes.result.payloads
+                [result] = await client.data_converter.decode(payloads, [SyncOffersResult])
+                rounds.append((request, event.event_time.ToDatetime(tzinfo=UTC) - at, result))
     return rounds
 
 
@@ -71,7 +74,7 @@ async def test_a_round_windows_from_its_first_change_or_the_offers_last_update(
         # A change that does not say when it happened waits the whole window.
         await handle.signal(names.SIGNAL_OFFERS_CHANGED, OffersChanged(skus=["MUG-BLUE"]))
         await eventually(lambda: any(o["ean"] == MUG_EAN for o in box.state.offers()), timeout=30)
-        [(first, first_took)] = await eventually(lambda: _rounds(client, workflow_id))
+        [(first, first_took, _)] = await eventually(lambda: _rounds(client, workflow_id))
         assert first.window_from is None and first_took >= window
 
         # A sale 10 s ago, told only now (a slow signal), after the first
@@ -84,14 +87,16 @@ async def test_a_round_windows_from_its_first_change_or_the_offers_last_update(
         await eventually(lambda: _count_rounds(client, workflow_id, 2))
 
         # At once another one, as old: the offer was updated a moment ago,
-        # so this update waits a window from when that round was over.
+        # so this update waits a window from when bol had that update.
         await asyncio.to_thread(engine.inventory.set_stock, "MUG-BLUE", 6)
         await handle.signal(names.SIGNAL_OFFERS_CHANGED, OffersChanged(skus=["MUG-BLUE"], changed_at=long_ago))
         await eventually(lambda: live(box, MUG_EAN)["stock"]["amount"] == 6, timeout=30)
         rounds = await eventually(lambda: _count_rounds(client, workflow_id, 3))
     await handle.terminate("test over")
-    [_, (second, second_took), (third, third_took)] = rounds
+    [_, (second, second_took, sent), (third, third_took, _)] = rounds
     assert second.window_from == long_ago
     assert second_took < window
-    assert third.window_from is not None and third.window_from > long_ago
+    # From bol's answer to the second round's stock update: it had the update then.
+    [put, _] = [datetime.fromisoformat(r["at"]) for r in stock_updates(box)]
+    assert third.window_from == sent.updated_at["MUG-BLUE"] >= put
     assert third_took >= window / 2

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -68,6 +69,7 @@ class BolOffers:
             if OfferChangeKind.CREATE in change.kinds:
                 return await self._create(desired, existing)
             calls = []
+            taken: list[datetime] = []
             offer = path("/retailer/offers/{}", change.offer_id or "", BolId.OPAQUE)
             if OfferChangeKind.STOCK in change.kinds:
                 calls.append(("PUT", f"{offer}/stock", _stock(desired)))
@@ -79,16 +81,22 @@ class BolOffers:
                     body["reference"] = desired.reference[:100]
                 calls.append(("PUT", offer, body))
             # A refused price must not hold back the stock: each call ends on its own.
-            refusals = await _together([self._refusal(m, p, b) for m, p, b in calls])
+            refusals = await _together([self._refusal(m, p, b, taken) for m, p, b in calls])
         except BusinessError as exc:
             return OfferOutcome(sku=desired.sku, accepted=False, offer_id=change.offer_id, reasons=[exc.readable()])
         failures = [refusal for refusal in refusals if refusal is not None]
-        return OfferOutcome(sku=desired.sku, accepted=not failures, offer_id=change.offer_id, reasons=failures)
+        return OfferOutcome(
+            sku=desired.sku,
+            accepted=not failures,
+            offer_id=change.offer_id,
+            reasons=failures,
+            taken_at=max(taken, default=None),
+        )
 
-    async def _refusal(self, method: str, path: str, body: dict[str, Any]) -> str | None:
+    async def _refusal(self, method: str, path: str, body: dict[str, Any], taken: list[datetime]) -> str | None:
         """Why bol refused this call, or None when it took it."""
         try:
-            final = await self._follow(method, path, body)
+            final = await self._follow(method, path, body, taken=taken)
         except BusinessError as exc:
             return exc.readable()
         return None if final.status == "SUCCESS" else final.errorMessage or final.status
@@ -144,9 +152,18 @@ class BolOffers:
         return outcome.model_copy(update={"not_publishable_reasons": live.not_publishable_reasons})
 
     async def _follow(
-        self, method: str, path: str, body: dict[str, Any], patience: float | None = None
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any],
+        patience: float | None = None,
+        taken: list[datetime] | None = None,
     ) -> wire.ProcessStatus:
+        """The call's final process status; `taken` gets when bol answered
+        it (it has the update from then on, processed or not)."""
         response = await self.http.call(method, path, json=body, ok=(202,))
+        if taken is not None:
+            taken.append(datetime.now(UTC))
         accepted = wire.ProcessStatus.model_validate(response.json())
         if accepted.status != "PENDING" or not accepted.processStatusId:
             return accepted
