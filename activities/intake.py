@@ -18,7 +18,6 @@ from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.common import (
-    SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -28,7 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.channels import Channels
 from activities.errors import marketplace_errors
-from activities.order_start import AcceptNew, prepare_start
+from activities.order_start import AcceptNew, prepare_start, start_pairs
 from activities.return_watch import ReturnWatch
 from activities.tickets import TicketWatch
 from activities.tracing import tag_order
@@ -290,13 +289,7 @@ class IntakeActivities:
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(names.CHANNEL, channel),
-                    SearchAttributePair(names.MARKETPLACE_ORDER_ID, notice.marketplace_order_id),
-                    SearchAttributePair(names.NEEDS_ATTENTION, False),
-                    SearchAttributePair(names.ORDER_STATUS, OrderStatus.RETURN_OPEN.value),
-                    SearchAttributePair(names.CODE_VERSION, names.order_code_version_mark(ORDER_CODE_VERSION)),
-                ]
+                start_pairs(channel, notice.marketplace_order_id, OrderStatus.RETURN_OPEN)
             ),
             static_summary=f"{channel} order {notice.marketplace_order_id}: return {notice.rma_id} after close",
             start_signal=names.SIGNAL_RETURN_ANNOUNCED,

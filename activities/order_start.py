@@ -48,33 +48,37 @@ class OrderStart:
     search_attributes: TypedSearchAttributes
 
 
-async def prepare_start(channels: Channels, ref: OrderRef, accept: AcceptNew | None) -> OrderStart:
-    """For a start with `code_version=ORDER_CODE_VERSION`, as intake's."""
-    pairs: list[SearchAttributePair] = [
-        SearchAttributePair(names.CHANNEL, ref.channel),
-        SearchAttributePair(names.MARKETPLACE_ORDER_ID, ref.marketplace_order_id),
+def start_pairs(channel: str, marketplace_order_id: str, status: OrderStatus) -> list[SearchAttributePair]:
+    """What every start of an order by intake gives, at no cost, for a start
+    with `code_version=ORDER_CODE_VERSION`."""
+    return [
+        SearchAttributePair(names.CHANNEL, channel),
+        SearchAttributePair(names.MARKETPLACE_ORDER_ID, marketplace_order_id),
         SearchAttributePair(names.NEEDS_ATTENTION, False),
+        SearchAttributePair(names.ORDER_STATUS, status.value),
         # Its code version as its input tells it (OrderWorkflowInput.code_version).
         SearchAttributePair(names.CODE_VERSION, names.order_code_version_mark(ORDER_CODE_VERSION)),
     ]
+
+
+async def prepare_start(channels: Channels, ref: OrderRef, accept: AcceptNew | None) -> OrderStart:
+    """For a start with `code_version=ORDER_CODE_VERSION`, as intake's."""
     if accept is not None:
         try:
             accepted = await accept(ref, READ_TIMEOUT.total_seconds())
         except Exception as exc:  # the workflow accepts it, retrying as it does
             log.info("%s order %s starts unaccepted (%s)", ref.channel, ref.marketplace_order_id, exc)
-            return OrderStart(None, _received(pairs))
+            return OrderStart(None, _received(ref))
         if accepted is not None:
             # An order that needs attention, or whose warehouse push is still
             # to be delivered, publishes its real status itself.
             if unknown_eans_problem(accepted) or accepted.warehouse_delivery:
-                return OrderStart(accepted, _received(pairs))
-            return OrderStart(accepted, _awaiting_pick(pairs, accepted.ship_by))
-    return OrderStart(None, await start_attributes(channels, ref, pairs))
+                return OrderStart(accepted, _received(ref))
+            return OrderStart(accepted, _awaiting_pick(ref, accepted.ship_by))
+    return OrderStart(None, await _read_for_attributes(channels, ref))
 
 
-async def start_attributes(
-    channels: Channels, ref: OrderRef, pairs: list[SearchAttributePair]
-) -> TypedSearchAttributes:
+async def _read_for_attributes(channels: Channels, ref: OrderRef) -> TypedSearchAttributes:
     """Without accepting: the order is read for its attributes only. The read
     is a hint, like a push: accept reads the order again and trusts only
     that read. If this one fails, the order starts RECEIVED and its workflow
@@ -90,16 +94,16 @@ async def start_attributes(
             ref.marketplace_order_id,
             exc,
         )
-        return _received(pairs)
-    return _awaiting_pick(pairs, order.ship_by)
+        return _received(ref)
+    return _awaiting_pick(ref, order.ship_by)
 
 
-def _received(pairs: list[SearchAttributePair]) -> TypedSearchAttributes:
-    return TypedSearchAttributes([*pairs, SearchAttributePair(names.ORDER_STATUS, OrderStatus.RECEIVED.value)])
+def _received(ref: OrderRef) -> TypedSearchAttributes:
+    return TypedSearchAttributes(start_pairs(ref.channel, ref.marketplace_order_id, OrderStatus.RECEIVED))
 
 
-def _awaiting_pick(pairs: list[SearchAttributePair], ship_by: date | None) -> TypedSearchAttributes:
-    started = [*pairs, SearchAttributePair(names.ORDER_STATUS, OrderStatus.AWAITING_PICK.value)]
+def _awaiting_pick(ref: OrderRef, ship_by: date | None) -> TypedSearchAttributes:
+    started = start_pairs(ref.channel, ref.marketplace_order_id, OrderStatus.AWAITING_PICK)
     if deadline := ship_by_deadline(ship_by):
         started.append(SearchAttributePair(names.SHIP_BY, deadline))
     return TypedSearchAttributes(started)

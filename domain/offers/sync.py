@@ -23,9 +23,9 @@ class SyncOffersInput(BaseModel):
     window: timedelta = timedelta(0)
     # When the window started: at the round's first change, or, for an offer
     # updated in the last window, when the channel had that update (at most
-    # one update per offer per window). The activity waits only what is left of it (the signal, the
-    # workflow task and the activity's dispatch took some), never longer
-    # than `window`. None: all of it.
+    # one update per offer per window). The activity waits only what is left
+    # of it (the signal, the workflow task and the activity's dispatch took
+    # some), never longer than `window`. None: all of it.
     window_from: datetime | None = None
 
 
