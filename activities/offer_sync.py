@@ -2,17 +2,20 @@
 against what the channel last accepted; only the difference is sent."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
 from activities.channels import Channels
 from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
+from activities.marketplaces.base import OfferUpdateFollower
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OfferBook
+from domain.errors import BusinessError
 from domain.offers.export import COMPARED, OfferExport
 from domain.offers.feed import FeedRules
+from domain.offers.in_flight import Settled, sent_offer
 from domain.offers.model import (
     ChannelOffer,
     DesiredOffer,
@@ -20,20 +23,40 @@ from domain.offers.model import (
     OfferCondition,
     OfferOutcome,
     OfferState,
+    offer_as_sent,
     offer_change,
 )
-from domain.offers.sync import ReconcileResult, SyncOffersInput, SyncOffersResult, window_left
+from domain.offers.sync import (
+    FollowOffersResult,
+    ReconcileResult,
+    SyncOffersInput,
+    SyncOffersResult,
+    window_left,
+)
 
 # SKUs a reconciliation result names, of those that drifted or vanished.
 REPORTED_SKUS = 100
+# Updates in flight one follow settles: one bulk look-up of bol's.
+FOLLOWED = 1_000
+# A follow first lets the updates of the next rounds join it: nothing waits
+# for it but the book's state, and one look-up then covers them all.
+FOLLOW_GATHER = timedelta(seconds=1)
 
 
 class OfferSyncActivities:
-    def __init__(self, channels: Channels, inventory: InventoryStore, offers: OfferBook, notifier: StockNotifier):
+    def __init__(
+        self,
+        channels: Channels,
+        inventory: InventoryStore,
+        offers: OfferBook,
+        notifier: StockNotifier,
+        follow_gather: timedelta = FOLLOW_GATHER,
+    ):
         self.channels = channels
         self.inventory = inventory
         self.offers = offers
         self.notifier = notifier
+        self.follow_gather = follow_gather
 
     @activity.defn
     async def sync_offers(self, request: SyncOffersInput) -> SyncOffersResult:
@@ -43,24 +66,62 @@ class OfferSyncActivities:
         await asyncio.sleep(window_left(request, datetime.now(UTC)).total_seconds())
         changes, desired, result = await self.inventory.db.run(self._plan, request, rules)
         result.sent = len(changes)
-        if not changes:
-            return result
+        if changes:
+            await self._push(request, changes, desired, result)
+        # Besides this round's, any a lost run left behind: the workflow
+        # follows them until the book holds none.
+        result.in_flight_total = await self.inventory.db.run(self.offers.count_in_flight, request.channel)
+        return result
+
+    async def _push(
+        self,
+        request: SyncOffersInput,
+        changes: list[OfferChange],
+        desired: dict[str, DesiredOffer],
+        result: SyncOffersResult,
+    ) -> None:
         current = await self.inventory.db.run(self.offers.offers, request.channel, [c.sku for c in changes])
 
         async def recorded(outcome: OfferOutcome) -> None:
             # The channel has had this update since then: the offer's next
             # window runs from it (workflows/offer_sync.py).
             result.updated_at[outcome.sku] = outcome.taken_at or datetime.now(UTC)
+            want, before = desired[outcome.sku], current.get(outcome.sku)
             # At once, not at the end: if this attempt dies mid-way, the retry
             # finds the offers already created and does not create them again.
-            await self.inventory.db.run(
-                self._record, request.channel, desired[outcome.sku], current.get(outcome.sku), outcome, result
-            )
+            if outcome.pending_processes:
+                result.in_flight += 1
+                await self.inventory.db.run(
+                    self.offers.record, sent_offer(request.channel, outcome, want, before), want
+                )
+                return
+            await self.inventory.db.run(self._record, request.channel, want, before, outcome, result)
 
         async with heartbeating():
             with marketplace_errors():
                 await self.channels[request.channel].push_offers(changes, recorded)
-        return result
+
+    @activity.defn
+    async def follow_offers(self, channel: str) -> FollowOffersResult:
+        """Waits for how the channel's processing of the updates in flight
+        ended (bol looks them up in bulk) and records it."""
+        adapter = self.channels[channel]
+        if not isinstance(adapter, OfferUpdateFollower):
+            raise BusinessError(f"{channel} does not process offer updates later: nothing to follow")
+        await asyncio.sleep(self.follow_gather.total_seconds())
+        in_flight = await self.inventory.db.run(self.offers.in_flight, channel, FOLLOWED + 1)
+        followed = {o.sku: o.in_flight.process_ids for o in in_flight[:FOLLOWED] if o.in_flight}
+        async with heartbeating():
+            with marketplace_errors():
+                ends = await adapter.offer_update_ends([pid for ids in followed.values() for pid in ids])
+        settled = await self.inventory.db.run(self.offers.settle, channel, followed, ends)
+        return FollowOffersResult(
+            accepted=sum(how is Settled.ACCEPTED for how in settled.values()),
+            rejected=sum(how is Settled.REJECTED for how in settled.values()),
+            superseded=sum(how is Settled.SUPERSEDED for how in settled.values()),
+            resend=[sku for sku, how in settled.items() if how is Settled.UNKNOWN],
+            more=len(in_flight) > FOLLOWED,
+        )
 
     @activity.defn
     async def reconcile_offers(self, channel: str) -> ReconcileResult:
@@ -186,14 +247,11 @@ class OfferSyncActivities:
     ) -> None:
         if outcome.accepted:
             result.accepted += 1
-            offer = ChannelOffer(
-                channel=channel,
-                sku=outcome.sku,
-                offer_id=outcome.offer_id or (before.offer_id if before else None),
-                price=want.price,
-                stock=want.stock,
-                delivery_code=want.delivery_code,
-                on_hold=want.on_hold,
+            offer = offer_as_sent(
+                channel,
+                outcome,
+                want,
+                before,
                 state=OfferState.WITHHELD if want.on_hold else OfferState.ACCEPTED,
                 rejection_reasons=[want.withheld_reason] if want.withheld_reason else [],
                 not_publishable_reasons=outcome.not_publishable_reasons,

@@ -125,6 +125,7 @@ class Engine:
             *orders.all(),
             intake.watch_channel,
             offer_sync.sync_offers,
+            offer_sync.follow_offers,
             offer_sync.reconcile_offers,
             inventory.set_stock,
             inventory.adjust_stock,

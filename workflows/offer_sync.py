@@ -4,6 +4,7 @@ window are coalesced, so a hundred sales of one SKU cost one stock call;
 continue-as-new carries the pending set, so nothing is dropped and the
 history stays small over months."""
 
+import asyncio
 import contextlib
 import itertools
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import BUSINESS_ERROR_TYPE
     from domain.ids import offer_reconcile_workflow_id
     from domain.offers.sync import (
+        ROUNDS_PER_RUN,
         OffersChanged,
         OfferSyncInput,
         OfferSyncState,
@@ -60,6 +62,11 @@ class OfferSyncWorkflow:
         # older runs needs no patch.
         self._first_change_at: datetime | None = None
         self._recently_sent: dict[str, datetime] = dict(sync.recently_sent)
+        # Updates the channel is still processing (bol): a follow settles them
+        # beside the rounds, one at a time, each taking all there are by then.
+        self._follow_wanted = sync.follow
+        self._following: asyncio.Task[None] | None = None
+        self._closing = False
 
     @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
     def offers_changed(self, change: OffersChanged) -> None:
@@ -91,6 +98,7 @@ class OfferSyncWorkflow:
     @workflow.run
     async def run(self, sync: OfferSyncInput) -> None:
         state = self._state
+        self._follow(sync)
         state.next_reconcile_at = sync.next_reconcile_at or _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
         for _ in range(sync.rounds_per_run):
             until_reconcile = state.next_reconcile_at - workflow.now()
@@ -120,6 +128,13 @@ class OfferSyncWorkflow:
         # larger than that is sent first.
         while len(self._pending) > MAX_CARRIED and workflow.patched(BOUNDED_PAYLOADS):
             await self._sync_round(sync)
+        # A running follow cannot be carried over: rounds go on until it ends,
+        # and a new one starts in the next run.
+        self._closing = True
+        while self._following is not None:
+            await workflow.wait_condition(lambda: bool(self._pending) or self._following is None)
+            if self._pending:
+                await self._sync_round(sync)
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
             sync.model_copy(
@@ -127,6 +142,9 @@ class OfferSyncWorkflow:
                     "pending": list(self._pending),
                     "next_reconcile_at": state.next_reconcile_at,
                     "recently_sent": self._recently_sent,
+                    "follow": self._follow_wanted,
+                    # Runs started with longer ones (500 rounds) shorten from the next.
+                    "rounds_per_run": min(sync.rounds_per_run, ROUNDS_PER_RUN),
                 }
             )
         )
@@ -169,10 +187,47 @@ class OfferSyncWorkflow:
         self._state.rounds += 1
         self._state.skus_synced += len(batch)
         self._state.last = result
+        # What this round sent, or what an earlier run left unfollowed.
+        if result.in_flight or (result.in_flight_total and self._following is None):
+            self._follow_wanted = True
+            self._follow(sync)
         workflow.set_current_details(
             f"Waiting for stock or price changes; last round: {result.sent} sent, "
             f"{result.accepted} accepted, {result.rejected} rejected, {result.withheld} withheld"
         )
+
+    def _follow(self, sync: OfferSyncInput) -> None:
+        """Starts a follow of the updates in flight unless one runs: the
+        channel's processing never holds up the next round."""
+        if self._follow_wanted and self._following is None and not self._closing:
+            self._follow_wanted = False
+            self._following = asyncio.create_task(self._follow_updates(sync))
+
+    async def _follow_updates(self, sync: OfferSyncInput) -> None:
+        try:
+            result = await workflow.execute_activity_method(
+                OfferSyncActivities.follow_offers,
+                sync.channel,
+                start_to_close_timeout=timedelta(minutes=15),
+                heartbeat_timeout=timedelta(minutes=1),
+                retry_policy=SYNC_RETRY,
+                summary="follow offer updates in flight",
+            )
+        except ActivityError as err:
+            # The updates stay in flight in the offer book: followed again later.
+            workflow.set_current_details(
+                f"**Following offer updates on {sync.channel} fails**: {err.cause or err}; "
+                f"retrying in {RETRY_AFTER_FAILURE}"
+            )
+            await workflow.sleep(RETRY_AFTER_FAILURE)
+            self._follow_wanted = True
+        else:
+            self._state.follows += 1
+            self._state.last_follow = result
+            self._note(result.resend)
+            self._follow_wanted = self._follow_wanted or result.more
+        self._following = None
+        self._follow(sync)
 
     def _window_from(self, batch: list[str], window: timedelta) -> datetime | None:
         """The round's window runs from its first change, but for an offer

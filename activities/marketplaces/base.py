@@ -9,7 +9,7 @@ from domain.channels import Marketplace
 from domain.intake import OrderChange, UnreadableItem
 from domain.labels import BoughtLabel, LabelRules
 from domain.offers.export import OfferExport
-from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.offers.model import LiveOffer, OfferChange, OfferOutcome, ProcessEnd
 from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
@@ -156,4 +156,14 @@ class DeliveryTracker(Protocol):
     async def delivered_at(self, marketplace_order_id: str) -> datetime | None:
         """When the order's last parcel was delivered; None while it is not
         (or the carrier data does not say)."""
+        ...
+
+
+@runtime_checkable
+class OfferUpdateFollower(Protocol):
+    """A marketplace that takes offer updates first and processes them later
+    (bol): `push_offers` reports them with `pending_processes`."""
+
+    async def offer_update_ends(self, process_ids: list[str]) -> dict[str, ProcessEnd]:
+        """How these processes ended, waiting for the ones still running."""
         ...

@@ -1,7 +1,7 @@
 """Additive migration at engine start. The schema comes from create_all,
 which creates missing tables but never touches an existing one, so a store
 file from an older version would lack the columns added since. Each missing
-column is added with its server default; anything else (a renamed or
+column is added with its server default (and its index); anything else (a renamed or
 retyped column) is out of scope and needs a real migration."""
 
 from sqlalchemy import Engine, inspect
@@ -32,4 +32,9 @@ def add_missing_columns(engine: Engine) -> list[str]:
                 ddl = CreateColumn(column).compile(dialect=engine.dialect)
                 conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {ddl}")
                 added.append(f"{table.name}.{column.name}")
+            # The index of a column added now, or it would be queried by scanning.
+            for index in table.indexes:
+                if any(f"{table.name}.{column.name}" in added for column in index.columns):
+                    index.create(conn)
+                    added.append(f"{table.name}.{index.name}")
     return added

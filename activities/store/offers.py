@@ -2,11 +2,12 @@
 
 from collections.abc import Iterable
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from activities.store.engine import Database
 from activities.store.tables import ChannelOfferRow, utcnow
-from domain.offers.model import ChannelOffer, DesiredOffer, OfferState
+from domain.offers.in_flight import Settled, settle
+from domain.offers.model import ChannelOffer, DesiredOffer, InFlight, OfferState, ProcessEnd
 
 
 class OfferBook:
@@ -29,22 +30,66 @@ class OfferBook:
             )
             return {row.sku: DesiredOffer.model_validate(row.desired) for row in rows if row.desired}
 
+    def in_flight(self, channel: str, limit: int) -> list[ChannelOffer]:
+        """Offers with an update the channel is still processing, oldest first."""
+        with self.session() as s:
+            rows = s.exec(
+                select(ChannelOfferRow)
+                .where(ChannelOfferRow.channel == channel, col(ChannelOfferRow.in_flight_at).is_not(None))
+                .order_by(col(ChannelOfferRow.in_flight_at))
+                .limit(limit)
+            )
+            return [_to_offer(row) for row in rows]
+
+    def count_in_flight(self, channel: str) -> int:
+        with self.session() as s:
+            query = select(func.count()).where(
+                ChannelOfferRow.channel == channel, col(ChannelOfferRow.in_flight_at).is_not(None)
+            )
+            return s.exec(query).one()
+
     def record(self, offer: ChannelOffer, desired: DesiredOffer | None) -> None:
         with self.session() as s, s.begin():
             row = s.get(ChannelOfferRow, (offer.channel, offer.sku)) or ChannelOfferRow(
                 channel=offer.channel, sku=offer.sku
             )
-            row.offer_id = offer.offer_id
-            row.price = offer.price
-            row.stock = offer.stock
-            row.delivery_code = offer.delivery_code
-            row.on_hold = offer.on_hold
-            row.state = offer.state.value
-            row.rejection_reasons = list(offer.rejection_reasons)
-            row.not_publishable_reasons = list(offer.not_publishable_reasons)
-            row.desired = desired.model_dump(mode="json") if desired is not None else row.desired
-            row.updated_at = utcnow()
+            _write(row, offer, desired)
             s.add(row)
+
+    def settle(self, channel: str, followed: dict[str, list[str]], ends: dict[str, ProcessEnd]) -> dict[str, Settled]:
+        """Records how the updates in flight whose processes were `followed`
+        ended, in one transaction with the rows locked: a round recording a
+        newer update of the same offer meanwhile is never overwritten."""
+        outcomes: dict[str, Settled] = {}
+        with self.session() as s, s.begin():
+            rows = s.exec(
+                select(ChannelOfferRow)
+                .where(ChannelOfferRow.channel == channel, col(ChannelOfferRow.sku).in_(list(followed)))
+                .with_for_update()
+            )
+            for row in rows:
+                sent = DesiredOffer.model_validate(row.desired) if row.desired else None
+                settled, offer = settle(_to_offer(row), followed[row.sku], sent, ends)
+                outcomes[row.sku] = settled
+                if offer is not None:
+                    _write(row, offer, None)
+                    s.add(row)
+        return outcomes
+
+
+def _write(row: ChannelOfferRow, offer: ChannelOffer, desired: DesiredOffer | None) -> None:
+    row.offer_id = offer.offer_id
+    row.price = offer.price
+    row.stock = offer.stock
+    row.delivery_code = offer.delivery_code
+    row.on_hold = offer.on_hold
+    row.state = offer.state.value
+    row.rejection_reasons = list(offer.rejection_reasons)
+    row.not_publishable_reasons = list(offer.not_publishable_reasons)
+    row.desired = desired.model_dump(mode="json") if desired is not None else row.desired
+    row.updated_at = utcnow()
+    row.in_flight = offer.in_flight.model_dump(mode="json") if offer.in_flight else None
+    row.in_flight_at = row.updated_at if offer.in_flight else None
 
 
 def _to_offer(row: ChannelOfferRow) -> ChannelOffer:
@@ -59,6 +104,7 @@ def _to_offer(row: ChannelOfferRow) -> ChannelOffer:
         state=OfferState(row.state),
         rejection_reasons=list(row.rejection_reasons or []),
         not_publishable_reasons=list(row.not_publishable_reasons or []),
+        in_flight=InFlight.model_validate(row.in_flight) if row.in_flight else None,
         updated_at=row.updated_at,
     )
 

@@ -122,6 +122,10 @@ class ChannelOfferRow(SQLModel, table=True):
     rejection_reasons: list = Field(default_factory=list, sa_column=Column(JSON))
     not_publishable_reasons: list = Field(default_factory=list, sa_column=Column(JSON))
     desired: dict | None = Field(default=None, sa_column=Column(JSON))
+    # An update the channel is still processing (domain InFlight), and since
+    # when: the offer sync's follow finds them by the index.
+    in_flight: dict | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    in_flight_at: datetime | None = Field(default=None, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

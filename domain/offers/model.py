@@ -4,6 +4,7 @@ feed rules, and pushes the difference from what the channel last accepted."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -47,8 +48,26 @@ class DesiredOffer(BaseModel):
     fulfilment: FulfilmentMethod = FulfilmentMethod.FBR
 
 
+class OfferValues(BaseModel):
+    price: Money | None = None
+    stock: int | None = None
+    delivery_code: str | None = None
+    on_hold: bool = False
+
+
+class InFlight(BaseModel):
+    """An update the channel took but is still processing (bol's 202)."""
+
+    process_ids: list[str]
+    # What the channel shows if the update fails.
+    before: OfferValues
+    # Calls of the same update the channel refused at once.
+    reasons: list[str] = Field(default_factory=list)
+
+
 class ChannelOffer(BaseModel):
-    """The offer as the channel last accepted it (or why it did not)."""
+    """The offer as the channel last accepted it (or why it did not); while
+    an update is in flight, as sent (PENDING), with `in_flight` set."""
 
     channel: str
     sku: str
@@ -61,7 +80,11 @@ class ChannelOffer(BaseModel):
     rejection_reasons: list[str] = Field(default_factory=list)
     # Accepted, but the marketplace does not show it (bol notPublishableReasons).
     not_publishable_reasons: list[str] = Field(default_factory=list)
+    in_flight: InFlight | None = None
     updated_at: datetime | None = None
+
+    def values(self) -> OfferValues:
+        return OfferValues(price=self.price, stock=self.stock, delivery_code=self.delivery_code, on_hold=self.on_hold)
 
 
 class OfferChangeKind(StrEnum):
@@ -89,6 +112,19 @@ class OfferOutcome(BaseModel):
     # When the marketplace had the update (its answer), where that comes
     # before the outcome (bol: its 202, before the process is done).
     taken_at: datetime | None = None
+    # The marketplace took the update but is still processing it: these
+    # processes say how it ends (bol). The offer sync does not wait for them.
+    pending_processes: list[str] = Field(default_factory=list)
+
+
+class ProcessEnd(BaseModel):
+    """How one of the marketplace's processes ended."""
+
+    succeeded: bool
+    reason: str | None = None  # why it failed
+    # The marketplace no longer knows the process (bol purges statuses after
+    # 48 h): whether it was applied is unknown.
+    unknown: bool = False
 
 
 class LiveOffer(BaseModel):
@@ -131,3 +167,20 @@ def offer_change(
     if not kinds:
         return None
     return OfferChange(sku=desired.sku, offer_id=current.offer_id, kinds=kinds, desired=desired)
+
+
+def offer_as_sent(
+    channel: str, outcome: OfferOutcome, sent: DesiredOffer, before: ChannelOffer | None, **recorded: Any
+) -> ChannelOffer:
+    """The book's record of an offer the channel took as `sent`: its id from
+    the channel's answer, else the one we knew; `recorded` adds state and reasons."""
+    return ChannelOffer(
+        channel=channel,
+        sku=sent.sku,
+        offer_id=outcome.offer_id or (before.offer_id if before else None),
+        price=sent.price,
+        stock=sent.stock,
+        delivery_code=sent.delivery_code,
+        on_hold=sent.on_hold,
+        **recorded,
+    )

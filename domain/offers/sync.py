@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+ROUNDS_PER_RUN = 100
+
 
 class OffersChanged(BaseModel):
     """Stock or price of these SKUs changed: their offers may need an update."""
@@ -37,6 +39,23 @@ class SyncOffersResult(BaseModel):
     withheld: int = 0
     # Per offer sent: when the channel had the update (the activity's clock).
     updated_at: dict[str, datetime] = Field(default_factory=dict)
+    # Updates the channel took and is still processing (the offer book holds
+    # them, ChannelOffer.in_flight): followed beside the next rounds, so a
+    # round never waits for the channel's processing.
+    in_flight: int = 0
+    # All the channel's offers with an update in flight, this round's included.
+    in_flight_total: int = 0
+
+
+class FollowOffersResult(BaseModel):
+    accepted: int = 0
+    rejected: int = 0
+    # A newer update of the same offer was sent meanwhile: it is followed next.
+    superseded: int = 0
+    # Whether the channel applied these is unknown: to be sent again.
+    resend: list[str] = Field(default_factory=list)
+    # More updates are in flight than one follow takes.
+    more: bool = False
 
 
 class ReconcileResult(BaseModel):
@@ -65,7 +84,9 @@ class OfferSyncInput(BaseModel):
     channel: str
     pending: list[str] = Field(default_factory=list)
     window: timedelta = timedelta(milliseconds=250)
-    rounds_per_run: int = 500
+    # A run's history stays near 1,500 events, so a worker that lost the run
+    # from its cache replays it in well under a second.
+    rounds_per_run: int = ROUNDS_PER_RUN
     # Nightly: compare the channel's offer export with what we believe and repair drift.
     reconcile_hour_utc: int = 3
     reconcile_deadline: timedelta = timedelta(hours=1)
@@ -73,11 +94,16 @@ class OfferSyncInput(BaseModel):
     # Offers updated within the last window, and when the channel had the
     # update, carried over continue-as-new (see SyncOffersInput.window_from).
     recently_sent: dict[str, datetime] = Field(default_factory=dict)
+    # Updates are in flight that no follow has settled yet.
+    follow: bool = False
 
 
 class OfferSyncState(BaseModel):
     channel: str
     pending: int = 0
+    # Follows of updates in flight, and what they settled.
+    follows: int = 0
+    last_follow: FollowOffersResult | None = None
     rounds: int = 0
     skus_synced: int = 0
     last: SyncOffersResult | None = None

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from activities.store import Database, InventoryStore
+from activities.store import Database, InventoryStore, OfferBook
 from activities.store.catalog import CatalogStore
 from domain.catalog import Product
 from domain.catalog_file import read_catalog
-from domain.offers.model import OfferCondition
+from domain.offers.in_flight import sent_offer
+from domain.offers.model import ChannelOffer, DesiredOffer, OfferCondition, OfferOutcome, OfferState
 
 
 def test_good_rows_apply_and_bad_ones_are_reported_by_line(db: Database):
@@ -106,3 +107,24 @@ def test_a_huge_file_lists_a_bounded_number_of_changed_skus(db: Database, monkey
     changes = CatalogStore(db).apply(read_catalog(["sku,ean\n", *(f"SKU{n},{_ean(n)}\n" for n in range(5))]))
     assert (changes.changed_count, len(changes.changed_skus), changes.changed_skus_complete) == (5, 2, False)
     assert sorted(CatalogStore(db).skus()) == [f"SKU{n}" for n in range(5)]
+
+
+def test_a_store_from_before_offer_updates_in_flight_gains_them_with_their_index(db: Database):
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_channel_offer_in_flight_at")
+        conn.exec_driver_sql("ALTER TABLE channel_offer DROP COLUMN in_flight_at")
+        conn.exec_driver_sql("ALTER TABLE channel_offer DROP COLUMN in_flight")
+    assert db.create_schema() == [
+        "channel_offer.in_flight",
+        "channel_offer.in_flight_at",
+        "channel_offer.ix_channel_offer_in_flight_at",
+    ]
+    book = OfferBook(db)
+    before = ChannelOffer(channel="bol", sku="MUG", offer_id="o-1", stock=50, state=OfferState.ACCEPTED)
+    book.record(before, None)
+    want = DesiredOffer(sku="MUG", ean="8710103917885", price=Decimal("12.95"), stock=30, delivery_code="1-2d")
+    outcome = OfferOutcome(sku="MUG", accepted=False, offer_id="o-1", pending_processes=["p1"])
+    book.record(sent_offer("bol", outcome, want, before), want)
+    [in_flight] = book.in_flight("bol", limit=10)
+    assert in_flight.in_flight is not None and in_flight.in_flight.process_ids == ["p1"]
+    assert book.count_in_flight("bol") == 1

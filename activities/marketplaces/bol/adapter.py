@@ -25,7 +25,7 @@ from domain.errors import BusinessError, CommandFailed, OrderNotVisible, Process
 from domain.intake import OrderChange
 from domain.labels import BoughtLabel, LabelRules
 from domain.offers.export import OfferExport
-from domain.offers.model import LiveOffer, OfferChange, OfferOutcome
+from domain.offers.model import LiveOffer, OfferChange, OfferOutcome, ProcessEnd
 from domain.order.aftersales import InvoiceFile, InvoiceReceipt, Ticket
 from domain.order.commands import CommandResult, ShipmentResult
 from domain.order.marketplace import Order, ReturnNotice
@@ -136,6 +136,9 @@ class BolAdapter:
         if self.plaza is not None:
             return await self.plaza.push(changes, on_outcome)
         return await self.offers.push(changes, on_outcome)
+
+    async def offer_update_ends(self, process_ids: list[str]) -> dict[str, ProcessEnd]:
+        return await self.offers.ends(process_ids)
 
     async def live_offer(self, offer_id: str) -> LiveOffer:
         return await self.offers.get(offer_id)

@@ -1,5 +1,5 @@
 """bol.com offers (Retailer API v10): create, stock, price, details (on hold,
-delivery code), each followed to its process status; and the offer export
+delivery code), and how their processes ended; and the offer export
 (CSV) the nightly reconciliation compares against."""
 
 import asyncio
@@ -14,10 +14,10 @@ from activities.marketplaces.bol import wire
 from activities.marketplaces.bol.adoption import ExistingOffers, is_duplicate_refusal
 from activities.marketplaces.bol.http import BolHttp
 from activities.marketplaces.bol.ids import BolId, path
-from activities.marketplaces.bol.process import ProcessTracker
+from activities.marketplaces.bol.process import GONE, ProcessTracker
 from domain.errors import BusinessError, RetryableMarketplaceError
 from domain.offers.export import OfferExport
-from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome
+from domain.offers.model import DesiredOffer, LiveOffer, OfferChange, OfferChangeKind, OfferOutcome, ProcessEnd
 
 CSV_MEDIA_TYPE = "application/vnd.retailer.v10+csv"
 # One seller's offer calls in flight at once; bol's per-endpoint limits do the rest.
@@ -81,25 +81,40 @@ class BolOffers:
                     body["reference"] = desired.reference[:100]
                 calls.append(("PUT", offer, body))
             # A refused price must not hold back the stock: each call ends on its own.
-            refusals = await _together([self._refusal(m, p, b, taken) for m, p, b in calls])
+            sent = await _together([self._send(m, p, b, taken) for m, p, b in calls])
         except BusinessError as exc:
             return OfferOutcome(sku=desired.sku, accepted=False, offer_id=change.offer_id, reasons=[exc.readable()])
-        failures = [refusal for refusal in refusals if refusal is not None]
+        failures = [refusal for refusal, _ in sent if refusal is not None]
+        pending = [process for _, process in sent if process is not None]
         return OfferOutcome(
             sku=desired.sku,
-            accepted=not failures,
+            accepted=not failures and not pending,
             offer_id=change.offer_id,
             reasons=failures,
             taken_at=max(taken, default=None),
+            pending_processes=pending,
         )
 
-    async def _refusal(self, method: str, path: str, body: dict[str, Any], taken: list[datetime]) -> str | None:
-        """Why bol refused this call, or None when it took it."""
+    async def _send(
+        self, method: str, path: str, body: dict[str, Any], taken: list[datetime]
+    ) -> tuple[str | None, str | None]:
+        """(why bol refused the call, the process that says how it ends). An
+        update is not followed here: the offer sync follows its process beside
+        the next rounds, so a round takes one round trip, not bol's processing."""
         try:
-            final = await self._follow(method, path, body, taken=taken)
+            response = await self.http.call(method, path, json=body, ok=(202,))
         except BusinessError as exc:
-            return exc.readable()
-        return None if final.status == "SUCCESS" else final.errorMessage or final.status
+            return exc.readable(), None
+        taken.append(datetime.now(UTC))
+        answer = wire.ProcessStatus.model_validate(response.json())
+        if answer.status == "PENDING" and answer.processStatusId:
+            return None, answer.processStatusId
+        return _end(answer).reason, None
+
+    async def ends(self, process_ids: list[str]) -> dict[str, ProcessEnd]:
+        """How these offer updates' processes ended, looked up in bulk."""
+        finals = await _together([self.tracker.wait(pid, self.patience) for pid in process_ids])
+        return {pid: _end(final) for pid, final in zip(process_ids, finals, strict=True)}
 
     async def _create(self, desired: DesiredOffer, existing: ExistingOffers) -> OfferOutcome:
         body: dict[str, Any] = {
@@ -213,6 +228,14 @@ async def _together(coroutines: list[Coroutine[Any, Any, T]]) -> list[T]:
 def _first(group: BaseExceptionGroup) -> BaseException:
     error = group.exceptions[0]
     return _first(error) if isinstance(error, BaseExceptionGroup) else error
+
+
+def _end(status: wire.ProcessStatus) -> ProcessEnd:
+    if status.status == "SUCCESS":
+        return ProcessEnd(succeeded=True)
+    if status.status == GONE:
+        return ProcessEnd(succeeded=False, unknown=True, reason="bol no longer knows how the update ended")
+    return ProcessEnd(succeeded=False, reason=status.errorMessage or status.status)
 
 
 def _decimal(value: object) -> Decimal | None:
