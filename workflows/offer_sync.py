@@ -43,6 +43,8 @@ RECONCILE_APART = "reconcile-apart"
 # under Temporal's 2 MB, however many SKUs changed at once. SKUs of up to 200
 # characters keep these under 0.5 and 1 MB.
 BOUNDED_PAYLOADS = "bounded-payloads"
+# One timer per run for the nightly reconciliation, not one per wait.
+ONE_RECONCILE_TIMER = "one-reconcile-timer"
 MAX_BATCH = 2_000
 MAX_CARRIED = 5_000
 
@@ -67,6 +69,7 @@ class OfferSyncWorkflow:
         self._follow_wanted = sync.follow
         self._following: asyncio.Task[None] | None = None
         self._closing = False
+        self._reconcile_timer: asyncio.Task[None] | None = None
 
     @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
     def offers_changed(self, change: OffersChanged) -> None:
@@ -101,20 +104,7 @@ class OfferSyncWorkflow:
         self._follow(sync)
         state.next_reconcile_at = sync.next_reconcile_at or _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
         for _ in range(sync.rounds_per_run):
-            until_reconcile = state.next_reconcile_at - workflow.now()
-            if until_reconcile <= timedelta(0):
-                self._reconcile_now = True
-            else:
-                try:
-                    await workflow.wait_condition(
-                        lambda: (
-                            bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested()
-                        ),
-                        timeout=until_reconcile,
-                        timeout_summary="nightly reconciliation",
-                    )
-                except TimeoutError:
-                    self._reconcile_now = True
+            await self._wait_for_work()
             if workflow.info().is_continue_as_new_suggested():
                 break
             if self._reconcile_now:
@@ -148,6 +138,39 @@ class OfferSyncWorkflow:
                 }
             )
         )
+
+    async def _wait_for_work(self) -> None:
+        """Until a change, a reconciliation (asked for or due) or the end of
+        this run is due."""
+        until_reconcile = self._until_reconcile()
+        if until_reconcile <= timedelta(0):
+            self._reconcile_now = True
+            return
+
+        def work() -> bool:
+            return bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested()
+
+        if workflow.patched(ONE_RECONCILE_TIMER):
+            # A wait with a timeout starts (and bills) a timer every round it
+            # waits for a sale: one timer until the reconciliation serves them all.
+            if self._reconcile_timer is None or self._reconcile_timer.done():
+                self._reconcile_timer = asyncio.create_task(self._reconcile_when_due())
+            await workflow.wait_condition(work)
+            return
+        try:
+            await workflow.wait_condition(work, timeout=until_reconcile, timeout_summary="nightly reconciliation")
+        except TimeoutError:
+            self._reconcile_now = True
+
+    async def _reconcile_when_due(self) -> None:
+        # A reconciliation asked for in between moves the next one on.
+        while (left := self._until_reconcile()) > timedelta(0):
+            await workflow.sleep(left, summary="nightly reconciliation")
+        self._reconcile_now = True
+
+    def _until_reconcile(self) -> timedelta:
+        due = self._state.next_reconcile_at  # set when the run starts
+        return due - workflow.now() if due else timedelta(0)
 
     async def _sync_round(self, sync: OfferSyncInput) -> None:
         window = sync.window
