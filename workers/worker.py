@@ -28,6 +28,7 @@ from domain.ids import intake_workflow_id
 from domain.intake import IntakeInput
 from domain.transporters import TransporterRules
 from workers.alert_schedule import ensure_alert_schedule
+from workers.gc_pauses import settle_garbage_collection
 from workers.http import serving
 from workers.settings import Settings
 from workers.warehouse_endpoint import warehouse_routes
@@ -192,6 +193,7 @@ async def run_worker(
                 app = create_webhook_app(intake, settings.webhooks, extra)
                 url = await beside.enter_async_context(serving(app, host=webhooks[0], port=webhooks[1]))
                 log.info("receiving pushes at %s/webhooks/bol/<channel>", url)
+            settle_garbage_collection()
             log.info(
                 "worker on task queue %s serving channels %s", settings.task_queue, ", ".join(engine.channels.names())
             )
