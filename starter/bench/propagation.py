@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from domain.catalog import Product
 from starter.bench import kaufland as kl
 from starter.bench.stack import BenchStack, Sandbox, catalog, plaza_sandbox
+from workers.gc_pauses import settle_garbage_collection
 from workers.webhooks import create_webhook_app
 from workers.worker import ensure_intake
 
@@ -122,6 +123,7 @@ async def run(
             await kl.wait_for_units(kaufland, skus, timeout=120)
             await _wait_for_offers([plaza], skus, timeout=120)
             status_before = await _status_calls(boxes)
+            settle_garbage_collection()  # as a production worker does once it runs
 
             # Sales on the first channel, at a steady pace.
             placed: list[tuple[str, datetime]] = []
