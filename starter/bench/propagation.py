@@ -18,10 +18,13 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel
+from temporalio.client import Client
 
+from domain import names
 from domain.catalog import Product
 from starter.bench import kaufland as kl
 from starter.bench.stack import BenchStack, Sandbox, catalog, plaza_sandbox
+from workers.actions import ActionCount, count_actions
 from workers.gc_pauses import settle_garbage_collection
 from workers.webhooks import create_webhook_app
 from workers.worker import ensure_intake
@@ -55,6 +58,10 @@ class PropagationResult(BaseModel):
     # Status look-ups (single and bulk) during the sales, per channel.
     process_status_calls: int = 0
     process_status_calls_per_1000_changes: float = 0.0
+    # Billable Temporal actions of every channel's offer sync (every run, the
+    # catalogue's publishing included), per sale, and by kind.
+    offer_sync_actions_per_sale: float = 0.0
+    offer_sync_actions_by_kind: dict[str, int] = {}
     price_change_skus: int
     price_calls: int
     price_calls_per_1000_changes: float
@@ -184,6 +191,7 @@ async def run(
             amount_calls = await kl.amount_calls(kaufland)
             stock_calls, per_window = await _stock_calls(boxes, window)
             status_calls = await _status_calls(boxes) - status_before
+            offer_sync_actions = await _offer_sync_actions(stack.client)
 
             price = await _price_change(stack, boxes, price_skus)
     finally:
@@ -207,6 +215,8 @@ async def run(
         max_stock_calls_per_offer_per_window=per_window,
         process_status_calls=status_calls,
         process_status_calls_per_1000_changes=round(status_calls / len(CHANNELS) / sales * 1000, 1),
+        offer_sync_actions_per_sale=round(offer_sync_actions.total / sales, 2),
+        offer_sync_actions_by_kind=offer_sync_actions.breakdown(),
         **price,
     )
 
@@ -243,6 +253,13 @@ async def _plaza_history(plaza: Sandbox) -> dict[str, list[tuple[datetime, int]]
     return {
         ean: sorted((datetime.fromisoformat(e["at"]), e["value"]) for e in entries) for ean, entries in recorded.items()
     }
+
+
+async def _offer_sync_actions(client: Client) -> ActionCount:
+    total = ActionCount()
+    async for run in client.list_workflows(f"WorkflowType = '{names.OFFER_SYNC_WORKFLOW}'"):
+        total += count_actions(await client.get_workflow_handle(run.id, run_id=run.run_id).fetch_history())
+    return total
 
 
 async def _status_calls(boxes: list[Sandbox]) -> int:

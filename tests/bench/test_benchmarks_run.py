@@ -121,6 +121,13 @@ async def test_propagation_reports_latency_and_coalescing():
     assert 0 < result["per_marketplace"]["plaza"]["p50_ms"] <= result["per_marketplace"]["plaza"]["p99_ms"]
     assert result["per_channel"]["bol-plaza"] == result["per_marketplace"]["plaza"]
     assert result["kaufland_amount_calls"] > 0
+    # Five channels' offer syncs: their rounds' activities are counted, and
+    # the rounds waiting for sales share one timer per run.
+    kinds = result["offer_sync_actions_by_kind"]
+    assert kinds["activity_attempt"] >= 5
+    assert result["offer_sync_actions_per_sale"] == round(sum(kinds.values()) / 20, 2)
+    runs = kinds.get("start", 0) + kinds.get("signal_with_start", 0)
+    assert 5 <= runs and kinds.get("timer", 0) <= runs
 
 
 async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):
