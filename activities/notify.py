@@ -20,7 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from domain import names
 from domain.ids import offer_sync_workflow_id
-from domain.offers.sync import OffersChanged, OfferSyncInput
+from domain.offers.sync import OFFER_SYNC_CODE_VERSION, OffersChanged, OfferSyncInput
 
 # SKUs per signal: 5,000 SKUs of up to 200 characters stay under 1 MB.
 SIGNAL_SKUS = 5_000
@@ -97,7 +97,7 @@ class StockNotifier:
         # By name: activities do not import workflows.
         await self.client.start_workflow(
             names.OFFER_SYNC_WORKFLOW,
-            OfferSyncInput(channel=channel, window=window),
+            OfferSyncInput(channel=channel, window=window, code_version=OFFER_SYNC_CODE_VERSION),
             id=offer_sync_workflow_id(channel),
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

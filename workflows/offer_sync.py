@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import BUSINESS_ERROR_TYPE
     from domain.ids import offer_reconcile_workflow_id
     from domain.offers.sync import (
+        OFFER_SYNC_CODE_VERSION,
         ROUNDS_PER_RUN,
         OffersChanged,
         OfferSyncInput,
@@ -43,8 +44,6 @@ RECONCILE_APART = "reconcile-apart"
 # under Temporal's 2 MB, however many SKUs changed at once. SKUs of up to 200
 # characters keep these under 0.5 and 1 MB.
 BOUNDED_PAYLOADS = "bounded-payloads"
-# One timer per run for the nightly reconciliation, not one per wait.
-ONE_RECONCILE_TIMER = "one-reconcile-timer"
 MAX_BATCH = 2_000
 MAX_CARRIED = 5_000
 
@@ -104,7 +103,7 @@ class OfferSyncWorkflow:
         self._follow(sync)
         state.next_reconcile_at = sync.next_reconcile_at or _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
         for _ in range(sync.rounds_per_run):
-            await self._wait_for_work()
+            await self._wait_for_work(sync)
             if workflow.info().is_continue_as_new_suggested():
                 break
             if self._reconcile_now:
@@ -133,13 +132,14 @@ class OfferSyncWorkflow:
                     "next_reconcile_at": state.next_reconcile_at,
                     "recently_sent": self._recently_sent,
                     "follow": self._follow_wanted,
+                    "code_version": OFFER_SYNC_CODE_VERSION,
                     # Runs started with longer ones (500 rounds) shorten from the next.
                     "rounds_per_run": min(sync.rounds_per_run, ROUNDS_PER_RUN),
                 }
             )
         )
 
-    async def _wait_for_work(self) -> None:
+    async def _wait_for_work(self, sync: OfferSyncInput) -> None:
         """Until a change, a reconciliation (asked for or due) or the end of
         this run is due."""
         until_reconcile = self._until_reconcile()
@@ -150,7 +150,7 @@ class OfferSyncWorkflow:
         def work() -> bool:
             return bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested()
 
-        if workflow.patched(ONE_RECONCILE_TIMER):
+        if sync.code_version >= 1:
             # A wait with a timeout starts (and bills) a timer every round it
             # waits for a sale: one timer until the reconciliation serves them all.
             if self._reconcile_timer is None or self._reconcile_timer.done():

@@ -6,6 +6,11 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 ROUNDS_PER_RUN = 100
+# What an offer-sync run does, carried in its input (a run started before
+# versions has 0): a new behaviour needs no patch, so no marker task per run.
+#   0  the wait for a sale has a timeout: a timer every round that waits
+#   1  one timer per run, until the nightly reconciliation
+OFFER_SYNC_CODE_VERSION = 1
 
 
 class OffersChanged(BaseModel):
@@ -96,6 +101,7 @@ class OfferSyncInput(BaseModel):
     recently_sent: dict[str, datetime] = Field(default_factory=dict)
     # Updates are in flight that no follow has settled yet.
     follow: bool = False
+    code_version: int = 0
 
 
 class OfferSyncState(BaseModel):

@@ -128,6 +128,7 @@ async def test_propagation_reports_latency_and_coalescing():
     assert result["offer_sync_actions_per_sale"] == round(sum(kinds.values()) / 20, 2)
     runs = kinds.get("start", 0) + kinds.get("signal_with_start", 0)
     assert runs >= 5 and kinds.get("timer", 0) <= runs
+    assert "marker_workflow_task" not in kinds  # the code version is in the input: no patch
 
 
 async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):

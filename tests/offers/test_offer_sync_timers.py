@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio.api.enums.v1 import EventType
 
 from domain.ids import offer_reconcile_workflow_id, offer_sync_workflow_id
-from domain.offers.sync import OfferSyncInput
+from domain.offers.sync import OFFER_SYNC_CODE_VERSION, OfferSyncInput
 from tests.offers.support import live_stock_is
 from tests.offers.test_offer_sync import MUG_EAN, publish_catalog
 from tests.support import eventually
@@ -26,7 +26,12 @@ async def test_rounds_waiting_for_sales_share_one_timer_and_the_reconciliation_s
     due = datetime.now(UTC) + UNTIL_RECONCILIATION
     handle = await client.start_workflow(
         OfferSyncWorkflow.run,
-        OfferSyncInput(channel="bol", window=timedelta(milliseconds=100), next_reconcile_at=due),
+        OfferSyncInput(
+            channel="bol",
+            window=timedelta(milliseconds=100),
+            next_reconcile_at=due,
+            code_version=OFFER_SYNC_CODE_VERSION,
+        ),
         id=offer_sync_workflow_id("bol"),
         task_queue=task_queue,
     )
