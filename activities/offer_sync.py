@@ -69,8 +69,10 @@ class OfferSyncActivities:
         if changes:
             await self._push(request, changes, desired, result)
         # Besides this round's, any a lost run left behind: the workflow
-        # follows them until the book holds none.
-        result.in_flight_total = await self.inventory.db.run(self.offers.count_in_flight, request.channel)
+        # follows them until the book holds none. Only a channel that
+        # processes updates later can have any.
+        if isinstance(self.channels[request.channel], OfferUpdateFollower):
+            result.in_flight_total = await self.inventory.db.run(self.offers.count_in_flight, request.channel)
         return result
 
     async def _push(
