@@ -55,14 +55,18 @@ async def _command_context() -> AsyncIterator[CommandContext]:
     new process id in the heartbeat so the next attempt can resume it.
     Heartbeats go out every few seconds for as long as the command runs,
     so a dead worker is noticed within the heartbeat timeout, even during
-    a slow marketplace call."""
+    a slow marketplace call.
+
+    The process id rides on the next regular beat rather than a beat of its
+    own: most commands end before that beat (no heartbeat, no action), and
+    a retry that finds no process id asks the marketplace for the commands
+    still in flight (`check_pending`), so nothing is sent twice."""
     info = activity.info()
     details = list(info.heartbeat_details)
     last: list[object] = details[:1]
 
     def accepted(process_id: str) -> None:
         last[:] = [process_id]
-        activity.heartbeat(process_id)
 
     def beat() -> None:
         activity.heartbeat(*last)
@@ -251,13 +255,14 @@ class OrderActivities:
             if err.non_retryable:  # refused: not waiting any more (the order needs attention)
                 await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
             raise
-        await db.run(shipments.ended, ref.channel, ref.marketplace_order_id)
+        shipped = {
+            line_key(ref.channel, ref.marketplace_order_id, line.line_id): step.shipped_before.get(line.line_id, 0)
+            + line.quantity
+            for line in result.shipped
+        }
+        await db.run(shipments.confirmed, ref.channel, ref.marketplace_order_id, shipped)
         if label is not None and result.shipped:
             await db.run(self.labels.used, ref.channel, ref.marketplace_order_id)
-        for line in result.shipped:
-            total = step.shipped_before.get(line.line_id, 0) + line.quantity
-            key = line_key(ref.channel, ref.marketplace_order_id, line.line_id)
-            await self.inventory.db.run(self.inventory.mark_shipped, key, total)
         if chosen is not None:
             result.transporter_code = chosen
         if label is not None:

@@ -23,6 +23,7 @@ from domain.ids import offer_reconcile_workflow_id, offer_sync_workflow_id
 from domain.names import SEARCH_ATTRIBUTES
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
+from starter.bench.stack import free_port
 from tests.offers.support import TwoChannels, sandbox
 from tests.support import EngineFactory, SandboxedBol, SandboxedKaufland
 from workers.devserver import search_attribute_args, temporal_binary
@@ -81,8 +82,19 @@ async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+@pytest.fixture(scope="session")
+def dev_metrics_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def dev_metrics_url(dev_metrics_port: int) -> str:
+    """The shared dev server's request counters: the heartbeats and queries it received."""
+    return f"http://127.0.0.1:{dev_metrics_port}/metrics"
+
+
 @pytest_asyncio.fixture(scope="session")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+async def dev_env(dev_metrics_port: int) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(),
         data_converter=data_converter(),
@@ -91,6 +103,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_extra_args=[
             *search_attribute_args(),
             *("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"),
+            *("--metrics-port", str(dev_metrics_port)),
         ],
     )
     yield env

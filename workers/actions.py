@@ -44,17 +44,15 @@ each action to the history event that records it. Per event:
   NEXUS_OPERATION_CANCEL_REQUESTED: 1 ``nexus`` each. The order workflow uses
   none of these.
 
-Not in history, so not counted here: queries (1 action each; whoever sends
-them counts them — the throughput benchmark's driver sends none, its
-warehouse finds orders through visibility, which is not an action), rejected
+Not in history, so not counted here: queries (1 action each), rejected
 updates, workflow task heartbeats (a local activity outliving the workflow
 task timeout), a schedule's own two actions per run, exports, and activity
-heartbeats that reach the server (1 action each). Activity heartbeats cannot
-be counted from history at all: no event records them, and the SDK throttles
-them (to 80 % of the heartbeat timeout), so the activity's own calls
-overcount. In an order only the bol adapter heartbeats, every 5 s while it
-waits on a process status; the sandbox answers in milliseconds, so a
-benchmark run has none.
+heartbeats that reach the server (1 action each). Heartbeats and queries
+are counted where they arrive instead: the server's request counters
+(workers/server_metrics.py), which the benchmarks read. The SDK sends an
+activity's first heartbeat at once, so an activity that heartbeats as it
+starts costs one more action however fast it is; ours beat only once they
+have run for a few seconds (activities/heartbeat.py).
 """
 
 from collections import Counter

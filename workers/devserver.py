@@ -58,6 +58,7 @@ class DevServer:
         headless: bool = False,
         extra_args: list[str] | None = None,
         log_file: Path | None = None,
+        metrics_port: int | None = None,
     ):
         self.db_file = db_file
         self.port = port
@@ -66,11 +67,17 @@ class DevServer:
         self.headless = headless
         self.extra_args = extra_args or []
         self.log_file = log_file
+        # Fixed when the caller reads the server's counters (workers/server_metrics.py); else the CLI picks one.
+        self.metrics_port = metrics_port
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def address(self) -> str:
         return f"{self.ip}:{self.port}"
+
+    @property
+    def metrics_url(self) -> str | None:
+        return f"http://{self.ip}:{self.metrics_port}/metrics" if self.metrics_port else None
 
     @property
     def ui_url(self) -> str:
@@ -83,6 +90,8 @@ class DevServer:
             self.db_file.parent.mkdir(parents=True, exist_ok=True)
             cmd += ["--db-filename", str(self.db_file)]
         cmd += ["--headless"] if self.headless else ["--ui-port", str(self.ui_port)]
+        if self.metrics_port:
+            cmd += ["--metrics-port", str(self.metrics_port)]
         return cmd + search_attribute_args() + self.extra_args
 
     def start(self, timeout: float = 60.0) -> "DevServer":

@@ -24,8 +24,9 @@ from domain import names
 from domain.catalog import Product
 from starter.bench import kaufland as kl
 from starter.bench.stack import BenchStack, Sandbox, catalog, plaza_sandbox
-from workers.actions import ActionCount, count_actions
+from workers.actions import HEARTBEAT, ActionCount, count_actions
 from workers.gc_pauses import settle_garbage_collection
+from workers.server_metrics import frontend_requests, unrecorded_actions
 from workers.webhooks import create_webhook_app
 from workers.worker import ensure_intake
 
@@ -62,6 +63,9 @@ class PropagationResult(BaseModel):
     # catalogue's publishing included), per sale, and by kind.
     offer_sync_actions_per_sale: float = 0.0
     offer_sync_actions_by_kind: dict[str, int] = {}
+    # Activity heartbeats the server received during the sales, per sale:
+    # billed, but in no history (workers/server_metrics.py).
+    heartbeats_per_sale: float = 0.0
     price_change_skus: int
     price_calls: int
     price_calls_per_1000_changes: float
@@ -109,6 +113,8 @@ async def run(
         plaza=(PLAZA,),
     )
     rng = random.Random(seed)
+    metrics_url = stack.server.metrics_url
+    assert metrics_url is not None, "the bench stack's server serves its counters"
     try:
         products = catalog(skus)
         for product in products:
@@ -130,6 +136,7 @@ async def run(
             await kl.wait_for_units(kaufland, skus, timeout=120)
             await _wait_for_offers([plaza], skus, timeout=120)
             status_before = await _status_calls(boxes)
+            requests_before = await frontend_requests(metrics_url, settle=True)
             settle_garbage_collection()  # as a production worker does once it runs
 
             # Sales on the first channel, at a steady pace.
@@ -192,6 +199,7 @@ async def run(
             stock_calls, per_window = await _stock_calls(boxes, window)
             status_calls = await _status_calls(boxes) - status_before
             offer_sync_actions = await _offer_sync_actions(stack.client)
+            unrecorded = unrecorded_actions(requests_before, await frontend_requests(metrics_url, settle=True))
 
             price = await _price_change(stack, boxes, price_skus)
     finally:
@@ -217,6 +225,7 @@ async def run(
         process_status_calls_per_1000_changes=round(status_calls / len(CHANNELS) / sales * 1000, 1),
         offer_sync_actions_per_sale=round(offer_sync_actions.total / sales, 2),
         offer_sync_actions_by_kind=offer_sync_actions.breakdown(),
+        heartbeats_per_sale=round(unrecorded.by_kind[HEARTBEAT] / sales, 2),
         **price,
     )
 

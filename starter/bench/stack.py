@@ -136,6 +136,7 @@ class BenchStack:
             port=free_port(),
             headless=True,
             log_file=workdir / "temporal.log",
+            metrics_port=free_port(),
         ).start()
         sandboxes = {name: _start_sandbox(workdir, name, process_delay) for name in channels}
         plaza_boxes = {plaza_sandbox(name) for name in plaza}

@@ -32,6 +32,7 @@ from starter.run_cmd import sandbox_channel
 from starter.simulators import WarehouseSimulator
 from workers.actions import ActionCount, count_actions
 from workers.devserver import DevServer
+from workers.server_metrics import frontend_requests, unrecorded_actions
 from workers.settings import Settings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
 from workers.worker import Engine
@@ -52,9 +53,9 @@ class RunFigures(BaseModel):
     server_cpu_s_per_order: float
     worker_cpu_s_per_order: float
     # Temporal Cloud billable actions per order (workers/actions.py), from the
-    # histories of a sample of the run's finished workflows: queries (the
-    # driver sends none; the warehouse lists through visibility) and
-    # heartbeats are not in history and not in this figure.
+    # histories of a sample of the run's finished workflows, plus the
+    # heartbeats and queries the server received during the run, per order
+    # (workers/server_metrics.py: no history records them).
     actions_per_order: float = 0.0
     actions_by_kind: dict[str, float] = {}
     histories_sampled: int = 0
@@ -145,23 +146,34 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-async def _measure(run: Callable[[], Awaitable[object]], pids: dict[str, int]) -> tuple[float, dict[str, float]]:
-    """Wall seconds of `run()` and the CPU seconds each process spent in it
-    (`driver` is this process)."""
+async def _measure(
+    run: Callable[[], Awaitable[object]], pids: dict[str, int], metrics_url: str
+) -> tuple[float, dict[str, float], ActionCount]:
+    """Wall seconds of `run()`, the CPU seconds each process spent in it
+    (`driver` is this process), and the heartbeats and queries the server
+    received meanwhile (billed, but in no history)."""
+    requests = await frontend_requests(metrics_url)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
     started = time.monotonic()
     await run()
     seconds = time.monotonic() - started
     after = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
-    return seconds, {name: after[name] - before[name] for name in before}
+    unrecorded = unrecorded_actions(requests, await frontend_requests(metrics_url, settle=True))
+    return seconds, {name: after[name] - before[name] for name in before}, unrecorded
 
 
 async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None) -> ThroughputResult:
     owned = workdir is None  # removed after a successful run; a failed one keeps its logs
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-throughput-"))
     server = DevServer(
-        workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log"
+        workdir / "temporal.db",
+        port=free_port(),
+        headless=True,
+        log_file=workdir / "temporal.log",
+        metrics_port=free_port(),
     ).start()
+    assert server.metrics_url is not None, "given a metrics port"
+    metrics_url = server.metrics_url
     server_pid = server.pid
     assert server_pid is not None, "start() returned: the server runs"
     sandbox = _start_sandbox(workdir, "bol", 0.05)
@@ -194,8 +206,9 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
             )
 
         await baseline_batch(warmup, "warmup")
-        seconds, cpu = await _measure(lambda: baseline_batch(orders, "baseline"), measured())
-        baseline = _figures(orders, seconds, cpu, await _history_figures(client, "WorkflowId STARTS_WITH 'baseline-'"))
+        seconds, cpu, unrecorded = await _measure(lambda: baseline_batch(orders, "baseline"), measured(), metrics_url)
+        histories = await _history_figures(client, "WorkflowId STARTS_WITH 'baseline-'")
+        baseline = _figures(orders, seconds, cpu, histories, unrecorded)
         _stop(worker)
 
         # The engine: a real worker process, intake polling the sandbox, a warehouse picking.
@@ -239,9 +252,9 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
             await _wait_count(client, "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'", placed, 900)
 
         await engine_batch(warmup)
-        seconds, cpu = await _measure(lambda: engine_batch(orders), measured())
+        seconds, cpu, unrecorded = await _measure(lambda: engine_batch(orders), measured(), metrics_url)
         closed = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'"
-        engine = _figures(orders, seconds, cpu, await _history_figures(client, closed))
+        engine = _figures(orders, seconds, cpu, await _history_figures(client, closed), unrecorded)
         stop.set()
         await warehouse
         await desk.aclose()
@@ -278,7 +291,13 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
     )
 
 
-def _figures(orders: int, seconds: float, cpu: dict[str, float], history: HistoryFigures) -> RunFigures:
+def _figures(
+    orders: int, seconds: float, cpu: dict[str, float], history: HistoryFigures, unrecorded: ActionCount
+) -> RunFigures:
+    """`unrecorded`: the whole run's heartbeats and queries, spread over its orders."""
+    by_kind = dict(history.actions_by_kind)
+    for kind, n in unrecorded.breakdown().items():
+        by_kind[kind] = round(n / orders, 2)
     return RunFigures(
         orders=orders,
         seconds=round(seconds, 2),
@@ -288,8 +307,8 @@ def _figures(orders: int, seconds: float, cpu: dict[str, float], history: Histor
         events_per_order=round(history.events, 1),
         server_cpu_s_per_order=round(cpu["server"] / orders, 4),
         worker_cpu_s_per_order=round(cpu["worker"] / orders, 4),
-        actions_per_order=round(history.actions, 2),
-        actions_by_kind=history.actions_by_kind,
+        actions_per_order=round(history.actions + unrecorded.total / orders, 2),
+        actions_by_kind=by_kind,
         histories_sampled=history.sampled,
         sandbox_cpu_s_per_order=round(cpu["sandbox"] / orders, 4),
         driver_cpu_s_per_order=round(cpu["driver"] / orders, 4),

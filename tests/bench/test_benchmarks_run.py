@@ -129,6 +129,8 @@ async def test_propagation_reports_latency_and_coalescing():
     runs = kinds.get("start", 0) + kinds.get("signal_with_start", 0)
     assert runs >= 5 and kinds.get("timer", 0) <= runs
     assert "marker_workflow_task" not in kinds  # the code version is in the input: no patch
+    # Heartbeats are read off the server: rounds end within seconds and send none.
+    assert result["heartbeats_per_sale"] == 0
 
 
 async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):
