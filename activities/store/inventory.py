@@ -210,26 +210,7 @@ class InventoryStore:
         """The line has `total_shipped` units shipped in all: take them off
         the shelf once, however often this is called."""
         with self.session() as s, s.begin():
-            res = s.exec(select(Reservation).where(Reservation.line_key == line_key).with_for_update()).first()
-            if res is None:
-                return
-            delta = min(total_shipped, res.quantity - res.quantity_released) - res.quantity_shipped
-            if delta <= 0:
-                return
-            s.exec(
-                update(StockLevel)
-                .where(col(StockLevel.sku) == res.sku)
-                .values(
-                    on_hand=StockLevel.on_hand - delta,
-                    reserved=StockLevel.reserved - delta,
-                    updated_at=utcnow(),
-                )
-            )
-            res.quantity_shipped += delta
-            if res.quantity_shipped + res.quantity_released >= res.quantity:
-                res.state = ReservationState.SHIPPED
-            res.updated_at = utcnow()
-            s.add(res)
+            take_off_shelf(s, line_key, total_shipped)
 
     def release(self, line_key: str) -> int:
         """Give back every unit of the line that was reserved and not shipped.
@@ -305,3 +286,28 @@ class InventoryStore:
     def handled_return(self, rma_id: str) -> ReturnHandled | None:
         with self.session() as s:
             return s.get(ReturnHandled, rma_id)
+
+
+def take_off_shelf(s: Session, line_key: str, total_shipped: int) -> None:
+    """In the caller's transaction: the line has `total_shipped` units
+    shipped in all; those not taken off the shelf yet leave it now."""
+    res = s.exec(select(Reservation).where(Reservation.line_key == line_key).with_for_update()).first()
+    if res is None:
+        return
+    delta = min(total_shipped, res.quantity - res.quantity_released) - res.quantity_shipped
+    if delta <= 0:
+        return
+    s.exec(
+        update(StockLevel)
+        .where(col(StockLevel.sku) == res.sku)
+        .values(
+            on_hand=StockLevel.on_hand - delta,
+            reserved=StockLevel.reserved - delta,
+            updated_at=utcnow(),
+        )
+    )
+    res.quantity_shipped += delta
+    if res.quantity_shipped + res.quantity_released >= res.quantity:
+        res.state = ReservationState.SHIPPED
+    res.updated_at = utcnow()
+    s.add(res)

@@ -1,11 +1,13 @@
 """Shipments waiting for the marketplace's final status: recorded when the
 ship command starts (its first attempt's time kept), removed once it ends."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import col, select
 
 from activities.store.engine import Database
+from activities.store.inventory import take_off_shelf
 from activities.store.tables import ShipmentInFlight
 
 
@@ -24,6 +26,17 @@ class ShipmentsInFlight:
 
     def ended(self, channel: str, marketplace_order_id: str) -> None:
         with self.db.session() as s, s.begin():
+            row = s.get(ShipmentInFlight, (channel, marketplace_order_id))
+            if row is not None:
+                s.delete(row)
+
+    def confirmed(self, channel: str, marketplace_order_id: str, shipped: Mapping[str, int]) -> None:
+        """The marketplace confirmed the shipment: its lines' units (`shipped`:
+        units shipped in all, by line key) leave the shelf and it is no longer
+        waited for, in one transaction (a retry repeats it harmlessly)."""
+        with self.db.session() as s, s.begin():
+            for line_key, total in shipped.items():
+                take_off_shelf(s, line_key, total)
             row = s.get(ShipmentInFlight, (channel, marketplace_order_id))
             if row is not None:
                 s.delete(row)

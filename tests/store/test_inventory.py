@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from activities.store import UnknownProduct
+from activities.store.shipments import ShipmentsInFlight
 from domain.catalog import Product
 
 
@@ -80,3 +82,30 @@ def test_a_handled_return_restocks_once(inventory):
     assert not inventory.record_return(**args, restock=True, refund=Decimal("12.95"))
     assert inventory.stock("MUG").on_hand == 1
     assert inventory.handled_return("31234567").refund == Decimal("12.95")
+
+
+def test_a_confirmed_shipment_leaves_the_shelf_and_is_no_longer_waited_for_in_one_go(inventory):
+    shipments = ShipmentsInFlight(inventory.db)
+    inventory.set_stock("MUG", 5)
+    reserve(inventory, "bol:1:1", 2)
+    shipments.started("bol", "1", "order:bol:1")
+    shipments.confirmed("bol", "1", {"bol:1:1": 2})
+    shipments.confirmed("bol", "1", {"bol:1:1": 2})  # a retried activity: nothing leaves twice
+    stock = inventory.stock("MUG")
+    assert (stock.on_hand, stock.reserved) == (3, 0)
+    assert shipments.count("bol") == 0
+
+
+def test_a_confirmation_the_store_refuses_leaves_the_shipment_waited_for(inventory, monkeypatch):
+    shipments = ShipmentsInFlight(inventory.db)
+    inventory.set_stock("MUG", 5)
+    reserve(inventory, "bol:1:1", 2)
+    shipments.started("bol", "1", "order:bol:1")
+
+    def refused(*_: object) -> None:
+        raise OperationalError("UPDATE stock_level", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("activities.store.shipments.take_off_shelf", refused)
+    with pytest.raises(OperationalError):
+        shipments.confirmed("bol", "1", {"bol:1:1": 2})
+    assert shipments.count("bol") == 1  # still waited for: the retry confirms it
