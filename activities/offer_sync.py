@@ -13,6 +13,7 @@ from activities.marketplaces.base import OfferUpdateFollower
 from activities.notify import StockNotifier
 from activities.store import InventoryStore, OfferBook
 from domain.errors import BusinessError
+from domain.offers.condition import OfferCondition
 from domain.offers.export import COMPARED, OfferExport
 from domain.offers.feed import FeedRules
 from domain.offers.in_flight import Settled, sent_offer
@@ -20,7 +21,6 @@ from domain.offers.model import (
     ChannelOffer,
     DesiredOffer,
     OfferChange,
-    OfferCondition,
     OfferOutcome,
     OfferState,
     offer_as_sent,

@@ -3,7 +3,6 @@ use (`orders list`, `orders stuck`, `health`) and the alert evaluation uses,
 and asking many orders for their view at once without waiting long on any."""
 
 import asyncio
-import re
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -11,8 +10,8 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from domain import names
 from domain.ids import parse_order_workflow_id
-from domain.order.status import OrderStatus
 from domain.order.view import OrderView
+from domain.search_terms import channel_name, order_status
 
 
 class OrderSummary(BaseModel):
@@ -24,24 +23,6 @@ class OrderSummary(BaseModel):
     ship_by: datetime | None = None
     started_at: datetime | None = None
     running: bool
-
-
-# Channel names and marketplace order ids as people type them: letters,
-# digits and ._- only, so they never change the meaning of a visibility query.
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-
-
-def order_status(status: str) -> OrderStatus:
-    try:
-        return OrderStatus(status.upper())
-    except ValueError:
-        raise ValueError(f"{status!r} is not an order status; one of {', '.join(OrderStatus)}") from None
-
-
-def channel_name(channel: str) -> str:
-    if not NAME.fullmatch(channel):
-        raise ValueError(f"{channel!r} is not a channel name (letters, digits, ._-)")
-    return channel
 
 
 def list_query(status: str | None = None, channel: str | None = None, needs_attention: bool = False) -> str:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 
 
 class Product(BaseModel):

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.ean import normalise_ean
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 
 COLUMNS = ("sku", "ean", "title", "brand", "category", "condition", "cost_price", "list_price", "on_hand")
 PRICE_COLUMNS = ("cost_price", "list_price")

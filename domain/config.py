@@ -9,6 +9,7 @@ from pydantic import BaseModel, Discriminator, Field, SecretStr, Tag, model_vali
 
 from domain.channels import Marketplace
 from domain.labels import LabelRules, LabelSource, PackageMeasurements
+from domain.marketplace_apis import BOL_API, BOL_TOKEN_URL, KAUFLAND_API, PLAZA_API
 from domain.offers.feed import DeliveryTier, FeedRules, PriceRules
 from domain.portal_drops import FileDropSettings, MailboxSettings
 from domain.storefronts import Storefront
@@ -17,7 +18,7 @@ from domain.storefronts import Storefront
 class PlazaConfig(BaseModel):
     """bol's legacy Plaza Offer API v2 (XML), for sellers still on it."""
 
-    base_url: str = "https://plazaapi.bol.com"
+    base_url: str = PLAZA_API
     public_key: str | None = None
     private_key: SecretStr | None = None
     # The environment variable holding private_key, read when settings load.
@@ -26,8 +27,8 @@ class PlazaConfig(BaseModel):
 
 class BolChannelConfig(BaseModel):
     marketplace: Literal[Marketplace.BOL] = Marketplace.BOL
-    api_base_url: str = "https://api.bol.com"
-    token_url: str = "https://login.bol.com/token"
+    api_base_url: str = BOL_API
+    token_url: str = BOL_TOKEN_URL
     client_id: str | None = None
     client_secret: SecretStr | None = None
     # The environment variable holding client_secret, for sellers who keep
@@ -99,7 +100,7 @@ class KauflandChannelConfig(BaseModel):
     """One seller account on one Kaufland storefront."""
 
     marketplace: Literal[Marketplace.KAUFLAND] = Marketplace.KAUFLAND
-    api_base_url: str = "https://sellerapi.kaufland.com/v2"
+    api_base_url: str = KAUFLAND_API
     client_key: str | None = None
     secret_key: SecretStr | None = None
     # The environment variable holding secret_key, read when settings load.

@@ -1,20 +1,23 @@
 """`ordertide alerts`: the open alerts, as the last evaluation left them."""
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from activities.store import AlertBook, Database
-from domain.alerts.model import OpenAlert
 from starter.console import out, print_json
-from workers.settings import load_settings
+
+if TYPE_CHECKING:
+    from domain.alerts.model import OpenAlert
 
 
-def open_alerts() -> list[OpenAlert]:
+def open_alerts() -> list["OpenAlert"]:
     """From the store, so the list answers without a worker (it is as fresh
     as the last evaluation, every `alerts.every`)."""
+    from activities.store import AlertBook, Database
+    from workers.settings import load_settings
+
     db = Database(load_settings().store_url)
     try:
         db.create_schema()
@@ -26,6 +29,9 @@ def open_alerts() -> list[OpenAlert]:
 def record_import(kind: str, name: str, error: str | None) -> None:
     """A failed import raises an alert at the next evaluation; the next
     good import of the same file resolves it."""
+    from activities.store import AlertBook, Database
+    from workers.settings import load_settings
+
     db = Database(load_settings().store_url)
     try:
         db.create_schema()

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import typer
 
-from starter import orders_api
+from domain import search_terms
 
 T = TypeVar("T")
 
@@ -71,15 +71,15 @@ def line_specs(values: list[str]) -> None:
 
 
 def order_id(value: str) -> None:
-    orders_api.resolve_order_id(value)
+    search_terms.resolve_order_id(value)
 
 
 def order_status(value: str) -> None:
-    orders_api.order_status(value)
+    search_terms.order_status(value)
 
 
 def channel(value: str) -> None:
-    orders_api.channel_name(value)
+    search_terms.channel_name(value)
 
 
 def picked_lines(values: list[str]) -> None:

@@ -4,20 +4,22 @@ embedded stack. Every benchmark prints a table, or one JSON object with --json."
 import json
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
 from starter.console import out, run_async
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 bench_app = typer.Typer(help="Benchmarks on the embedded stack.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object")]
 
 
-def report(result: BaseModel, as_json: bool, title: str) -> None:
+def report(result: "BaseModel", as_json: bool, title: str) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result.model_dump(mode="json")) + "\n")
         return

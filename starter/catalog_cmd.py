@@ -8,18 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from activities.store import AlertBook, Database
-from activities.store.catalog import CatalogChanges, CatalogStore
-from domain.catalog_file import COLUMNS, CatalogLine, FieldError, ProductPatch, export_row, parse_cells, read_catalog
-from domain.offers.model import OfferCondition
-from starter import catalog_api, channel_import
+from domain.offers.condition import OfferCondition
 from starter.console import CommandError, err, out, print_json, run_async
-from workers.settings import load_settings
+
+if TYPE_CHECKING:
+    from activities.store import Database
+    from activities.store.catalog import CatalogChanges
 
 catalog_app = typer.Typer(help="Import and export the catalog as CSV.", no_args_is_help=True)
 product_app = typer.Typer(help="Show and change one product.", no_args_is_help=True)
@@ -28,7 +27,11 @@ PLAIN_PROGRESS_EVERY = 10_000
 
 
 @contextmanager
-def store() -> Iterator[Database]:
+def store() -> Iterator["Database"]:
+    # Imported when a command opens the store: the CLI starts in a fraction of the time without it.
+    from activities.store import Database
+    from workers.settings import load_settings
+
     db = Database(load_settings().store_url)
     try:
         db.create_schema()
@@ -65,7 +68,7 @@ def progress_reporter(path: Path) -> Iterator[Callable[[int], None]]:
     yield plain
 
 
-def _report(source: str, changes: CatalogChanges) -> None:
+def _report(source: str, changes: "CatalogChanges") -> None:
     for line, error in changes.errors:
         err.print(f"{source}:{line}: {error}", markup=False, highlight=False)
     out.print(
@@ -76,7 +79,9 @@ def _report(source: str, changes: CatalogChanges) -> None:
     )
 
 
-async def _after_change(db: Database, changes: CatalogChanges, cause: str) -> None:
+async def _after_change(db: "Database", changes: "CatalogChanges", cause: str) -> None:
+    from starter import catalog_api
+
     lines = await catalog_api.after_catalog_change(db, changes, cause)
     for line in lines:
         out.print(line, markup=False, highlight=False)
@@ -93,6 +98,11 @@ async def import_(
     ] = None,
 ) -> None:
     """Create and update products from a CSV file (or a channel's offers)."""
+    from activities.store import AlertBook
+    from activities.store.catalog import CatalogStore
+    from domain.catalog_file import read_catalog
+    from starter import channel_import
+
     if from_channel:
         if path is not None:
             raise CommandError("give a FILE or --from-channel, not both")
@@ -125,6 +135,8 @@ async def import_(
 @catalog_app.command("template")
 def template(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
     """Print (or write) an empty catalog file: the header row."""
+    from domain.catalog_file import COLUMNS
+
     header = ",".join(COLUMNS) + "\n"
     if output is None:
         sys.stdout.write(header)
@@ -136,6 +148,9 @@ def template(output: Annotated[Path | None, typer.Option("--output", "-o")] = No
 @run_async
 async def export(output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
     """Write the catalog in the import layout (to stdout unless --output)."""
+    from activities.store.catalog import CatalogStore
+    from domain.catalog_file import COLUMNS, export_row
+
     with store() as db:
         handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
         try:
@@ -152,6 +167,8 @@ async def export(output: Annotated[Path | None, typer.Option("--output", "-o")] 
 @run_async
 async def show(sku: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """One product with its stock."""
+    from activities.store.catalog import CatalogStore
+
     with store() as db:
         values = CatalogStore(db).row(sku)
     if values is None:
@@ -177,6 +194,9 @@ async def set_(
     on_hand: int | None = None,
 ) -> None:
     """Change one product (or create it, with --ean); checked like an imported row."""
+    from activities.store.catalog import CatalogStore
+    from domain.catalog_file import CatalogLine, FieldError, ProductPatch, parse_cells
+
     given: dict[str, Any] = {
         "ean": ean,
         "title": title,

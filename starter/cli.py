@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from domain.config import BolChannelConfig
 from starter import args
 from starter.alerts_cmd import alerts
 from starter.args import checked
@@ -235,7 +234,7 @@ async def webhooks(port: Port = 8712, host: Host = "127.0.0.1") -> None:
     """Receive marketplace push notifications (POST /webhooks/bol/<channel>,
     /webhooks/kaufland/<channel>/<push_token>, /webhooks/supplier/<channel>)
     and, with a warehouse secret configured, the warehouse's picks and shipments."""
-    from domain.config import KauflandChannelConfig
+    from domain.config import BolChannelConfig, KauflandChannelConfig
     from workers.http import serve
     from workers.settings import load_settings
     from workers.temporal_client import connect

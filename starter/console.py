@@ -10,11 +10,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from pydantic import BaseModel
 from rich.console import Console
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -27,6 +23,11 @@ class CommandError(Exception):
 def describe(exc: BaseException) -> str:
     if isinstance(exc, CommandError):
         return str(exc)
+    # Imported on such an error only: a command that never reaches Temporal starts without its client.
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+    from temporalio.service import RPCError, RPCStatusCode
+
     if isinstance(exc, WorkflowUpdateFailedError):
         cause = exc.cause
         return f"rejected: {cause.message if isinstance(cause, ApplicationError) else cause}"
@@ -68,6 +69,8 @@ def run_async(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Non
 
 
 def print_json(value: Any) -> None:
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         text = value.model_dump_json(indent=2)
     elif isinstance(value, list) and value and isinstance(value[0], BaseModel):

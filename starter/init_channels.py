@@ -19,15 +19,11 @@ from domain.config import (
     SupplierApiSettings,
     SupplierChannelConfig,
 )
+from domain.marketplace_apis import BOL_API, BOL_TOKEN_URL, KAUFLAND_API, PLAZA_API
 from domain.storefronts import Storefront
 from starter.console import CommandError
 
-DEFAULT_API = {
-    Marketplace.BOL: "https://api.bol.com",
-    Marketplace.KAUFLAND: "https://sellerapi.kaufland.com/v2",
-}
-BOL_TOKEN_URL = "https://login.bol.com/token"
-PLAZA_API = "https://plazaapi.bol.com"
+DEFAULT_API = {Marketplace.BOL: BOL_API, Marketplace.KAUFLAND: KAUFLAND_API}
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

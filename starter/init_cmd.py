@@ -7,26 +7,18 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from domain.channels import Marketplace
-from domain.config import ChannelConfig
+from domain.marketplace_apis import BOL_TOKEN_URL, PLAZA_API
 from starter.console import CommandError, err, out
-from starter.init_channels import (
-    BOL_TOKEN_URL,
-    PLAZA_API,
-    ChannelAnswers,
-    ask_account_details,
-    build,
-    marketplace_of,
-    secret_variables,
-    tables,
-)
-from workers.credentials import check_channels
 from workers.secret_file import write_whole
-from workers.settings import config_file, secrets_file
+
+if TYPE_CHECKING:
+    from domain.config import ChannelConfig
+    from starter.init_channels import ChannelAnswers
 
 # Channel names go into workflow ids, search attributes and TOML table names.
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -35,7 +27,7 @@ CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 @dataclass
 class NewChannel:
     name: str
-    config: ChannelConfig
+    config: "ChannelConfig"
 
 
 def init(
@@ -75,6 +67,10 @@ def init(
 ) -> None:
     """Set up channels: asks for (or takes as flags) each channel's credentials,
     checks them against the marketplace, then writes ordertide.toml."""
+    # Imported when run: the channel models and the settings would slow every other command's start.
+    from starter.init_channels import ChannelAnswers
+    from workers.settings import config_file
+
     path = config or config_file()
     answers = ChannelAnswers(
         marketplace=marketplace,
@@ -108,8 +104,10 @@ def init(
     _tell_next_steps(path, channels)
 
 
-def _ask(answers: ChannelAnswers, taken: set[str]) -> list[NewChannel]:
+def _ask(answers: "ChannelAnswers", taken: set[str]) -> list[NewChannel]:
     """No --channel: a person at a terminal, asked for one channel after another."""
+    from starter.init_channels import ask_account_details, marketplace_of
+
     channels: list[NewChannel] = []
     while True:
         name = typer.prompt("Channel name (one seller account on one marketplace)", default="bol")
@@ -130,13 +128,17 @@ def _ask(answers: ChannelAnswers, taken: set[str]) -> list[NewChannel]:
         answers = answers.next_channel()
 
 
-def _channel(name: str, answers: ChannelAnswers) -> NewChannel:
+def _channel(name: str, answers: "ChannelAnswers") -> NewChannel:
+    from starter.init_channels import build
+
     if not CHANNEL_NAME.fullmatch(name):
         raise CommandError(f"--channel: {name!r} must be lowercase letters, digits, - or _, starting with a letter")
     return NewChannel(name, build(name, answers))
 
 
 def _check(channels: list[NewChannel]) -> None:
+    from workers.credentials import check_channels
+
     checks = asyncio.run(check_channels({c.name: c.config for c in channels}))
     failed = [check for check in checks if check.outcome != "accepted"]
     for check in checks:
@@ -156,6 +158,9 @@ def _read_toml(path: Path) -> dict:
 
 
 def _write(path: Path, channels: list[NewChannel], adding: bool) -> None:
+    from starter.init_channels import tables
+    from workers.settings import secrets_file
+
     lines = [
         "# Written by `ordertide init`. Secrets are not in this file: see",
         f"# {secrets_file(path).name} (readable by its owner only) or the environment variables named here.",
@@ -190,6 +195,9 @@ def _write(path: Path, channels: list[NewChannel], adding: bool) -> None:
 
 
 def _tell_next_steps(path: Path, channels: list[NewChannel]) -> None:
+    from starter.init_channels import secret_variables
+    from workers.settings import config_file, secrets_file
+
     out.print(f"wrote {path}", markup=False, highlight=False)
     if secrets_file(path).exists():
         out.print(f"secrets in {secrets_file(path)} (mode 0600)", markup=False, highlight=False)

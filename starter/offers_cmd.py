@@ -7,15 +7,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from activities.channels import Channels
-from activities.store import Database, InventoryStore, OfferBook
 from starter.console import CommandError, out, print_json, run_async
-from workers.settings import load_settings
 
 offers_app = typer.Typer(help="Inspect offers per channel.", no_args_is_help=True)
 
 
 async def offer_report(sku: str) -> list[dict[str, Any]]:
+    from activities.channels import Channels
+    from activities.store import Database, InventoryStore, OfferBook
+    from workers.settings import load_settings
+
     settings = load_settings()
     db = Database(settings.store_url)
     try:
@@ -76,8 +77,10 @@ def reasons(row: dict[str, Any]) -> list[str]:
 @run_async
 async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default: every product")] = None) -> None:
     """Run every channel's feed rules again for these SKUs (all by default)."""
+    from activities.store import Database
     from activities.store.catalog import CatalogStore
     from starter.catalog_api import resync_offers
+    from workers.settings import load_settings
     from workers.temporal_client import connect
 
     if not skus:

@@ -7,42 +7,13 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
-from activities.order_search import (
-    NAME,
-    OrderSummary,
-    channel_name,
-    list_orders,
-    list_query,
-    order_status,
-)
+from activities.order_search import OrderSummary, list_orders, list_query
 from domain import names
-from domain.ids import ORDER_PREFIX, order_workflow_id
 from domain.order.view import OrderView
+from domain.search_terms import channel_name, order_status, resolve_order_id
 from starter.console import CommandError
 
-__all__ = ["OrderSummary", "channel_name", "list_orders", "list_query", "order_status"]
-
-
-ORDER_ID_FORMS = "order:CHANNEL:ID, CHANNEL:ID or ID"
-
-
-def resolve_order_id(order_id: str, default_channel: str = "bol") -> str:
-    """Accept `order:bol:123`, `bol:123` or `123` (on the default channel).
-    Anything else is a ValueError saying which forms are understood."""
-    parts = order_id.split(":")
-    if parts[0] == ORDER_PREFIX:
-        if len(parts) != 3:
-            raise ValueError(f"{order_id!r} is not an order id; expected {ORDER_ID_FORMS}")
-        channel, marketplace_order_id = parts[1:]
-    elif len(parts) == 2:
-        channel, marketplace_order_id = parts
-    elif len(parts) == 1:
-        channel, marketplace_order_id = default_channel, order_id
-    else:
-        raise ValueError(f"{order_id!r} is not an order id; expected {ORDER_ID_FORMS}")
-    if not (NAME.fullmatch(channel) and NAME.fullmatch(marketplace_order_id)):
-        raise ValueError(f"{order_id!r} is not an order id; expected {ORDER_ID_FORMS} (letters, digits, ._-)")
-    return order_workflow_id(channel, marketplace_order_id)
+__all__ = ["OrderSummary", "channel_name", "list_orders", "list_query", "order_status", "resolve_order_id"]
 
 
 def order_handle(client: Client, workflow_id: str) -> WorkflowHandle:

@@ -3,33 +3,28 @@
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import BaseModel
 from rich.prompt import Prompt
 from rich.table import Table
 
-from domain import names
 from domain.ids import parse_order_workflow_id
-from domain.order.messages import (
-    CancelRequest,
-    ConfirmRequest,
-    PickRequest,
-    ResumeRequest,
-    ReturnReceivedRequest,
-    ShipRequest,
-    TrackingRequest,
-)
 from domain.order.status import ManualStep
-from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling, WaitingReason
-from starter import aftersales_api, args, labels_api, orders_api
+from domain.search_terms import resolve_order_id
+from starter import args
 from starter.args import checked
 from starter.console import CommandError, err, out, print_json, run_async
-from starter.health import cancellation_outlook
-from workers.settings import load_settings
-from workers.temporal_client import connect
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from domain.order.view import LineQuantity, OrderView
+    from starter.aftersales_api import AfterSales
+
+# Each command imports the engine it steers when it runs (the messages, the
+# store, Temporal's client): `--help` and a mistyped argument answer at once.
 
 orders_app = typer.Typer(help="List orders.", no_args_is_help=True)
 order_app = typer.Typer(help="Inspect and steer one order.", no_args_is_help=True)
@@ -50,6 +45,9 @@ async def list_orders(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Orders by status, channel or attention (newest first)."""
+    from starter import orders_api
+    from workers.temporal_client import connect
+
     client = await connect()
     orders = await orders_api.list_orders(client, orders_api.list_query(status, channel, needs_attention), limit)
     if as_json:
@@ -75,6 +73,7 @@ async def resume_all(reason: Annotated[WaitingReason, typer.Option(help="what th
     from activities.store import Database, InventoryStore
     from starter.resume_api import resume_waiting
     from workers.settings import load_settings
+    from workers.temporal_client import connect
 
     client = await connect()
     db = Database(load_settings().store_url)
@@ -91,8 +90,11 @@ async def resume_all(reason: Annotated[WaitingReason, typer.Option(help="what th
 @order_app.command("show")
 @run_async
 async def show(order_id: OrderId, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    from starter import aftersales_api, orders_api
+    from workers.temporal_client import connect
+
     client = await connect()
-    workflow_id = orders_api.resolve_order_id(order_id)
+    workflow_id = resolve_order_id(order_id)
     view = await orders_api.show_order(client, workflow_id)
     if as_json:
         print_json(view)
@@ -101,7 +103,7 @@ async def show(order_id: OrderId, as_json: Annotated[bool, typer.Option("--json"
     _print_after_sales(await aftersales_api.after_sales(workflow_id))
 
 
-def _print_after_sales(found: aftersales_api.AfterSales) -> None:
+def _print_after_sales(found: "AfterSales") -> None:
     if found.invoice:
         out.print(f"invoice: on file ({found.invoice.filename}, sent {found.invoice.uploaded_at:%Y-%m-%d %H:%M})")
     else:
@@ -120,7 +122,7 @@ def _print_after_sales(found: aftersales_api.AfterSales) -> None:
         out.print(f"(after sales not read: {problem})", markup=False)
 
 
-def _print_view(view: OrderView) -> None:
+def _print_view(view: "OrderView") -> None:
     out.print(
         f"[bold]{view.workflow_id}[/] {view.status}" + (" [red]NEEDS ATTENTION[/]" if view.needs_attention else "")
     )
@@ -145,13 +147,18 @@ def _print_view(view: OrderView) -> None:
         out.print(f"  {entry}", markup=False)
 
 
-async def _update(order_id: str, update: str, request: BaseModel) -> None:
+async def _update(order_id: str, update: str, request: "BaseModel") -> None:
+    from starter import orders_api
+    from workers.temporal_client import connect
+
     client = await connect()
-    message = await orders_api.update_order(client, orders_api.resolve_order_id(order_id), update, request)
+    message = await orders_api.update_order(client, resolve_order_id(order_id), update, request)
     out.print(message, markup=False)
 
 
-def _line_quantities(lines: list[str]) -> list[LineQuantity]:
+def _line_quantities(lines: list[str]) -> list["LineQuantity"]:
+    from domain.order.view import LineQuantity
+
     # Checked while parsing (args.picked_lines): every spec is LINE:QUANTITY.
     parsed = []
     for spec in lines:
@@ -173,6 +180,9 @@ async def pick(
     ] = None,
     weight: Annotated[int | None, typer.Option(help="parcel weight in grams", callback=checked(args.positive))] = None,
 ) -> None:
+    from domain import names
+    from domain.order.messages import PickRequest
+
     lines = _line_quantities(line)
     await _update(order_id, names.UPDATE_PICK, PickRequest(lines=lines, track_and_trace=tracking, weight_grams=weight))
 
@@ -186,6 +196,9 @@ async def ship(
     ] = None,
     tracking: Code = None,
 ) -> None:
+    from domain import names
+    from domain.order.messages import ShipRequest
+
     await _update(order_id, names.UPDATE_SHIP, ShipRequest(transporter_code=transporter, track_and_trace=tracking))
 
 
@@ -203,6 +216,9 @@ async def tracking(
 ) -> None:
     """Add or correct a shipped parcel's tracking, where the marketplace takes
     it (bol: the transport is changed; Kaufland: the tracking is added)."""
+    from domain import names
+    from domain.order.messages import TrackingRequest
+
     request = TrackingRequest(track_and_trace=code, transporter_code=transporter, line_id=line)
     await _update(order_id, names.UPDATE_TRACKING, request)
 
@@ -221,7 +237,12 @@ async def cancel(
 ) -> None:
     """Cancel lines. A reason the marketplace counts against the seller is
     named first, with the seller-fault cancellation rate it leads to."""
-    workflow_id = orders_api.resolve_order_id(order_id)
+    from domain import names
+    from domain.order.messages import CancelRequest
+    from starter.health import cancellation_outlook
+    from workers.settings import load_settings
+
+    workflow_id = resolve_order_id(order_id)
     if reason is None:
         if yes:
             raise CommandError("--reason: required with --yes (one of " + ", ".join(CancellationReason) + ")")
@@ -255,6 +276,9 @@ async def return_received(
         typer.Option(help="what the buyer reads with a rejection or a question", callback=checked(args.text)),
     ] = None,
 ) -> None:
+    from domain import names
+    from domain.order.messages import ReturnReceivedRequest
+
     request = ReturnReceivedRequest(
         rma_id=rma,
         line_id=line,
@@ -275,6 +299,9 @@ async def confirm(
     note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None,
 ) -> None:
     """Say a manual step is done (e.g. the order cancelled in the supplier portal by hand)."""
+    from domain import names
+    from domain.order.messages import ConfirmRequest
+
     await _update(order_id, names.UPDATE_CONFIRM, ConfirmRequest(step=step.value, note=note))
 
 
@@ -283,6 +310,9 @@ async def confirm(
 async def resume(
     order_id: OrderId, note: Annotated[str | None, typer.Option(callback=checked(args.text))] = None
 ) -> None:
+    from domain import names
+    from domain.order.messages import ResumeRequest
+
     await _update(order_id, names.UPDATE_RESUME, ResumeRequest(note=note))
 
 
@@ -293,7 +323,9 @@ async def invoice(
     file: Annotated[Path, typer.Argument(help="the seller's invoice for the order, a PDF")],
 ) -> None:
     """Upload the seller's invoice for the order to its marketplace."""
-    receipt = await aftersales_api.upload_invoice(orders_api.resolve_order_id(order_id), file)
+    from starter import aftersales_api
+
+    receipt = await aftersales_api.upload_invoice(resolve_order_id(order_id), file)
     where = f" (shipment(s) {', '.join(receipt.references)})" if receipt.references else ""
     out.print(f"invoice {receipt.filename} sent to {receipt.channel}{where}", markup=False)
 
@@ -303,9 +335,11 @@ async def invoice(
 async def label(order_id: OrderId) -> None:
     """Write the order's shipping label (a PDF bought from the marketplace) to
     standard output: `ordertide order label ID > label.pdf`."""
+    from starter import labels_api
+
     if sys.stdout.isatty():
         raise CommandError("the label is a PDF: redirect it to a file, e.g. `> label.pdf`")
-    row = labels_api.label(orders_api.resolve_order_id(order_id))
+    row = labels_api.label(resolve_order_id(order_id))
     sys.stdout.buffer.write(row.pdf or b"")
     sys.stdout.flush()
     err.print(f"label {row.label_id}: {row.transporter_code}, tracking {row.track_and_trace}", markup=False)
@@ -321,6 +355,9 @@ async def reply(
     ] = None,
 ) -> None:
     """Answer the buyer's open message(s) on the order."""
+    from starter import aftersales_api
+    from workers.temporal_client import connect
+
     client = await connect()
-    answered = await aftersales_api.reply(client, orders_api.resolve_order_id(order_id), text, ticket)
+    answered = await aftersales_api.reply(client, resolve_order_id(order_id), text, ticket)
     out.print(f"answered ticket(s) {', '.join(answered)}", markup=False)

@@ -5,19 +5,19 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from activities.store import Database
-from activities.store.picking import PickingStore
-from domain.catalog_file import spreadsheet_safe
-from domain.picklist import PickItem, picklist
 from starter import args
 from starter.args import checked
 from starter.catalog_cmd import store
 from starter.console import CommandError, out
+
+if TYPE_CHECKING:
+    from activities.store import Database
+    from domain.picklist import PickItem
 
 
 class PicklistFormat(StrEnum):
@@ -26,7 +26,10 @@ class PicklistFormat(StrEnum):
     PDF = "pdf"
 
 
-def pick_items(db: Database, channel: str | None) -> list[PickItem]:
+def pick_items(db: "Database", channel: str | None) -> list["PickItem"]:
+    from activities.store.picking import PickingStore
+    from domain.picklist import picklist
+
     picking = PickingStore(db)
     lines = picking.open_lines(channel)
     return picklist(lines, picking.products({line.sku for line in lines}))
@@ -42,6 +45,8 @@ def picklist_command(
     ] = None,
 ) -> None:
     """Open lines of accepted orders, grouped by SKU, oldest ship-by first."""
+    from domain.catalog_file import spreadsheet_safe
+
     with store() as db:
         items = pick_items(db, channel)
     if layout is PicklistFormat.PDF:

@@ -9,7 +9,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from starter.console import CommandError, err, out, run_async
-from workers import replay
 
 # Without a terminal (a log, CI): one line per this many histories, and one at the end.
 PLAIN_PROGRESS_EVERY = 100
@@ -27,6 +26,8 @@ async def replay_command(
     query: Annotated[str, typer.Option(help="visibility query for --all")] = "WorkflowType = 'OrderWorkflow'",
 ) -> None:
     """Replay histories against the current code; one line per workflow."""
+    from workers import replay
+
     replayed = failed = 0
 
     def report(outcome: replay.ReplayOutcome) -> None:

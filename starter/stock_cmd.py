@@ -8,17 +8,16 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from domain.stock import RowRejected, StockLevelView, parse_quantity, parse_sku
-from starter import stock_api
 from starter.alerts_cmd import record_import
 from starter.console import CommandError, err, out, run_async
-from workers.settings import load_settings
-from workers.temporal_client import connect
+
+if TYPE_CHECKING:
+    from domain.stock import StockLevelView
 
 T = TypeVar("T")
 
@@ -48,10 +47,12 @@ def nothing_else(ctx: typer.Context) -> None:
 
 
 def sku_argument(value: str | None) -> str:
+    from domain.stock import parse_sku
+
     return argument("SKU", value, lambda v: parse_sku(v, "SKU"))
 
 
-def show(level: StockLevelView) -> None:
+def show(level: "StockLevelView") -> None:
     out.print(f"{level.sku}: on hand {level.on_hand}, reserved {level.reserved}, available {level.available}")
 
 
@@ -63,9 +64,16 @@ async def set_(
     on_hand: Annotated[str | None, typer.Argument(help="units on the shelf", show_default=False)] = None,
 ) -> None:
     """Set the stock on hand of one SKU."""
+    from domain.stock import parse_quantity
+
     nothing_else(ctx)
     name = sku_argument(sku)
     units = argument("ON_HAND", on_hand, lambda v: parse_quantity(v, "ON_HAND"))
+    # Once the arguments hold: a bad one is told before Temporal's client loads.
+    from starter import stock_api
+    from workers.settings import load_settings
+    from workers.temporal_client import connect
+
     show(await stock_api.set_stock(await connect(), load_settings().task_queue, name, units))
 
 
@@ -77,11 +85,18 @@ async def adjust(
     delta: Annotated[str | None, typer.Argument(help="e.g. 5 or -2", show_default=False)] = None,
 ) -> None:
     """Add to (or take from) the stock on hand of one SKU."""
+    from domain.stock import parse_quantity
+
     nothing_else(ctx)
     name = sku_argument(sku)
     change = argument("DELTA", delta, lambda v: parse_quantity(v, "DELTA", signed=True))
     if change == 0:
         raise CommandError("DELTA is 0: nothing to adjust")
+    # Once the arguments hold: a bad one is told before Temporal's client loads.
+    from starter import stock_api
+    from workers.settings import load_settings
+    from workers.temporal_client import connect
+
     show(await stock_api.adjust_stock(await connect(), load_settings().task_queue, name, change))
 
 
@@ -104,6 +119,12 @@ async def import_(
     file = Path(path)
     if not await asyncio.to_thread(file.is_file):
         raise CommandError(f"PATH {path}: no such file")
+    # Once the arguments hold: a bad one is told before Temporal's client loads.
+    from domain.stock import RowRejected
+    from starter import stock_api
+    from workers.settings import load_settings
+    from workers.temporal_client import connect
+
     client = await connect()
     task_queue = load_settings().task_queue
 

@@ -23,7 +23,7 @@ from activities.store.tables import (
 )
 from domain.catalog import Product
 from domain.ean import normalise_ean
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 
 
 class Stock(BaseModel):

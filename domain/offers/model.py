@@ -9,14 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.money import Money
-
-
-class OfferCondition(StrEnum):
-    NEW = "NEW"
-    AS_NEW = "AS_NEW"
-    GOOD = "GOOD"
-    REASONABLE = "REASONABLE"
-    MODERATE = "MODERATE"
+from domain.offers.condition import OfferCondition
 
 
 class FulfilmentMethod(StrEnum):

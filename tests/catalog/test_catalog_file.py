@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from domain.catalog_file import COLUMNS, FieldError, export_row, parse_cells, parse_price, read_catalog
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 
 
 @pytest.mark.parametrize(("text", "price"), [("12.95", "12.95"), ("12,95", "12.95"), ("7", "7"), ("", None)])

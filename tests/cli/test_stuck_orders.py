@@ -8,7 +8,7 @@ from temporalio.client import Client
 
 from domain.channels import Marketplace
 from domain.order.view import OrderView
-from starter import ops_cmd, orders_api
+from starter import orders_api, stuck_orders
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def visibility(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_an_order_accepting_for_minutes_is_listed_though_nothing_flagged_it(visibility):
     """A marketplace outage is retried for as long as it takes, so it never
     flags the order; minutes in RECEIVED are what shows it."""
-    [stuck] = await ops_cmd.stuck_orders(Client.__new__(Client), now=NOW)
+    [stuck] = await stuck_orders.stuck_orders(Client.__new__(Client), now=NOW)
     assert stuck.marketplace_order_id == "1043"
     assert stuck.reasons == ["still being accepted after 12 minutes: the marketplace (or a worker) is not answering"]
     assert stuck.resume_with.startswith("nothing to resume: accepting is retried")

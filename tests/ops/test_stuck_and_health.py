@@ -13,7 +13,7 @@ from domain.ids import order_workflow_id
 from domain.order.messages import OrderWorkflowInput, PickRequest
 from domain.order.status import OrderStatus
 from starter.health import channel_health
-from starter.ops_cmd import stuck_orders
+from starter.stuck_orders import stuck_orders
 from tests.support import eventually
 from tests.workflows.helpers import LAMP, MUG, place_and_start, place_and_start_as_intake, wait_for, wait_for_attention
 from workflows.order import OrderWorkflow

@@ -5,7 +5,7 @@ import pytest
 
 from activities.marketplaces.plaza.client import PlazaClient
 from activities.marketplaces.plaza.xml import build_upsert_request, offer_from_desired, parse_errors
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 from tests.plaza.factories import desired_offer, ean13
 from tests.plaza.payloads import BILLION_LAUGHS, EXTERNAL_ENTITY, SMALL_ENTITY_EXPANSION, upsert_body
 from tests.plaza.support import SandboxedPlaza

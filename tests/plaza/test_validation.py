@@ -5,7 +5,7 @@ import pytest
 
 from activities.marketplaces.plaza.validation import validate_offer
 from activities.marketplaces.plaza.xml import PlazaOffer, offer_from_desired
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 from tests.plaza.factories import desired_offer, ean13
 
 

@@ -14,7 +14,8 @@ from activities.marketplaces.plaza.xml import (
     parse_errors,
     parse_upsert_request,
 )
-from domain.offers.model import FulfilmentMethod, OfferCondition
+from domain.offers.condition import OfferCondition
+from domain.offers.model import FulfilmentMethod
 from tests.plaza.factories import desired_offer, ean13
 from tests.plaza.payloads import BILLION_LAUGHS, EXTERNAL_ENTITY, SMALL_ENTITY_EXPANSION, upsert_body
 

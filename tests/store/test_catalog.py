@@ -10,8 +10,9 @@ from activities.store import Database, InventoryStore, OfferBook
 from activities.store.catalog import CatalogStore
 from domain.catalog import Product
 from domain.catalog_file import read_catalog
+from domain.offers.condition import OfferCondition
 from domain.offers.in_flight import sent_offer
-from domain.offers.model import ChannelOffer, DesiredOffer, OfferCondition, OfferOutcome, OfferState
+from domain.offers.model import ChannelOffer, DesiredOffer, OfferOutcome, OfferState
 
 
 def test_good_rows_apply_and_bad_ones_are_reported_by_line(db: Database):

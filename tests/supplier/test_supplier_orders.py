@@ -18,7 +18,7 @@ from domain.ids import offer_sync_workflow_id, order_workflow_id
 from domain.order.messages import CancelRequest, PickRequest, ResumeRequest
 from domain.order.status import OrderStatus, Step
 from domain.reasons import CancellationReason
-from starter.ops_cmd import stuck_orders
+from starter.stuck_orders import stuck_orders
 from tests.cli.test_cli import cli_env, ordertide
 from tests.supplier.support import LAMP, MUG, Portal, SupplierStack, channel_name, supplier_channel
 from tests.support import eventually

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.errors import Violation
-from domain.offers.model import OfferCondition
+from domain.offers.condition import OfferCondition
 
 
 class AcceptedOffer(BaseModel):

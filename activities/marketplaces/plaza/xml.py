@@ -16,7 +16,8 @@ from activities.marketplaces.plaza.limits import MAX_OFFERS_PER_REQUEST, MAX_QUA
 from activities.marketplaces.plaza.safexml import PlazaXmlError, local_name, safe_parse
 from domain.ean import is_valid_ean, normalise_ean
 from domain.money import to_money
-from domain.offers.model import DesiredOffer, OfferCondition
+from domain.offers.condition import OfferCondition
+from domain.offers.model import DesiredOffer
 
 NAMESPACE = "https://plazaapi.bol.com/offers/xsd/api-2.0.xsd"
 
