@@ -84,7 +84,10 @@ async def resume_all(reason: Annotated[WaitingReason, typer.Option(help="what th
         db.dispose()
     for line in outcome.lines():
         out.print(line, markup=False, highlight=False)
-    out.print(f"{len(outcome.resumed)} order(s) resumed, {len(outcome.still_waiting)} still waiting", markup=False)
+    summary = f"{len(outcome.resumed)} order(s) resumed, {len(outcome.still_waiting)} still waiting"
+    if outcome.unanswered:
+        summary += f", {len(outcome.unanswered)} did not answer"
+    out.print(summary, markup=False)
 
 
 @order_app.command("show")

@@ -1,9 +1,12 @@
 """Resuming, in one go, every order that waits for the same kind of fix:
 orders stuck on an EAN the catalog lacked go on once it has them."""
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from activities.store import InventoryStore
@@ -14,16 +17,28 @@ from domain.order.view import OrderView
 from domain.reasons import WaitingReason
 from starter import orders_api
 
+# A worker answers a query in milliseconds. An order whose worker is down
+# (or just stopped: the server then waits about 30 s for a poller) must not
+# hold up the rest, so the orders are asked together, each this patiently.
+PATIENCE = timedelta(seconds=5)
+ASKED_AT_ONCE = 20
+
 
 @dataclass
 class ResumeOutcome:
     resumed: list[str] = field(default_factory=list)
     # Order id -> the EANs it still waits for.
     still_waiting: dict[str, list[str]] = field(default_factory=dict)
+    # Orders that did not answer in time: running, but no worker serves them.
+    unanswered: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [f"resumed {order_id}" for order_id in self.resumed]
         lines += [f"{order_id} still waits for EAN {', '.join(eans)}" for order_id, eans in self.still_waiting.items()]
+        lines += [
+            f"{order_id} did not answer within {PATIENCE.seconds} s (is its worker running?): run this again later"
+            for order_id in self.unanswered
+        ]
         return lines
 
 
@@ -34,28 +49,45 @@ async def resume_waiting(
     names the EANs. Those whose EANs are all in the catalog now are resumed,
     with a note in their timeline saying why (`cause`: what added them). (Not filtered on OrderStatus:
     an order started other than by intake has none until it is accepted.)"""
-    outcome = ResumeOutcome()
     query = orders_api.list_query(needs_attention=True)
-    for summary in await orders_api.list_orders(client, query):
-        if not summary.running:
-            continue
-        handle = client.get_workflow_handle(summary.workflow_id)
-        try:
-            view = await handle.query(names.QUERY_VIEW, result_type=OrderView)
-        except RPCError:
-            continue  # closed meanwhile, or no worker to answer: nothing to resume now
-        eans = waiting_on_eans(view)
-        if not eans:
-            continue  # waiting for something else
-        missing = [ean for ean in eans if inventory.product_by_ean(ean) is None]
-        order_id = summary.marketplace_order_id
-        if missing:
-            outcome.still_waiting[order_id] = missing
-            continue
-        note = f"EAN {', '.join(eans)} is in the catalog now ({cause or reason})"
-        try:
-            await handle.execute_update(names.UPDATE_RESUME, ResumeRequest(note=note), result_type=str)
-        except WorkflowUpdateFailedError:
-            continue  # it went on meanwhile (resumed by someone else)
-        outcome.resumed.append(order_id)
+    running = [summary for summary in await orders_api.list_orders(client, query) if summary.running]
+    outcome = ResumeOutcome()
+    gate = asyncio.Semaphore(ASKED_AT_ONCE)
+
+    async def ask(summary: orders_api.OrderSummary) -> None:
+        async with gate:
+            await _resume_one(client, summary, inventory, cause or str(reason), outcome)
+
+    await asyncio.gather(*(ask(summary) for summary in running))
+    outcome.resumed.sort()
+    outcome.still_waiting = dict(sorted(outcome.still_waiting.items()))
+    outcome.unanswered.sort()
     return outcome
+
+
+async def _resume_one(
+    client: Client, summary: orders_api.OrderSummary, inventory: InventoryStore, cause: str, outcome: ResumeOutcome
+) -> None:
+    handle = client.get_workflow_handle(summary.workflow_id)
+    order_id = summary.marketplace_order_id
+    try:
+        view = await handle.query(names.QUERY_VIEW, result_type=OrderView, rpc_timeout=PATIENCE)
+    except RPCError:
+        # No worker answered, or the order closed meanwhile: the server tells which.
+        with contextlib.suppress(RPCError):
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                outcome.unanswered.append(order_id)
+        return
+    eans = waiting_on_eans(view)
+    if not eans:
+        return  # waiting for something else
+    missing = [ean for ean in eans if await asyncio.to_thread(inventory.product_by_ean, ean) is None]
+    if missing:
+        outcome.still_waiting[order_id] = missing
+        return
+    note = f"EAN {', '.join(eans)} is in the catalog now ({cause})"
+    try:
+        await handle.execute_update(names.UPDATE_RESUME, ResumeRequest(note=note), result_type=str)
+    except WorkflowUpdateFailedError:
+        return  # it went on meanwhile (resumed by someone else)
+    outcome.resumed.append(order_id)
