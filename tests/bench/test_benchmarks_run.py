@@ -129,8 +129,10 @@ async def test_propagation_reports_latency_and_coalescing():
     runs = kinds.get("start", 0) + kinds.get("signal_with_start", 0)
     assert runs >= 5 and kinds.get("timer", 0) <= runs
     assert "marker_workflow_task" not in kinds  # the code version is in the input: no patch
-    # Heartbeats are read off the server: rounds end within seconds and send none.
-    assert result["heartbeats_per_sale"] == 0
+    # Heartbeats are read off the server: rounds end within seconds and send
+    # none (each sent one, 3.65 per sale here, while they beat as they
+    # started); only intake's long poll may beat in the window, at most every 24 s.
+    assert result["heartbeats_per_sale"] < 0.5
 
 
 async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):
