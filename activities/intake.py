@@ -239,6 +239,11 @@ class IntakeActivities:
                 static_summary=f"{channel} order {change.marketplace_order_id}",
                 start_signal=start_signal,
                 start_signal_args=start_signal_args,
+                # Started from a worker's own process (its intake poll, its
+                # webhook receiver), the first task goes straight to that
+                # worker instead of through the task queue; elsewhere, or
+                # with a start signal, the SDK starts it as usual.
+                request_eager_start=start_signal is None,
             )
 
     async def _forward_return(self, channel: str, notice: ReturnNotice) -> bool:

@@ -6,6 +6,7 @@ SDK throttles heartbeats, so what an activity calls says little, and what
 the frontend received is what Temporal Cloud bills."""
 
 import asyncio
+import re
 from collections import Counter
 
 import httpx
@@ -28,22 +29,38 @@ UNRECORDED = {
 async def frontend_requests(metrics_url: str, settle: bool = False) -> Counter[str]:
     """Requests the server's frontend has answered since it started, by
     operation; `settle` first waits until the last second's are reported."""
+    requests: Counter[str] = Counter()
+    for labels, value in await _samples(metrics_url, "service_requests", settle):
+        if labels.get("service_name") == "frontend":
+            requests[labels.get("operation", "")] += value
+    return requests
+
+
+async def eager_starts(metrics_url: str, task_queue: str, settle: bool = True) -> int:
+    """Workflows on `task_queue` whose first task went straight to a worker
+    of the client that started them (eager start: no trip through the queue)."""
+    samples = await _samples(metrics_url, "workflow_eager_execution", settle)
+    # The server's reporter writes label values with anything but letters,
+    # digits and underscores as underscores ("tq-1" is "tq_1").
+    reported = re.sub(r"\W", "_", task_queue, flags=re.ASCII)
+    return sum(value for labels, value in samples if labels.get("taskqueue") == reported)
+
+
+async def _samples(metrics_url: str, name: str, settle: bool) -> list[tuple[dict[str, str], int]]:
     if settle:
         await asyncio.sleep(REPORTED_WITHIN)
     async with httpx.AsyncClient(timeout=10) as http:
         response = await http.get(metrics_url)
     response.raise_for_status()
-    # The whole page runs to megabytes (a histogram per operation); the
-    # request counters are a few hundred lines of it.
-    counters = "\n".join(line for line in response.text.splitlines() if line.startswith("service_requests{"))
-    requests: Counter[str] = Counter()
-    for family in text_string_to_metric_families(counters):
-        if family.name != "service_requests":
-            continue
-        for sample in family.samples:
-            if sample.labels.get("service_name") == "frontend":
-                requests[sample.labels.get("operation", "")] += int(sample.value)
-    return requests
+    # The whole page runs to megabytes (a histogram per operation); one
+    # counter is a few hundred lines of it.
+    lines = "\n".join(line for line in response.text.splitlines() if line.startswith(name + "{"))
+    return [
+        (sample.labels, int(sample.value))
+        for family in text_string_to_metric_families(lines)
+        if family.name == name
+        for sample in family.samples
+    ]
 
 
 def unrecorded_actions(before: Counter[str], after: Counter[str]) -> ActionCount:
