@@ -101,6 +101,13 @@ async def burst(
     workflow_tasks: Annotated[
         int | None, typer.Option(help="the worker's max_concurrent_workflow_tasks (and local activities)")
     ] = None,
+    receiver_in_worker: Annotated[
+        bool,
+        typer.Option(
+            "--receiver-in-worker",
+            help="push to the worker's own receiver (ordertide worker --webhooks-port): eager starts",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Orders arriving at once: the longest workflow task and push → accepted (p50/p99)."""
@@ -112,7 +119,8 @@ async def burst(
         tuning = tuning.model_copy(
             update={"max_concurrent_workflow_tasks": workflow_tasks, "max_concurrent_local_activities": workflow_tasks}
         )
-    report(await bench.run(orders=orders, tuning=tuning), as_json, f"burst of {orders} orders")
+    result = await bench.run(orders=orders, tuning=tuning, receiver_in_worker=receiver_in_worker)
+    report(result, as_json, f"burst of {orders} orders")
 
 
 @bench_app.command("memory")

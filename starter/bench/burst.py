@@ -36,6 +36,7 @@ from starter.bench.stack import _start_sandbox, _wait_until_serving, catalog, fr
 from starter.bench.throughput import _spawn, _stop
 from starter.run_cmd import sandbox_channel
 from workers.devserver import DevServer
+from workers.server_metrics import eager_starts
 from workers.settings import Settings, WebhookSettings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
 from workers.webhooks import create_webhook_app
@@ -83,6 +84,9 @@ class BurstResult(BaseModel):
     worker_warning_kinds: dict[str, int]
     # Pushes answered 503 (Temporal did not take the start in time) and delivered again.
     pushes_redelivered: int
+    # Orders whose first task went straight to the worker that started them
+    # (the receiver in the worker's process: --receiver-in-worker).
+    eager_starts: int = 0
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -147,12 +151,25 @@ def _accepted_in_workflow(events: Sequence[HistoryEvent]) -> bool:
     return False
 
 
-async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTuning | None = None) -> BurstResult:
+async def run(
+    orders: int = 2500,
+    workdir: Path | None = None,
+    tuning: WorkerTuning | None = None,
+    receiver_in_worker: bool = False,
+) -> BurstResult:
+    """`receiver_in_worker`: the pushes go over HTTP to the worker's own
+    receiver (`ordertide worker --webhooks-port`), which starts the orders
+    on the worker's client: eagerly. Else to a receiver in this process."""
     owned = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-burst-"))
     server = DevServer(
-        workdir / "temporal.db", port=free_port(), headless=True, log_file=workdir / "temporal.log"
+        workdir / "temporal.db",
+        port=free_port(),
+        headless=True,
+        log_file=workdir / "temporal.log",
+        metrics_port=free_port(),
     ).start()
+    assert server.metrics_url is not None, "given a metrics port"
     sandbox = _start_sandbox(workdir, "bol", 0.05)
     worker = None
     try:
@@ -166,6 +183,7 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
                 "bol": sandbox_channel(sandbox.url, None).model_copy(update={"poll_interval": timedelta(seconds=30)})
             },
             worker=tuning or WorkerTuning(),
+            webhooks=UNLIMITED,
         )
         db = Database(settings.store_url)
         db.create_schema()
@@ -176,7 +194,9 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
             inventory.set_stock(product.sku, 10**6)
         log = workdir / "engine-worker.log"
         env = {"TEMPORAL_ADDRESS": server.address, "ORDERTIDE_DATA_DIR": str(workdir), **settings_env(settings)}
-        worker = _spawn(["-m", "starter.cli", "worker"], env, log)
+        receiver_port = free_port()
+        in_worker = ["--webhooks-port", str(receiver_port)] if receiver_in_worker else []
+        worker = _spawn(["-m", "starter.cli", "worker", *in_worker], env, log)
 
         # The receiver as production runs it, with the store: it accepts a new
         # order before starting it (activities/order_start.py), which then
@@ -209,8 +229,14 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         # its stack; here it is counted instead (`pushes_redelivered`).
         logging.getLogger("workers.webhooks").setLevel(logging.CRITICAL)
         gate = asyncio.Semaphore(DELIVERY_CONCURRENCY)
-        transport = httpx.ASGITransport(app=hooks)
-        async with httpx.AsyncClient(transport=transport, base_url="http://webhooks", timeout=120) as push:
+        if receiver_in_worker:
+            await _wait_until_serving(f"http://127.0.0.1:{receiver_port}", "/healthz")
+            delivery = httpx.AsyncClient(base_url=f"http://127.0.0.1:{receiver_port}", timeout=120)
+        else:
+            delivery = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=hooks), base_url="http://webhooks", timeout=120
+            )
+        async with delivery as push:
 
             async def deliver(order_id: str, message: dict) -> None:
                 async with gate:
@@ -231,6 +257,7 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         await _wait_accepted(client, accepted_query, WARMUP + orders, 1800)
         all_accepted = time.monotonic() - started
         accepted = (await client.count_workflows(accepted_query)).count - WARMUP
+        eager = await eager_starts(server.metrics_url, settings.task_queue)
         attention = (await client.count_workflows("WorkflowType = 'OrderWorkflow' AND NeedsAttention = true")).count
         await receiver.aclose()
 
@@ -292,4 +319,5 @@ async def run(orders: int = 2500, workdir: Path | None = None, tuning: WorkerTun
         worker_warnings=warnings.total(),
         worker_warning_kinds=dict(warnings.most_common(3)),
         pushes_redelivered=len(redelivered),
+        eager_starts=eager,
     )
