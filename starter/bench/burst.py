@@ -222,7 +222,6 @@ async def run(
             event = {"resource": "ORDER", "type": "NEW", "resourceId": order_id}
             signed.append(await sandbox.post("/_sandbox/pushes", {"event": event}))
 
-        hooks = create_webhook_app(receiver.intake(client), UNLIMITED)
         pushed_at: dict[str, datetime] = {}
         redelivered: list[str] = []
         # A push Temporal could not take in time is answered 503 and logged with
@@ -233,6 +232,7 @@ async def run(
             await _wait_until_serving(f"http://127.0.0.1:{receiver_port}", "/healthz")
             delivery = httpx.AsyncClient(base_url=f"http://127.0.0.1:{receiver_port}", timeout=120)
         else:
+            hooks = create_webhook_app(receiver.intake(client), settings.webhooks)
             delivery = httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=hooks), base_url="http://webhooks", timeout=120
             )
