@@ -11,7 +11,8 @@ from activities.errors import marketplace_errors
 from activities.heartbeat import heartbeating
 from activities.marketplaces.base import OfferUpdateFollower
 from activities.notify import StockNotifier
-from activities.store import InventoryStore, OfferBook
+from activities.offer_rounds import ListeningRound
+from activities.store import InventoryStore, OfferBook, OfferChanges
 from domain.errors import BusinessError
 from domain.offers.condition import OfferCondition
 from domain.offers.export import COMPARED, OfferExport
@@ -51,23 +52,46 @@ class OfferSyncActivities:
         offers: OfferBook,
         notifier: StockNotifier,
         follow_gather: timedelta = FOLLOW_GATHER,
+        changes: OfferChanges | None = None,
     ):
+        """`changes`: where the notifier records changes for listening rounds
+        (without it, a round sends what it was given and ends)."""
         self.channels = channels
         self.inventory = inventory
         self.offers = offers
         self.notifier = notifier
         self.follow_gather = follow_gather
+        self.changes = changes
 
     @activity.defn
     async def sync_offers(self, request: SyncOffersInput) -> SyncOffersResult:
-        rules = self.channels.configs[request.channel].feed
+        config = self.channels.configs[request.channel]
+        if self.changes is None or config.offer_sync_listen <= timedelta(0):
+            return await self._sync_once(request)
+        listen_for = timedelta(0)
+        if request.listen_until is not None:
+            listen_for = max(timedelta(0), min(config.offer_sync_listen, request.listen_until - datetime.now(UTC)))
+        adapter = self.channels[request.channel]
+        round_ = ListeningRound(
+            request=request,
+            changes=self.changes,
+            listen_for=listen_for,
+            send=lambda skus, result: self._send(request.channel, skus, config.feed, result),
+            follow=(lambda: self._follow(request.channel)) if isinstance(adapter, OfferUpdateFollower) else None,
+            follow_gather=self.follow_gather,
+        )
+        result = await round_.run()
+        if isinstance(adapter, OfferUpdateFollower):
+            result.in_flight_total = await self.inventory.db.run(self.offers.count_in_flight, request.channel)
+        return result
+
+    async def _sync_once(self, request: SyncOffersInput) -> SyncOffersResult:
+        """A round of the changes it was given, for a channel whose rounds do not listen."""
         # Changes keep arriving during the window; reading stock after it
         # puts them all in this one update.
         await asyncio.sleep(window_left(request, datetime.now(UTC)).total_seconds())
-        changes, desired, result = await self.inventory.db.run(self._plan, request, rules)
-        result.sent = len(changes)
-        if changes:
-            await self._push(request, changes, desired, result)
+        result = SyncOffersResult()
+        await self._send(request.channel, request.skus, self.channels.configs[request.channel].feed, result)
         # Besides this round's, any a lost run left behind: the workflow
         # follows them until the book holds none. Only a channel that
         # processes updates later can have any.
@@ -75,14 +99,22 @@ class OfferSyncActivities:
             result.in_flight_total = await self.inventory.db.run(self.offers.count_in_flight, request.channel)
         return result
 
+    async def _send(self, channel: str, skus: list[str], rules: FeedRules, result: SyncOffersResult) -> None:
+        """Sends what the offers of these SKUs need now, into `result`."""
+        changes, desired, planned = await self.inventory.db.run(self._plan, channel, skus, rules)
+        result.considered, result.withheld = planned.considered, planned.withheld
+        result.sent = len(changes)
+        if changes:
+            await self._push(channel, changes, desired, result)
+
     async def _push(
         self,
-        request: SyncOffersInput,
+        channel: str,
         changes: list[OfferChange],
         desired: dict[str, DesiredOffer],
         result: SyncOffersResult,
     ) -> None:
-        current = await self.inventory.db.run(self.offers.offers, request.channel, [c.sku for c in changes])
+        current = await self.inventory.db.run(self.offers.offers, channel, [c.sku for c in changes])
 
         async def recorded(outcome: OfferOutcome) -> None:
             # The channel has had this update since then: the offer's next
@@ -93,24 +125,26 @@ class OfferSyncActivities:
             # finds the offers already created and does not create them again.
             if outcome.pending_processes:
                 result.in_flight += 1
-                await self.inventory.db.run(
-                    self.offers.record, sent_offer(request.channel, outcome, want, before), want
-                )
+                await self.inventory.db.run(self.offers.record, sent_offer(channel, outcome, want, before), want)
                 return
-            await self.inventory.db.run(self._record, request.channel, want, before, outcome, result)
+            await self.inventory.db.run(self._record, channel, want, before, outcome, result)
 
         async with heartbeating():
             with marketplace_errors():
-                await self.channels[request.channel].push_offers(changes, recorded)
+                await self.channels[channel].push_offers(changes, recorded)
 
     @activity.defn
     async def follow_offers(self, channel: str) -> FollowOffersResult:
         """Waits for how the channel's processing of the updates in flight
         ended (bol looks them up in bulk) and records it."""
-        adapter = self.channels[channel]
-        if not isinstance(adapter, OfferUpdateFollower):
+        if not isinstance(self.channels[channel], OfferUpdateFollower):
             raise BusinessError(f"{channel} does not process offer updates later: nothing to follow")
         await asyncio.sleep(self.follow_gather.total_seconds())
+        return await self._follow(channel)
+
+    async def _follow(self, channel: str) -> FollowOffersResult:
+        adapter = self.channels[channel]
+        assert isinstance(adapter, OfferUpdateFollower)  # the callers ask first
         in_flight = await self.inventory.db.run(self.offers.in_flight, channel, FOLLOWED + 1)
         followed = {o.sku: o.in_flight.process_ids for o in in_flight[:FOLLOWED] if o.in_flight}
         async with heartbeating():
@@ -211,11 +245,11 @@ class OfferSyncActivities:
             )
 
     def _plan(
-        self, request: SyncOffersInput, rules: FeedRules
+        self, channel: str, skus: list[str], rules: FeedRules
     ) -> tuple[list[OfferChange], dict[str, DesiredOffer], SyncOffersResult]:
-        items = self.inventory.catalog_items(request.skus)
-        current = self.offers.offers(request.channel, request.skus)
-        last = self.offers.last_desired(request.channel, request.skus)
+        items = self.inventory.catalog_items(skus)
+        current = self.offers.offers(channel, skus)
+        last = self.offers.last_desired(channel, skus)
         result = SyncOffersResult(considered=len(items))
         changes: list[OfferChange] = []
         desired: dict[str, DesiredOffer] = {}
@@ -229,7 +263,7 @@ class OfferSyncActivities:
                 result.withheld += 1
                 self.offers.record(
                     ChannelOffer(
-                        channel=request.channel,
+                        channel=channel,
                         sku=item.sku,
                         on_hold=True,
                         state=OfferState.WITHHELD,

@@ -62,6 +62,10 @@ class BolChannelConfig(BaseModel):
     offer_sync: bool = True
     # Changes arriving within this window are sent as one update per offer.
     offer_sync_window: timedelta = timedelta(milliseconds=250)
+    # A round then listens this long for more changes, taking them as they
+    # come (activities/store/offer_changes.py): a stream of sales costs no
+    # signal and no activity per sale. 0: every change is signalled.
+    offer_sync_listen: timedelta = Field(default=timedelta(seconds=30), ge=timedelta(0), le=timedelta(seconds=45))
     feed: FeedRules = Field(default_factory=FeedRules)
     # "retailer": Retailer API v10 offers; "plaza": the legacy XML upsert.
     offer_transport: Literal["retailer", "plaza"] = "retailer"
@@ -114,6 +118,7 @@ class KauflandChannelConfig(BaseModel):
     # Offer sync: keep this channel's units in line with stock and prices.
     offer_sync: bool = True
     offer_sync_window: timedelta = timedelta(milliseconds=250)
+    offer_sync_listen: timedelta = Field(default=timedelta(seconds=30), ge=timedelta(0), le=timedelta(seconds=45))
     feed: FeedRules = Field(default_factory=_kaufland_feed)
     return_window: timedelta | None = None
     # Kaufland does not sign its push notifications: the receiver takes only
@@ -214,6 +219,7 @@ class SupplierChannelConfig(BaseModel):
     # only a portal that takes a stock feed can get one.
     offer_sync: bool = False
     offer_sync_window: timedelta = timedelta(milliseconds=250)
+    offer_sync_listen: timedelta = Field(default=timedelta(seconds=30), ge=timedelta(0), le=timedelta(seconds=45))
     feed: FeedRules = Field(default_factory=FeedRules)
 
     @model_validator(mode="after")

@@ -21,7 +21,15 @@ from activities.inventory import InventoryActivities
 from activities.notify import StockNotifier
 from activities.offer_sync import OfferSyncActivities
 from activities.orders import OrderActivities
-from activities.store import Database, InventoryStore, OfferBook, OrderLedger, SupplierInboxStore, WarehouseDeliveries
+from activities.store import (
+    Database,
+    InventoryStore,
+    OfferBook,
+    OfferChanges,
+    OrderLedger,
+    SupplierInboxStore,
+    WarehouseDeliveries,
+)
 from activities.supplier_inbox import StoreInbox
 from activities.warehouse import WarehousePusher
 from domain.ids import intake_workflow_id
@@ -75,6 +83,7 @@ class Engine:
     inventory: InventoryStore
     ledger: OrderLedger
     offers: OfferBook
+    offer_changes: OfferChanges
     channels: Channels
     rules: TransporterRules
     warehouse: WarehousePusher | None = None
@@ -92,6 +101,7 @@ class Engine:
             inventory=InventoryStore(db),
             ledger=OrderLedger(db),
             offers=OfferBook(db),
+            offer_changes=OfferChanges(db),
             channels=Channels.from_config(settings.channels, transports, inbox=StoreInbox(SupplierInboxStore(db))),
             rules=TransporterRules.load(),
             warehouse=WarehousePusher(warehouse.url, secret, WarehouseDeliveries(db))
@@ -100,8 +110,14 @@ class Engine:
         )
 
     def notifier(self, client: Client) -> StockNotifier:
-        windows = {name: c.offer_sync_window for name, c in self.settings.channels.items() if c.offer_sync}
-        return StockNotifier(client, self.settings.task_queue, windows)
+        syncing = {name: c for name, c in self.settings.channels.items() if c.offer_sync}
+        return StockNotifier(
+            client,
+            self.settings.task_queue,
+            {name: c.offer_sync_window for name, c in syncing.items()},
+            listens={name: c.offer_sync_listen for name, c in syncing.items()},
+            changes=self.offer_changes,
+        )
 
     def order_activities(self, client: Client, notifier: StockNotifier | None = None) -> OrderActivities:
         notifier = notifier or self.notifier(client)
@@ -116,7 +132,9 @@ class Engine:
         notifier = self.notifier(client)
         orders = self.order_activities(client, notifier)
         intake = self.intake(client, orders)
-        offer_sync = OfferSyncActivities(self.channels, self.inventory, self.offers, notifier)
+        offer_sync = OfferSyncActivities(
+            self.channels, self.inventory, self.offers, notifier, changes=self.offer_changes
+        )
         inventory = InventoryActivities(self.inventory, notifier)
         self.alerts = AlertActivities(
             self.settings.alerts, self.settings.channels, self.db, client, self.settings.task_queue

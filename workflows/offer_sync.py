@@ -68,7 +68,11 @@ class OfferSyncWorkflow:
         self._follow_wanted = sync.follow
         self._following: asyncio.Task[None] | None = None
         self._closing = False
+        # A listening round stopped with changes still recorded for the channel.
+        self._more_waiting = False
         self._reconcile_timer: asyncio.Task[None] | None = None
+        # Code version 2: reconciliations start beside the rounds.
+        self._reconciling: asyncio.Task[None] | None = None
 
     @workflow.signal(name=names.SIGNAL_OFFERS_CHANGED)
     def offers_changed(self, change: OffersChanged) -> None:
@@ -102,11 +106,13 @@ class OfferSyncWorkflow:
         state = self._state
         self._follow(sync)
         state.next_reconcile_at = sync.next_reconcile_at or _next_at_hour(workflow.now(), sync.reconcile_hour_utc)
+        if sync.code_version >= 2:
+            self._reconciling = asyncio.create_task(self._reconcile_beside(sync))
         for _ in range(sync.rounds_per_run):
             await self._wait_for_work(sync)
             if workflow.info().is_continue_as_new_suggested():
                 break
-            if self._reconcile_now:
+            if self._reconcile_now and self._reconciling is None:
                 if workflow.patched(RECONCILE_APART):
                     await self._start_reconcile(sync)
                 else:
@@ -124,6 +130,8 @@ class OfferSyncWorkflow:
             await workflow.wait_condition(lambda: bool(self._pending) or self._following is None)
             if self._pending:
                 await self._sync_round(sync)
+        if self._reconciling is not None:
+            await self._reconciling
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
             sync.model_copy(
@@ -145,10 +153,16 @@ class OfferSyncWorkflow:
         until_reconcile = self._until_reconcile()
         if until_reconcile <= timedelta(0):
             self._reconcile_now = True
-            return
+            if self._reconciling is None:
+                return
 
         def work() -> bool:
-            return bool(self._pending) or self._reconcile_now or workflow.info().is_continue_as_new_suggested()
+            return (
+                bool(self._pending)
+                or self._more_waiting
+                or (self._reconcile_now and self._reconciling is None)
+                or workflow.info().is_continue_as_new_suggested()
+            )
 
         if sync.code_version >= 1:
             # A wait with a timeout starts (and bills) a timer every round it
@@ -161,6 +175,15 @@ class OfferSyncWorkflow:
             await workflow.wait_condition(work, timeout=until_reconcile, timeout_summary="nightly reconciliation")
         except TimeoutError:
             self._reconcile_now = True
+
+    async def _reconcile_beside(self, sync: OfferSyncInput) -> None:
+        """From code version 2: a reconciliation, due or asked for, starts at
+        once, while a round listens for sales, not after it."""
+        while True:
+            await workflow.wait_condition(lambda: self._reconcile_now or self._closing)
+            if self._closing:
+                return
+            await self._start_reconcile(sync)
 
     async def _reconcile_when_due(self) -> None:
         # A reconciliation asked for in between moves the next one on.
@@ -191,7 +214,16 @@ class OfferSyncWorkflow:
                 OfferSyncActivities.sync_offers,
                 # The activity waits out the window (a server timer is far
                 # less precise than the 250 ms this is about).
-                SyncOffersInput(channel=sync.channel, skus=batch, window=window, window_from=window_from),
+                SyncOffersInput(
+                    channel=sync.channel,
+                    skus=batch,
+                    window=window,
+                    window_from=window_from,
+                    recently_sent=self._recently_sent,
+                    # It listens for further changes once nothing else waits,
+                    # and lets the nightly reconciliation come in time.
+                    listen_until=None if self._closing or self._pending else self._state.next_reconcile_at,
+                ),
                 start_to_close_timeout=timedelta(minutes=15),
                 heartbeat_timeout=timedelta(minutes=1),
                 retry_policy=SYNC_RETRY,
@@ -207,9 +239,12 @@ class OfferSyncWorkflow:
             await workflow.sleep(RETRY_AFTER_FAILURE)
             return
         self._recently_sent.update(result.updated_at)
-        self._state.rounds += 1
-        self._state.skus_synced += len(batch)
+        self._state.rounds += max(result.rounds, 1)
+        self._state.skus_synced += max(len(batch), result.considered)
         self._state.last = result
+        self._state.follows += result.follows
+        self._state.last_follow = result.last_follow or self._state.last_follow
+        self._more_waiting = result.more_waiting
         # What this round sent, or what an earlier run left unfollowed.
         if result.in_flight or (result.in_flight_total and self._following is None):
             self._follow_wanted = True

@@ -129,6 +129,27 @@ class ChannelOfferRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class OfferChangeRow(SQLModel, table=True):
+    """A SKU whose offer on a channel may need an update, waiting for that
+    channel's next sync round (activities/store/offer_changes.py). The row
+    goes once a round has sent what it asked for."""
+
+    __tablename__ = "offer_change"
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(index=True, max_length=64)
+    sku: str = Field(max_length=64)
+    changed_at: datetime
+
+
+class OfferListenerRow(SQLModel, table=True):
+    """A channel's sync round that takes changes from the offer_change rows
+    as they come, and until when: meanwhile nobody signals its workflow."""
+
+    __tablename__ = "offer_listener"
+    channel: str = Field(primary_key=True, max_length=64)
+    until: datetime | None = None
+
+
 class StockChange(SQLModel, table=True):
     """One row per applied stock change from outside, written in the same
     transaction as the change: a retried change finds its row and does

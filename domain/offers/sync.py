@@ -10,7 +10,9 @@ ROUNDS_PER_RUN = 100
 # versions has 0): a new behaviour needs no patch, so no marker task per run.
 #   0  the wait for a sale has a timeout: a timer every round that waits
 #   1  one timer per run, until the nightly reconciliation
-OFFER_SYNC_CODE_VERSION = 1
+#   2  a reconciliation starts beside the rounds (one may listen for half a
+#      minute), with no marker
+OFFER_SYNC_CODE_VERSION = 2
 
 
 class OffersChanged(BaseModel):
@@ -34,6 +36,25 @@ class SyncOffersInput(BaseModel):
     # of it (the signal, the workflow task and the activity's dispatch took
     # some), never longer than `window`. None: all of it.
     window_from: datetime | None = None
+    # Offers the channel had an update of within the last window, and when:
+    # a change of one of them that the round takes as it listens waits for
+    # its window too.
+    recently_sent: dict[str, datetime] = Field(default_factory=dict)
+    # After this round, take further changes as they come until the
+    # channel's `offer_sync_listen` is up, but not past this (the nightly
+    # reconciliation). None: no listening.
+    listen_until: datetime | None = None
+
+
+class FollowOffersResult(BaseModel):
+    accepted: int = 0
+    rejected: int = 0
+    # A newer update of the same offer was sent meanwhile: it is followed next.
+    superseded: int = 0
+    # Whether the channel applied these is unknown: to be sent again.
+    resend: list[str] = Field(default_factory=list)
+    # More updates are in flight than one follow takes.
+    more: bool = False
 
 
 class SyncOffersResult(BaseModel):
@@ -50,17 +71,13 @@ class SyncOffersResult(BaseModel):
     in_flight: int = 0
     # All the channel's offers with an update in flight, this round's included.
     in_flight_total: int = 0
-
-
-class FollowOffersResult(BaseModel):
-    accepted: int = 0
-    rejected: int = 0
-    # A newer update of the same offer was sent meanwhile: it is followed next.
-    superseded: int = 0
-    # Whether the channel applied these is unknown: to be sent again.
-    resend: list[str] = Field(default_factory=list)
-    # More updates are in flight than one follow takes.
-    more: bool = False
+    # A listening round: how many changes it took as they came, and the
+    # follows of updates in flight it did itself meanwhile.
+    rounds: int = 1
+    follows: int = 0
+    last_follow: FollowOffersResult | None = None
+    # More changes are waiting than the round took before it stopped.
+    more_waiting: bool = False
 
 
 class ReconcileResult(BaseModel):

@@ -12,7 +12,7 @@ import httpx
 from domain.ids import offer_sync_workflow_id
 from domain.names import SIGNAL_RECONCILE_NOW
 from domain.offers.model import OfferState
-from domain.offers.sync import OfferSyncInput
+from domain.offers.sync import OFFER_SYNC_CODE_VERSION, OfferSyncInput
 from tests.offers.support import live, live_stock_is, stock_updates
 from tests.offers.test_offer_sync import ALL_SKUS, LAMP_EAN, MUG_EAN, in_state, publish_catalog
 from tests.support import eventually
@@ -25,7 +25,12 @@ async def test_a_stuck_export_does_not_hold_up_stock_updates(dev_env, two_channe
     box = two_channels.bol
     handle = await client.start_workflow(
         OfferSyncWorkflow.run,
-        OfferSyncInput(channel="bol", window=timedelta(milliseconds=100), reconcile_deadline=timedelta(seconds=4)),
+        OfferSyncInput(
+            channel="bol",
+            window=timedelta(milliseconds=100),
+            reconcile_deadline=timedelta(seconds=4),
+            code_version=OFFER_SYNC_CODE_VERSION,
+        ),
         id=offer_sync_workflow_id("bol"),
         task_queue=task_queue,
     )
