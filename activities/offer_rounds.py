@@ -43,6 +43,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _worker_shuts_down() -> bool:
+    return activity.in_activity() and activity.is_worker_shutdown()
+
+
 @dataclass
 class ListeningRound:
     request: SyncOffersInput
@@ -56,7 +60,8 @@ class ListeningRound:
     # Per SKU waiting to be sent: when its window starts.
     _waiting: dict[str, datetime] = field(default_factory=dict)
     _recently_sent: dict[str, datetime] = field(default_factory=dict)
-    _read_up_to: int = 0
+    # Per SKU waiting: the store's rows of its changes read so far.
+    _rows: dict[str, set[int]] = field(default_factory=dict)
     _following: asyncio.Task[None] | None = None
     _in_flight_unfollowed: int = 0
     _listening: bool = False
@@ -73,7 +78,7 @@ class ListeningRound:
         final = False
         try:
             while True:
-                if self._listening and (_now() >= deadline or activity.is_worker_shutdown()):
+                if self._listening and (_now() >= deadline or _worker_shuts_down()):
                     # From here on the notifiers signal. What they recorded
                     # before is read once more, and that is the last read:
                     # what comes after is signalled to the next round.
@@ -118,29 +123,45 @@ class ListeningRound:
         for sku, at in found.first_changed.items():
             if sku not in self._waiting or at < self._waiting[sku]:
                 self._waiting[sku] = at
-        self._read_up_to = max(self._read_up_to, found.last_id)
+        for sku, ids in found.rows.items():
+            self._rows.setdefault(sku, set()).update(ids)
         self.result.more_waiting = not found.complete
 
     async def _send_next(self, read_again: bool) -> None:
-        batch = sorted(self._waiting, key=self._waiting.__getitem__)[:SEND_AT_ONCE]
+        """Waits out the window of the change waiting longest, then sends
+        every change that may go: all but those of offers updated within the
+        last window."""
         window = self.request.window
-        now = _now()
-        recent = [self._recently_sent[sku] for sku in batch if sku in self._recently_sent]
-        window_from = max([self._waiting[sku] for sku in batch] + [at for at in recent if now - at < window])
-        left = (window_from + window - now).total_seconds()
+        first = min(self._waiting, key=self._ready_at)
+        left = (self._ready_at(first) - _now()).total_seconds()
         if left > 0:
-            # Changes keep coming during the window: all of them go in this one send.
+            # Changes keep coming during the window: they go in this one send.
             await asyncio.sleep(min(left, window.total_seconds()))
             if read_again:
                 await self._read()
-            batch = sorted(self._waiting, key=self._waiting.__getitem__)[:SEND_AT_ONCE]
-        up_to = self._read_up_to
+        now = _now()
+        ready = [sku for sku in self._waiting if self._sent_before(sku, now - window)]
+        batch = sorted(ready or [first], key=self._waiting.__getitem__)[:SEND_AT_ONCE]
+        rows = [row for sku in batch for row in self._rows.pop(sku, ())]
         for sku in batch:
             del self._waiting[sku]
         sent = SyncOffersResult()
         await self.send(batch, sent)
         self._add(sent)
-        await self.changes.db.run(self.changes.sent, self.request.channel, batch, up_to)
+        if rows:
+            await self.changes.db.run(self.changes.sent, rows)
+
+    def _ready_at(self, sku: str) -> datetime:
+        """A change goes a window after it came, and an offer at most once a window."""
+        window = self.request.window
+        ready = self._waiting[sku] + window
+        if (sent := self._recently_sent.get(sku)) is not None:
+            ready = max(ready, sent + window)
+        return ready
+
+    def _sent_before(self, sku: str, at: datetime) -> bool:
+        sent = self._recently_sent.get(sku)
+        return sent is None or sent <= at
 
     def _add(self, sent: SyncOffersResult) -> None:
         total = self.result

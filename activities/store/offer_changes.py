@@ -26,13 +26,16 @@ from sqlmodel import col, delete, select
 from activities.store.engine import Database
 from activities.store.tables import OfferChangeRow, OfferListenerRow
 
+# Rows deleted in one statement: well under SQLite's and PostgreSQL's limits on parameters.
+DELETE_AT_ONCE = 5_000
+
 
 @dataclass(frozen=True)
 class WaitingChanges:
-    """A channel's waiting changes: per SKU its first change, and the last row read."""
+    """A channel's waiting changes: per SKU its first change and the rows read."""
 
     first_changed: dict[str, datetime]
-    last_id: int
+    rows: dict[str, list[int]]
     # Every waiting change was read (fewer than the limit).
     complete: bool
 
@@ -115,21 +118,15 @@ class OfferChanges:
                 .limit(limit)
             ).all()
         first: dict[str, datetime] = {}
-        last_id = 0
+        ids: dict[str, list[int]] = {}
         for row_id, sku, at in rows:
             first.setdefault(sku, _aware(at))
-            last_id = max(last_id, row_id or 0)
-        return WaitingChanges(first_changed=first, last_id=last_id, complete=len(rows) < limit)
+            ids.setdefault(sku, []).append(row_id)
+        return WaitingChanges(first_changed=first, rows=ids, complete=len(rows) < limit)
 
-    def sent(self, channel: str, skus: list[str], up_to: int) -> None:
-        """The round sent what these SKUs' changes up to row `up_to` asked for."""
-        if not skus:
-            return
+    def sent(self, rows: list[int]) -> None:
+        """The round sent what the changes of these rows asked for. By row,
+        not "up to" one: ids need not grow in the order changes commit."""
         with self.session() as s, s.begin():
-            s.exec(
-                delete(OfferChangeRow).where(
-                    col(OfferChangeRow.channel) == channel,
-                    col(OfferChangeRow.id) <= up_to,
-                    col(OfferChangeRow.sku).in_(skus),
-                )
-            )
+            for start in range(0, len(rows), DELETE_AT_ONCE):
+                s.exec(delete(OfferChangeRow).where(col(OfferChangeRow.id).in_(rows[start : start + DELETE_AT_ONCE])))

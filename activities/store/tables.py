@@ -135,6 +135,9 @@ class OfferChangeRow(SQLModel, table=True):
     goes once a round has sent what it asked for."""
 
     __tablename__ = "offer_change"
+    # SQLite would otherwise give a new row a deleted row's id: a late delete
+    # of a sent row (a retry, a zombie attempt) must never hit a newer change.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(index=True, max_length=64)
     sku: str = Field(max_length=64)
