@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 SIGNAL_SKUS = 5_000
 # A change of more SKUs than this (a catalogue import) goes by signal: the
 # rounds are for the stream of sales, and a signal carries 5,000 SKUs at once.
-RECORDED_SKUS = 1_000
+RECORDED_SKUS = 5_000
 
 
 @dataclass

@@ -63,8 +63,9 @@ class BolChannelConfig(BaseModel):
     # Changes arriving within this window are sent as one update per offer.
     offer_sync_window: timedelta = timedelta(milliseconds=250)
     # A round then listens this long for more changes, taking them as they
-    # come (activities/store/offer_changes.py): a stream of sales costs no
-    # signal and no activity per sale. 0: every change is signalled.
+    # come (activities/offer_rounds.py): a stream of sales costs no signal
+    # and no activity per sale. 0: every change is signalled. At most 45 s:
+    # a listening round sends no heartbeat, and its timeout is a minute.
     offer_sync_listen: timedelta = Field(default=timedelta(seconds=30), ge=timedelta(0), le=timedelta(seconds=45))
     feed: FeedRules = Field(default_factory=FeedRules)
     # "retailer": Retailer API v10 offers; "plaza": the legacy XML upsert.

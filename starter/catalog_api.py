@@ -11,7 +11,7 @@ from more_itertools import chunked
 from temporalio.client import Client
 
 from activities.notify import StockNotifier
-from activities.store import InventoryStore
+from activities.store import InventoryStore, OfferChanges
 from activities.store.catalog import CatalogChanges, CatalogStore
 from activities.store.engine import Database
 from domain.reasons import WaitingReason
@@ -21,7 +21,9 @@ from workers.settings import load_settings
 from workers.temporal_client import connect
 
 CONNECT_TIMEOUT = timedelta(seconds=5)
-# SKUs per offers_changed signal: a first import of 100,000 products stays far below Temporal's payload limit.
+# SKUs per record or offers_changed signal: a first import of 100,000
+# products stays far below Temporal's payload limit and takes the store in
+# short transactions.
 SIGNAL_SKUS = 1000
 
 
@@ -35,16 +37,24 @@ async def reachable_client() -> Client | str:
         return describe(exc)
 
 
-async def resync_offers(client: Client, skus: Iterable[str]) -> list[str]:
-    """Signal every channel's offer sync, a chunk of SKUs at a time; returns the channels."""
+async def resync_offers(client: Client, skus: Iterable[str], db: Database) -> list[str]:
+    """Tell every channel's offer sync, a chunk of SKUs at a time; returns the
+    channels. Recorded in the store for a round that listens (the worker's
+    finds them within its window), signalled otherwise."""
     settings = load_settings()
-    windows = {name: c.offer_sync_window for name, c in settings.channels.items() if c.offer_sync}
-    if not windows:
+    syncing = {name: c for name, c in settings.channels.items() if c.offer_sync}
+    if not syncing:
         return []
-    notifier = StockNotifier(client, settings.task_queue, windows)
+    notifier = StockNotifier(
+        client,
+        settings.task_queue,
+        {name: c.offer_sync_window for name, c in syncing.items()},
+        listens={name: c.offer_sync_listen for name, c in syncing.items()},
+        changes=OfferChanges(db),
+    )
     for chunk in chunked(skus, SIGNAL_SKUS):
         await notifier.changed(chunk)
-    return sorted(windows)
+    return sorted(syncing)
 
 
 async def after_catalog_change(db: Database, changes: CatalogChanges, cause: str) -> list[str]:
@@ -62,7 +72,7 @@ async def after_catalog_change(db: Database, changes: CatalogChanges, cause: str
     if changes.changed_count:
         # Past the listed SKUs, every product: streamed from the store, never held.
         skus = dict.fromkeys(changes.changed_skus) if changes.changed_skus_complete else CatalogStore(db).skus()
-        channels = await resync_offers(client, skus)
+        channels = await resync_offers(client, skus, db)
         if channels:
             count = len(skus) if isinstance(skus, dict) else "every"
             lines.append(f"feed rules run again for {count} product(s) on {', '.join(channels)}")

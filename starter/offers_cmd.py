@@ -83,14 +83,13 @@ async def resync(skus: Annotated[list[str] | None, typer.Argument(help="default:
     from workers.settings import load_settings
     from workers.temporal_client import connect
 
-    if not skus:
-        db = Database(load_settings().store_url)
-        try:
-            db.create_schema()
-            skus = list(CatalogStore(db).skus())
-        finally:
-            db.dispose()
-    channels = await resync_offers(await connect(), skus)
+    db = Database(load_settings().store_url)
+    try:
+        db.create_schema()
+        skus = skus or list(CatalogStore(db).skus())
+        channels = await resync_offers(await connect(), skus, db)
+    finally:
+        db.dispose()
     if not channels:
         raise CommandError("no channel keeps offers in sync (see README: Configuration)")
     out.print(f"feed rules run again for {len(set(skus))} product(s) on {', '.join(channels)}", markup=False)

@@ -2,7 +2,13 @@
 demand by the first stock or price change. Changes arriving within a short
 window are coalesced, so a hundred sales of one SKU cost one stock call;
 continue-as-new carries the pending set, so nothing is dropped and the
-history stays small over months."""
+history stays small over months.
+
+A round, once nothing else waits, listens for the channel's further changes
+for up to `offer_sync_listen` (activities/offer_rounds.py): a stream of
+sales reaches it through the store, with no signal and no round per sale.
+Meanwhile the workflow only waits; the nightly reconciliation, or one asked
+for, starts beside it (code version 2)."""
 
 import asyncio
 import contextlib
