@@ -118,9 +118,16 @@ class StockNotifier:
     async def _record(self, batch: _Batch) -> set[str]:
         """Records the batch for the channels whose rounds listen; returns those listening now."""
         recorded = {c: list(skus) for c, skus in batch.skus.items() if c in self.listens}
-        if self.changes is None or not recorded or max(map(len, recorded.values())) > RECORDED_SKUS:
+        if self.changes is None or not recorded:
             return set()
         changes = self.changes
+        if max(map(len, recorded.values())) > RECORDED_SKUS:
+            # Signalled: the rounds stop listening, or it would wait for them.
+            try:
+                await changes.db.run(changes.hand_back, recorded)
+            except Exception:
+                log.warning("handing offer sync back to the workflow failed", exc_info=True)
+            return set()
         try:
             listening = await changes.db.run(changes.record, recorded, batch.changed_at)
         except Exception:

@@ -65,6 +65,8 @@ class ListeningRound:
     _following: asyncio.Task[None] | None = None
     _in_flight_unfollowed: int = 0
     _listening: bool = False
+    # A notifier took the channel back for a change it signalled (a catalogue).
+    _handed_back: bool = False
 
     async def run(self) -> SyncOffersResult:
         request, changes = self.request, self.changes
@@ -78,7 +80,7 @@ class ListeningRound:
         final = False
         try:
             while True:
-                if self._listening and (_now() >= deadline or _worker_shuts_down()):
+                if self._listening and (_now() >= deadline or _worker_shuts_down() or self._handed_back):
                     # From here on the notifiers signal. What they recorded
                     # before is read once more, and that is the last read:
                     # what comes after is signalled to the next round.
@@ -126,6 +128,7 @@ class ListeningRound:
         for sku, ids in found.rows.items():
             self._rows.setdefault(sku, set()).update(ids)
         self.result.more_waiting = not found.complete
+        self._handed_back = not found.listening
 
     async def _send_next(self, read_again: bool) -> None:
         """Waits out the window of the change waiting longest, then sends

@@ -214,7 +214,11 @@ class OfferSyncWorkflow:
         for sku in batch:
             del self._pending[sku]
         window_from = self._window_from(batch, sync.window)
-        workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}")
+        # It listens for further changes once nothing else waits, and lets
+        # the nightly reconciliation come in time.
+        listen_until = None if self._closing or self._pending else self._state.next_reconcile_at
+        listening = ", then taking further changes as they come" if listen_until else ""
+        workflow.set_current_details(f"Syncing {len(batch)} offer(s) to {sync.channel}{listening}")
         try:
             result = await workflow.execute_activity_method(
                 OfferSyncActivities.sync_offers,
@@ -226,14 +230,12 @@ class OfferSyncWorkflow:
                     window=window,
                     window_from=window_from,
                     recently_sent=self._recently_sent,
-                    # It listens for further changes once nothing else waits,
-                    # and lets the nightly reconciliation come in time.
-                    listen_until=None if self._closing or self._pending else self._state.next_reconcile_at,
+                    listen_until=listen_until,
                 ),
                 start_to_close_timeout=timedelta(minutes=15),
                 heartbeat_timeout=timedelta(minutes=1),
                 retry_policy=SYNC_RETRY,
-                summary=f"sync {len(batch)} offer(s)",
+                summary=f"sync {len(batch)} offer(s){' and listen' if listen_until else ''}",
             )
         except ActivityError as err:
             # The channel refused the whole round (credentials, account): keep

@@ -17,11 +17,11 @@ counting when its lease runs out."""
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, select, update
 
 from activities.store.engine import Database
 from activities.store.tables import OfferChangeRow, OfferListenerRow
@@ -38,6 +38,8 @@ class WaitingChanges:
     rows: dict[str, list[int]]
     # Every waiting change was read (fewer than the limit).
     complete: bool
+    # The channel's round still counts as listening (not handed back).
+    listening: bool
 
 
 def _aware(at: datetime) -> datetime:
@@ -53,7 +55,7 @@ class OfferChanges:
         # same process; a round elsewhere finds the rows when it next looks.
         self._wakeups: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
 
-    def record(self, changed: dict[str, Iterable[str]], at: datetime) -> set[str]:
+    def record(self, changed: Mapping[str, Iterable[str]], at: datetime) -> set[str]:
         """Records that these SKUs changed, per channel; returns the channels
         whose round listens (the others need a signal)."""
         now = datetime.now(UTC)
@@ -108,6 +110,13 @@ class OfferChanges:
                 row.until = None
                 s.add(row)
 
+    def hand_back(self, channels: Iterable[str]) -> None:
+        """The channels' rounds stop listening at their next look: a change
+        too large for the store (a catalogue) goes by signal, and must not
+        wait for them."""
+        with self.session() as s, s.begin():
+            s.exec(update(OfferListenerRow).where(col(OfferListenerRow.channel).in_(list(channels))).values(until=None))
+
     def waiting(self, channel: str, limit: int) -> WaitingChanges:
         """The first `limit` changes waiting for the channel's round, oldest first."""
         with self.session() as s:
@@ -117,12 +126,16 @@ class OfferChanges:
                 .order_by(col(OfferChangeRow.id))
                 .limit(limit)
             ).all()
+            listener = s.get(OfferListenerRow, channel)
+        until = listener.until if listener is not None else None
+        listening = until is not None and _aware(until) > datetime.now(UTC)
         first: dict[str, datetime] = {}
         ids: dict[str, list[int]] = {}
         for row_id, sku, at in rows:
             first.setdefault(sku, _aware(at))
-            ids.setdefault(sku, []).append(row_id)
-        return WaitingChanges(first_changed=first, rows=ids, complete=len(rows) < limit)
+            if row_id is not None:  # always, once written
+                ids.setdefault(sku, []).append(row_id)
+        return WaitingChanges(first_changed=first, rows=ids, complete=len(rows) < limit, listening=listening)
 
     def sent(self, rows: list[int]) -> None:
         """The round sent what the changes of these rows asked for. By row,

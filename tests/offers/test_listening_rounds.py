@@ -5,6 +5,8 @@ stops listening, no change falls between it and the next round."""
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
 from temporalio.api.enums.v1 import EventType
 
 from activities.offer_rounds import ListeningRound
@@ -13,7 +15,7 @@ from domain.ids import offer_sync_workflow_id
 from domain.offers.sync import SyncOffersInput, SyncOffersResult
 from tests.offers.support import live, live_stock_is
 from tests.offers.test_offer_sync import LAMP_EAN, MUG_EAN, publish_catalog
-from tests.support import eventually
+from tests.support import bol_channel, eventually
 
 SKUS = {"MUG-BLUE": MUG_EAN, "LAMP-DESK": LAMP_EAN}
 
@@ -115,3 +117,36 @@ async def test_a_sale_that_comes_while_its_offer_is_being_sent_is_sent_after(tmp
     db.dispose()
     assert sent == [["LAMP-DESK", "MUG-BLUE"], ["MUG-BLUE"], ["MUG-BLUE"]]
     assert result.rounds == 3
+
+
+def test_a_listen_longer_than_a_round_may_run_unheard_is_refused_naming_the_field():
+    with pytest.raises(ValidationError) as refused:
+        bol_channel("http://bol.test", offer_sync_listen=timedelta(seconds=60))
+    assert "offer_sync_listen" in str(refused.value) and "45 seconds" in str(refused.value)
+
+
+async def test_a_round_stops_listening_when_a_catalogue_change_takes_the_channel_back(tmp_path):
+    """A change too large for the store goes by signal to the workflow, which
+    would otherwise wait for the listening round to end."""
+    db = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    db.create_schema()
+    changes = OfferChanges(db)
+
+    async def send(skus: list[str], result: SyncOffersResult) -> None:
+        pass
+
+    listening = ListeningRound(
+        request=SyncOffersInput(channel="bol", skus=["MUG-BLUE"], window=timedelta(milliseconds=50)),
+        changes=changes,
+        listen_for=timedelta(seconds=20),
+        send=send,
+        follow=None,
+        follow_gather=timedelta(seconds=1),
+    )
+    round_ = asyncio.create_task(listening.run())
+    await asyncio.sleep(0.5)
+    assert await db.run(changes.record, {"bol": ["LAMP-DESK"]}, datetime.now(UTC)) == {"bol"}
+    await db.run(changes.hand_back, ["bol"])
+    result = await asyncio.wait_for(round_, timeout=5)
+    db.dispose()
+    assert result.rounds == 2  # the mug, then the lamp it had taken before
