@@ -16,6 +16,7 @@ from domain.offers.sync import SyncOffersInput, SyncOffersResult
 from tests.offers.support import live, live_stock_is
 from tests.offers.test_offer_sync import LAMP_EAN, MUG_EAN, publish_catalog
 from tests.support import bol_channel, eventually
+from tests.workflows.helpers import keep_history
 
 SKUS = {"MUG-BLUE": MUG_EAN, "LAMP-DESK": LAMP_EAN}
 
@@ -80,6 +81,7 @@ async def test_no_sale_is_lost_between_a_round_that_stops_listening_and_the_next
             for sku, ean in SKUS.items():
                 await eventually(live_stock_is(box, ean, stock[sku]), timeout=30)
         signals, rounds = await _history_counts(client, "bol")
+        await keep_history(client.get_workflow_handle(offer_sync_workflow_id("bol")), "offer-sync-listening-rounds")
     # Several rounds took part, and some sales went by signal in between.
     assert rounds >= 3 and signals >= 2
     assert live(two_channels.bol, MUG_EAN)["stock"]["amount"] == 10

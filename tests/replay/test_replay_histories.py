@@ -35,6 +35,7 @@ def test_there_are_histories_for_every_branch():
         "intake-supplier-push-refused",
         "order-tracking-corrected-after-shipping",
         "order-delivered-later-than-expected",
+        "offer-sync-listening-rounds",
     } <= names
 
 
