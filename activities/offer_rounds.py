@@ -77,8 +77,12 @@ class ListeningRound:
         self._listening = self.listen_for > timedelta(0)
         if self._listening:
             await changes.db.run(changes.listen, channel, deadline + LEASE_MARGIN)
-        final = False
+        # A round that does not listen reads what was recorded once: under a
+        # stream of sales it would never end.
+        final = not self._listening
         try:
+            if final:
+                await self._read()
             while True:
                 if self._listening and (_now() >= deadline or _worker_shuts_down() or self._handed_back):
                     # From here on the notifiers signal. What they recorded

@@ -152,3 +152,31 @@ async def test_a_round_stops_listening_when_a_catalogue_change_takes_the_channel
     result = await asyncio.wait_for(round_, timeout=5)
     db.dispose()
     assert result.rounds == 2  # the mug, then the lamp it had taken before
+
+
+async def test_a_round_that_does_not_listen_ends_under_a_stream_of_sales(tmp_path):
+    """A round before continue-as-new, or behind a backlog, takes what was
+    recorded once and ends; the sales that keep coming wait for the next."""
+    db = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    db.create_schema()
+    changes = OfferChanges(db)
+    sent: list[list[str]] = []
+
+    async def send(skus: list[str], result: SyncOffersResult) -> None:
+        sent.append(skus)
+        await db.run(changes.record, {"bol": [f"SKU-{len(sent)}"]}, datetime.now(UTC))  # another sale meanwhile
+
+    await db.run(changes.record, {"bol": ["MUG-BLUE"]}, datetime.now(UTC))
+    not_listening = ListeningRound(
+        request=SyncOffersInput(channel="bol", skus=["LAMP-DESK"], window=timedelta(milliseconds=20)),
+        changes=changes,
+        listen_for=timedelta(0),
+        send=send,
+        follow=None,
+        follow_gather=timedelta(seconds=1),
+    )
+    await asyncio.wait_for(not_listening.run(), timeout=5)
+    left = await db.run(changes.waiting, "bol", 100)
+    db.dispose()
+    assert sorted(sku for skus in sent for sku in skus) == ["LAMP-DESK", "MUG-BLUE"]
+    assert list(left.first_changed) == [f"SKU-{n}" for n in range(1, len(sent) + 1)]
