@@ -131,6 +131,9 @@ async def test_propagation_reports_latency_and_coalescing():
     runs = kinds.get("start", 0) + kinds.get("signal_with_start", 0)
     assert runs >= 5 and kinds.get("timer", 0) <= runs
     assert "marker_workflow_task" not in kinds  # the code version is in the input: no patch
+    # The sales reach rounds that listen, through the store: a signal only
+    # where none listens (one per channel per sale, 100 here, before).
+    assert kinds.get("signal", 0) < result["sales"]
     # Heartbeats are read off the server: rounds end within seconds and send
     # none (each sent one, 3.65 per sale here, while they beat as they
     # started); only intake's long poll may beat in the window, at most every 24 s.
