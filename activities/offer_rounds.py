@@ -62,6 +62,8 @@ class ListeningRound:
     _recently_sent: dict[str, datetime] = field(default_factory=dict)
     # Per SKU waiting: the store's rows of its changes read so far.
     _rows: dict[str, set[int]] = field(default_factory=dict)
+    # Rows of changes sent, not yet deleted.
+    _sent_rows: list[int] = field(default_factory=list)
     _following: asyncio.Task[None] | None = None
     _in_flight_unfollowed: int = 0
     _listening: bool = False
@@ -100,6 +102,8 @@ class ListeningRound:
                     await changes.wait(channel, min(self._look_every(), (deadline - _now()).total_seconds()))
                 else:
                     break
+            if self._sent_rows:
+                await changes.db.run(changes.sent, self._sent_rows)
         finally:
             if self._listening:
                 # Failed or cancelled: the notifiers signal again at once, not
@@ -125,7 +129,8 @@ class ListeningRound:
 
     async def _read(self) -> None:
         changes = self.changes
-        found = await changes.db.run(changes.waiting, self.request.channel, READ_AT_ONCE)
+        sent, self._sent_rows = self._sent_rows, []
+        found = await changes.db.run(changes.waiting, self.request.channel, READ_AT_ONCE, sent)
         for sku, at in found.first_changed.items():
             if sku not in self._waiting or at < self._waiting[sku]:
                 self._waiting[sku] = at
@@ -155,8 +160,8 @@ class ListeningRound:
         sent = SyncOffersResult()
         await self.send(batch, sent)
         self._add(sent)
-        if rows:
-            await self.changes.db.run(self.changes.sent, rows)
+        # Deleted with the next read, or when the round ends.
+        self._sent_rows.extend(rows)
 
     def _ready_at(self, sku: str) -> datetime:
         """A change goes a window after it came, and an offer at most once a window."""

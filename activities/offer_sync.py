@@ -101,20 +101,20 @@ class OfferSyncActivities:
 
     async def _send(self, channel: str, skus: list[str], rules: FeedRules, result: SyncOffersResult) -> None:
         """Sends what the offers of these SKUs need now, into `result`."""
-        changes, desired, planned = await self.inventory.db.run(self._plan, channel, skus, rules)
+        changes, desired, current, planned = await self.inventory.db.run(self._plan, channel, skus, rules)
         result.considered, result.withheld = planned.considered, planned.withheld
         result.sent = len(changes)
         if changes:
-            await self._push(channel, changes, desired, result)
+            await self._push(channel, changes, desired, current, result)
 
     async def _push(
         self,
         channel: str,
         changes: list[OfferChange],
         desired: dict[str, DesiredOffer],
+        current: dict[str, ChannelOffer],
         result: SyncOffersResult,
     ) -> None:
-        current = await self.inventory.db.run(self.offers.offers, channel, [c.sku for c in changes])
 
         async def recorded(outcome: OfferOutcome) -> None:
             # The channel has had this update since then: the offer's next
@@ -246,10 +246,11 @@ class OfferSyncActivities:
 
     def _plan(
         self, channel: str, skus: list[str], rules: FeedRules
-    ) -> tuple[list[OfferChange], dict[str, DesiredOffer], SyncOffersResult]:
+    ) -> tuple[list[OfferChange], dict[str, DesiredOffer], dict[str, ChannelOffer], SyncOffersResult]:
+        """The changes to send, what we want, and what the channel last
+        accepted (`before` for what the push records)."""
         items = self.inventory.catalog_items(skus)
-        current = self.offers.offers(channel, skus)
-        last = self.offers.last_desired(channel, skus)
+        current, last = self.offers.offers_and_desired(channel, skus)
         result = SyncOffersResult(considered=len(items))
         changes: list[OfferChange] = []
         desired: dict[str, DesiredOffer] = {}
@@ -271,7 +272,7 @@ class OfferSyncActivities:
                     ),
                     want,
                 )
-        return changes, desired, result
+        return changes, desired, current, result
 
     def _record(
         self,

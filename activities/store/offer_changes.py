@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlmodel import col, delete, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from activities.store.engine import Database
 from activities.store.tables import OfferChangeRow, OfferListenerRow
@@ -117,9 +117,12 @@ class OfferChanges:
         with self.session() as s, s.begin():
             s.exec(update(OfferListenerRow).where(col(OfferListenerRow.channel).in_(list(channels))).values(until=None))
 
-    def waiting(self, channel: str, limit: int) -> WaitingChanges:
-        """The first `limit` changes waiting for the channel's round, oldest first."""
+    def waiting(self, channel: str, limit: int, sent: list[int] | None = None) -> WaitingChanges:
+        """The first `limit` changes waiting for the channel's round, oldest
+        first; `sent`: rows to delete first, as `sent()` would, in the same
+        transaction (one store transaction less per send)."""
         with self.session() as s:
+            _delete(s, sent or [])
             rows = s.exec(
                 select(OfferChangeRow.id, OfferChangeRow.sku, OfferChangeRow.changed_at)
                 .where(OfferChangeRow.channel == channel)
@@ -127,6 +130,7 @@ class OfferChanges:
                 .limit(limit)
             ).all()
             listener = s.get(OfferListenerRow, channel)
+            s.commit()
         until = listener.until if listener is not None else None
         listening = until is not None and _aware(until) > datetime.now(UTC)
         first: dict[str, datetime] = {}
@@ -141,5 +145,9 @@ class OfferChanges:
         """The round sent what the changes of these rows asked for. By row,
         not "up to" one: ids need not grow in the order changes commit."""
         with self.session() as s, s.begin():
-            for start in range(0, len(rows), DELETE_AT_ONCE):
-                s.exec(delete(OfferChangeRow).where(col(OfferChangeRow.id).in_(rows[start : start + DELETE_AT_ONCE])))
+            _delete(s, rows)
+
+
+def _delete(s: Session, rows: list[int]) -> None:
+    for start in range(0, len(rows), DELETE_AT_ONCE):
+        s.exec(delete(OfferChangeRow).where(col(OfferChangeRow.id).in_(rows[start : start + DELETE_AT_ONCE])))

@@ -21,6 +21,23 @@ class OfferBook:
                 query = query.where(col(ChannelOfferRow.sku).in_(list(skus)))
             return {row.sku: _to_offer(row) for row in s.exec(query)}
 
+    def offers_and_desired(
+        self, channel: str, skus: Iterable[str]
+    ) -> tuple[dict[str, ChannelOffer], dict[str, DesiredOffer]]:
+        """`offers` and `last_desired` in one read: a sync round's plan."""
+        with self.session() as s:
+            rows = list(
+                s.exec(
+                    select(ChannelOfferRow).where(
+                        ChannelOfferRow.channel == channel, col(ChannelOfferRow.sku).in_(list(skus))
+                    )
+                )
+            )
+            return (
+                {row.sku: _to_offer(row) for row in rows},
+                {row.sku: DesiredOffer.model_validate(row.desired) for row in rows if row.desired},
+            )
+
     def last_desired(self, channel: str, skus: Iterable[str]) -> dict[str, DesiredOffer]:
         with self.session() as s:
             rows = s.exec(
