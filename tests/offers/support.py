@@ -14,7 +14,7 @@ from domain.offers.feed import FeedRules
 from sandbox.bol.app import create_app
 from sandbox.bol.config import BolSandboxConfig
 from starter.demo_catalog import seed_demo_catalog
-from tests.support import SandboxedBol, bol_channel
+from tests.support import SandboxedBol, bol_channel, eventually
 from workers.settings import Settings
 from workers.worker import Engine
 
@@ -64,3 +64,9 @@ def live_stock_is(box: SandboxedBol, ean: str, amount: int) -> Callable[[], bool
 
 def stock_updates(box: SandboxedBol) -> list[dict]:
     return [r for r in box.state.requests("/retailer/offers") if r["method"] == "PUT" and r["path"].endswith("/stock")]
+
+
+async def settled_in_book(engine: Engine, channel: str = "bol") -> None:
+    """No update of the channel's is in flight any more: a reconciliation
+    compares only offers the channel has settled, and would skip the rest."""
+    await eventually(lambda: not engine.offers.in_flight(channel, 1))

@@ -11,7 +11,7 @@ from domain.names import SIGNAL_RECONCILE_NOW
 from domain.order.status import OrderStatus
 from sandbox.plaza.app import create_app as create_plaza
 from starter.demo_catalog import seed_demo_catalog
-from tests.offers.support import live
+from tests.offers.support import live, settled_in_book
 from tests.offers.test_offer_sync import ALL_SKUS, MUG_EAN, publish_catalog
 from tests.support import bol_channel, eventually
 from tests.workflows.helpers import MUG, place_and_start, wait_for
@@ -28,6 +28,7 @@ async def test_reconciliation_finds_an_edit_made_in_the_seller_portal_and_repair
     box = two_channels.bol
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
+        await settled_in_book(engine)
         offer_id = live(box, MUG_EAN)["offerId"]
         box.state.drift_offer(offer_id, stock=3, onHoldByRetailer=True)  # someone edits bol's portal
         handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))

@@ -13,7 +13,7 @@ from domain.ids import offer_sync_workflow_id
 from domain.names import SIGNAL_RECONCILE_NOW
 from domain.offers.model import OfferState
 from domain.offers.sync import OFFER_SYNC_CODE_VERSION, OfferSyncInput
-from tests.offers.support import live, live_stock_is, stock_updates
+from tests.offers.support import live, live_stock_is, settled_in_book, stock_updates
 from tests.offers.test_offer_sync import ALL_SKUS, LAMP_EAN, MUG_EAN, in_state, publish_catalog
 from tests.support import eventually
 from workflows.offer_sync import OfferSyncWorkflow
@@ -36,6 +36,7 @@ async def test_a_stuck_export_does_not_hold_up_stock_updates(dev_env, two_channe
     )
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
+        await settled_in_book(engine)
         box.state.add_fault(path="/retailer/offers/export", kind="status", status=503)  # bol's export is down
         await handle.signal(SIGNAL_RECONCILE_NOW)
         await eventually(lambda: box.state.requests("/retailer/offers/export"))
@@ -89,6 +90,7 @@ async def test_an_unreadable_export_row_is_reported_and_the_rest_still_repaired(
     client = dev_env.client
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
+        await settled_in_book(engine)
         lamp = live(box, LAMP_EAN)["offerId"]
         box.state.drift_offer(live(box, MUG_EAN)["offerId"], stock=3)  # someone edits bol's portal
         handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
@@ -114,6 +116,7 @@ async def test_drift_larger_than_a_result_names_is_repaired_all_the_same(
     box = two_channels.bol
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
+        await settled_in_book(engine)
         edited = [o["offerId"] for o in box.state.offers()][:3]
         for offer_id in edited:
             box.state.drift_offer(offer_id, stock=2)
@@ -133,6 +136,7 @@ async def test_an_offer_left_rejected_without_an_id_is_taken_over_by_reconciliat
     box = two_channels.bol
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
+        await settled_in_book(engine)
         # As earlier versions left it: the re-sent create was refused as a
         # duplicate, and the store forgot the offer bol still sells.
         before = await eventually(lambda: in_state(engine, "bol", "MUG-BLUE", OfferState.ACCEPTED))
@@ -160,6 +164,7 @@ async def test_an_export_without_the_stock_column_compares_the_rest_and_resends_
     client = dev_env.client
     async with engine.worker(client):
         await publish_catalog(engine, client, [box])
+        await settled_in_book(engine)
         box.state.drift_offer(live(box, MUG_EAN)["offerId"], onHoldByRetailer=True)
         handle = client.get_workflow_handle(offer_sync_workflow_id("bol"))
         await handle.signal(SIGNAL_RECONCILE_NOW)
