@@ -17,7 +17,7 @@ recorded for a listening round or the signal carrying them was taken."""
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +26,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.store.offer_changes import OfferChanges
 from domain import names
+from domain.config import ChannelConfig
 from domain.ids import offer_sync_workflow_id
 from domain.offers.sync import OFFER_SYNC_CODE_VERSION, OffersChanged, OfferSyncInput
 
@@ -68,6 +69,20 @@ class StockNotifier:
         self._collecting: _Batch | None = None
         self._sender: asyncio.Task[None] | None = None
         self.signals = 0
+
+    @classmethod
+    def for_channels(
+        cls, client: Client | None, task_queue: str, channels: Mapping[str, ChannelConfig], changes: OfferChanges
+    ) -> "StockNotifier":
+        """For the channels that keep offers in sync, with their windows and listens."""
+        syncing = {name: c for name, c in channels.items() if c.offer_sync}
+        return cls(
+            client,
+            task_queue,
+            {name: c.offer_sync_window for name, c in syncing.items()},
+            listens={name: c.offer_sync_listen for name, c in syncing.items()},
+            changes=changes,
+        )
 
     async def changed(self, skus: Iterable[str], channels: Iterable[str] | None = None) -> None:
         """Tells the offer sync of `channels` (default: all) that these SKUs changed."""

@@ -42,19 +42,12 @@ async def resync_offers(client: Client, skus: Iterable[str], db: Database) -> li
     channels. Recorded in the store for a round that listens (the worker's
     finds them within its window), signalled otherwise."""
     settings = load_settings()
-    syncing = {name: c for name, c in settings.channels.items() if c.offer_sync}
-    if not syncing:
+    notifier = StockNotifier.for_channels(client, settings.task_queue, settings.channels, OfferChanges(db))
+    if not notifier.windows:
         return []
-    notifier = StockNotifier(
-        client,
-        settings.task_queue,
-        {name: c.offer_sync_window for name, c in syncing.items()},
-        listens={name: c.offer_sync_listen for name, c in syncing.items()},
-        changes=OfferChanges(db),
-    )
     for chunk in chunked(skus, SIGNAL_SKUS):
         await notifier.changed(chunk)
-    return sorted(syncing)
+    return sorted(notifier.windows)
 
 
 async def after_catalog_change(db: Database, changes: CatalogChanges, cause: str) -> list[str]:

@@ -110,14 +110,7 @@ class Engine:
         )
 
     def notifier(self, client: Client) -> StockNotifier:
-        syncing = {name: c for name, c in self.settings.channels.items() if c.offer_sync}
-        return StockNotifier(
-            client,
-            self.settings.task_queue,
-            {name: c.offer_sync_window for name, c in syncing.items()},
-            listens={name: c.offer_sync_listen for name, c in syncing.items()},
-            changes=self.offer_changes,
-        )
+        return StockNotifier.for_channels(client, self.settings.task_queue, self.settings.channels, self.offer_changes)
 
     def order_activities(self, client: Client, notifier: StockNotifier | None = None) -> OrderActivities:
         notifier = notifier or self.notifier(client)
