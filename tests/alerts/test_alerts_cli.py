@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from activities.store import AlertBook, Database
 from domain.alerts.model import Alert, AlertKind, Severity
 from starter.cli import app
+from starter.console import out
 
 runner = CliRunner()
 
@@ -19,7 +20,8 @@ def store(tmp_path, monkeypatch) -> Iterator[Database]:
     monkeypatch.setenv("ORDERTIDE_DATABASE_URL", url)
     monkeypatch.setenv("ORDERTIDE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ORDERTIDE_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("COLUMNS", "200")
+    # The console took its width when it was imported (pytest-xdist's workers set COLUMNS=80).
+    monkeypatch.setattr(out, "width", 200)
     db = Database(url)
     db.create_schema()
     yield db
