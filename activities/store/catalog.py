@@ -54,6 +54,7 @@ class CatalogChanges:
 class CatalogStore:
     def __init__(self, db: Database):
         self.session = db.session
+        self.reading = db.reading
 
     def apply(self, lines: Iterable[CatalogLine], progress: Callable[[int], None] | None = None) -> CatalogChanges:
         """Apply every good line in one transaction; bad lines (and good ones
@@ -154,7 +155,7 @@ class CatalogStore:
         time (signalling offer sync) without holding SQLite's lock meanwhile."""
         after = ""
         while True:
-            with self.session() as s:
+            with self.reading() as s:
                 query = select(ProductRow.sku).where(col(ProductRow.sku) > after).order_by(col(ProductRow.sku))
                 page = list(s.exec(query.limit(BATCH)))
             yield from page
@@ -167,7 +168,7 @@ class CatalogStore:
         page per short transaction, like skus()."""
         after = ""
         while True:
-            with self.session() as s:
+            with self.reading() as s:
                 query = (
                     select(ProductRow, StockLevel.on_hand)
                     .join(StockLevel, col(StockLevel.sku) == ProductRow.sku, isouter=True)
@@ -182,7 +183,7 @@ class CatalogStore:
             after = page[-1]["sku"]
 
     def row(self, sku: str) -> dict[str, Any] | None:
-        with self.session() as s:
+        with self.reading() as s:
             product = s.get(ProductRow, sku)
             if product is None:
                 return None

@@ -24,7 +24,8 @@ from activities.store.migrate import add_missing_columns
 
 STORE_TIMEOUT = timedelta(seconds=8)
 POOL_SIZE, POOL_OVERFLOW = 10, 20
-# SQLite has one writer at a time; more threads would only queue on its lock.
+# SQLite has one writer at a time; reads run beside it (make_reader). More
+# threads would only queue on the lock, or on the GIL.
 SQLITE_THREADS = 4
 
 P = ParamSpec("P")
@@ -69,6 +70,22 @@ def make_engine(url: str) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         _create_private(Path(path))
+    return _sqlite_engine(url, reader=False)
+
+
+def make_reader(url: str, engine: Engine) -> Engine:
+    """The engine for reads that write nothing. On SQLite, connections of
+    their own that never take the write lock: in WAL mode a read sees the
+    last commit and runs beside the writer, instead of queueing behind every
+    transaction of the worker and the receiver. PostgreSQL's reads never
+    wait for writers: the one engine serves both."""
+    if not url.startswith("sqlite") or url.split("///", 1)[-1] in ("", ":memory:"):
+        return engine  # an in-memory database is per connection: a reader would see another one
+    return _sqlite_engine(url, reader=True)
+
+
+def _sqlite_engine(url: str, *, reader: bool) -> Engine:
+    seconds = int(STORE_TIMEOUT.total_seconds())
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": seconds}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
@@ -80,13 +97,16 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={seconds * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if reader:
+            cursor.execute("PRAGMA query_only=ON")  # a write here is a bug: fail it loudly
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _sqlite_begin_immediate(conn):
-        # Take the write lock at BEGIN so read-then-write transactions cannot
-        # deadlock on lock upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def _sqlite_begin(conn):
+        # Writers take the write lock at BEGIN so read-then-write transactions
+        # cannot deadlock on lock upgrade. Readers take a snapshot at their
+        # first read, so a read of several statements sees one state.
+        conn.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
     # pysqlite's own BEGIN handling must be off for the "begin" hook to own it.
     @event.listens_for(engine, "connect", insert=True)
@@ -107,6 +127,7 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
+        self.reader = make_reader(url, self.engine)
         self.threads = SQLITE_THREADS if url.startswith("sqlite") else POOL_SIZE + POOL_OVERFLOW
         self._executor: ThreadPoolExecutor | None = None
 
@@ -117,6 +138,10 @@ class Database:
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
+
+    def reading(self) -> Session:
+        """A session for reads only (`make_reader`); a write in it fails on SQLite."""
+        return Session(self.reader, expire_on_commit=False)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         # Like asyncio.to_thread, the call sees the caller's context (activity info, trace).
@@ -134,3 +159,5 @@ class Database:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()

@@ -49,6 +49,7 @@ class InventoryStore:
     def __init__(self, db: Database):
         self.db = db
         self.session = db.session
+        self.reading = db.reading
 
     # Catalog.
 
@@ -73,22 +74,22 @@ class InventoryStore:
             ean = normalise_ean(ean)
         except ValueError:
             return None
-        with self.session() as s:
+        with self.reading() as s:
             product = s.exec(select(ProductRow).where(ProductRow.ean == ean)).first()
             return Product.model_validate(product, from_attributes=True) if product else None
 
     def product_by_sku(self, sku: str) -> Product | None:
-        with self.session() as s:
+        with self.reading() as s:
             product = s.get(ProductRow, sku)
             return Product.model_validate(product, from_attributes=True) if product else None
 
     def products(self) -> list[Product]:
-        with self.session() as s:
+        with self.reading() as s:
             return [Product.model_validate(p, from_attributes=True) for p in s.exec(select(ProductRow))]
 
     def catalog_items(self, skus: list[str] | None = None) -> list[Product]:
         """Products with their available stock, as the feed rules read them."""
-        with self.session() as s:
+        with self.reading() as s:
             query = select(ProductRow, StockLevel).join(StockLevel, col(StockLevel.sku) == ProductRow.sku)
             if skus is not None:
                 query = query.where(col(ProductRow.sku).in_(skus))
@@ -110,7 +111,7 @@ class InventoryStore:
     # Stock.
 
     def stock(self, sku: str) -> Stock:
-        with self.session() as s:
+        with self.reading() as s:
             return self._stock_in(s, sku)
 
     @staticmethod
@@ -203,7 +204,7 @@ class InventoryStore:
         return True
 
     def reservation(self, line_key: str) -> Reservation | None:
-        with self.session() as s:
+        with self.reading() as s:
             return s.exec(select(Reservation).where(Reservation.line_key == line_key)).first()
 
     def mark_shipped(self, line_key: str, total_shipped: int) -> None:
@@ -234,7 +235,7 @@ class InventoryStore:
             return delta
 
     def reservations(self, channel: str | None = None) -> list[Reservation]:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(Reservation)
             if channel:
                 query = query.where(Reservation.channel == channel)
@@ -284,7 +285,7 @@ class InventoryStore:
         return True
 
     def handled_return(self, rma_id: str) -> ReturnHandled | None:
-        with self.session() as s:
+        with self.reading() as s:
             return s.get(ReturnHandled, rma_id)
 
 

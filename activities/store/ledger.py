@@ -16,6 +16,7 @@ from domain.order.marketplace import Order
 class OrderLedger:
     def __init__(self, db: Database):
         self.session = db.session
+        self.reading = db.reading
 
     def save_order(self, order: Order) -> None:
         """Insert once; a re-fetched order refreshes the stored copy."""
@@ -39,7 +40,7 @@ class OrderLedger:
             s.add(record)
 
     def order(self, channel: str, marketplace_order_id: str) -> Order | None:
-        with self.session() as s:
+        with self.reading() as s:
             record = s.exec(
                 select(OrderRecord).where(
                     OrderRecord.channel == channel, OrderRecord.marketplace_order_id == marketplace_order_id
@@ -48,7 +49,7 @@ class OrderLedger:
             return Order.model_validate(record.payload) if record else None
 
     def count_orders(self, channel: str, since: datetime) -> int:
-        with self.session() as s:
+        with self.reading() as s:
             return s.exec(
                 select(func.count()).where(OrderRecord.channel == channel, OrderRecord.received_at >= since)
             ).one()
@@ -67,7 +68,7 @@ class OrderLedger:
             s.add(row)
 
     def invoice(self, channel: str, marketplace_order_id: str) -> InvoiceReceipt | None:
-        with self.session() as s:
+        with self.reading() as s:
             row = s.get(InvoiceOnFile, (channel, marketplace_order_id))
             if row is None:
                 return None
@@ -96,11 +97,11 @@ class OrderLedger:
             pass  # recorded by a concurrent attempt
 
     def cancellations(self, channel: str, since: datetime) -> list[Cancellation]:
-        with self.session() as s:
+        with self.reading() as s:
             return list(s.exec(select(Cancellation).where(Cancellation.channel == channel, Cancellation.at >= since)))
 
     def order_lines_since(self, channel: str, since: datetime) -> int:
-        with self.session() as s:
+        with self.reading() as s:
             payloads = s.exec(
                 select(OrderRecord.payload).where(OrderRecord.channel == channel, OrderRecord.received_at >= since)
             )
@@ -108,7 +109,7 @@ class OrderLedger:
 
     def order_times(self, channel: str, since: datetime) -> list[datetime]:
         """When each order since `since` arrived (for the usual hour-of-week flow)."""
-        with self.session() as s:
+        with self.reading() as s:
             return list(
                 s.exec(
                     select(OrderRecord.received_at).where(

@@ -121,7 +121,8 @@ class OfferChanges:
         """The first `limit` changes waiting for the channel's round, oldest
         first; `sent`: rows to delete first, as `sent()` would, in the same
         transaction (one store transaction less per send)."""
-        with self.session() as s:
+        # Without rows to delete, a read that never waits for the write lock.
+        with self.session() if sent else self.db.reading() as s:
             _delete(s, sent or [])
             rows = s.exec(
                 select(OfferChangeRow.id, OfferChangeRow.sku, OfferChangeRow.changed_at)

@@ -13,9 +13,10 @@ from domain.offers.model import ChannelOffer, DesiredOffer, InFlight, OfferState
 class OfferBook:
     def __init__(self, db: Database):
         self.session = db.session
+        self.reading = db.reading
 
     def offers(self, channel: str, skus: Iterable[str] | None = None) -> dict[str, ChannelOffer]:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(ChannelOfferRow).where(ChannelOfferRow.channel == channel)
             if skus is not None:
                 query = query.where(col(ChannelOfferRow.sku).in_(list(skus)))
@@ -25,7 +26,7 @@ class OfferBook:
         self, channel: str, skus: Iterable[str]
     ) -> tuple[dict[str, ChannelOffer], dict[str, DesiredOffer]]:
         """`offers` and `last_desired` in one read: a sync round's plan."""
-        with self.session() as s:
+        with self.reading() as s:
             rows = list(
                 s.exec(
                     select(ChannelOfferRow).where(
@@ -39,7 +40,7 @@ class OfferBook:
             )
 
     def last_desired(self, channel: str, skus: Iterable[str]) -> dict[str, DesiredOffer]:
-        with self.session() as s:
+        with self.reading() as s:
             rows = s.exec(
                 select(ChannelOfferRow).where(
                     ChannelOfferRow.channel == channel, col(ChannelOfferRow.sku).in_(list(skus))
@@ -49,7 +50,7 @@ class OfferBook:
 
     def in_flight(self, channel: str, limit: int) -> list[ChannelOffer]:
         """Offers with an update the channel is still processing, oldest first."""
-        with self.session() as s:
+        with self.reading() as s:
             rows = s.exec(
                 select(ChannelOfferRow)
                 .where(ChannelOfferRow.channel == channel, col(ChannelOfferRow.in_flight_at).is_not(None))
@@ -59,7 +60,7 @@ class OfferBook:
             return [_to_offer(row) for row in rows]
 
     def count_in_flight(self, channel: str) -> int:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(func.count()).where(
                 ChannelOfferRow.channel == channel, col(ChannelOfferRow.in_flight_at).is_not(None)
             )
