@@ -77,6 +77,9 @@ class BurstResult(BaseModel):
     workflow_tasks_over_1s: int
     # The workflow types those slow tasks belonged to, with how many each.
     slow_tasks_by_workflow: dict[str, int] = {}
+    # Workflow tasks the worker did not complete within their timeout (10 s),
+    # as "workflow id #task" (#1: the first, which eager start hands over).
+    workflow_task_timeouts: list[str] = []
     # Workflow task time in the server's queue (Scheduled → Started).
     workflow_task_schedule_to_start_p99_ms: float
     # Warnings the worker logged (the SDK's slow-task and deadlock warnings among them).
@@ -95,18 +98,25 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 class _History(BaseModel):
+    workflow_id: str = ""
     workflow_type: str = ""
     tasks_ms: list[float]
+    # Which of the workflow's tasks (1: the first) the worker never completed in time.
+    timed_out: list[int] = []
     queued_ms: list[float]
     accepted_at: datetime | None
 
 
 async def _read_history(client: Client, workflow_id: str) -> _History:
     history = await client.get_workflow_handle(workflow_id).fetch_history()
-    tasks, queued = [], []
+    return _summarise(workflow_id, history.events)
+
+
+def _summarise(workflow_id: str, events: Sequence[HistoryEvent]) -> _History:
+    tasks, queued, timed_out = [], [], []
     scheduled = started = None
     accepted_at = first_task_done = None
-    for event in history.events:
+    for event in events:
         at = event.event_time.ToDatetime(tzinfo=UTC)
         kind = event.event_type
         if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
@@ -122,6 +132,8 @@ async def _read_history(client: Client, workflow_id: str) -> _History:
         ):
             if started is not None:
                 tasks.append((at - started).total_seconds() * 1000)
+            if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+                timed_out.append(len(tasks))
             started = None
             if first_task_done is None and kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
                 first_task_done = at
@@ -131,12 +143,19 @@ async def _read_history(client: Client, workflow_id: str) -> _History:
         ):
             # The accept is the order's first activity, local or not.
             accepted_at = at
-    if first_task_done is not None and not _accepted_in_workflow(history.events):
+    if first_task_done is not None and not _accepted_in_workflow(events):
         # Started accepted by the receiver: accepted once its workflow took it on.
         accepted_at = first_task_done
-    started_event = history.events[0].workflow_execution_started_event_attributes if history.events else None
+    started_event = events[0].workflow_execution_started_event_attributes if events else None
     workflow_type = started_event.workflow_type.name if started_event is not None else ""
-    return _History(workflow_type=workflow_type, tasks_ms=tasks, queued_ms=queued, accepted_at=accepted_at)
+    return _History(
+        workflow_id=workflow_id,
+        workflow_type=workflow_type,
+        tasks_ms=tasks,
+        queued_ms=queued,
+        accepted_at=accepted_at,
+        timed_out=timed_out,
+    )
 
 
 def _accepted_in_workflow(events: Sequence[HistoryEvent]) -> bool:
@@ -320,4 +339,5 @@ async def run(
         worker_warning_kinds=dict(warnings.most_common(3)),
         pushes_redelivered=len(redelivered),
         eager_starts=eager,
+        workflow_task_timeouts=[f"{h.workflow_id} #{n}" for h in histories for n in h.timed_out],
     )

@@ -11,14 +11,20 @@ from workers import gc_pauses
 
 @pytest.fixture
 def settled():
+    threshold = gc.get_threshold()
     gc_pauses.settle_garbage_collection()
     yield
     gc.callbacks.remove(gc_pauses._log_long_pauses)
     gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def test_what_the_worker_loaded_at_start_is_never_walked_again(settled):
     assert gc.get_freeze_count() > 0
+
+
+def test_young_objects_are_collected_in_large_batches_so_full_collections_come_rarely(settled):
+    assert gc.get_threshold()[0] == gc_pauses.YOUNG_COLLECTION_AFTER > 700
 
 
 def test_a_collection_that_pauses_the_worker_is_logged_with_what_it_freed(settled, caplog, monkeypatch):
