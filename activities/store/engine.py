@@ -67,9 +67,9 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.commit()
 
         return server
-    path = url.split("///", 1)[-1]
-    if path and path != ":memory:":
-        _create_private(Path(path))
+    path = _sqlite_file(url)
+    if path is not None:
+        _create_private(path)
     return _sqlite_engine(url, reader=False)
 
 
@@ -79,9 +79,15 @@ def make_reader(url: str, engine: Engine) -> Engine:
     last commit and runs beside the writer, instead of queueing behind every
     transaction of the worker and the receiver. PostgreSQL's reads never
     wait for writers: the one engine serves both."""
-    if not url.startswith("sqlite") or url.split("///", 1)[-1] in ("", ":memory:"):
+    if not url.startswith("sqlite") or _sqlite_file(url) is None:
         return engine  # an in-memory database is per connection: a reader would see another one
     return _sqlite_engine(url, reader=True)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None in memory (`sqlite://`, `sqlite:///:memory:`)."""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
 
 
 def _sqlite_engine(url: str, *, reader: bool) -> Engine:

@@ -66,3 +66,14 @@ def test_a_write_through_a_read_session_fails_on_sqlite(tmp_path: Path):
         assert inventory.stock("MUG").on_hand == 0
     finally:
         db.dispose()
+
+
+def test_an_in_memory_store_keeps_its_reads_on_its_one_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An in-memory SQLite database is per connection: a reader of its own
+    would see another, empty one. And no file is created for it."""
+    monkeypatch.chdir(tmp_path)
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        db = Database(url)
+        assert db.reader is db.engine, url
+        db.dispose()
+    assert list(tmp_path.iterdir()) == []
