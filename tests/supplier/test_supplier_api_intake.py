@@ -5,6 +5,7 @@ in a shape we cannot read is named and skipped while the rest flow. And a
 supplier channel's settings survive the trip to a separate worker process."""
 
 import dataclasses
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -16,6 +17,7 @@ from activities.channels import Channels
 from activities.marketplaces.supplier.adapter import SupplierAdapter
 from activities.orders import NOT_VISIBLE_ATTEMPTS, OrderActivities
 from activities.store import Database, SupplierInboxStore
+from activities.store.tables import SupplierInboxRow
 from activities.supplier_inbox import StoreInbox
 from domain.channels import Marketplace
 from domain.config import SupplierApiSettings
@@ -102,3 +104,54 @@ async def test_an_order_the_portal_never_shows_needs_attention_after_a_few_minut
             await env.run(orders._read_order, ref)
     finally:
         await channels.aclose()
+
+
+async def test_an_order_read_again_after_we_accepted_it_is_no_conflict_but_other_content_is(inbox):
+    """The demo warned on every poll: polling re-reads orders whose status we
+    moved on the portal, and that counted as other content."""
+    portal = Portal.start()
+    now = datetime.now(UTC)
+    number = (await portal.place([MUG], push=False))["order_number"]
+    config = supplier_channel(api=SupplierApiSettings(base_url="http://portal.sandbox", api_key=SecretStr("sandbox")))
+    adapter = SupplierAdapter("supplier-api", config, inbox, transport=portal.transport)
+    skipped: list[UnreadableItem] = []
+    try:
+        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=1), skipped.append)
+        await adapter.get_order(number)
+        accepted = await portal.call(
+            "POST", f"/_sandbox/orders/{number}/manual-status", {"status": "processing", "note": "with the warehouse"}
+        )
+        assert accepted.status_code == 200, accepted.text
+        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=2), skipped.append)
+        assert skipped == []
+        # Other content under the same number still keeps the first and says so.
+        first = await inbox.get("supplier-api", number)
+        assert first is not None
+        edited = first.model_copy(update={"items": [first.items[0].model_copy(update={"quantity": 7})]})
+        saved = await inbox.save("supplier-api", edited, "api")
+        assert saved.conflict is not None and "other content than its first delivery" in saved.conflict
+        kept = await inbox.get("supplier-api", number)
+        assert kept is not None and kept.items[0].quantity == first.items[0].quantity
+    finally:
+        await adapter.aclose()
+
+
+async def test_an_order_saved_by_older_code_is_no_conflict_when_read_again(inbox):
+    """Older code hashed the whole body, status included: the first repeat re-hashes the row."""
+    portal = Portal.start()
+    now = datetime.now(UTC)
+    number = (await portal.place([MUG], push=False))["order_number"]
+    config = supplier_channel(api=SupplierApiSettings(base_url="http://portal.sandbox", api_key=SecretStr("sandbox")))
+    adapter = SupplierAdapter("supplier-api", config, inbox, transport=portal.transport)
+    skipped: list[UnreadableItem] = []
+    try:
+        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=1), skipped.append)
+        with inbox.store.db.session() as s, s.begin():
+            row = s.get(SupplierInboxRow, ("supplier-api", number))
+            assert row is not None
+            row.content_hash = hashlib.sha256(row.body.encode()).hexdigest()
+            s.add(row)
+        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=2), skipped.append)
+        assert skipped == []
+    finally:
+        await adapter.aclose()
