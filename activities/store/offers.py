@@ -25,7 +25,8 @@ class OfferBook:
     def offers_and_desired(
         self, channel: str, skus: Iterable[str]
     ) -> tuple[dict[str, ChannelOffer], dict[str, DesiredOffer]]:
-        """`offers` and `last_desired` in one read: a sync round's plan."""
+        """The offers of these SKUs and what was last asked of each, in one
+        read: a sync round's plan."""
         with self.reading() as s:
             rows = list(
                 s.exec(
@@ -38,15 +39,6 @@ class OfferBook:
                 {row.sku: _to_offer(row) for row in rows},
                 {row.sku: DesiredOffer.model_validate(row.desired) for row in rows if row.desired},
             )
-
-    def last_desired(self, channel: str, skus: Iterable[str]) -> dict[str, DesiredOffer]:
-        with self.reading() as s:
-            rows = s.exec(
-                select(ChannelOfferRow).where(
-                    ChannelOfferRow.channel == channel, col(ChannelOfferRow.sku).in_(list(skus))
-                )
-            )
-            return {row.sku: DesiredOffer.model_validate(row.desired) for row in rows if row.desired}
 
     def in_flight(self, channel: str, limit: int) -> list[ChannelOffer]:
         """Offers with an update the channel is still processing, oldest first."""

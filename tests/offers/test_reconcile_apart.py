@@ -140,7 +140,7 @@ async def test_an_offer_left_rejected_without_an_id_is_taken_over_by_reconciliat
         # As earlier versions left it: the re-sent create was refused as a
         # duplicate, and the store forgot the offer bol still sells.
         before = await eventually(lambda: in_state(engine, "bol", "MUG-BLUE", OfferState.ACCEPTED))
-        [desired] = engine.offers.last_desired("bol", ["MUG-BLUE"]).values()
+        [desired] = engine.offers.offers_and_desired("bol", ["MUG-BLUE"])[1].values()
         refused = before.model_copy(
             update={"offer_id": None, "state": OfferState.REJECTED, "rejection_reasons": ["already exists"]}
         )

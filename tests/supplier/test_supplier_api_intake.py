@@ -6,6 +6,7 @@ supplier channel's settings survive the trip to a separate worker process."""
 
 import dataclasses
 import hashlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -106,52 +107,63 @@ async def test_an_order_the_portal_never_shows_needs_attention_after_a_few_minut
         await channels.aclose()
 
 
-async def test_an_order_read_again_after_we_accepted_it_is_no_conflict_but_other_content_is(inbox):
+@dataclasses.dataclass
+class PolledOrder:
+    """One order on the portal's API, read once by the supplier channel."""
+
+    portal: Portal
+    adapter: SupplierAdapter
+    number: str
+    polled_at: datetime
+    skipped: list[UnreadableItem]
+
+    async def poll_again(self) -> None:
+        now = self.polled_at
+        await self.adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=2), self.skipped.append)
+
+
+@pytest.fixture
+async def polled_order(inbox) -> AsyncIterator[PolledOrder]:
+    portal = Portal.start()
+    now = datetime.now(UTC)
+    number = (await portal.place([MUG], push=False))["order_number"]
+    config = supplier_channel(api=SupplierApiSettings(base_url="http://portal.sandbox", api_key=SecretStr("sandbox")))
+    adapter = SupplierAdapter("supplier-api", config, inbox, transport=portal.transport)
+    skipped: list[UnreadableItem] = []
+    try:
+        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=1), skipped.append)
+        yield PolledOrder(portal, adapter, number, now, skipped)
+    finally:
+        await adapter.aclose()
+
+
+async def test_an_order_read_again_after_we_accepted_it_is_no_conflict_but_other_content_is(inbox, polled_order):
     """The demo warned on every poll: polling re-reads orders whose status we
     moved on the portal, and that counted as other content."""
-    portal = Portal.start()
-    now = datetime.now(UTC)
-    number = (await portal.place([MUG], push=False))["order_number"]
-    config = supplier_channel(api=SupplierApiSettings(base_url="http://portal.sandbox", api_key=SecretStr("sandbox")))
-    adapter = SupplierAdapter("supplier-api", config, inbox, transport=portal.transport)
-    skipped: list[UnreadableItem] = []
-    try:
-        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=1), skipped.append)
-        await adapter.get_order(number)
-        accepted = await portal.call(
-            "POST", f"/_sandbox/orders/{number}/manual-status", {"status": "processing", "note": "with the warehouse"}
-        )
-        assert accepted.status_code == 200, accepted.text
-        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=2), skipped.append)
-        assert skipped == []
-        # Other content under the same number still keeps the first and says so.
-        first = await inbox.get("supplier-api", number)
-        assert first is not None
-        edited = first.model_copy(update={"items": [first.items[0].model_copy(update={"quantity": 7})]})
-        saved = await inbox.save("supplier-api", edited, "api")
-        assert saved.conflict is not None and "other content than its first delivery" in saved.conflict
-        kept = await inbox.get("supplier-api", number)
-        assert kept is not None and kept.items[0].quantity == first.items[0].quantity
-    finally:
-        await adapter.aclose()
+    number = polled_order.number
+    await polled_order.adapter.get_order(number)
+    accepted = await polled_order.portal.call(
+        "POST", f"/_sandbox/orders/{number}/manual-status", {"status": "processing", "note": "with the warehouse"}
+    )
+    assert accepted.status_code == 200, accepted.text
+    await polled_order.poll_again()
+    assert polled_order.skipped == []
+    # Other content under the same number still keeps the first and says so.
+    first = await inbox.get("supplier-api", number)
+    assert first is not None
+    edited = first.model_copy(update={"items": [first.items[0].model_copy(update={"quantity": 7})]})
+    saved = await inbox.save("supplier-api", edited, "api")
+    assert saved.conflict is not None and "other content than its first delivery" in saved.conflict
+    kept = await inbox.get("supplier-api", number)
+    assert kept is not None and kept.items[0].quantity == first.items[0].quantity
 
 
-async def test_an_order_saved_by_older_code_is_no_conflict_when_read_again(inbox):
+async def test_an_order_saved_by_older_code_is_no_conflict_when_read_again(inbox, polled_order):
     """Older code hashed the whole body, status included: the first repeat re-hashes the row."""
-    portal = Portal.start()
-    now = datetime.now(UTC)
-    number = (await portal.place([MUG], push=False))["order_number"]
-    config = supplier_channel(api=SupplierApiSettings(base_url="http://portal.sandbox", api_key=SecretStr("sandbox")))
-    adapter = SupplierAdapter("supplier-api", config, inbox, transport=portal.transport)
-    skipped: list[UnreadableItem] = []
-    try:
-        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=1), skipped.append)
-        with inbox.store.db.session() as s, s.begin():
-            row = s.get(SupplierInboxRow, ("supplier-api", number))
-            assert row is not None
-            row.content_hash = hashlib.sha256(row.body.encode()).hexdigest()
-            s.add(row)
-        await adapter.changed_orders(now - timedelta(seconds=1), now + timedelta(seconds=2), skipped.append)
-        assert skipped == []
-    finally:
-        await adapter.aclose()
+    with inbox.store.db.session() as s, s.begin():
+        row = s.get(SupplierInboxRow, ("supplier-api", polled_order.number))
+        assert row is not None
+        row.content_hash = hashlib.sha256(row.body.encode()).hexdigest()
+        s.add(row)
+    await polled_order.poll_again()
+    assert polled_order.skipped == []
