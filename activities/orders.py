@@ -21,7 +21,7 @@ from activities.store import InventoryStore, OrderLedger
 from activities.store.labels import ShippingLabels
 from activities.store.shipments import ShipmentsInFlight
 from activities.tracing import tag
-from activities.warehouse import WarehousePusher, warehouse_order
+from activities.warehouse import NOT_ACKNOWLEDGED, WarehousePusher, warehouse_order
 from domain.errors import BUSINESS_ERROR_TYPE, BusinessError, OrderNotVisible
 from domain.ids import line_key, order_workflow_id
 from domain.labels import LabelRules, LabelSource
@@ -39,7 +39,7 @@ from domain.order.commands import (
 )
 from domain.order.marketplace import Order
 from domain.order.view import LineView, OrderRef, Transport
-from domain.reasons import ReturnHandling
+from domain.reasons import ReturnHandling, WaitingReason
 from domain.transporters import TransporterRules
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 # With the marketplace retry policy (1 s, doubling, at most 2 min apart):
 # about six minutes of asking before the order needs attention.
 NOT_VISIBLE_ATTEMPTS = 10
+# The same backoff: about 26 minutes of a warehouse that does not answer.
+WAREHOUSE_DELIVERY_ATTEMPTS = 20
 
 
 @asynccontextmanager
@@ -171,11 +173,25 @@ class OrderActivities:
     @activity.defn
     async def deliver_to_warehouse(self, key: str) -> None:
         """The order version accept staged and could not deliver; retried
-        (retryable error) until the warehouse acknowledges it."""
+        while the warehouse is down, for about half an hour
+        (WAREHOUSE_DELIVERY_ATTEMPTS), then the order needs attention: a
+        silent retry every two minutes would hide an outage from ops (and
+        cost an action each). A refusal needs attention at once."""
         if self.warehouse is None:
             activity.logger.warning("no warehouse configured any more: %s not delivered", key)
             return
-        await self.warehouse.deliver(key)
+        try:
+            await self.warehouse.deliver(key)
+        except ApplicationError as exc:
+            attempt = activity.info().attempt
+            if exc.type != NOT_ACKNOWLEDGED or attempt < WAREHOUSE_DELIVERY_ATTEMPTS:
+                raise
+            raise ApplicationError(
+                f"the warehouse has not acknowledged the order in {attempt} tries ({exc.message}): resume it once "
+                f"the warehouse is back (`ordertide orders resume --reason {WaitingReason.WAREHOUSE}`)",
+                type=BUSINESS_ERROR_TYPE,
+                non_retryable=True,
+            ) from None
 
     def _accept(self, order: Order) -> AcceptedOrder:
         self.ledger.save_order(order)

@@ -3,21 +3,27 @@
 The first try rides on the accept activity the order runs anyway: when the
 warehouse acknowledges it, the order costs no extra activity, timer or
 marker. When it does not, the order version stays in the store's outbox and
-accept says so; the workflow then runs `deliver_to_warehouse`, retried until
-the warehouse acknowledges, one activity attempt each, without reading the
-order from the marketplace again. An acknowledged version is recorded before
-the attempt ends, so a retry after the ack (a worker that died right after
-it) does not send it again."""
+accept says so; the workflow then runs `deliver_to_warehouse`, retried while
+the warehouse is unreachable or busy (transport errors, 408, 429, 5xx), one
+activity attempt each, without reading the order from the marketplace again.
+A warehouse that refuses the order (any other 4xx: a wrong secret, a payload
+it does not take) is not asked again: the order needs attention at once,
+with its answer. An acknowledged version is recorded before the attempt
+ends, so a retry after the ack (a worker that died right after it) does not
+send it again."""
 
 import logging
 import time
+from datetime import timedelta
 
 import httpx
 from pydantic import SecretStr
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.retry import retry_after
 from activities.store import WarehouseDeliveries
+from domain.errors import BUSINESS_ERROR_TYPE
 from domain.order.commands import AcceptedOrder
 from domain.order.marketplace import Order
 from domain.warehouse import (
@@ -35,6 +41,11 @@ log = logging.getLogger(__name__)
 
 # Retryable: the order waits for the warehouse like for a marketplace that is down.
 NOT_ACKNOWLEDGED = "WarehouseNotAcknowledged"
+
+# Answers in 4xx that mean "not now" rather than "not this order".
+TRY_AGAIN_LATER = frozenset({408, 425, 429})
+# What a refusal quotes of the warehouse's answer: enough for its reason.
+QUOTED_ANSWER = 300
 
 # Well inside accept's 30 s: the store work and the marketplace read come first.
 PUSH_TIMEOUT = 10.0
@@ -79,7 +90,10 @@ class WarehousePusher:
         except httpx.HTTPError as exc:
             raise _not_yet(f"warehouse at {self.where} not reached: {type(exc).__name__}") from exc
         if not response.is_success:
-            raise _not_yet(f"warehouse at {self.where} answered {response.status_code}, not 2xx")
+            status = response.status_code
+            if status < 500 and status not in TRY_AGAIN_LATER:
+                raise _refused(f"warehouse at {self.where} refused {key}: {status} {_quote(response)}".strip())
+            raise _not_yet(f"warehouse at {self.where} answered {status}, not 2xx", retry_after(response))
         await self.deliveries.db.run(self.deliveries.acknowledge, key)
         log.info("warehouse acknowledged %s", key)
         return True
@@ -88,9 +102,22 @@ class WarehousePusher:
         await self.http.aclose()
 
 
-def _not_yet(message: str) -> ApplicationError:
+def _not_yet(message: str, delay: timedelta | None = None) -> ApplicationError:
     info = activity.info() if activity.in_activity() else None
-    return ApplicationError(f"{message} (attempt {info.attempt if info else 1})", type=NOT_ACKNOWLEDGED)
+    return ApplicationError(
+        f"{message} (attempt {info.attempt if info else 1})", type=NOT_ACKNOWLEDGED, next_retry_delay=delay
+    )
+
+
+def _refused(message: str) -> ApplicationError:
+    """Asking again gets the same answer: ops fix the cause, then resume."""
+    return ApplicationError(f"{message}: fix it, then resume the order", type=BUSINESS_ERROR_TYPE, non_retryable=True)
+
+
+def _quote(response: httpx.Response) -> str:
+    """The warehouse's own words, on one line: its reason for refusing."""
+    text = " ".join(response.text.split())
+    return text if len(text) <= QUOTED_ANSWER else text[:QUOTED_ANSWER] + "…"
 
 
 def warehouse_order(workflow_id: str, order: Order, accepted: AcceptedOrder) -> WarehouseOrder | None:

@@ -55,3 +55,5 @@ class WaitingReason(StrEnum):
     (`ordertide orders resume --reason ...`)."""
 
     UNKNOWN_EAN = "unknown-ean"
+    # The warehouse did not acknowledge the order's push (it was down) and is back.
+    WAREHOUSE = "warehouse"

@@ -1,5 +1,6 @@
 """Resuming, in one go, every order that waits for the same kind of fix:
-orders stuck on an EAN the catalog lacked go on once it has them."""
+orders stuck on an EAN the catalog lacked go on once it has them; orders
+whose warehouse push gave up go on (and push again) once it is back."""
 
 import asyncio
 import contextlib
@@ -13,6 +14,7 @@ from activities.store import InventoryStore
 from domain import names
 from domain.order.messages import ResumeRequest
 from domain.order.state import waiting_on_eans
+from domain.order.status import Step
 from domain.order.view import OrderView
 from domain.reasons import WaitingReason
 from starter import orders_api
@@ -45,10 +47,13 @@ class ResumeOutcome:
 async def resume_waiting(
     client: Client, reason: WaitingReason, inventory: InventoryStore, cause: str | None = None
 ) -> ResumeOutcome:
-    """Orders waiting on unknown EANs show NeedsAttention; each one's view
-    names the EANs. Those whose EANs are all in the catalog now are resumed,
-    with a note in their timeline saying why (`cause`: what added them). (Not filtered on OrderStatus:
-    an order started other than by intake has none until it is accepted.)"""
+    """Orders waiting for `reason` show NeedsAttention; each one's view says
+    what it waits for. Orders waiting on unknown EANs are resumed once all
+    their EANs are in the catalog; orders waiting for the warehouse are all
+    resumed (each pushes again, and needs attention again if it is still
+    down). Each gets a note in its timeline saying why (`cause`: what fixed
+    it). (Not filtered on OrderStatus: an order started other than by
+    intake has none until it is accepted.)"""
     query = orders_api.list_query(needs_attention=True)
     running = [summary for summary in await orders_api.list_orders(client, query) if summary.running]
     outcome = ResumeOutcome()
@@ -56,7 +61,7 @@ async def resume_waiting(
 
     async def ask(summary: orders_api.OrderSummary) -> None:
         async with gate:
-            await _resume_one(client, summary, inventory, cause or str(reason), outcome)
+            await _resume_one(client, summary, reason, inventory, cause or str(reason), outcome)
 
     await asyncio.gather(*(ask(summary) for summary in running))
     outcome.resumed.sort()
@@ -66,7 +71,12 @@ async def resume_waiting(
 
 
 async def _resume_one(
-    client: Client, summary: orders_api.OrderSummary, inventory: InventoryStore, cause: str, outcome: ResumeOutcome
+    client: Client,
+    summary: orders_api.OrderSummary,
+    reason: WaitingReason,
+    inventory: InventoryStore,
+    cause: str,
+    outcome: ResumeOutcome,
 ) -> None:
     handle = client.get_workflow_handle(summary.workflow_id)
     order_id = summary.marketplace_order_id
@@ -78,14 +88,19 @@ async def _resume_one(
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                 outcome.unanswered.append(order_id)
         return
-    eans = waiting_on_eans(view)
-    if not eans:
-        return  # waiting for something else
-    missing = [ean for ean in eans if await asyncio.to_thread(inventory.product_by_ean, ean) is None]
-    if missing:
-        outcome.still_waiting[order_id] = missing
-        return
-    note = f"EAN {', '.join(eans)} is in the catalog now ({cause})"
+    if reason is WaitingReason.WAREHOUSE:
+        if Step.WAREHOUSE not in view.attention:
+            return  # waiting for something else
+        note = f"the warehouse is back ({cause})"
+    else:
+        eans = waiting_on_eans(view)
+        if not eans:
+            return  # waiting for something else
+        missing = [ean for ean in eans if await asyncio.to_thread(inventory.product_by_ean, ean) is None]
+        if missing:
+            outcome.still_waiting[order_id] = missing
+            return
+        note = f"EAN {', '.join(eans)} is in the catalog now ({cause})"
     try:
         await handle.execute_update(names.UPDATE_RESUME, ResumeRequest(note=note), result_type=str)
     except WorkflowUpdateFailedError:

@@ -38,15 +38,20 @@ def _log_long_pauses(phase: str, info: dict[str, Any]) -> None:
     # Runs in whichever thread set the collection off, a workflow's sandbox
     # too: only modules imported here, never an import at call time.
     if phase == "start":
-        _started[:] = [time.perf_counter()]
+        _started[:] = [time.perf_counter(), time.thread_time()]
         return
-    if not _started:
+    if len(_started) != 2:
         return
-    took = time.perf_counter() - _started.pop()
+    started, cpu_started = _started
+    _started.clear()
+    took = time.perf_counter() - started
     if took >= NOTICEABLE:
+        # CPU well under the pause: the machine kept the collecting thread
+        # waiting (other processes on its cores), not the collection's work.
         log.warning(
-            "garbage collection (generation %d) paused the worker for %.0f ms, %d objects freed",
+            "garbage collection (generation %d) paused the worker for %.0f ms (%.0f ms of CPU), %d objects freed",
             info["generation"],
             took * 1000,
+            (time.thread_time() - cpu_started) * 1000,
             info["collected"],
         )

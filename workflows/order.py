@@ -174,10 +174,17 @@ class OrderWorkflow:
     async def _deliver_to_warehouse(self, key: str) -> None:
         """Accept pushed the order to the warehouse, which did not acknowledge
         it: retried here, without reading the order again, until it does.
-        Only such orders run it; histories recorded before it never have a
-        delivery pending, so they replay unchanged without a patch."""
+        A warehouse that refuses the order, or stays down for about half an
+        hour, flags it; resuming tries again. Only such orders run it;
+        histories recorded before it never have a delivery pending, and
+        none recorded a delivery that gave up (it retried without end), so
+        they replay unchanged without a patch."""
         self._set_status(OrderStatus.RECEIVED, "The warehouse to acknowledge the order (the push is retried)")
         self._publish()  # the push may be retried for long: ops see where the order is
+        while await self._attempt(Step.WAREHOUSE, self._delivered(key)) is None:
+            await self._rest(lambda: not self._state.flagged(Step.WAREHOUSE))
+
+    async def _delivered(self, key: str) -> bool:
         await workflow.execute_activity_method(
             OrderActivities.deliver_to_warehouse,
             key,
@@ -185,6 +192,7 @@ class OrderWorkflow:
             retry_policy=policies.MARKETPLACE_RETRY,
             summary="push the order to the warehouse",
         )
+        return True
 
     async def _accept_order(self) -> AcceptedOrder:
         """One marketplace read and one store transaction: as a local activity

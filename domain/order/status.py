@@ -18,6 +18,8 @@ class Step(StrEnum):
     return only informs (handling the return clears it)."""
 
     ACCEPT = "accept"
+    # The accepted order's push to the warehouse (activities/warehouse.py).
+    WAREHOUSE = "warehouse"
     CANCEL = "cancel"
     SHIP = "ship"
     RETURN = "return"

@@ -23,7 +23,10 @@ class Push:
 
 @dataclass
 class FlakyWarehouse:
-    failures: int = 0  # answer 503 to this many pushes first
+    failures: int = 0  # answer `status` to this many pushes first
+    status: int = 503
+    answer: dict = field(default_factory=dict)  # the body of those answers
+    headers: dict[str, str] = field(default_factory=dict)  # and their headers
     pushes: list[Push] = field(default_factory=list)
 
     def app(self) -> Starlette:
@@ -31,8 +34,11 @@ class FlakyWarehouse:
             body = await request.body()
             h = request.headers
             signed = signature_matches(SECRET, h.get(TIMESTAMP_HEADER), body, h.get(SIGNATURE_HEADER))
-            status = 503 if len(self.pushes) < self.failures else 200
+            failing = len(self.pushes) < self.failures
+            status = self.status if failing else 200
             self.pushes.append(Push(h.get(IDEMPOTENCY_HEADER), signed, await request.json(), status))
+            if failing:
+                return JSONResponse(self.answer, status_code=status, headers=self.headers)
             return JSONResponse({}, status_code=status)
 
         return Starlette(routes=[Route("/orders", receive, methods=["POST"])])

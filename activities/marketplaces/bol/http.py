@@ -3,7 +3,6 @@ into the error taxonomy: transport/5xx/429 are retryable, 4xx are business
 errors carrying bol's violations."""
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -11,6 +10,7 @@ import httpx
 from activities.marketplaces.bol.auth import TokenProvider
 from activities.marketplaces.bol.ratelimit import RateGate, endpoint_key
 from activities.marketplaces.bol.wire import Problem
+from activities.retry import retry_after
 from domain.config import BolChannelConfig
 from domain.errors import BusinessError, MarketplaceUnavailable, RateLimited, Violation
 
@@ -105,9 +105,7 @@ def _error(method: str, path: str, response: httpx.Response) -> Exception:
     problem = _problem(response)
     where = f"bol {method} {path}"
     if status == 429:
-        retry_after = response.headers.get("Retry-After")
-        delay = timedelta(seconds=float(retry_after)) if retry_after and retry_after.isdigit() else None
-        return RateLimited(f"{where}: too many requests", retry_after=delay)
+        return RateLimited(f"{where}: too many requests", retry_after=retry_after(response))
     if status >= 500 or status == 408:
         return MarketplaceUnavailable(f"{where}: {status} {problem.title or ''}".strip())
     if status == 401:

@@ -3,13 +3,14 @@ date-time range, one order by number, status updates with a note, and a
 stock feed. Every failure is sorted into the error taxonomy: transport,
 5xx and 429 are retried, other 4xx are the portal's "no"."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from activities.marketplaces.supplier.wire import PortalOrderPage
+from activities.retry import retry_after
 from domain.config import SupplierChannelConfig
 from domain.errors import BusinessError, MarketplaceUnavailable, OrderNotVisible, RateLimited, Violation
 
@@ -72,19 +73,12 @@ class PortalApi:
         if 200 <= status < 300:
             return response
         if status == 429:
-            raise RateLimited("the portal asks us to slow down", retry_after=_retry_after(response))
+            raise RateLimited("the portal asks us to slow down", retry_after=retry_after(response))
         if status >= 500:
             raise MarketplaceUnavailable(f"the portal answered {status}")
         if status == 404 and not_found_retries:
             raise OrderNotVisible(f"the portal does not show {path.rsplit('/', 1)[-1]} yet")
         raise BusinessError(f"the portal refused {method} {path}: {status}", _violations(response), status=status)
-
-
-def _retry_after(response: httpx.Response) -> timedelta | None:
-    try:
-        return timedelta(seconds=float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
 
 
 def _violations(response: httpx.Response) -> list[Violation]:
