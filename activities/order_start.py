@@ -9,11 +9,12 @@ workflow's accept does), and starts it accepted and as it will wait:
 AWAITING_PICK with its ShipBy.
 
 Anything else starts the order as before, and its workflow accepts it: an
-order the ledger already holds (seen again by a sweep or after a restart:
-it runs, or a start was lost after its acceptance), a process without the
-store (`accept` None), or a failed accept (the marketplace slow or down).
-Accepting twice is harmless: the ledger keeps one copy, reservations are
-keyed by line."""
+order the ledger already holds (seen again by a poll after its push, a
+sweep or a restart: it runs, or a start was lost after its acceptance; its
+attributes come from the ledger's copy, with no marketplace read), a
+process without the store (`accept` None), or a failed accept (the
+marketplace slow or down). Accepting twice is harmless: the ledger keeps
+one copy, reservations are keyed by line."""
 
 import asyncio
 import logging
@@ -26,6 +27,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from activities.channels import Channels
 from domain import names
 from domain.order.commands import AcceptedOrder
+from domain.order.marketplace import Order
 from domain.order.messages import ORDER_CODE_VERSION
 from domain.order.state import ship_by_deadline, unknown_eans_problem
 from domain.order.status import OrderStatus
@@ -38,8 +40,9 @@ log = logging.getLogger(__name__)
 # start included, and a poll hands its orders over one by one.
 READ_TIMEOUT = timedelta(seconds=2)
 
-# OrderActivities.accept_new: the order accepted, or None when already known.
-AcceptNew = Callable[[OrderRef, float], Awaitable[AcceptedOrder | None]]
+# OrderActivities.accept_new: the order accepted now, or the ledger's copy
+# of one accepted before.
+AcceptNew = Callable[[OrderRef, float], Awaitable[AcceptedOrder | Order]]
 
 
 @dataclass
@@ -69,12 +72,15 @@ async def prepare_start(channels: Channels, ref: OrderRef, accept: AcceptNew | N
         except Exception as exc:  # the workflow accepts it, retrying as it does
             log.info("%s order %s starts unaccepted (%s)", ref.channel, ref.marketplace_order_id, exc)
             return OrderStart(None, _received(ref))
-        if accepted is not None:
-            # An order that needs attention, or whose warehouse push is still
-            # to be delivered, publishes its real status itself.
-            if unknown_eans_problem(accepted) or accepted.warehouse_delivery:
-                return OrderStart(accepted, _received(ref))
-            return OrderStart(accepted, _awaiting_pick(ref, accepted.ship_by))
+        if isinstance(accepted, Order):
+            # Known: a start with USE_EXISTING finds its workflow running,
+            # and these attributes matter only if its start was lost.
+            return OrderStart(None, _awaiting_pick(ref, accepted.ship_by))
+        # An order that needs attention, or whose warehouse push is still
+        # to be delivered, publishes its real status itself.
+        if unknown_eans_problem(accepted) or accepted.warehouse_delivery:
+            return OrderStart(accepted, _received(ref))
+        return OrderStart(accepted, _awaiting_pick(ref, accepted.ship_by))
     return OrderStart(None, await _read_for_attributes(channels, ref))
 
 

@@ -128,17 +128,19 @@ class OrderActivities:
             order = await self._read_order(ref)
         return await self._keep_and_reserve(ref, order)
 
-    async def accept_new(self, ref: OrderRef, read_timeout: float) -> AcceptedOrder | None:
+    async def accept_new(self, ref: OrderRef, read_timeout: float) -> AcceptedOrder | Order:
         """Accept an order before its workflow starts, as accept_order does,
-        for intake to start it accepted (activities/order_start.py). None,
-        and nothing done, for an order the ledger already holds: intake
-        seeing it again (a sweep, a restart) must not push it to the
-        warehouse or tell offer sync again; its workflow runs, or accepts it
+        for intake to start it accepted (activities/order_start.py). For an
+        order the ledger already holds, nothing is done and the ledger's copy
+        returned: intake seeing it again (a poll after its push, a sweep, a
+        restart) must not push it to the warehouse or tell offer sync again,
+        nor ask the marketplace for it; its workflow runs, or accepts it
         itself. Errors are the caller's: it starts the order unaccepted."""
         with trace.get_tracer(__name__).start_as_current_span("AcceptOrder"):
             tag(ref)
-            if await self.inventory.db.run(self.ledger.order, ref.channel, ref.marketplace_order_id) is not None:
-                return None
+            known = await self.inventory.db.run(self.ledger.order, ref.channel, ref.marketplace_order_id)
+            if known is not None:
+                return known
             read = self.channels[ref.channel].get_order(ref.marketplace_order_id)
             return await self._keep_and_reserve(ref, await asyncio.wait_for(read, read_timeout))
 

@@ -44,11 +44,14 @@ async def test_a_new_order_starts_accepted_awaiting_pick_with_its_ship_by(engine
         names.CODE_VERSION.name: ["order-code-1"],
     }
 
-    # Seen again (a sweep, a restarted intake): its workflow runs; nothing is accepted twice.
+    # Seen again (a poll after its push, a sweep, a restarted intake): its
+    # workflow runs; nothing is accepted twice, and bol is not asked again.
+    reads = len(bol.state.requests(f"/retailer/orders/{order['orderId']}"))
     again = await prepare_start(engine.channels, _ref(order["orderId"]), accept)
     assert again.accepted is None
-    assert _values(again.search_attributes)[names.ORDER_STATUS.name] == "AWAITING_PICK"
+    assert _values(again.search_attributes) == _values(start.search_attributes)
     assert engine.inventory.stock("MUG-BLUE").reserved == 2
+    assert len(bol.state.requests(f"/retailer/orders/{order['orderId']}")) == reads
 
 
 async def test_an_order_with_an_unknown_ean_starts_accepted_but_received_for_its_workflow_to_flag(

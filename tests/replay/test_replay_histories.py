@@ -31,6 +31,7 @@ def test_there_are_histories_for_every_branch():
         "order-happy-path",
         "inventory-stock-changes",
         "order-warehouse-push-retried",
+        "order-warehouse-refused-then-resume",
         "order-supplier-portal-cancel-confirmed",
         "intake-supplier-push-refused",
         "order-tracking-corrected-after-shipping",
