@@ -1,7 +1,9 @@
 """Retry timing shared by every marketplace adapter."""
 
+import math
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -13,10 +15,28 @@ def backoff_delay(attempt: int) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.5, 1.5))
 
 
-def retry_after(response: httpx.Response) -> timedelta | None:
-    """The delay a 429 or 503 asks for in seconds (Retry-After), if it gives one."""
+def retry_after(response: httpx.Response, now: datetime | None = None) -> timedelta | None:
+    """The delay a 429 or 503 asks for (Retry-After: seconds, or an HTTP date),
+    if it gives a usable one; else None and the caller backs off on its own."""
+    value = response.headers.get("Retry-After", "").strip()
+    seconds: float | None
     try:
-        seconds = float(response.headers.get("Retry-After", ""))
+        seconds = float(value)
     except ValueError:
+        seconds = _seconds_until(value, now or datetime.now(UTC))
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
         return None
-    return timedelta(seconds=seconds) if seconds >= 0 else None
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:  # beyond what a timedelta holds: not a delay anyone means
+        return None
+
+
+def _seconds_until(http_date: str, now: datetime) -> float | None:
+    try:
+        at = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:  # "-0000": UTC by the RFC
+        at = at.replace(tzinfo=UTC)
+    return max(0.0, (at - now).total_seconds())

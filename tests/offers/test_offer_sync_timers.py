@@ -43,13 +43,15 @@ async def test_rounds_waiting_for_sales_share_one_timer_and_the_reconciliation_s
             await eventually(live_stock_is(box, MUG_EAN, stock))
         before_due = await handle.query(OfferSyncWorkflow.state)
         state = await eventually(lambda: _reconciled(handle), timeout=UNTIL_RECONCILIATION.total_seconds() + 20)
+        # The timer until the next night's starts once the round that listened
+        # until the reconciliation was due has ended: after the reconciliation
+        # may have reported.
+        timers = await eventually(lambda: _timers_started(handle, at_least=2))
     assert before_due.last_reconcile is None
     # The catalogue and three sales: sent by rounds that listened until the reconciliation was due.
     assert state.last_reconcile is not None and state.rounds >= 4
     reconciliation = await client.get_workflow_handle(offer_reconcile_workflow_id("bol")).describe()
     assert reconciliation.start_time >= due - timedelta(milliseconds=50)  # the server's clock, not ours
-    history = await handle.fetch_history()
-    timers = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
     # One until the reconciliation that was due, one until the next night's.
     assert len(timers) == 2, [e.timer_started_event_attributes for e in timers]
 
@@ -57,3 +59,9 @@ async def test_rounds_waiting_for_sales_share_one_timer_and_the_reconciliation_s
 async def _reconciled(handle):
     state = await handle.query(OfferSyncWorkflow.state)
     return state if state.last_reconcile is not None else None
+
+
+async def _timers_started(handle, at_least: int):
+    history = await handle.fetch_history()
+    timers = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    return timers if len(timers) >= at_least else None
