@@ -207,12 +207,6 @@ class InventoryStore:
         with self.reading() as s:
             return s.exec(select(Reservation).where(Reservation.line_key == line_key)).first()
 
-    def mark_shipped(self, line_key: str, total_shipped: int) -> None:
-        """The line has `total_shipped` units shipped in all: take them off
-        the shelf once, however often this is called."""
-        with self.session() as s, s.begin():
-            take_off_shelf(s, line_key, total_shipped)
-
     def release(self, line_key: str) -> int:
         """Give back every unit of the line that was reserved and not shipped.
         Returns how many units became available."""

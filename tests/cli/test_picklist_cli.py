@@ -9,6 +9,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from activities.store import Database, InventoryStore, OrderLedger
+from activities.store.shipments import ShipmentsInFlight
 from domain.catalog import Product
 from domain.channels import Marketplace
 from domain.ids import line_key
@@ -58,7 +59,7 @@ def seeded_store(tmp_path: Path) -> str:
     accept(db, "bol", "1003", date(2026, 12, 1), [("a", "TOWEL-XL", 4)])
     # Shipped and cancelled lines are not picked again.
     accept(db, "bol", "1004", date(2026, 11, 30), [("a", "LAMP-DESK", 1), ("b", "TOWEL-XL", 1)])
-    inventory.mark_shipped(line_key("bol", "1004", "a"), 1)
+    ShipmentsInFlight(db).confirmed("bol", "1004", {line_key("bol", "1004", "a"): 1})
     inventory.release(line_key("bol", "1004", "b"))
     db.dispose()
     return url

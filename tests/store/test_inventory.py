@@ -14,6 +14,11 @@ def reserve(inventory, key: str, quantity: int) -> bool:
     return inventory.reserve(key, "MUG", quantity, channel="bol", order_id=key, line_id="1")
 
 
+def confirm_shipped(inventory, key: str, total_shipped: int) -> None:
+    """The marketplace confirmed `total_shipped` units of the line in all (as the ship activity records it)."""
+    ShipmentsInFlight(inventory.db).confirmed("bol", key, {key: total_shipped})
+
+
 def test_a_reservation_is_all_or_nothing_and_a_retry_is_a_no_op(inventory):
     inventory.set_stock("MUG", 3)
     assert reserve(inventory, "bol:1:1", 2)
@@ -26,8 +31,8 @@ def test_a_reservation_is_all_or_nothing_and_a_retry_is_a_no_op(inventory):
 def test_shipping_takes_units_off_the_shelf_once(inventory):
     inventory.set_stock("MUG", 5)
     reserve(inventory, "bol:1:1", 2)
-    inventory.mark_shipped("bol:1:1", 2)
-    inventory.mark_shipped("bol:1:1", 2)
+    confirm_shipped(inventory, "bol:1:1", 2)
+    confirm_shipped(inventory, "bol:1:1", 2)
     stock = inventory.stock("MUG")
     assert (stock.on_hand, stock.reserved) == (3, 0)
 
@@ -35,7 +40,7 @@ def test_shipping_takes_units_off_the_shelf_once(inventory):
 def test_partial_shipment_then_cancel_releases_only_the_rest(inventory):
     inventory.set_stock("MUG", 5)
     reserve(inventory, "bol:1:1", 3)
-    inventory.mark_shipped("bol:1:1", 1)
+    confirm_shipped(inventory, "bol:1:1", 1)
     assert inventory.release("bol:1:1") == 2
     assert inventory.release("bol:1:1") == 0
     stock = inventory.stock("MUG")
