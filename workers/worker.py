@@ -147,7 +147,8 @@ class Engine:
         ]
 
     def worker(self, client: Client, **options: Any) -> Worker:
-        """A worker for this engine; `options` go to temporalio's Worker as they are."""
+        """A worker for this engine; `options` go to temporalio's Worker as
+        they are (other `workflows` too: they run as the engine's do)."""
         compile_workflow_modules()
         tuning = self.settings.worker
         defaults: dict[str, Any] = {
@@ -157,12 +158,12 @@ class Engine:
             "max_concurrent_workflow_tasks": tuning.max_concurrent_workflow_tasks,
             "max_concurrent_local_activities": tuning.max_concurrent_local_activities,
         }
+        if "activities" not in options:
+            defaults["activities"] = self.activities(client)
         return Worker(
             client,
             task_queue=self.settings.task_queue,
-            workflows=WORKFLOWS,
-            activities=self.activities(client),
-            **{**defaults, **options},
+            **{"workflows": WORKFLOWS, **defaults, **options},
         )
 
     async def aclose(self) -> None:
