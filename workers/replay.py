@@ -12,7 +12,7 @@ from temporalio.worker import Replayer
 
 from workers.settings import load_settings
 from workers.temporal_client import data_converter
-from workers.worker import WORKFLOWS
+from workers.worker import WORKFLOWS, compile_workflow_modules
 
 
 class ReplayOutcome(BaseModel):
@@ -27,6 +27,10 @@ class ReplayOutcome(BaseModel):
 
 
 def replayer() -> Replayer:
+    # As for the worker: without bytecode on disk every replayed history
+    # compiled the workflow module again (happy path: 15.6-18.2 ms per
+    # replay against 11.6-12.3 with it).
+    compile_workflow_modules()
     # Encrypted histories replay with the same keys the worker uses.
     return Replayer(workflows=WORKFLOWS, data_converter=data_converter(load_settings().codec_keys()))
 
