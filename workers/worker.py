@@ -3,6 +3,7 @@ the dependencies (channels, store, transporter rules) injected."""
 
 import asyncio
 import contextlib
+import functools
 import logging
 import py_compile
 import sys
@@ -61,6 +62,7 @@ WORKFLOWS = [
 ]
 
 
+@functools.cache  # once per process: its sources do not change while it runs
 def compile_workflow_modules() -> None:
     """The workflow sandbox re-imports a workflow's module for every new
     workflow instance. Without bytecode on disk (PYTHONDONTWRITEBYTECODE,
