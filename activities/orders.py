@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from opentelemetry import trace
+from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -196,37 +197,52 @@ class OrderActivities:
             ) from None
 
     def _accept(self, order: Order) -> AcceptedOrder:
-        self.ledger.save_order(order)
-        lines: list[LineView] = []
-        unknown: list[str] = []
-        for line in order.lines:
-            # A supplier portal may name an item by SKU only (no EAN).
-            product = (
-                self.inventory.product_by_ean(line.ean) if line.ean else self.inventory.product_by_sku(line.sku or "")
-            )
-            view = LineView(
-                line_id=line.line_id,
-                ean=line.ean or (product.ean if product else ""),
-                sku=product.sku if product else None,
-                title=line.title,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                quantity_shipped=line.quantity_shipped,
-                quantity_cancelled=line.quantity_cancelled,
-                cancellation_requested=line.cancellation_requested,
-            )
-            if product is None:
-                unknown.append(line.ean or f"SKU {line.sku}")
-            elif line.open_quantity > 0 and not line.cancellation_requested:
-                view.reserved = self.inventory.reserve(
-                    line_key(order.channel, order.marketplace_order_id, line.line_id),
-                    product.sku,
-                    line.open_quantity,
-                    channel=order.channel,
-                    order_id=order.marketplace_order_id,
-                    line_id=line.line_id,
+        """The order kept in the ledger and its lines reserved in one store
+        transaction: an accept that fails part-way leaves neither behind, and
+        costs one commit. A concurrent accept of the same order (its push and
+        a poll at once, on PostgreSQL) fails ours on a unique key; tried
+        again, it finds what the other kept."""
+        try:
+            return self._accept_once(order)
+        except IntegrityError:
+            return self._accept_once(order)
+
+    def _accept_once(self, order: Order) -> AcceptedOrder:
+        with self.inventory.db.session() as s, s.begin():
+            self.ledger.keep(s, order)
+            lines: list[LineView] = []
+            unknown: list[str] = []
+            for line in order.lines:
+                # A supplier portal may name an item by SKU only (no EAN).
+                product = (
+                    self.inventory.product_by_ean(line.ean, s)
+                    if line.ean
+                    else self.inventory.product_by_sku(line.sku or "", s)
                 )
-            lines.append(view)
+                view = LineView(
+                    line_id=line.line_id,
+                    ean=line.ean or (product.ean if product else ""),
+                    sku=product.sku if product else None,
+                    title=line.title,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    quantity_shipped=line.quantity_shipped,
+                    quantity_cancelled=line.quantity_cancelled,
+                    cancellation_requested=line.cancellation_requested,
+                )
+                if product is None:
+                    unknown.append(line.ean or f"SKU {line.sku}")
+                elif line.open_quantity > 0 and not line.cancellation_requested:
+                    view.reserved = self.inventory.reserve_in(
+                        s,
+                        line_key(order.channel, order.marketplace_order_id, line.line_id),
+                        product.sku,
+                        line.open_quantity,
+                        channel=order.channel,
+                        order_id=order.marketplace_order_id,
+                        line_id=line.line_id,
+                    )
+                lines.append(view)
         return AcceptedOrder(
             placed_at=order.placed_at,
             ship_by=order.ship_by,

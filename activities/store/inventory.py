@@ -3,6 +3,7 @@
 Every write is idempotent per business key (line, return), because the
 activities that call it are retried."""
 
+from contextlib import nullcontext
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -69,17 +70,18 @@ class InventoryStore:
                 s.add(StockLevel(sku=info.sku))
         return info.model_copy(update={"ean": ean})
 
-    def product_by_ean(self, ean: str) -> Product | None:
+    def product_by_ean(self, ean: str, s: Session | None = None) -> Product | None:
+        """`s`: the caller's session, to read within its transaction."""
         try:
             ean = normalise_ean(ean)
         except ValueError:
             return None
-        with self.reading() as s:
+        with nullcontext(s) if s is not None else self.reading() as s:
             product = s.exec(select(ProductRow).where(ProductRow.ean == ean)).first()
             return Product.model_validate(product, from_attributes=True) if product else None
 
-    def product_by_sku(self, sku: str) -> Product | None:
-        with self.reading() as s:
+    def product_by_sku(self, sku: str, s: Session | None = None) -> Product | None:
+        with nullcontext(s) if s is not None else self.reading() as s:
             product = s.get(ProductRow, sku)
             return Product.model_validate(product, from_attributes=True) if product else None
 
@@ -176,31 +178,40 @@ class InventoryStore:
         take the last unit."""
         try:
             with self.session() as s, s.begin():
-                existing = s.exec(select(Reservation).where(Reservation.line_key == line_key)).first()
-                if existing is not None:
-                    return existing.quantity_released == 0
-                taken = s.exec(
-                    update(StockLevel)
-                    .where(col(StockLevel.sku) == sku, col(StockLevel.on_hand) - col(StockLevel.reserved) >= quantity)
-                    .values(reserved=StockLevel.reserved + quantity, updated_at=utcnow())
-                ).rowcount
-                if taken != 1:
-                    return False
-                s.add(
-                    Reservation(
-                        line_key=line_key,
-                        channel=channel,
-                        marketplace_order_id=order_id,
-                        line_id=line_id,
-                        sku=sku,
-                        quantity=quantity,
-                    )
-                )
+                return self.reserve_in(s, line_key, sku, quantity, channel=channel, order_id=order_id, line_id=line_id)
         except IntegrityError:
             # A concurrent attempt for the same line won; its row decides, and
             # our rollback undid our stock change.
             existing = self.reservation(line_key)
             return existing is not None and existing.quantity_released == 0
+
+    @staticmethod
+    def reserve_in(
+        s: Session, line_key: str, sku: str, quantity: int, *, channel: str, order_id: str, line_id: str
+    ) -> bool:
+        """reserve within the caller's transaction. A concurrent reservation
+        of the same line fails the caller's commit (IntegrityError): the
+        caller tries again, and then finds it."""
+        existing = s.exec(select(Reservation).where(Reservation.line_key == line_key)).first()
+        if existing is not None:
+            return existing.quantity_released == 0
+        taken = s.exec(
+            update(StockLevel)
+            .where(col(StockLevel.sku) == sku, col(StockLevel.on_hand) - col(StockLevel.reserved) >= quantity)
+            .values(reserved=StockLevel.reserved + quantity, updated_at=utcnow())
+        ).rowcount
+        if taken != 1:
+            return False
+        s.add(
+            Reservation(
+                line_key=line_key,
+                channel=channel,
+                marketplace_order_id=order_id,
+                line_id=line_id,
+                sku=sku,
+                quantity=quantity,
+            )
+        )
         return True
 
     def reservation(self, line_key: str) -> Reservation | None:

@@ -4,7 +4,7 @@ It feeds `ordertide health` and keeps personal data out of workflows."""
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from activities.store.engine import Database
 from activities.store.tables import Cancellation, InvoiceOnFile, OrderRecord
@@ -20,24 +20,30 @@ class OrderLedger:
 
     def save_order(self, order: Order) -> None:
         """Insert once; a re-fetched order refreshes the stored copy."""
-        payload = order.model_dump(mode="json")
         with self.session() as s, s.begin():
-            record = s.exec(
-                select(OrderRecord).where(
-                    OrderRecord.channel == order.channel,
-                    OrderRecord.marketplace_order_id == order.marketplace_order_id,
-                )
-            ).first()
-            if record is None:
-                record = OrderRecord(
-                    channel=order.channel,
-                    marketplace_order_id=order.marketplace_order_id,
-                    placed_at=order.placed_at,
-                    payload=payload,
-                )
-            else:
-                record.payload = payload
-            s.add(record)
+            self.keep(s, order)
+
+    @staticmethod
+    def keep(s: Session, order: Order) -> None:
+        """save_order within the caller's transaction (accepting an order
+        keeps it and reserves its lines in one)."""
+        payload = order.model_dump(mode="json")
+        record = s.exec(
+            select(OrderRecord).where(
+                OrderRecord.channel == order.channel,
+                OrderRecord.marketplace_order_id == order.marketplace_order_id,
+            )
+        ).first()
+        if record is None:
+            record = OrderRecord(
+                channel=order.channel,
+                marketplace_order_id=order.marketplace_order_id,
+                placed_at=order.placed_at,
+                payload=payload,
+            )
+        else:
+            record.payload = payload
+        s.add(record)
 
     def order(self, channel: str, marketplace_order_id: str) -> Order | None:
         with self.reading() as s:
