@@ -23,6 +23,9 @@ from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # Not `from workflows import policies`: that form loads the module again
+    # for every instance (tests/replay/test_instance_imports.py).
+    import workflows.policies as policies
     from activities.orders import OrderActivities
     from domain import names
     from domain.alerts.messages import AlertsChanged
@@ -45,7 +48,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.order.state import OrderState, UnknownLine, unknown_eans_problem
     from domain.order.status import OrderStatus, Step
     from domain.order.view import OrderView, Transport
-    from workflows import policies
 
 P = TypeVar("P")
 R = TypeVar("R")
