@@ -107,6 +107,7 @@ class OrderWorkflow:
             pair.key.name: pair.value for pair in workflow.info().typed_search_attributes
         }
         self._lean = False
+        self._accept_as_activity = False
         self._sla_from_intake = False
         self._delivery_events = False
 
@@ -125,6 +126,7 @@ class OrderWorkflow:
             # so no marker workflow task, when intake started it accepted.
             self._lean = self._sla_from_intake = self._delivery_events = True
             self._state.marketplace_clocks = True
+            self._accept_as_activity = order.code_version >= 2
         else:
             self._lean = workflow.patched(FEWER_ACTIONS)
             self._state.marketplace_clocks = self._lean and workflow.patched(MARKETPLACE_CLOCKS)
@@ -197,11 +199,15 @@ class OrderWorkflow:
         return True
 
     async def _accept_order(self) -> AcceptedOrder:
-        """One marketplace read and one store transaction: as a local activity
-        it spares the server an activity task and the order a workflow task.
-        Runs that started before this change replay it as the regular
-        activity they scheduled."""
-        local = self._lean or workflow.patched("accept-as-local-activity")
+        """One marketplace read and one store transaction, for an order intake
+        could not accept before its start. Since code version 2 an activity:
+        as a local activity it held the workflow task open for the read and
+        the transaction, and under a burst every workflow task over 1 s was
+        one of these (`bench burst`, `slow_tasks_accepting`). Same actions
+        (an activity attempt for the marker task), one workflow task more.
+        Runs started before replay what they ran: a local activity since
+        `accept-as-local-activity` (and in code version 1), else an activity."""
+        local = not self._accept_as_activity and (self._lean or workflow.patched("accept-as-local-activity"))
         execute = workflow.execute_local_activity_method if local else workflow.execute_activity_method
         return await execute(
             OrderActivities.accept_order,

@@ -11,10 +11,12 @@ from domain.order.view import LineQuantity, OrderView
 from domain.reasons import CancellationReason, ReturnHandling
 
 # Version 1 (issue 12): every patch of workflows/order.py up to
-# `delivery-events` applies, none is recorded. A new patch keeps using
-# workflow.patched (or raises this with the same switch in the workflow);
-# workers must know a version before any starter sends it.
-ORDER_CODE_VERSION = 1
+# `delivery-events` applies, none is recorded. Version 2: an order intake
+# could not accept before its start accepts in an activity, not a local one.
+# A new patch keeps using workflow.patched (or raises this with the same
+# switch in the workflow); workers must know a version before any starter
+# sends it.
+ORDER_CODE_VERSION = 2
 
 
 class OrderWorkflowInput(BaseModel):

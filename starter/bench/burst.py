@@ -49,6 +49,7 @@ UNLIMITED = WebhookSettings(requests_per_second=1_000_000, burst=1_000_000)
 DELIVERY_CONCURRENCY = 100
 SLOW_TASK = timedelta(seconds=1)
 LOCAL_ACTIVITY_MARKER = "core_local_activity"
+ACCEPT_ACTIVITY = "accept_order"
 WARMUP = 5
 
 
@@ -78,7 +79,8 @@ class BurstResult(BaseModel):
     # The workflow types those slow tasks belonged to, with how many each.
     slow_tasks_by_workflow: dict[str, int] = {}
     # Workflow tasks the worker did not complete within their timeout (10 s),
-    # as "workflow id #task" (#1: the first, which eager start hands over).
+    # as "workflow id #task" (#1: the first, which eager start hands over;
+    # "(accepting)": it ran the order's accept).
     workflow_task_timeouts: list[str] = []
     # Workflow task time in the server's queue (Scheduled → Started).
     workflow_task_schedule_to_start_p99_ms: float
@@ -87,6 +89,13 @@ class BurstResult(BaseModel):
     worker_warning_kinds: dict[str, int]
     # Pushes answered 503 (Temporal did not take the start in time) and delivered again.
     pushes_redelivered: int
+    # Orders the receiver could not accept before starting them, which their
+    # workflow accepted, and how many of their first workflow tasks took over
+    # 1 s (of `workflow_tasks_over_1s`): up to code version 1 that task ran
+    # the accept (a local activity: marketplace read and store transaction
+    # inside the task); since, it schedules the accept as an activity.
+    accepted_in_workflow: int = 0
+    slow_tasks_accepting: int = 0
     # Orders whose first task went straight to the worker that started them
     # (the receiver in the worker's process: --receiver-in-worker).
     eager_starts: int = 0
@@ -105,6 +114,7 @@ class _History(BaseModel):
     timed_out: list[int] = []
     queued_ms: list[float]
     accepted_at: datetime | None
+    accepted_in_workflow: bool = False
 
 
 async def _read_history(client: Client, workflow_id: str) -> _History:
@@ -143,7 +153,8 @@ def _summarise(workflow_id: str, events: Sequence[HistoryEvent]) -> _History:
         ):
             # The accept is the order's first activity, local or not.
             accepted_at = at
-    if first_task_done is not None and not _accepted_in_workflow(events):
+    accepted_in_workflow = _accepted_in_workflow(events)
+    if first_task_done is not None and not accepted_in_workflow:
         # Started accepted by the receiver: accepted once its workflow took it on.
         accepted_at = first_task_done
     started_event = events[0].workflow_execution_started_event_attributes if events else None
@@ -155,17 +166,21 @@ def _summarise(workflow_id: str, events: Sequence[HistoryEvent]) -> _History:
         queued_ms=queued,
         accepted_at=accepted_at,
         timed_out=timed_out,
+        accepted_in_workflow=accepted_in_workflow,
     )
 
 
 def _accepted_in_workflow(events: Sequence[HistoryEvent]) -> bool:
-    """The first workflow task ran accept as a local activity (an order the
-    receiver could not accept before starting it): its marker follows."""
+    """The order's workflow ran its accept (an order the receiver could not
+    accept before starting it): the first workflow task is followed by the
+    accept's local activity marker (code version 1) or by the accept
+    scheduled as an activity (since code version 2)."""
     for n, event in enumerate(events):
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
             following = events[n + 1] if n + 1 < len(events) else None
             return following is not None and (
                 following.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER
+                or following.activity_task_scheduled_event_attributes.activity_type.name == ACCEPT_ACTIVITY
             )
     return False
 
@@ -339,5 +354,15 @@ async def run(
         worker_warning_kinds=dict(warnings.most_common(3)),
         pushes_redelivered=len(redelivered),
         eager_starts=eager,
-        workflow_task_timeouts=[f"{h.workflow_id} #{n}" for h in histories for n in h.timed_out],
+        accepted_in_workflow=sum(h.accepted_in_workflow for h in histories),
+        slow_tasks_accepting=sum(
+            1
+            for h in histories
+            if h.accepted_in_workflow and h.tasks_ms and h.tasks_ms[0] > SLOW_TASK.total_seconds() * 1000
+        ),
+        workflow_task_timeouts=[
+            f"{h.workflow_id} #{n}" + (" (accepting)" if h.accepted_in_workflow and n == 1 else "")
+            for h in histories
+            for n in h.timed_out
+        ],
     )

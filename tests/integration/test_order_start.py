@@ -9,6 +9,7 @@ from typing import Any
 from activities.order_start import prepare_start
 from domain import names
 from domain.channels import Marketplace
+from domain.order.messages import ORDER_CODE_VERSION
 from domain.order.state import ship_by_deadline
 from domain.order.view import OrderRef
 from tests.workflows.helpers import MUG
@@ -41,7 +42,7 @@ async def test_a_new_order_starts_accepted_awaiting_pick_with_its_ship_by(engine
         names.ORDER_STATUS.name: "AWAITING_PICK",
         names.SHIP_BY.name: expected,
         # The code version its input tells (free at start): ops tell it from an unrun, unaccepted start.
-        names.CODE_VERSION.name: ["order-code-1"],
+        names.CODE_VERSION.name: names.order_code_version_mark(ORDER_CODE_VERSION),
     }
 
     # Seen again (a poll after its push, a sweep, a restarted intake): its

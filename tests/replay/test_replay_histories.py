@@ -37,6 +37,7 @@ def test_there_are_histories_for_every_branch():
         "order-tracking-corrected-after-shipping",
         "order-delivered-later-than-expected",
         "offer-sync-listening-rounds",
+        "order-accept-as-activity-refused-then-resume",
     } <= names
 
 
