@@ -76,8 +76,10 @@ class BurstResult(BaseModel):
     workflow_task_p99_ms: float
     max_workflow_task_ms: float
     workflow_tasks_over_1s: int
-    # The workflow types those slow tasks belonged to, with how many each.
+    # The workflow types those slow tasks belonged to, with how many each,
+    # and the first 20 of them as "workflow id #task" (#1: the first).
     slow_tasks_by_workflow: dict[str, int] = {}
+    slow_tasks: list[str] = []
     # Workflow tasks the worker did not complete within their timeout (10 s),
     # as "workflow id #task" (#1: the first, which eager start hands over;
     # "(accepting)": it ran the order's accept).
@@ -349,6 +351,12 @@ async def run(
         slow_tasks_by_workflow=dict(
             Counter(h.workflow_type for h in histories for ms in h.tasks_ms if ms > SLOW_TASK.total_seconds() * 1000)
         ),
+        slow_tasks=[
+            f"{h.workflow_id} #{n}"
+            for h in histories
+            for n, ms in enumerate(h.tasks_ms, start=1)
+            if ms > SLOW_TASK.total_seconds() * 1000
+        ][:20],
         workflow_task_schedule_to_start_p99_ms=round(_percentile(queued, 99), 1),
         worker_warnings=warnings.total(),
         worker_warning_kinds=dict(warnings.most_common(3)),
