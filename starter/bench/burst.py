@@ -98,10 +98,6 @@ class BurstResult(BaseModel):
     # inside the task); since, it schedules the accept as an activity.
     accepted_in_workflow: int = 0
     slow_tasks_accepting: int = 0
-    # Slow first tasks that never waited in the server's queue: started
-    # eagerly, by the worker's own intake poll (the receiver here is in
-    # another process, so its starts queue).
-    slow_tasks_eager: int = 0
     # Orders whose first task went straight to the worker that started them
     # (the receiver in the worker's process: --receiver-in-worker).
     eager_starts: int = 0
@@ -367,11 +363,6 @@ async def run(
         pushes_redelivered=len(redelivered),
         eager_starts=eager,
         accepted_in_workflow=sum(h.accepted_in_workflow for h in histories),
-        slow_tasks_eager=sum(
-            1
-            for h in histories
-            if h.tasks_ms and h.queued_ms and h.queued_ms[0] == 0 and h.tasks_ms[0] > SLOW_TASK.total_seconds() * 1000
-        ),
         slow_tasks_accepting=sum(
             1
             for h in histories
