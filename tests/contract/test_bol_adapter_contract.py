@@ -11,7 +11,7 @@ from domain.offers.model import DesiredOffer, OfferChange, OfferChangeKind
 from domain.order.view import LineQuantity, Transport
 from domain.reasons import CancellationReason, ReturnHandling
 from tests.contract.openapi import ContractValidator
-from tests.support import bol_channel, eventually
+from tests.support import bol_channel
 from tests.workflows.helpers import LAMP, MUG
 
 
@@ -47,30 +47,34 @@ async def test_the_order_lifecycle_calls_follow_the_spec(bol):
             notice.rma_id, notice.return_id, ReturnHandling.RETURN_RECEIVED, 1, CommandContext(check_pending=True)
         )
 
-        # Several commands pending at once are looked up in bulk.
+        # Several commands pending at once are looked up in bulk: three
+        # retried activities each resume the cancellation an earlier attempt
+        # sent. Each registers its process before the poller's first look, so
+        # however slowly a loaded machine runs, they are looked up together.
         bol.state.update_config(process_delay_seconds=0.2)
         others = [await bol.place_order([{**MUG, "quantity": 1}]) for _ in range(3)]
-        # bol answers the three together, so their processes are pending
-        # together however slowly a loaded machine sends them.
-        bol.state.add_fault(path="/retailer/orders/cancellation", method="PUT", kind="hold", times=3)
-
-        async def release_when_all_are_held() -> None:
-            await eventually(lambda: len(bol.state.holds()) == 3, interval=0.02)
-            bol.state.release_holds()
-
-        releasing = asyncio.create_task(release_when_all_are_held())
+        sent = [
+            (
+                await adapter.http.call(
+                    "PUT",
+                    "/retailer/orders/cancellation",
+                    json={"orderItems": [{"orderItemId": line, "reasonCode": "REQUESTED_BY_CUSTOMER"}]},
+                    ok=(202,),
+                )
+            ).json()["processStatusId"]
+            for line in (o["orderItems"][0]["orderItemId"] for o in others)
+        ]
         await asyncio.gather(
             *(
                 adapter.cancel_line(
                     o["orderId"],
                     o["orderItems"][0]["orderItemId"],
                     CancellationReason.REQUESTED_BY_CUSTOMER,
-                    CommandContext(),
+                    CommandContext(resume_process_id=process_id),
                 )
-                for o in others
+                for o, process_id in zip(others, sent, strict=True)
             )
         )
-        await releasing
     finally:
         await adapter.aclose()
 
