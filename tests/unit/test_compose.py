@@ -151,3 +151,15 @@ def test_workers_can_scale_horizontally():
 def test_the_webhook_receiver_knows_which_seller_account_its_pushes_must_name():
     # Without it every push is refused (403), and orders arrive only by polling.
     assert env("webhooks")["ORDERTIDE_CHANNELS__BOL__RETAILER_ID"] == "${BOL_RETAILER_ID:?set BOL_RETAILER_ID}"
+
+
+def test_the_temporal_server_runs_activities_and_starts_eagerly_as_the_dev_server_does():
+    """Without the mounted dynamic config a self-hosted server refuses eager
+    activities, and every shipment takes a trip through matching that the
+    benchmarks (on the dev server) never measured."""
+    mounts = dict(volume.rsplit(":", 1)[0].split(":", 1) for volume in SERVICES["temporal"]["volumes"])
+    target = env("temporal")["DYNAMIC_CONFIG_FILE_PATH"]
+    [source] = [src for src, dst in mounts.items() if dst == target]
+    config = yaml.safe_load((ROOT / source).read_text())
+    assert config["system.enableActivityEagerExecution"] == [{"value": True}]
+    assert config["system.enableEagerWorkflowStart"] == [{"value": True}]
