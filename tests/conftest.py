@@ -26,7 +26,7 @@ from sandbox.bol.config import BolSandboxConfig
 from starter.bench.stack import free_port
 from tests.offers.support import TwoChannels, sandbox
 from tests.support import EngineFactory, SandboxedBol, SandboxedKaufland
-from workers.devserver import search_attribute_args, temporal_binary
+from workers.devserver import embedded_server_args, temporal_binary
 from workers.http import ServerHandle, serve_in_thread
 from workers.temporal_client import data_converter
 
@@ -101,8 +101,7 @@ async def dev_env(dev_metrics_port: int) -> AsyncIterator[WorkflowEnvironment]:
         ui=False,
         dev_server_startup_timeout=SERVER_STARTUP,
         dev_server_extra_args=[
-            *search_attribute_args(),
-            *("--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"),
+            *embedded_server_args(),
             *("--metrics-port", str(dev_metrics_port)),
         ],
     )
