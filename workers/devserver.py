@@ -50,8 +50,8 @@ SQLITE_ARGS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchr
 # worker's poll can be forwarded from one partition to another, and the
 # server then sometimes records a workflow task as started for a poll that
 # is already gone (temporalio/temporal#11733): nobody runs the task until it
-# times out, 10 s later. In 14 bursts of 2,500 orders, 10 had such a task;
-# with one partition, none of 6. One server on one machine has nothing to
+# times out, 10 s later. In 20 bursts of 2,500 orders, 13 had such a task;
+# with one partition, none of 10. One server on one machine has nothing to
 # spread over partitions.
 ONE_PARTITION_ARGS = [
     *("--dynamic-config-value", "matching.numTaskqueueReadPartitions=1"),
