@@ -123,6 +123,40 @@ async def burst(
     report(result, as_json, f"burst of {orders} orders")
 
 
+@bench_app.command("server-costs")
+@run_async
+async def server_costs(
+    operations: Annotated[int, typer.Option(help="runs of each operation")] = 300,
+    as_json: JsonOption = False,
+) -> None:
+    """What each kind of Temporal operation an order uses costs the embedded server: CPU and database requests."""
+    from starter.bench import server_costs as bench
+
+    result = await bench.run(operations=operations)
+    if as_json:
+        report(result, True, "")
+        return
+    table = Table(
+        "operation",
+        "server CPU ms",
+        "database requests",
+        "search-attribute reads",
+        "frontend requests",
+        "tasks queued",
+        title=f"what the server spends per operation ({operations} of each)",
+    )
+    for cost in result.costs:
+        table.add_row(
+            cost.operation,
+            str(cost.server_cpu_ms),
+            str(cost.database_requests),
+            str(cost.search_attribute_reads),
+            str(cost.frontend_requests),
+            str(cost.workflow_tasks_queued),
+        )
+    out.print(table)
+
+
 @bench_app.command("memory")
 @run_async
 async def memory(
@@ -141,5 +175,5 @@ def all_benchmarks() -> None:
     """Every benchmark, one after the other (make bench)."""
     import subprocess
 
-    for name in ("propagation", "throughput", "burst", "memory"):
+    for name in ("propagation", "throughput", "burst", "memory", "server-costs"):
         subprocess.run([sys.executable, "-m", "starter.cli", "bench", name], check=True)

@@ -29,10 +29,23 @@ UNRECORDED = {
 async def frontend_requests(metrics_url: str, settle: bool = False) -> Counter[str]:
     """Requests the server's frontend has answered since it started, by
     operation; `settle` first waits until the last second's are reported."""
+    return await service_requests(metrics_url, "frontend", settle)
+
+
+async def service_requests(metrics_url: str, service: str, settle: bool = False) -> Counter[str]:
+    """The same for one of the server's services (frontend, history, matching)."""
     requests: Counter[str] = Counter()
     for labels, value in await _samples(metrics_url, "service_requests", settle):
-        if labels.get("service_name") == "frontend":
+        if labels.get("service_name") == service:
             requests[labels.get("operation", "")] += value
+    return requests
+
+
+async def persistence_requests(metrics_url: str, settle: bool = False) -> Counter[str]:
+    """Requests the server made to its database since it started, by operation."""
+    requests: Counter[str] = Counter()
+    for labels, value in await _samples(metrics_url, "persistence_requests", settle):
+        requests[labels.get("operation", "")] += value
     return requests
 
 

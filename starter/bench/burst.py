@@ -32,10 +32,9 @@ from temporalio.client import Client
 from activities.store import Database, InventoryStore
 from domain.ids import order_workflow_id
 from starter.bench.order_desk import OrderDesk
-from starter.bench.stack import _start_sandbox, _wait_until_serving, catalog, free_port
+from starter.bench.stack import _start_sandbox, _wait_until_serving, catalog, free_port, metered_server
 from starter.bench.throughput import _spawn, _stop
 from starter.run_cmd import sandbox_channel
-from workers.devserver import DevServer
 from workers.server_metrics import eager_starts
 from workers.settings import Settings, WebhookSettings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
@@ -198,13 +197,7 @@ async def run(
     on the worker's client: eagerly. Else to a receiver in this process."""
     owned = workdir is None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-burst-"))
-    server = DevServer(
-        workdir / "temporal.db",
-        port=free_port(),
-        headless=True,
-        log_file=workdir / "temporal.log",
-        metrics_port=free_port(),
-    ).start()
+    server = metered_server(workdir)
     assert server.metrics_url is not None, "given a metrics port"
     sandbox = _start_sandbox(workdir, "bol", 0.05)
     worker = None

@@ -49,6 +49,19 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def metered_server(workdir: Path) -> DevServer:
+    """The embedded dev server as `ordertide run` runs it, headless, logging
+    to the workdir and serving its Prometheus metrics (the benchmarks read
+    its request counters); started."""
+    return DevServer(
+        workdir / "temporal.db",
+        port=free_port(),
+        headless=True,
+        log_file=workdir / "temporal.log",
+        metrics_port=free_port(),
+    ).start()
+
+
 def rss_mb(pid: int | None = None) -> float:
     status = Path(f"/proc/{pid or 'self'}/status").read_text()
     kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))

@@ -26,12 +26,11 @@ from starter.bench.stack import (
     _wait_until_serving,
     catalog,
     cpu_seconds,
-    free_port,
+    metered_server,
 )
 from starter.run_cmd import sandbox_channel
 from starter.simulators import WarehouseSimulator
 from workers.actions import ActionCount, count_actions
-from workers.devserver import DevServer
 from workers.server_metrics import frontend_requests, unrecorded_actions
 from workers.settings import Settings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
@@ -165,13 +164,7 @@ async def _measure(
 async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None) -> ThroughputResult:
     owned = workdir is None  # removed after a successful run; a failed one keeps its logs
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-throughput-"))
-    server = DevServer(
-        workdir / "temporal.db",
-        port=free_port(),
-        headless=True,
-        log_file=workdir / "temporal.log",
-        metrics_port=free_port(),
-    ).start()
+    server = metered_server(workdir)
     assert server.metrics_url is not None, "given a metrics port"
     metrics_url = server.metrics_url
     server_pid = server.pid

@@ -149,3 +149,21 @@ async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):
     assert 0 < result["push_to_accepted_p50_ms"] <= result["push_to_accepted_p99_ms"]
     # Started on the worker's own client: the first tasks went straight to it.
     assert result["eager_starts"] > 0
+
+
+async def test_server_costs_price_each_operation_an_order_uses():
+    result = await bench("server-costs", "--operations", "5")
+    costs = {cost["operation"]: cost for cost in result["costs"]}
+    assert result["operations"] == 5 and len(costs) == 8
+    plain = costs["start, done in its first task"]
+    with_attributes = costs["the same, with an order's search attributes"]
+    eager = costs["the same, started eagerly"]
+    # An eager start hands its first task to the starting worker: nothing is queued.
+    assert plain["workflow_tasks_queued"] == 1 and eager["workflow_tasks_queued"] == 0
+    # Custom search attributes make the server read their definitions again:
+    # at the start and when it records the closed workflow.
+    assert with_attributes["search_attribute_reads"] > plain["search_attribute_reads"]
+    # A list reads them for every row it returns.
+    assert costs["list 5 orders by status"]["search_attribute_reads"] >= 5
+    assert all(cost["server_cpu_ms"] >= 0 for cost in costs.values())
+    assert plain["server_cpu_ms"] > 0
