@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 bench_app = typer.Typer(help="Benchmarks on the embedded stack.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object")]
+ReceiverInWorkerOption = Annotated[
+    bool,
+    typer.Option(
+        "--receiver-in-worker",
+        help="push to the worker's own receiver (ordertide worker --webhooks-port): eager starts",
+    ),
+]
 
 
 def report(result: "BaseModel", as_json: bool, title: str) -> None:
@@ -59,12 +66,13 @@ async def propagation(
 async def throughput(
     orders: int = 1000,
     warmup: Annotated[int, typer.Option(help="orders run first, not measured")] = 20,
+    receiver_in_worker: ReceiverInWorkerOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Orders/s through the whole lifecycle, against a no-op step-by-step baseline on the same server."""
     from starter.bench import throughput as bench
 
-    result = await bench.run(orders=orders, warmup=warmup)
+    result = await bench.run(orders=orders, warmup=warmup, receiver_in_worker=receiver_in_worker)
     if as_json:
         report(result, True, "")
         return
@@ -101,13 +109,7 @@ async def burst(
     workflow_tasks: Annotated[
         int | None, typer.Option(help="the worker's max_concurrent_workflow_tasks (and local activities)")
     ] = None,
-    receiver_in_worker: Annotated[
-        bool,
-        typer.Option(
-            "--receiver-in-worker",
-            help="push to the worker's own receiver (ordertide worker --webhooks-port): eager starts",
-        ),
-    ] = False,
+    receiver_in_worker: ReceiverInWorkerOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Orders arriving at once: the longest workflow task and push → accepted (p50/p99)."""

@@ -26,6 +26,7 @@ from starter.bench.stack import (
     _wait_until_serving,
     catalog,
     cpu_seconds,
+    free_port,
     metered_server,
 )
 from starter.run_cmd import sandbox_channel
@@ -66,6 +67,7 @@ class RunFigures(BaseModel):
 
 class ThroughputResult(BaseModel):
     orders: int
+    receiver_in_worker: bool = False
     orders_per_s: float
     baseline_orders_per_s: float
     ratio: float
@@ -161,7 +163,12 @@ async def _measure(
     return seconds, {name: after[name] - before[name] for name in before}, unrecorded
 
 
-async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None) -> ThroughputResult:
+async def run(
+    orders: int = 1000, warmup: int = 20, workdir: Path | None = None, receiver_in_worker: bool = False
+) -> ThroughputResult:
+    """`receiver_in_worker`: the pushes go to the worker's own receiver
+    (`ordertide worker --webhooks-port`), which starts the orders eagerly;
+    else to a receiver in this process, as production's webhooks service."""
     owned = workdir is None  # removed after a successful run; a failed one keeps its logs
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-throughput-"))
     server = metered_server(workdir)
@@ -224,8 +231,12 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         for product in products:
             inventory.upsert_product(product)
             inventory.set_stock(product.sku, 10**9)
+        receiver_port = free_port()
+        in_worker = ["--webhooks-port", str(receiver_port)] if receiver_in_worker else []
         worker = _spawn(
-            ["-m", "starter.cli", "worker"], {**base_env, **settings_env(settings)}, workdir / "engine-worker.log"
+            ["-m", "starter.cli", "worker", *in_worker],
+            {**base_env, **settings_env(settings)},
+            workdir / "engine-worker.log",
         )
         processes.append(worker)
         stop = asyncio.Event()
@@ -234,8 +245,14 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         )
         placed = 0
 
-        receiver = Engine.build(settings)
-        desk = OrderDesk.for_engine(sandbox, receiver, client)
+        receiver = None
+        if receiver_in_worker:
+            receiver_url = f"http://127.0.0.1:{receiver_port}"
+            await _wait_until_serving(receiver_url, "/healthz")
+            desk = OrderDesk.for_worker_receiver(sandbox, receiver_url)
+        else:
+            receiver = Engine.build(settings)
+            desk = OrderDesk.for_engine(sandbox, receiver, client)
 
         async def engine_batch(count: int) -> None:
             nonlocal placed
@@ -251,7 +268,8 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         stop.set()
         await warehouse
         await desk.aclose()
-        await receiver.aclose()
+        if receiver is not None:
+            await receiver.aclose()
         await sandbox.aclose()
         db.dispose()
     finally:
@@ -265,6 +283,7 @@ async def run(orders: int = 1000, warmup: int = 20, workdir: Path | None = None)
         shutil.rmtree(workdir, ignore_errors=True)
     return ThroughputResult(
         orders=orders,
+        receiver_in_worker=receiver_in_worker,
         orders_per_s=engine.orders_per_s,
         baseline_orders_per_s=baseline.orders_per_s,
         ratio=round(engine.orders_per_s / baseline.orders_per_s, 3),
