@@ -167,3 +167,15 @@ async def test_server_costs_price_each_operation_an_order_uses():
     assert costs["list 5 orders by status"]["search_attribute_reads"] >= 5
     assert all(cost["server_cpu_ms"] >= 0 for cost in costs.values())
     assert plain["server_cpu_ms"] > 0
+
+
+async def test_throughput_pushes_to_the_worker_s_own_receiver():
+    result = await bench("throughput", "--orders", "8", "--warmup", "2", "--receiver-in-worker")
+    assert result["receiver_in_worker"] is True
+    assert result["orders_per_s"] > 0
+    # The worker's receiver accepted each order before starting it, as the
+    # one apart does: the shipment is the only activity, and no order
+    # accepted itself in a marker task.
+    assert result["engine"]["activities_per_order"] == 1
+    assert "marker_workflow_task" not in result["actions_by_kind"]
+    assert result["engine"]["histories_sampled"] == 10
