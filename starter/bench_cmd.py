@@ -100,7 +100,7 @@ async def throughput(
             str(result.baseline_actions_by_kind.get(kind, 0)),
         )
     table.add_row("histories sampled", str(result.engine.histories_sampled), str(result.baseline.histories_sampled))
-    table.add_row("eager starts", str(result.eager_starts), "")
+    table.add_row("eager start requests", str(result.eager_start_requests), "")
     table.add_row("ratio engine/baseline", str(result.ratio), "")
     if runs > 1:
         table.add_row("  every run's ratio", " / ".join(map(str, result.ratios)), "")

@@ -49,14 +49,21 @@ async def persistence_requests(metrics_url: str, settle: bool = False) -> Counte
     return requests
 
 
-async def eager_starts(metrics_url: str, task_queue: str, settle: bool = True) -> int:
-    """Workflows on `task_queue` whose first task went straight to a worker
-    of the client that started them (eager start: no trip through the queue)."""
-    samples = await _samples(metrics_url, "workflow_eager_execution", settle)
+async def eager_start_requests(metrics_url: str, task_queue: str, settle: bool = True) -> int:
+    """Starts on `task_queue` that asked the server to hand their first task
+    straight to a worker of the client that started them (the SDK asks only
+    from a process whose worker has a free slot), less those the server's
+    config refused. The server counts a request before it looks for the
+    workflow: a start that finds it running (USE_EXISTING) asks too, and
+    gets no task."""
     # The server's reporter writes label values with anything but letters,
     # digits and underscores as underscores ("tq-1" is "tq_1").
     reported = re.sub(r"\W", "_", task_queue, flags=re.ASCII)
-    return sum(value for labels, value in samples if labels.get("taskqueue") == reported)
+    requested = await _samples(metrics_url, "workflow_eager_execution", settle)
+    denied = await _samples(metrics_url, "workflow_eager_execution_denied", settle=False)
+    return sum(value for labels, value in requested if labels.get("taskqueue") == reported) - sum(
+        value for labels, value in denied if labels.get("taskqueue") == reported
+    )
 
 
 async def _samples(metrics_url: str, name: str, settle: bool) -> list[tuple[dict[str, str], int]]:

@@ -35,7 +35,7 @@ from starter.bench.order_desk import OrderDesk
 from starter.bench.stack import _start_sandbox, _wait_until_serving, catalog, free_port, metered_server
 from starter.bench.throughput import _spawn, _stop
 from starter.run_cmd import sandbox_channel
-from workers.server_metrics import eager_starts
+from workers.server_metrics import eager_start_requests
 from workers.settings import Settings, WebhookSettings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
 from workers.webhooks import create_webhook_app
@@ -97,9 +97,10 @@ class BurstResult(BaseModel):
     # inside the task); since, it schedules the accept as an activity.
     accepted_in_workflow: int = 0
     slow_tasks_accepting: int = 0
-    # Orders whose first task went straight to the worker that started them
-    # (the receiver in the worker's process: --receiver-in-worker).
-    eager_starts: int = 0
+    # Starts that asked for their first task to go straight to the worker
+    # that started them (workers/server_metrics.py): the receiver in the
+    # worker's process (--receiver-in-worker), and the worker's channel poll.
+    eager_start_requests: int = 0
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -286,7 +287,7 @@ async def run(
         await _wait_accepted(client, accepted_query, WARMUP + orders, 1800)
         all_accepted = time.monotonic() - started
         accepted = (await client.count_workflows(accepted_query)).count - WARMUP
-        eager = await eager_starts(server.metrics_url, settings.task_queue)
+        eager = await eager_start_requests(server.metrics_url, settings.task_queue)
         attention = (await client.count_workflows("WorkflowType = 'OrderWorkflow' AND NeedsAttention = true")).count
         await receiver.aclose()
 
@@ -354,7 +355,7 @@ async def run(
         worker_warnings=warnings.total(),
         worker_warning_kinds=dict(warnings.most_common(3)),
         pushes_redelivered=len(redelivered),
-        eager_starts=eager,
+        eager_start_requests=eager,
         accepted_in_workflow=sum(h.accepted_in_workflow for h in histories),
         slow_tasks_accepting=sum(
             1

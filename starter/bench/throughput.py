@@ -33,7 +33,7 @@ from starter.bench.stack import (
 from starter.run_cmd import sandbox_channel
 from starter.simulators import WarehouseSimulator
 from workers.actions import ActionCount, count_actions
-from workers.server_metrics import eager_starts, frontend_requests, unrecorded_actions
+from workers.server_metrics import eager_start_requests, frontend_requests, unrecorded_actions
 from workers.settings import Settings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
 from workers.worker import Engine
@@ -73,11 +73,12 @@ class ThroughputResult(BaseModel):
     runs: int = 1
     ratios: list[float] = []
     receiver_in_worker: bool = False
-    # Workflows on the engine's task queue (warm-up included) whose first
-    # task the server handed straight to the worker that started them: the
-    # worker's own receiver does so for each push, its channel polling for
-    # the few orders it finds before the push does.
-    eager_starts: int = 0
+    # Starts on the engine's task queue (warm-up included) that asked for
+    # their first task to go straight to the worker's own process
+    # (workers/server_metrics.py): the worker's receiver asks at each push;
+    # its channel poll asks for the open orders it finds, most of them
+    # already running (the push started them), which get no task.
+    eager_start_requests: int = 0
     orders_per_s: float
     baseline_orders_per_s: float
     ratio: float
@@ -275,7 +276,7 @@ async def run(
         seconds, cpu, unrecorded = await _measure(lambda: engine_batch(orders), measured(), metrics_url)
         closed = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'"
         engine = _figures(orders, seconds, cpu, await _history_figures(client, closed), unrecorded)
-        eager = await eager_starts(metrics_url, settings.task_queue)
+        eager = await eager_start_requests(metrics_url, settings.task_queue)
         stop.set()
         await warehouse
         await desk.aclose()
@@ -297,7 +298,7 @@ async def run(
         orders=orders,
         ratios=[ratio],
         receiver_in_worker=receiver_in_worker,
-        eager_starts=eager,
+        eager_start_requests=eager,
         orders_per_s=engine.orders_per_s,
         baseline_orders_per_s=baseline.orders_per_s,
         ratio=ratio,

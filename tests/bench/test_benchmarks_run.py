@@ -158,7 +158,7 @@ async def test_burst_reports_task_durations_and_push_to_accepted(burst_run):
     assert 0 < result["workflow_task_p50_ms"] <= result["max_workflow_task_ms"]
     assert 0 < result["push_to_accepted_p50_ms"] <= result["push_to_accepted_p99_ms"]
     # Started on the worker's own client: the first tasks went straight to it.
-    assert result["eager_starts"] > 0
+    assert result["eager_start_requests"] > 0
 
 
 async def test_server_costs_price_each_operation_an_order_uses():
@@ -185,7 +185,7 @@ async def test_throughput_pushes_to_the_worker_s_own_receiver():
     assert result["orders_per_s"] > 0
     # Started on the worker's own client, the orders' first tasks skip the
     # queue (a worker with no free slot takes the queue, so not every one).
-    assert result["eager_starts"] > 2
+    assert result["eager_start_requests"] > 2
     # The worker's receiver accepted each order before starting it, as the
     # one apart does: the shipment is the only activity, and no order
     # accepted itself in a marker task.

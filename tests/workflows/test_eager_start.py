@@ -5,11 +5,16 @@ order a poll's wait. The same start from another process starts as usual."""
 
 from datetime import UTC, datetime
 
+from temporalio.client import Client
+
 from domain.ids import order_workflow_id
 from domain.intake import OrderChange
 from domain.order.status import OrderStatus
+from starter.bench.stack import free_port
 from tests.workflows.helpers import LAMP, wait_for
-from workers.server_metrics import eager_starts
+from workers.devserver import DevServer
+from workers.server_metrics import eager_start_requests
+from workers.temporal_client import data_converter
 
 
 async def _hand_over(engine, client, bol) -> str:
@@ -26,7 +31,7 @@ async def test_an_order_intake_starts_beside_the_worker_runs_its_first_task_ther
     engine = engines.build(task_queue)
     async with engine.worker(dev_env.client):
         await _hand_over(engine, dev_env.client, bol)
-    assert await eager_starts(dev_metrics_url, task_queue) == 1
+    assert await eager_start_requests(dev_metrics_url, task_queue) == 1
 
 
 async def test_an_order_started_from_another_process_goes_through_the_queue(
@@ -38,4 +43,27 @@ async def test_an_order_started_from_another_process_goes_through_the_queue(
     )
     async with engine.worker(dev_env.client):
         await _hand_over(engine, receiver, bol)
-    assert await eager_starts(dev_metrics_url, task_queue) == 0
+    assert await eager_start_requests(dev_metrics_url, task_queue) == 0
+
+
+async def test_a_server_that_refuses_eager_starts_counts_none(tmp_path, engines, bol, task_queue):
+    """A self-hosted server refuses eager starts unless configured
+    (`system.enableEagerWorkflowStart`): the worker still asks, and the
+    benchmarks must not report as eager the starts that went through the queue."""
+    server = DevServer(
+        None,
+        port=free_port(),
+        headless=True,
+        log_file=tmp_path / "temporal.log",
+        metrics_port=free_port(),
+        extra_args=["--dynamic-config-value", "system.enableEagerWorkflowStart=false"],
+    ).start()
+    try:
+        assert server.metrics_url is not None
+        client = await Client.connect(server.address, data_converter=data_converter())
+        engine = engines.build(task_queue)
+        async with engine.worker(client):
+            await _hand_over(engine, client, bol)
+        assert await eager_start_requests(server.metrics_url, task_queue) == 0
+    finally:
+        server.stop()
