@@ -3,10 +3,17 @@ sandbox's file drop: the portal's own SFTP location, where it writes one CSV
 file per order and the supplier's intake reads them, exactly as it would
 read a portal's server. Each login sees only the server's folder."""
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncssh
+from cryptography.utils import CryptographyDeprecationWarning
+
+# cryptography 47+ warns of DSA at asyncssh's import, on the stderr of
+# `ordertide run`, which the sandbox shares (see activities/marketplaces/supplier/ssh.py).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    import asyncssh
 
 
 class _Server(asyncssh.SSHServer):

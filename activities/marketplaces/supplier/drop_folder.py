@@ -11,8 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
-import asyncssh
-
+from activities.marketplaces.supplier.ssh import asyncssh
 from domain.portal_drops import SftpLogin
 
 

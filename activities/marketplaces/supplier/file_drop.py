@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import asyncssh
 from pydantic import ValidationError
 
 from activities.marketplaces.supplier.adapter import SOURCE_FACTORIES
@@ -26,6 +25,7 @@ from activities.marketplaces.supplier.csv_orders import OrderFileError, parse_or
 from activities.marketplaces.supplier.drafts import refused, to_portal_order
 from activities.marketplaces.supplier.drop_folder import DropFolder, LocalFolder, sftp_folder
 from activities.marketplaces.supplier.sources import Skip, Take
+from activities.marketplaces.supplier.ssh import asyncssh
 from activities.marketplaces.supplier.wire import PortalOrder
 from domain.config import SupplierChannelConfig
 from domain.errors import BusinessError, MarketplaceUnavailable
