@@ -59,14 +59,18 @@ async def eager_start_requests(metrics_url: str, task_queue: str, settle: bool =
     # The server's reporter writes label values with anything but letters,
     # digits and underscores as underscores ("tq-1" is "tq_1").
     reported = re.sub(r"\W", "_", task_queue, flags=re.ASCII)
-    requested = await _samples(metrics_url, "workflow_eager_execution", settle)
-    denied = await _samples(metrics_url, "workflow_eager_execution_denied", settle=False)
-    return sum(value for labels, value in requested if labels.get("taskqueue") == reported) - sum(
-        value for labels, value in denied if labels.get("taskqueue") == reported
-    )
+    # One reading of the page: its counters either side of a second apart would not add up.
+    sign = {"workflow_eager_execution": 1, "workflow_eager_execution_denied": -1}
+    samples = await _counters(metrics_url, tuple(sign), settle)
+    return sum(sign[name] * value for name, labels, value in samples if labels.get("taskqueue") == reported)
 
 
 async def _samples(metrics_url: str, name: str, settle: bool) -> list[tuple[dict[str, str], int]]:
+    return [(labels, value) for _, labels, value in await _counters(metrics_url, (name,), settle)]
+
+
+async def _counters(metrics_url: str, names: tuple[str, ...], settle: bool) -> list[tuple[str, dict[str, str], int]]:
+    """The samples of the named counters, from one reading of the page."""
     if settle:
         await asyncio.sleep(REPORTED_WITHIN)
     async with httpx.AsyncClient(timeout=10) as http:
@@ -74,11 +78,12 @@ async def _samples(metrics_url: str, name: str, settle: bool) -> list[tuple[dict
     response.raise_for_status()
     # The whole page runs to megabytes (a histogram per operation); one
     # counter is a few hundred lines of it.
-    lines = "\n".join(line for line in response.text.splitlines() if line.startswith(name + "{"))
+    prefixes = tuple(name + "{" for name in names)
+    lines = "\n".join(line for line in response.text.splitlines() if line.startswith(prefixes))
     return [
-        (sample.labels, int(sample.value))
+        (family.name, sample.labels, int(sample.value))
         for family in text_string_to_metric_families(lines)
-        if family.name == name
+        if family.name in names
         for sample in family.samples
     ]
 
