@@ -68,16 +68,23 @@ async def throughput(
     warmup: Annotated[int, typer.Option(help="orders run first, not measured")] = 20,
     runs: Annotated[int, typer.Option(min=1, help="runs on a fresh stack each; the median one is reported")] = 3,
     receiver_in_worker: ReceiverInWorkerOption = False,
+    arrivals: Annotated[
+        int, typer.Option(min=1, help="orders arriving at once on either side; 1: one after the other")
+    ] = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Orders/s through the whole lifecycle, against a no-op step-by-step baseline on the same server."""
     from starter.bench import throughput as bench
 
-    result = await bench.median_run(runs=runs, orders=orders, warmup=warmup, receiver_in_worker=receiver_in_worker)
+    result = await bench.median_run(
+        runs=runs, orders=orders, warmup=warmup, receiver_in_worker=receiver_in_worker, arrivals=arrivals
+    )
     if as_json:
         report(result, True, "")
         return
     title = f"throughput, {orders} orders" + (f", the median of {runs} runs" if runs > 1 else "")
+    if arrivals > 1:
+        title += f", {arrivals} arriving at once"
     table = Table("measure", "engine", "baseline", title=title)
     for key in (
         "orders_per_s",

@@ -64,6 +64,9 @@ class RunFigures(BaseModel):
     # driver (placing orders, pushing, the warehouse), which the engine shares.
     sandbox_cpu_s_per_order: float = 0.0
     driver_cpu_s_per_order: float = 0.0
+    # The most orders this side was handed at once (starts, pushes): the
+    # run's `arrivals` once its orders overlap.
+    most_in_flight: int = 0
 
 
 class ThroughputResult(BaseModel):
@@ -72,6 +75,8 @@ class ThroughputResult(BaseModel):
     # other figure here is the median run's (by ratio).
     ratios: list[float] = []
     receiver_in_worker: bool = False
+    # Orders that arrive at once, on both sides (`run`).
+    arrivals: int = 1
     # Starts on the engine's task queue (warm-up included) that asked for
     # their first task to go straight to the worker's own process
     # (workers/server_metrics.py): the worker's receiver asks at each push;
@@ -162,28 +167,58 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+async def _overlapping(count: int, arrivals: int, one: Callable[[int], Awaitable[None]]) -> int:
+    """`one(n)` for n in range(count), `arrivals` of them at a time, each as
+    soon as one before it is done; the most that were running at once."""
+    numbers = iter(range(count))
+    running = most = 0
+
+    async def lane() -> None:
+        nonlocal running, most
+        for n in numbers:
+            running += 1
+            most = max(most, running)
+            try:
+                await one(n)
+            finally:
+                running -= 1
+
+    await asyncio.gather(*(lane() for _ in range(arrivals)))
+    return most
+
+
 async def _measure(
-    run: Callable[[], Awaitable[object]], pids: dict[str, int], metrics_url: str
-) -> tuple[float, dict[str, float], ActionCount]:
-    """Wall seconds of `run()`, the CPU seconds each process spent in it
-    (`driver` is this process), and the heartbeats and queries the server
-    received meanwhile (billed, but in no history)."""
+    run: Callable[[], Awaitable[int]], pids: dict[str, int], metrics_url: str
+) -> tuple[int, float, dict[str, float], ActionCount]:
+    """What `run()` returns, its wall seconds, the CPU seconds each process
+    spent in it (`driver` is this process), and the heartbeats and queries
+    the server received meanwhile (billed, but in no history)."""
     requests = await frontend_requests(metrics_url)
     before = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
     started = time.monotonic()
-    await run()
+    returned = await run()
     seconds = time.monotonic() - started
     after = {name: cpu_seconds(pid) for name, pid in pids.items()} | {"driver": cpu_seconds()}
     unrecorded = unrecorded_actions(requests, await frontend_requests(metrics_url, settle=True))
-    return seconds, {name: after[name] - before[name] for name in before}, unrecorded
+    return returned, seconds, {name: after[name] - before[name] for name in before}, unrecorded
 
 
 async def run(
-    orders: int = 1000, warmup: int = 20, workdir: Path | None = None, receiver_in_worker: bool = False
+    orders: int = 1000,
+    warmup: int = 20,
+    workdir: Path | None = None,
+    receiver_in_worker: bool = False,
+    arrivals: int = 1,
 ) -> ThroughputResult:
     """`receiver_in_worker`: the pushes go to the worker's own receiver
     (`ordertide worker --webhooks-port`), which starts the orders eagerly;
-    else to a receiver in this process, as production's webhooks service."""
+    else to a receiver in this process, as production's webhooks service.
+
+    `arrivals`: how many orders arrive at once on either side (a start, or
+    an order placed and its push delivered), each as soon as one before it
+    is handed over. One measures how fast orders are handed over one after
+    the other; more measure what the stack can do with every core busy
+    (docs/benchmarks.md: the ratio is about the same)."""
     owned = workdir is None  # removed after a successful run; a failed one keeps its logs
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ordertide-throughput-"))
     server = metered_server(workdir)
@@ -207,8 +242,8 @@ async def run(
         worker = _spawn(["-m", "starter.bench.baseline_worker"], base_env, workdir / "baseline-worker.log")
         processes.append(worker)
 
-        async def baseline_batch(count: int, prefix: str) -> None:
-            for n in range(count):
+        async def baseline_batch(count: int, prefix: str) -> int:
+            async def start(n: int) -> None:
                 await client.start_workflow(
                     BASELINE_WORKFLOW,
                     RETURN_WINDOW.total_seconds(),
@@ -216,14 +251,19 @@ async def run(
                     task_queue=TASK_QUEUE,
                     start_signal="picked",
                 )
+
+            most = await _overlapping(count, arrivals, start)
             await _wait_count(
                 client, f"WorkflowId STARTS_WITH '{prefix}-' AND ExecutionStatus = 'Completed'", count, 600
             )
+            return most
 
         await baseline_batch(warmup, "warmup")
-        seconds, cpu, unrecorded = await _measure(lambda: baseline_batch(orders, "baseline"), measured(), metrics_url)
+        most, seconds, cpu, unrecorded = await _measure(
+            lambda: baseline_batch(orders, "baseline"), measured(), metrics_url
+        )
         histories = await _history_figures(client, "WorkflowId STARTS_WITH 'baseline-'")
-        baseline = _figures(orders, seconds, cpu, histories, unrecorded)
+        baseline = _figures(orders, seconds, cpu, histories, unrecorded, most)
         _stop(worker)
 
         # The engine: a real worker process, intake polling the sandbox, a warehouse picking.
@@ -269,17 +309,21 @@ async def run(
             receiver = Engine.build(settings)
             desk = OrderDesk.for_engine(sandbox, receiver, client)
 
-        async def engine_batch(count: int) -> None:
+        async def engine_batch(count: int) -> int:
             nonlocal placed
-            for n in range(count):
+
+            async def place(n: int) -> None:
                 await desk.place(products[n % len(products)])
+
+            most = await _overlapping(count, arrivals, place)
             placed += count
             await _wait_count(client, "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'", placed, 900)
+            return most
 
         await engine_batch(warmup)
-        seconds, cpu, unrecorded = await _measure(lambda: engine_batch(orders), measured(), metrics_url)
+        most, seconds, cpu, unrecorded = await _measure(lambda: engine_batch(orders), measured(), metrics_url)
         closed = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'"
-        engine = _figures(orders, seconds, cpu, await _history_figures(client, closed), unrecorded)
+        engine = _figures(orders, seconds, cpu, await _history_figures(client, closed), unrecorded, most)
         eager = await eager_start_requests(metrics_url, settings.task_queue)
         stop.set()
         await warehouse
@@ -302,6 +346,7 @@ async def run(
         orders=orders,
         ratios=[ratio],
         receiver_in_worker=receiver_in_worker,
+        arrivals=arrivals,
         eager_start_requests=eager,
         orders_per_s=engine.orders_per_s,
         baseline_orders_per_s=baseline.orders_per_s,
@@ -323,13 +368,16 @@ async def run(
 
 
 async def median_run(
-    runs: int = 3, orders: int = 1000, warmup: int = 20, receiver_in_worker: bool = False
+    runs: int = 3, orders: int = 1000, warmup: int = 20, receiver_in_worker: bool = False, arrivals: int = 1
 ) -> ThroughputResult:
     """`runs` runs of `run()`: the median one by ratio (the lower of the two
     middle ones for an even count), with every run's ratio. One run of the
     engine beside the baseline is as noisy as the machine; the goal is the
     median of three."""
-    results = [await run(orders=orders, warmup=warmup, receiver_in_worker=receiver_in_worker) for _ in range(runs)]
+    results = [
+        await run(orders=orders, warmup=warmup, receiver_in_worker=receiver_in_worker, arrivals=arrivals)
+        for _ in range(runs)
+    ]
     ratios = [result.ratio for result in results]
     median = statistics.median_low(ratios)
     chosen = next(result for result in results if result.ratio == median)
@@ -337,7 +385,12 @@ async def median_run(
 
 
 def _figures(
-    orders: int, seconds: float, cpu: dict[str, float], history: HistoryFigures, unrecorded: ActionCount
+    orders: int,
+    seconds: float,
+    cpu: dict[str, float],
+    history: HistoryFigures,
+    unrecorded: ActionCount,
+    most_in_flight: int,
 ) -> RunFigures:
     """`unrecorded`: the whole run's heartbeats and queries, spread over its orders."""
     by_kind = dict(history.actions_by_kind)
@@ -357,4 +410,5 @@ def _figures(
         histories_sampled=history.sampled,
         sandbox_cpu_s_per_order=round(cpu["sandbox"] / orders, 4),
         driver_cpu_s_per_order=round(cpu["driver"] / orders, 4),
+        most_in_flight=most_in_flight,
     )

@@ -81,6 +81,9 @@ async def test_throughput_runs_the_engine_and_the_baseline(memory_run, burst_run
     result = await bench("throughput", "--orders", "15", "--warmup", "2", "--runs", "1")
     assert result["orders"] == 15
     assert result["runs"] == 1 and result["ratios"] == [result["ratio"]]
+    # One after the other, by default, on both sides.
+    assert result["arrivals"] == 1
+    assert result["engine"]["most_in_flight"] == result["baseline"]["most_in_flight"] == 1
     assert result["orders_per_s"] > 0 and result["baseline_orders_per_s"] > 0
     assert result["ratio"] == round(result["orders_per_s"] / result["baseline_orders_per_s"], 3)
     # The engine's history has the real lifecycle: the order accepted by the
@@ -111,6 +114,17 @@ async def test_throughput_reports_the_median_of_its_runs():
     assert result["ratio"] == sorted(result["ratios"])[1]
     # Every other figure is the median run's own.
     assert result["ratio"] == round(result["orders_per_s"] / result["baseline_orders_per_s"], 3)
+
+
+async def test_throughput_hands_both_sides_their_orders_several_at_once():
+    """One after the other measures how fast an order is handed over; with
+    several arriving at once the stack runs with every core busy, and the
+    baseline gets its orders the same way (a fair comparison)."""
+    result = await bench("throughput", "--orders", "9", "--warmup", "1", "--runs", "1", "--arrivals", "3")
+    assert result["arrivals"] == 3
+    assert result["engine"]["most_in_flight"] == 3
+    assert result["baseline"]["most_in_flight"] == 3
+    assert result["engine"]["histories_sampled"] == 10  # every order closed, the warm-up's too
 
 
 async def test_memory_parks_orders_in_their_return_window(memory_run):
