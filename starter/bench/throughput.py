@@ -169,7 +169,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 async def _overlapping(count: int, arrivals: int, one: Callable[[int], Awaitable[None]]) -> int:
     """`one(n)` for n in range(count), `arrivals` of them at a time, each as
-    soon as one before it is done; the most that were running at once."""
+    soon as one before it is done; the most that were running at once. The
+    first failure stops the rest: a run with a lost order measures nothing."""
     numbers = iter(range(count))
     running = most = 0
 
@@ -183,7 +184,12 @@ async def _overlapping(count: int, arrivals: int, one: Callable[[int], Awaitable
             finally:
                 running -= 1
 
-    await asyncio.gather(*(lane() for _ in range(arrivals)))
+    lanes = [asyncio.ensure_future(lane()) for _ in range(arrivals)]
+    try:
+        await asyncio.gather(*lanes)
+    finally:
+        for running_lane in lanes:
+            running_lane.cancel()
     return most
 
 
