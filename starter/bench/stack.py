@@ -49,16 +49,17 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def metered_server(workdir: Path) -> DevServer:
+def metered_server(workdir: Path, extra_args: list[str] | None = None) -> DevServer:
     """The embedded dev server as `ordertide run` runs it, headless, logging
     to the workdir and serving its Prometheus metrics (the benchmarks read
-    its request counters); started."""
+    its request counters); started. `extra_args`: more of the CLI's options."""
     return DevServer(
         workdir / "temporal.db",
         port=free_port(),
         headless=True,
         log_file=workdir / "temporal.log",
         metrics_port=free_port(),
+        extra_args=extra_args,
     ).start()
 
 

@@ -10,9 +10,8 @@ from temporalio.client import Client
 from domain.ids import order_workflow_id
 from domain.intake import OrderChange
 from domain.order.status import OrderStatus
-from starter.bench.stack import free_port
+from starter.bench.stack import metered_server
 from tests.workflows.helpers import LAMP, wait_for
-from workers.devserver import DevServer
 from workers.server_metrics import eager_start_requests
 from workers.temporal_client import data_converter
 
@@ -50,14 +49,7 @@ async def test_a_server_that_refuses_eager_starts_counts_none(tmp_path, engines,
     """A self-hosted server refuses eager starts unless configured
     (`system.enableEagerWorkflowStart`): the worker still asks, and the
     benchmarks must not report as eager the starts that went through the queue."""
-    server = DevServer(
-        None,
-        port=free_port(),
-        headless=True,
-        log_file=tmp_path / "temporal.log",
-        metrics_port=free_port(),
-        extra_args=["--dynamic-config-value", "system.enableEagerWorkflowStart=false"],
-    ).start()
+    server = metered_server(tmp_path, ["--dynamic-config-value", "system.enableEagerWorkflowStart=false"])
     try:
         assert server.metrics_url is not None
         client = await Client.connect(server.address, data_converter=data_converter())
