@@ -35,6 +35,7 @@ from starter.bench.order_desk import OrderDesk
 from starter.bench.stack import _start_sandbox, _wait_until_serving, catalog, free_port, metered_server
 from starter.bench.throughput import _spawn, _stop
 from starter.run_cmd import sandbox_channel
+from workers import gc_pauses
 from workers.server_metrics import eager_start_requests
 from workers.settings import Settings, WebhookSettings, WorkerTuning, settings_env
 from workers.temporal_client import data_converter
@@ -61,6 +62,22 @@ async def _wait_accepted(client: Client, query: str, count: int, timeout: float)
         await asyncio.sleep(0.5)
 
 
+def worker_warnings(log_lines: Sequence[str]) -> tuple[Counter[str], int]:
+    """The warnings in a worker's log by kind (ids and figures masked, so
+    kinds group), and how many of them were workers/gc_pauses.py's notices,
+    which are counted apart."""
+    warnings: Counter[str] = Counter()
+    gc_notices = 0
+    for line in log_lines:
+        if "WARN" not in line:
+            continue
+        if f" {gc_pauses.log.name}: " in line:
+            gc_notices += 1
+            continue
+        warnings[re.sub(r"[0-9a-f-]{8,}|\d+", "#", line.split("WARN", 1)[1])[:100].strip()] += 1
+    return warnings, gc_notices
+
+
 class BurstResult(BaseModel):
     orders: int
     accepted: int
@@ -85,9 +102,12 @@ class BurstResult(BaseModel):
     workflow_task_timeouts: list[str] = []
     # Workflow task time in the server's queue (Scheduled → Started).
     workflow_task_schedule_to_start_p99_ms: float
-    # Warnings the worker logged (the SDK's slow-task and deadlock warnings among them).
+    # Warnings the worker logged (the SDK's slow-task and deadlock warnings
+    # among them), by kind; its own notices of a long garbage collection
+    # apart: they say how long the pause was, not that anything went wrong.
     worker_warnings: int
     worker_warning_kinds: dict[str, int]
+    gc_pause_notices: int = 0
     # Pushes answered 503 (Temporal did not take the start in time) and delivered again.
     pushes_redelivered: int
     # Orders the receiver could not accept before starting them, which their
@@ -316,11 +336,7 @@ async def run(
         sandbox.process.terminate()
         sandbox.process.wait()
         server.stop()
-    warnings = Counter(
-        re.sub(r"[0-9a-f-]{8,}|\d+", "#", line.split("WARN", 1)[1])[:100].strip()
-        for line in log.read_text(errors="replace").splitlines()
-        if "WARN" in line
-    )
+    warnings, gc_notices = worker_warnings(log.read_text(errors="replace").splitlines())
     if owned:
         shutil.rmtree(workdir, ignore_errors=True)
     tasks = [ms for h in histories for ms in h.tasks_ms]
@@ -353,6 +369,7 @@ async def run(
         ][:20],
         workflow_task_schedule_to_start_p99_ms=round(_percentile(queued, 99), 1),
         worker_warnings=warnings.total(),
+        gc_pause_notices=gc_notices,
         worker_warning_kinds=dict(warnings.most_common(3)),
         pushes_redelivered=len(redelivered),
         eager_start_requests=eager,
