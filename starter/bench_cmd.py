@@ -111,6 +111,7 @@ async def throughput(
     table.add_row("ratio engine/baseline", str(result.ratio), "")
     if runs > 1:
         table.add_row("  every run's ratio", " / ".join(map(str, result.ratios)), "")
+    table.add_row("dev server + worker CPU per order, baseline/engine", str(result.server_and_worker_cpu_ratio), "")
     out.print(table)
 
 

@@ -105,6 +105,19 @@ class ThroughputResult(BaseModel):
     def runs(self) -> int:
         return len(self.ratios)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def server_and_worker_cpu_ratio(self) -> float:
+        """The baseline's CPU per order in the dev server and its worker over
+        the engine's (the median run's): how the two compare on Temporal's
+        side alone, without the receiver, the simulators and bol's sandbox
+        that share the machine. The engine's worker also runs its real
+        commands (the shipment and its store writes). Above 1: the engine
+        costs less."""
+        engine = self.engine.server_cpu_s_per_order + self.engine.worker_cpu_s_per_order
+        baseline = self.baseline.server_cpu_s_per_order + self.baseline.worker_cpu_s_per_order
+        return round(baseline / engine, 3) if engine else 0.0
+
 
 async def _count(client: Client, query: str) -> int:
     return (await client.count_workflows(query)).count

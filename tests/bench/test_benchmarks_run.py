@@ -86,6 +86,13 @@ async def test_throughput_runs_the_engine_and_the_baseline(memory_run, burst_run
     assert result["engine"]["most_in_flight"] == result["baseline"]["most_in_flight"] == 1
     assert result["orders_per_s"] > 0 and result["baseline_orders_per_s"] > 0
     assert result["ratio"] == round(result["orders_per_s"] / result["baseline_orders_per_s"], 3)
+    # Temporal's side alone, side by side: the dev server's and each worker's CPU per order.
+    engine, baseline = result["engine"], result["baseline"]
+    assert result["server_and_worker_cpu_ratio"] == round(
+        (baseline["server_cpu_s_per_order"] + baseline["worker_cpu_s_per_order"])
+        / (engine["server_cpu_s_per_order"] + engine["worker_cpu_s_per_order"]),
+        3,
+    )
     # The engine's history has the real lifecycle: the order accepted by the
     # receiver before its start (issue 12), the shipment (choosing its
     # transporter) as an activity, the pick, the timer.
