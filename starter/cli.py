@@ -14,7 +14,7 @@ from starter.alerts_cmd import alerts
 from starter.args import checked
 from starter.bench_cmd import bench_app
 from starter.catalog_cmd import catalog_app, product_app
-from starter.console import CommandError, err, finish, run_async
+from starter.console import LOG_FORMAT, CommandError, err, finish, run_async
 from starter.init_cmd import init
 from starter.offers_cmd import offers_app
 from starter.ops_cmd import health
@@ -45,9 +45,7 @@ app.command("init")(init)
 
 @app.callback()
 def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format=LOG_FORMAT)
 
 
 @app.command()

@@ -15,6 +15,9 @@ from rich.console import Console
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+# Every process the CLI starts logs lines in this form (`bench burst` reads a worker's).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 class CommandError(Exception):
     """A user-facing failure: its message is the one line we print."""

@@ -328,6 +328,8 @@ async def run(
             receiver = Engine.build(settings)
             desk = OrderDesk.for_engine(sandbox, receiver, client)
 
+        closed = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'"
+
         async def engine_batch(count: int) -> int:
             nonlocal placed
 
@@ -336,12 +338,11 @@ async def run(
 
             most = await _overlapping(count, arrivals, place)
             placed += count
-            await _wait_count(client, "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'", placed, 900)
+            await _wait_count(client, closed, placed, 900)
             return most
 
         await engine_batch(warmup)
         most, seconds, cpu, unrecorded = await _measure(lambda: engine_batch(orders), measured(), metrics_url)
-        closed = "WorkflowType = 'OrderWorkflow' AND OrderStatus = 'CLOSED'"
         engine = _figures(orders, seconds, cpu, await _history_figures(client, closed), unrecorded, most)
         eager = await eager_start_requests(metrics_url, settings.task_queue)
         stop.set()

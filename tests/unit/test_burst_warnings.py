@@ -7,6 +7,7 @@ import io
 import logging
 
 from starter.bench.burst import worker_warnings
+from starter.console import LOG_FORMAT
 from workers import gc_pauses
 
 # As the SDK's core writes a slow workflow task to the worker's log.
@@ -17,10 +18,10 @@ SDK_WARNING = (
 
 
 def _logged_gc_notice() -> str:
-    """A notice as the worker's logging (starter/cli.py's format) writes it."""
+    """A notice as the worker's logging writes it."""
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     gc_pauses.log.addHandler(handler)
     try:
         gc_pauses._log_long_pauses("start", {})
