@@ -2,7 +2,6 @@
 success, and an explicit exit (the Temporal SDK can abort at interpreter
 exit in short-lived processes, sdk-python#300)."""
 
-import asyncio
 import functools
 import json
 import os
@@ -11,6 +10,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from rich.console import Console
+
+from workers import event_loop
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -60,7 +61,7 @@ def run_async(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., Non
     def wrapper(*args: Any, **kwargs: Any) -> None:
         code = 0
         try:
-            asyncio.run(fn(*args, **kwargs))
+            event_loop.run(fn(*args, **kwargs))
         except KeyboardInterrupt:
             code = 130
         except Exception as exc:

@@ -14,6 +14,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from workers import event_loop
+
 # How long stop() lets in-flight requests finish before cancelling them.
 GRACEFUL_SHUTDOWN_SECONDS = 2
 
@@ -47,7 +49,12 @@ class ServerHandle:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.create_server((self.host, self.port), family=family)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            **event_loop.uvicorn_options(),
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"http-server-{self.port}"
@@ -86,7 +93,9 @@ async def serve(app: ASGIApp, host: str = "127.0.0.1", port: int = 8710, *, acce
     """Serves `app` in the foreground until interrupted. Without `access_log`
     the app logs its requests itself (the codec server: a caller may still put
     a secret in a path, and the log must not keep it)."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", access_log=access_log)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="info", access_log=access_log, **event_loop.uvicorn_options()
+    )
     await uvicorn.Server(config).serve()
 
 
@@ -105,7 +114,9 @@ async def serving(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Async
     For apps that call the Temporal client or share state with the caller's
     tasks, which belong to this loop, not to a server thread's."""
     sock = socket.create_server((host, port))
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+    config = uvicorn.Config(
+        app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **event_loop.uvicorn_options()
+    )
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

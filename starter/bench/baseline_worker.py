@@ -22,6 +22,8 @@ async def serve() -> None:
 
 
 if __name__ == "__main__":
+    # asyncio's own loop, as the textbook worker runs: the engine's uvloop
+    # (workers/event_loop.py) is the engine's, measured against this.
     asyncio.run(serve())
     sys.stdout.flush()
     os._exit(0)
