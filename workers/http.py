@@ -20,6 +20,11 @@ from workers import event_loop
 GRACEFUL_SHUTDOWN_SECONDS = 2
 
 
+def _config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+    """Every server's, on the process's event loop and HTTP parser (workers/event_loop.py)."""
+    return uvicorn.Config(app, **event_loop.uvicorn_options(), **options)
+
+
 class ServerHandle:
     """A uvicorn server in a daemon thread. stop() closes the port — clients
     get "connection refused", like a marketplace that is down — and start()
@@ -49,13 +54,9 @@ class ServerHandle:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.create_server((self.host, self.port), family=family)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app,
-            log_level="warning",
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-            **event_loop.uvicorn_options(),
+        server = uvicorn.Server(
+            _config(self.app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
         )
-        server = uvicorn.Server(config)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"http-server-{self.port}"
         )
@@ -93,10 +94,7 @@ async def serve(app: ASGIApp, host: str = "127.0.0.1", port: int = 8710, *, acce
     """Serves `app` in the foreground until interrupted. Without `access_log`
     the app logs its requests itself (the codec server: a caller may still put
     a secret in a path, and the log must not keep it)."""
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level="info", access_log=access_log, **event_loop.uvicorn_options()
-    )
-    await uvicorn.Server(config).serve()
+    await uvicorn.Server(_config(app, host=host, port=port, log_level="info", access_log=access_log)).serve()
 
 
 class _QuietServer(uvicorn.Server):
@@ -114,10 +112,7 @@ async def serving(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Async
     For apps that call the Temporal client or share state with the caller's
     tasks, which belong to this loop, not to a server thread's."""
     sock = socket.create_server((host, port))
-    config = uvicorn.Config(
-        app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **event_loop.uvicorn_options()
-    )
-    server = _QuietServer(config)
+    server = _QuietServer(_config(app, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
